@@ -1,0 +1,301 @@
+#!/usr/bin/env bash
+# setup-buildkit.sh - BuildKit's `docker build --check` on a Debian 12 machine, without system Docker.
+#
+#   scripts/setup-buildkit.sh setup                  fetch + unpack Debian sid docker.io/docker-cli/docker-buildx
+#   scripts/setup-buildkit.sh start                  start a private dockerd (no bridge, no iptables)
+#   scripts/setup-buildkit.sh stop                   stop the dockerd that `start` started (by its PID)
+#   scripts/setup-buildkit.sh check <Dockerfile>...  `docker build --check` each file; exit 1 on any
+#                                                    warning or error (starts and stops dockerd itself
+#                                                    when it is not already running)
+#   scripts/setup-buildkit.sh status
+#
+# Why sid: bookworm's docker.io is 20.10 (BuildKit 0.8: no `--check`, rejects `RUN <<EOF`), and bookworm has
+# no docker-buildx. Debian sid's docker.io 28.x + docker-buildx 0.29.x run on bookworm's libc, containerd and
+# runc. Their .debs are fetched with a private APT_CONFIG (own sources, lists, cache, status; the system's
+# apt sources are untouched) from the Debian mirror this machine's apt already uses, then unpacked with
+# `dpkg-deb -x`. Nothing is installed into the system except, when missing, bookworm's containerd and runc.
+#
+# `check` needs every FROM image locally (nothing can be pulled here): each external image a Dockerfile
+# names (FROM, resolved with the global ARG defaults, and COPY --from=<image ref>) is tagged to a stub image
+# imported from an empty tar, with CUDA-like ENV (only the image config matters for --check). A real image
+# already loaded under that name is never replaced. A `# syntax=` directive would make BuildKit pull the
+# docker/dockerfile frontend image, so the checked copy has that one line blanked (line numbers unchanged).
+#
+# Environment:
+#   STAGEWRIGHT_BUILDKIT_HOME   state folder (default /tmp/stagewright-buildkit)
+#   STAGEWRIGHT_STUB_ENV        newline-separated K=V for stub images (default: CUDA-like, see below)
+#   STAGEWRIGHT_DEBIAN_MIRROR   Debian mirror URL (default: the first .../debian URI of the system's apt)
+# Exit status: 0 ok; 1 a check found a warning or an error; 2 usage; 3 setup/daemon unavailable.
+set -euo pipefail
+
+SW_HOME=${STAGEWRIGHT_BUILDKIT_HOME:-/tmp/stagewright-buildkit}
+APT_DIR=$SW_HOME/apt-sid
+ROOT=$SW_HOME/sid-root
+DOCKER_CONFIG_DIR=$SW_HOME/docker-config
+DAEMON_DIR=$SW_HOME/daemon
+SOCK=$DAEMON_DIR/docker.sock
+PIDFILE=$DAEMON_DIR/dockerd.pid
+STUB_LABEL=dev.stagewright.stub
+OFFLINE_PROXY=http://127.0.0.1:9
+DEFAULT_STUB_ENV='PATH=/usr/local/nvidia/bin:/usr/local/cuda/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+LD_LIBRARY_PATH=/usr/local/nvidia/lib:/usr/local/nvidia/lib64
+LIBRARY_PATH=/usr/local/cuda/lib64/stubs
+CUDA_VERSION=12.9.1
+NVIDIA_VISIBLE_DEVICES=all
+NVIDIA_DRIVER_CAPABILITIES=compute,utility
+NVIDIA_REQUIRE_CUDA=cuda>=12.9'
+STUB_ENV=${STAGEWRIGHT_STUB_ENV:-$DEFAULT_STUB_ENV}
+
+log() { printf '[setup-buildkit] %s\n' "$*" >&2; }
+die() { log "$*"; exit 3; }
+usage() { sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+
+debian_mirror() {
+  local u=''
+  if compgen -G '/etc/apt/sources.list.d/*.sources' >/dev/null; then
+    u=$(awk '/^URIs:/ {for (i = 2; i <= NF; i++) print $i}' /etc/apt/sources.list.d/*.sources | grep -E '/debian/?$' | head -n 1 || true)
+  fi
+  if [ -z "$u" ] && [ -f /etc/apt/sources.list ]; then
+    u=$(awk '$1 == "deb" {print ($2 ~ /^\[/) ? $3 : $2}' /etc/apt/sources.list | grep -E '/debian/?$' | head -n 1 || true)
+  fi
+  printf '%s\n' "$u"
+}
+
+# ------------------------------------------------------------------------------------------ setup
+ensure_system_pkgs() { # bookworm's containerd + runc (dockerd runs its own managed containerd with them)
+  local missing=() p
+  for p in containerd runc; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "apt-get install ${missing[*]} (bookworm, system apt)"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+fetch_sid_debs() {
+  local mirror=${STAGEWRIGHT_DEBIAN_MIRROR:-$(debian_mirror)}
+  [ -n "$mirror" ] || die "no Debian mirror found in the system's apt sources; set STAGEWRIGHT_DEBIAN_MIRROR"
+  mkdir -p "$APT_DIR/lists/partial" "$APT_DIR/cache/archives/partial" "$APT_DIR/debs" "$APT_DIR/empty.d"
+  printf 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s sid main\n' "$mirror" >"$APT_DIR/sources.list"
+  : >"$APT_DIR/status"
+  cat >"$APT_DIR/apt.conf" <<EOF
+Dir::Etc::SourceList "$APT_DIR/sources.list";
+Dir::Etc::SourceParts "$APT_DIR/empty.d";
+Dir::Etc::Preferences "$APT_DIR/preferences";
+Dir::Etc::PreferencesParts "$APT_DIR/empty.d";
+Dir::State::Lists "$APT_DIR/lists";
+Dir::State::status "$APT_DIR/status";
+Dir::Cache "$APT_DIR/cache";
+APT::Sandbox::User "root";
+Acquire::Languages "none";
+EOF
+  log "apt-get update with a private APT_CONFIG (sid main from $mirror)"
+  APT_CONFIG=$APT_DIR/apt.conf apt-get update -qq
+  rm -f "$APT_DIR"/debs/*.deb
+  log "apt-get download docker.io docker-cli docker-buildx (sid)"
+  (cd "$APT_DIR/debs" && APT_CONFIG=$APT_DIR/apt.conf apt-get download -qq docker.io docker-cli docker-buildx)
+  ls -1 "$APT_DIR/debs" >&2
+}
+
+cmd_setup() {
+  mkdir -p "$SW_HOME"
+  exec 8>"$SW_HOME/.setup.lock"
+  flock -x 8
+  ensure_system_pkgs
+  if [ ! -x "$ROOT/usr/sbin/dockerd" ] || [ ! -x "$ROOT/usr/bin/docker" ] || [ ! -x "$ROOT/usr/libexec/docker/cli-plugins/docker-buildx" ]; then
+    fetch_sid_debs
+    rm -rf "$ROOT.tmp" && mkdir -p "$ROOT.tmp"
+    local d
+    for d in "$APT_DIR"/debs/*.deb; do dpkg-deb -x "$d" "$ROOT.tmp"; done
+    rm -rf "$ROOT" && mv "$ROOT.tmp" "$ROOT"
+  fi
+  mkdir -p "$DOCKER_CONFIG_DIR/cli-plugins"
+  ln -sfn "$ROOT/usr/libexec/docker/cli-plugins/docker-buildx" "$DOCKER_CONFIG_DIR/cli-plugins/docker-buildx"
+  "$ROOT/usr/sbin/dockerd" --version >&2 || die "the unpacked sid dockerd does not run here"
+  docker_env
+  dk --version >&2
+  dk buildx version >&2 || die "docker-buildx plugin not usable"
+  exec 8>&-
+}
+
+# ------------------------------------------------------------------------------------------ daemon
+docker_env() {
+  export DOCKER_CONFIG=$DOCKER_CONFIG_DIR DOCKER_HOST=unix://$SOCK
+  unset DOCKER_CONTEXT DOCKER_BUILDKIT DOCKER_TLS_VERIFY DOCKER_CERT_PATH
+}
+dk() { "$ROOT/usr/bin/docker" "$@"; }
+is_setup() { [ -x "$ROOT/usr/sbin/dockerd" ] && [ -x "$ROOT/usr/bin/docker" ] && [ -e "$DOCKER_CONFIG_DIR/cli-plugins/docker-buildx" ]; }
+daemon_pid() { [ -f "$PIDFILE" ] && cat "$PIDFILE"; }
+daemon_running() {
+  local pid
+  pid=$(daemon_pid 2>/dev/null) || return 1
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && dk version >/dev/null 2>&1
+}
+
+cmd_start() {
+  is_setup || die "not set up: run '$0 setup' first"
+  docker_env
+  if daemon_running; then log "dockerd already running (pid $(daemon_pid))"; return 0; fi
+  mkdir -p "$DAEMON_DIR"
+  rm -f "$PIDFILE"
+  log "starting dockerd (sid) on $SOCK"
+  # setsid: own session, so the caller's terminal signals do not reach it; fds 8/9 (the locks) are closed.
+  # Offline guard: every registry request (a missing image, a mistyped COPY --from=<stage>) goes to a
+  # proxy on 127.0.0.1:9 (discard, nothing listens) and fails there: no DNS lookup, no outside traffic.
+  env -u NO_PROXY -u no_proxy -u ALL_PROXY -u all_proxy \
+    HTTP_PROXY=$OFFLINE_PROXY HTTPS_PROXY=$OFFLINE_PROXY http_proxy=$OFFLINE_PROXY https_proxy=$OFFLINE_PROXY \
+    PATH="$ROOT/usr/sbin:$ROOT/usr/bin:$ROOT/usr/libexec/docker:$PATH" \
+    setsid "$ROOT/usr/sbin/dockerd" \
+      --data-root "$DAEMON_DIR/root" --exec-root "$DAEMON_DIR/exec" --pidfile "$PIDFILE" \
+      -H "unix://$SOCK" --storage-driver=overlay2 \
+      --bridge=none --iptables=false --ip6tables=false --ip-forward=false --ip-masq=false \
+      >"$DAEMON_DIR/dockerd.log" 2>&1 </dev/null 8>&- 9>&- &
+  local launcher=$! i
+  for i in $(seq 1 100); do
+    if dk version >/dev/null 2>&1; then log "dockerd pid $(daemon_pid) ready after $((i / 10)).$((i % 10)) s"; return 0; fi
+    kill -0 "$launcher" 2>/dev/null || break
+    sleep 0.1
+  done
+  log "dockerd did not come up; last log lines:"
+  tail -n 5 "$DAEMON_DIR/dockerd.log" >&2 || true
+  kill "$launcher" 2>/dev/null || true
+  exit 3
+}
+
+cmd_stop() {
+  local pid
+  pid=$(daemon_pid 2>/dev/null) || { log "no dockerd pid file ($PIDFILE): nothing to stop"; return 0; }
+  if ! kill -0 "$pid" 2>/dev/null; then log "dockerd pid $pid is not running"; rm -f "$PIDFILE"; return 0; fi
+  log "stopping dockerd pid $pid"
+  kill "$pid"
+  local i
+  for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$pid" 2>/dev/null; then log "dockerd $pid still running after 10 s: SIGKILL"; kill -9 "$pid"; fi
+  rm -f "$PIDFILE"
+}
+
+cmd_status() {
+  if is_setup; then docker_env; log "set up in $SW_HOME: $(dk --version)"; else log "not set up"; fi
+  if is_setup && daemon_running; then log "dockerd running, pid $(daemon_pid)"; else log "dockerd not running"; fi
+}
+
+# ------------------------------------------------------------------------------------------ check
+# External images a Dockerfile needs: FROM images (not earlier stages, not scratch), resolved with the
+# global ARG defaults, plus COPY/ADD --from=<ref> that looks like an image reference (/, : or @).
+list_images() {
+  awk '
+    function subst(s,   out, m, name, op, word, v) {
+      out = ""
+      while (match(s, /\$\{[A-Za-z_][A-Za-z0-9_]*(:?[-+][^}]*)?\}|\$[A-Za-z_][A-Za-z0-9_]*/)) {
+        m = substr(s, RSTART, RLENGTH); out = out substr(s, 1, RSTART - 1); s = substr(s, RSTART + RLENGTH)
+        if (substr(m, 2, 1) == "{") m = substr(m, 3, length(m) - 3); else m = substr(m, 2)
+        name = m; op = ""; word = ""
+        if (match(m, /:?[-+]/)) { name = substr(m, 1, RSTART - 1); op = substr(m, RSTART, RLENGTH); word = substr(m, RSTART + RLENGTH) }
+        v = (name in glob) ? glob[name] : ""
+        if (op ~ /-/) out = out ((v != "") ? v : word); else if (op ~ /\+/) out = out ((v != "") ? word : ""); else out = out v
+      }
+      return out s
+    }
+    { sub(/\r$/, "") }
+    toupper($1) == "ARG" && !seen_from {
+      for (i = 2; i <= NF; i++) { kv = $i; n = kv; v = ""; if (index(kv, "=")) { n = substr(kv, 1, index(kv, "=") - 1); v = substr(kv, index(kv, "=") + 1) }
+        gsub(/^["\047]|["\047]$/, "", v); glob[n] = v }
+      next
+    }
+    toupper($1) == "FROM" {
+      seen_from = 1; i = 2; while ($i ~ /^--/) i++
+      img = subst($i)
+      if (img != "" && tolower(img) != "scratch" && !(tolower(img) in stage)) print img
+      if (toupper($(i + 1)) == "AS" && $(i + 2) != "") stage[tolower($(i + 2))] = 1
+      next
+    }
+    toupper($1) == "COPY" || toupper($1) == "ADD" {
+      for (i = 2; i <= NF && $i ~ /^--/; i++) if ($i ~ /^--from=/) { ref = substr($i, 8); if (ref !~ /\$/ && ref ~ /[\/:@]/ && !(tolower(ref) in stage)) print ref }
+    }
+  ' "$1" | sort -u
+}
+
+stub_env_repr() { printf '[%s]' "$(printf '%s\n' "$STUB_ENV" | sed '/^$/d' | paste -sd' ')"; }
+
+ensure_stub_base() { # the stub image itself: an empty layer with STUB_ENV, labelled
+  if dk image inspect stagewright-stub:latest >/dev/null 2>&1 &&
+     [ "$(dk image inspect -f '{{ .Config.Env }}' stagewright-stub:latest)" = "$(stub_env_repr)" ]; then return 0; fi
+  local changes=() line
+  while IFS= read -r line; do [ -n "$line" ] && changes+=(--change "ENV $line"); done <<<"$STUB_ENV"
+  changes+=(--change "LABEL $STUB_LABEL=1")
+  mkdir -p "$SW_HOME/stub/empty"
+  tar -C "$SW_HOME/stub/empty" -cf "$SW_HOME/stub/empty.tar" .
+  dk import "${changes[@]}" "$SW_HOME/stub/empty.tar" stagewright-stub:latest >/dev/null
+}
+
+declare -A STUB_DONE=()
+ensure_stub_tag() { # tag the stub as <ref> unless a real image already has that name
+  local ref=$1
+  [ -n "${STUB_DONE[$ref]:-}" ] && return 0
+  STUB_DONE[$ref]=1
+  if dk image inspect "$ref" >/dev/null 2>&1; then
+    [ -z "$(dk image inspect -f "{{ index .Config.Labels \"$STUB_LABEL\" }}" "$ref" 2>/dev/null)" ] && return 0
+  fi
+  dk tag stagewright-stub:latest "$ref"
+}
+
+check_one() { # prints the verdict; returns 0 pass, 1 warnings/errors
+  local df=$1 work=$2 copy out rc t0 t1 ref
+  copy=$work/$(basename "$df")
+  awk 'BEGIN { d = 1 }
+       d && /^#[ \t]*[A-Za-z]+[ \t]*=/ { if (tolower($0) ~ /^#[ \t]*syntax[ \t]*=/) { print "#"; next } print; next }
+       { d = 0; print }' "$df" >"$copy"
+  while IFS= read -r ref; do [ -n "$ref" ] && ensure_stub_tag "$ref"; done < <(list_images "$copy")
+  t0=$(date +%s%N)
+  set +e
+  out=$(cd "$work" && dk build --check --progress=quiet -f "$copy" "$work/context" 2>&1)
+  rc=$?
+  set -e
+  t1=$(date +%s%N)
+  out=${out//"$copy"/"$df"}
+  [ -n "$out" ] && printf '%s\n' "$out" | sed '/./,$!d'
+  local secs
+  secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')
+  if [ $rc -eq 0 ]; then echo "PASS $df (${secs}s)"; return 0; fi
+  if printf '%s\n' "$out" | grep -q '^ERROR'; then echo "FAIL $df: error (${secs}s)"
+  else echo "FAIL $df: lint warnings (${secs}s)"; fi
+  return 1
+}
+
+cmd_check() {
+  [ $# -gt 0 ] || usage
+  local f
+  for f in "$@"; do [ -f "$f" ] || { log "no such file: $f"; exit 2; }; done
+  is_setup || die "not set up: run '$0 setup' first"
+  docker_env
+  # One check at a time per STAGEWRIGHT_BUILDKIT_HOME: runs share the daemon and the stub tags.
+  exec 9>"$SW_HOME/.check.lock"
+  flock -x 9
+  CHECK_WORK=$(mktemp -d "$SW_HOME/check.XXXXXX")
+  trap check_cleanup EXIT
+  # A daemon this run starts is stopped again at exit; one started by `start` is left running.
+  if ! daemon_running; then cmd_start; CHECK_STARTED=1; fi
+  mkdir -p "$CHECK_WORK/context"
+  ensure_stub_base
+  local status=0
+  for f in "$@"; do
+    f=$(cd "$(dirname "$f")" && pwd)/$(basename "$f")
+    check_one "$f" "$CHECK_WORK" || status=1
+  done
+  return $status
+}
+CHECK_WORK='' CHECK_STARTED=0
+check_cleanup() {
+  [ -n "$CHECK_WORK" ] && rm -rf "$CHECK_WORK"
+  if [ "$CHECK_STARTED" = 1 ]; then cmd_stop; fi
+}
+
+case "${1:-}" in
+  setup) shift; cmd_setup "$@" ;;
+  start) cmd_start ;;
+  stop) cmd_stop ;;
+  status) cmd_status ;;
+  check) shift; cmd_check "$@" ;;
+  *) usage ;;
+esac

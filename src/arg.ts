@@ -1,0 +1,165 @@
+import { argNameProblem, fail, pathProblem, versionProblem } from "./validate.ts";
+
+/** How an ARG value is validated. */
+export type ArgKind =
+  | { readonly type: "version" }
+  | { readonly type: "path" }
+  | { readonly type: "enum"; readonly values: readonly string[] }
+  | { readonly type: "string"; readonly pattern: RegExp; readonly expected: string };
+
+/**
+ * A Docker build ARG with a literal name and default: `ARG LIBFABRIC_VERSION=v2.3.0`.
+ * The literal types let the compiler compare two stages' defaults for the same name.
+ *
+ * @example
+ * const v: Arg<"LIBFABRIC_VERSION", "v2.3.0"> = versionArg("LIBFABRIC_VERSION", "v2.3.0", "libfabric release tag")
+ */
+export interface Arg<N extends string = string, D extends string = string> {
+  readonly name: N;
+  readonly default: D;
+  readonly description: string;
+  readonly kind: ArgKind;
+}
+
+/** A compile-time sentence for a path literal that is not absolute and normalised; `unknown` when fine. */
+export type PathLiteralCheck<P extends string> = string extends P
+  ? unknown
+  : P extends `/${string}`
+    ? P extends `${string}//${string}` | `${string}/./${string}` | `${string}/../${string}` | `${string}/..` | `${string}/.`
+      ? `${P} is not a normalised path: write it without //, /./ or /../`
+      : P extends `${string} ${string}` | `${string}$${string}`
+        ? `${P} holds a space or $: a prefix may hold letters, digits and . _ - + / only`
+        : P extends `${string}/` ? (P extends "/" ? unknown : `${P} ends in /: drop the trailing /`) : unknown
+    : `${P} is not an absolute path: start it with /`;
+
+/** A compile-time sentence for an unpinned version literal; `unknown` when fine. */
+export type VersionLiteralCheck<V extends string> = string extends V
+  ? unknown
+  : V extends "" ? "an empty value is not a version: give a pinned version such as 1.2.3"
+  : V extends "latest" | "main" | "master" | "HEAD" | "stable" ? `${V} is not a pinned version: give an exact version such as 1.2.3`
+  : V extends `${string} ${string}` | `${string};${string}` | `${string}$${string}` ? `${V} is not a version: use digits, letters, ".", "-" and "+" only`
+  : unknown;
+
+/**
+ * Check a value against an ARG kind; returns a problem sentence or undefined.
+ *
+ * @example
+ * argValueProblem({ type: "path" }, "/usr/local") // undefined
+ */
+export function argValueProblem(kind: ArgKind, value: string): string | undefined {
+  switch (kind.type) {
+    case "version":
+      return versionProblem(value);
+    case "path":
+      return pathProblem(value);
+    case "enum":
+      return kind.values.includes(value)
+        ? undefined
+        : `${JSON.stringify(value)} is not one of ${kind.values.map((v) => JSON.stringify(v)).join(", ")}`;
+    case "string":
+      return kind.pattern.test(value) ? undefined : `${JSON.stringify(value)} is not ${kind.expected}`;
+  }
+}
+
+/**
+ * Validate a value for an ARG, throwing a StagewrightError that names the ARG.
+ *
+ * @example
+ * checkArgValue(versionArg("UCX_VERSION", "v1.19.0", "UCX tag"), "v1.20.0") // returns "v1.20.0"
+ */
+export function checkArgValue<A extends Arg>(a: A, value: string, stage?: string): string {
+  const problem = argValueProblem(a.kind, value);
+  if (problem !== undefined) {
+    const at = stage === undefined ? `ARG ${a.name}` : `stage ${stage}, ARG ${a.name}`;
+    fail("invalid-value", `${at}: ${problem}`, stage === undefined ? { arg: a.name } : { stage, arg: a.name });
+  }
+  return value;
+}
+
+function makeArg<const N extends string, const D extends string>(name: N, def: D, description: string, kind: ArgKind): Arg<N, D> {
+  const nameProblem = argNameProblem(name);
+  if (nameProblem !== undefined) fail("invalid-arg-name", `ARG ${nameProblem}`, { arg: name });
+  const a: Arg<N, D> = Object.freeze({ name, default: def, description, kind });
+  checkArgValue(a, def);
+  return a;
+}
+
+/**
+ * A version ARG (release tag or version number). Rejects empty, `latest` and shell metacharacters.
+ *
+ * @example
+ * const nixlVersion = versionArg("NIXL_VERSION", "0.7.1", "NIXL release tag (no v prefix up to 0.10.1)")
+ */
+export function versionArg<const N extends string, const D extends string>(
+  name: N,
+  def: D & VersionLiteralCheck<D>,
+  description: string,
+): Arg<N, D> {
+  return makeArg(name, def, description, { type: "version" });
+}
+
+/**
+ * An absolute, normalised path ARG, e.g. an install prefix.
+ *
+ * @example
+ * const prefix = pathArg("LIBFABRIC_INSTALL_PATH", "/usr/local", "libfabric install prefix")
+ */
+export function pathArg<const N extends string, const D extends string>(
+  name: N,
+  def: D & PathLiteralCheck<D>,
+  description: string,
+): Arg<N, D> {
+  return makeArg(name, def, description, { type: "path" });
+}
+
+/**
+ * An ARG restricted to a fixed set of values.
+ *
+ * @example
+ * const arch = enumArg("ARCH", ["x86_64", "aarch64"], "x86_64", "CPU architecture (uname -m)")
+ */
+export function enumArg<const N extends string, const V extends readonly string[], const D extends V[number]>(
+  name: N,
+  values: V,
+  def: D,
+  description: string,
+): Arg<N, D> {
+  return makeArg(name, def, description, { type: "enum", values });
+}
+
+/**
+ * An ARG constrained by a regular expression; `expected` says in words what a value must look like.
+ *
+ * @example
+ * const tag = stringArg("BASE_TAG", "25.06-cuda12.9-devel-ubuntu24.04", /^[A-Za-z0-9._-]+$/, "an image tag", "base image tag")
+ */
+export function stringArg<const N extends string, const D extends string>(
+  name: N,
+  def: D,
+  pattern: RegExp,
+  expected: string,
+  description: string,
+): Arg<N, D> {
+  return makeArg(name, def, description, { type: "string", pattern, expected });
+}
+
+/**
+ * The `${NAME}` reference to an ARG, for use inside instructions.
+ *
+ * @example
+ * ref(versionArg("UCX_VERSION", "v1.19.0", "UCX tag")) // "${UCX_VERSION}"
+ */
+export function ref<N extends string>(a: Arg<N>): `\${${N}}` {
+  return `\${${a.name}}`;
+}
+
+/**
+ * A copy of an ARG with another default, validated. Used for values that arrive as data.
+ *
+ * @example
+ * withDefault(prefixArg, "/opt/libfabric")
+ */
+export function withDefault<A extends Arg>(a: A, value: string): Arg<A["name"], string> {
+  checkArgValue(a, value);
+  return Object.freeze({ ...a, default: value });
+}

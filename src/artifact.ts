@@ -1,0 +1,160 @@
+import type { Arg } from "./arg.ts";
+import { pathProblem, fail } from "./validate.ts";
+
+/**
+ * Where a consumer finds an artifact's files:
+ * - "staged": the producer stage installed it a second time under `dir` (DESTDIR), so
+ *   `COPY --from=<producer> <dir>/ /` hands over exactly the installed files, at their real prefix;
+ * - "in-image": it is part of the producer's image (installed by a package manager), so it reaches
+ *   a later stage only through the FROM chain.
+ */
+export type Delivery = { readonly type: "staged"; readonly dir: string } | { readonly type: "in-image" };
+
+/**
+ * The directories of an artifact, relative to its prefix. They may reference ARGs listed in the
+ * artifact's `args` (e.g. `lib/${ARCH}-linux-gnu`).
+ */
+export interface ArtifactLayout {
+  readonly lib: readonly string[];
+  readonly include: readonly string[];
+  readonly bin: readonly string[];
+  readonly pkgconfig: readonly string[];
+  readonly plugins: readonly string[];
+}
+
+/**
+ * What a stage installs: a kind, a version, a literal-typed prefix, its directories, the files the
+ * runtime needs and the environment it contributes. Consumers take the artifact, never a restated
+ * path, so the compiler can compare prefixes.
+ *
+ * @example
+ * const fabric = artifact({ kind: "libfabric", producer: "libfabric", version: "v2.3.0", prefix: "/usr/local",
+ *   layout: { lib: ["lib"], include: ["include"], bin: ["bin"], pkgconfig: ["lib/pkgconfig"], plugins: [] },
+ *   runtimeFiles: ["lib/libfabric.so.1"], runtimePaths: ["lib", "bin"], delivery: { type: "staged", dir: "/opt/stagewright/libfabric" } })
+ */
+export interface Artifact<K extends string = string, P extends string = string, By extends string = string, V extends string = string> {
+  readonly kind: K;
+  readonly prefix: P;
+  readonly producer: By;
+  /** The version as built (the default of the version ARG when one drives it). */
+  readonly version: V;
+  /** The ARG whose default is the prefix; when set, instructions reference `${NAME}`, never the literal. */
+  readonly prefixArg: Arg<string, P> | undefined;
+  /** Every ARG that the layout, files or env reference (the prefix ARG included). */
+  readonly args: readonly Arg[];
+  readonly layout: ArtifactLayout;
+  /** Files the runtime loads, relative to the prefix (e.g. `lib/libfabric.so.1`); checks name only these. */
+  readonly runtimeFiles: readonly string[];
+  /** Paths (relative, directories or globs) copied into a runtime image. */
+  readonly runtimePaths: readonly string[];
+  readonly delivery: Delivery;
+  /** Register the lib directories with the dynamic loader (ld.so.conf.d) in images that hold it. */
+  readonly ldconfig: boolean;
+  /** Extra runtime ENV, in order, e.g. NIXL_PLUGIN_DIR. Values may reference the artifact's ARGs. */
+  readonly env: readonly (readonly [string, string])[];
+  /** Facts that version rules and comparisons read, e.g. `{ distribution: "efa-installer" }`. */
+  readonly facts: Readonly<Record<string, string>>;
+}
+
+/** Any artifact, with its literal types erased. */
+export type AnyArtifact = Artifact<string, string, string, string>;
+
+/** The spec accepted by {@link artifact}; optional parts default to empty. */
+export interface ArtifactSpec<K extends string, P extends string, By extends string, V extends string> {
+  readonly kind: K;
+  readonly prefix: P;
+  readonly producer: By;
+  readonly version: V;
+  readonly prefixArg?: Arg<string, P>;
+  readonly args?: readonly Arg[];
+  readonly layout?: Partial<ArtifactLayout>;
+  readonly runtimeFiles?: readonly string[];
+  readonly runtimePaths?: readonly string[];
+  readonly delivery: Delivery;
+  readonly ldconfig?: boolean;
+  readonly env?: readonly (readonly [string, string])[];
+  readonly facts?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Make an artifact, checking that the prefix is an absolute normalised path and agrees with its ARG.
+ *
+ * @example
+ * artifact({ kind: "gdrcopy", producer: "gdrcopy", version: "2.4.1", prefix: "/usr/local", delivery: { type: "staged", dir: "/opt/stagewright/gdrcopy" } })
+ */
+export function artifact<const K extends string, const P extends string, const By extends string, const V extends string>(
+  spec: ArtifactSpec<K, P, By, V>,
+): Artifact<K, P, By, V> {
+  const problem = pathProblem(spec.prefix);
+  if (problem !== undefined) {
+    fail("invalid-value", `stage ${spec.producer}, ${spec.kind} prefix: ${problem}`, { stage: spec.producer });
+  }
+  if (spec.prefixArg !== undefined && spec.prefixArg.default !== spec.prefix) {
+    fail(
+      "invalid-value",
+      `stage ${spec.producer}: the ${spec.kind} prefix is ${spec.prefix} but ARG ${spec.prefixArg.name} defaults to ${spec.prefixArg.default}; derive the prefix from the ARG`,
+      { stage: spec.producer, arg: spec.prefixArg.name },
+    );
+  }
+  const args = [...(spec.prefixArg ? [spec.prefixArg] : []), ...(spec.args ?? [])];
+  return Object.freeze({
+    kind: spec.kind,
+    prefix: spec.prefix,
+    producer: spec.producer,
+    version: spec.version,
+    prefixArg: spec.prefixArg,
+    args: dedupeArgs(args),
+    layout: {
+      lib: spec.layout?.lib ?? [],
+      include: spec.layout?.include ?? [],
+      bin: spec.layout?.bin ?? [],
+      pkgconfig: spec.layout?.pkgconfig ?? [],
+      plugins: spec.layout?.plugins ?? [],
+    },
+    runtimeFiles: spec.runtimeFiles ?? [],
+    runtimePaths: spec.runtimePaths ?? [],
+    delivery: spec.delivery,
+    ldconfig: spec.ldconfig ?? false,
+    env: spec.env ?? [],
+    facts: spec.facts ?? {},
+  });
+}
+
+function dedupeArgs(args: readonly Arg[]): readonly Arg[] {
+  const seen = new Map<string, Arg>();
+  for (const a of args) if (!seen.has(a.name)) seen.set(a.name, a);
+  return [...seen.values()];
+}
+
+/**
+ * The prefix as instructions must write it: `${ARG}` when an ARG carries it, else the literal.
+ *
+ * @example
+ * prefixRef(fabric) // "${LIBFABRIC_INSTALL_PATH}"
+ */
+export function prefixRef(a: AnyArtifact): string {
+  return a.prefixArg ? `\${${a.prefixArg.name}}` : a.prefix;
+}
+
+/**
+ * A path inside the artifact, as instructions write it (`${LIBFABRIC_INSTALL_PATH}/lib`).
+ *
+ * @example
+ * pathIn(fabric, "lib") // "${LIBFABRIC_INSTALL_PATH}/lib"
+ */
+export function pathIn(a: AnyArtifact, rel: string): string {
+  const base = prefixRef(a);
+  if (rel === "" || rel === ".") return base;
+  return base === "/" ? `/${rel}` : `${base}/${rel}`;
+}
+
+/**
+ * A path inside the artifact with the prefix literal (defaults), for documents and messages.
+ *
+ * @example
+ * literalPathIn(fabric, "lib/libfabric.so.1") // "/usr/local/lib/libfabric.so.1"
+ */
+export function literalPathIn(a: AnyArtifact, rel: string): string {
+  if (rel === "" || rel === ".") return a.prefix;
+  return a.prefix === "/" ? `/${rel}` : `${a.prefix}/${rel}`;
+}

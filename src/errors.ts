@@ -1,0 +1,57 @@
+/**
+ * Every mistake stagewright reports is a StagewrightError: a sentence that names both sides of the
+ * conflict and the fix, plus where it happened (stage, ARG, option), so a CLI can print one line
+ * instead of a stack trace.
+ *
+ * @example
+ * try { checkRecipe(stages) } catch (e) { if (e instanceof StagewrightError) console.error(e.message) }
+ */
+export class StagewrightError extends Error {
+  /** A stable machine-readable code, e.g. "prefix-mismatch". */
+  readonly code: ErrorCode;
+  /** Where the problem is: the stage, ARG or option it concerns. */
+  readonly where: Readonly<{ stage?: string; arg?: string; option?: string; file?: string }>;
+  /** Every problem found when more than one was collected; the message is the first. */
+  readonly problems: readonly string[];
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    where: StagewrightError["where"] = {},
+    problems: readonly string[] = [message],
+  ) {
+    super(problems.length > 1 ? problems.join("\n") : message);
+    this.name = "StagewrightError";
+    this.code = code;
+    this.where = where;
+    this.problems = problems;
+  }
+}
+
+/** The kinds of error stagewright raises; one per rule. */
+export type ErrorCode =
+  | "prefix-mismatch"
+  | "missing-producer"
+  | "arg-conflict"
+  | "duplicate-artifact"
+  | "unknown-option"
+  | "duplicate-stage"
+  | "invalid-value"
+  | "invalid-arg-name"
+  | "version-rule"
+  | "cycle"
+  | "render"
+  | "lint"
+  | "values"
+  | "recipe-file"
+  | "lock";
+
+/**
+ * Narrow an unknown thrown value to a StagewrightError.
+ *
+ * @example
+ * catch (e) { if (isStagewrightError(e)) process.exitCode = 2 }
+ */
+export function isStagewrightError(e: unknown): e is StagewrightError {
+  return e instanceof StagewrightError;
+}

@@ -1,0 +1,20 @@
+/**
+ * stagewright core: typed build ARGs, artifacts, stages, recipes, checks and the renderer.
+ * The stage library lives in `stagewright/stages`.
+ */
+export * from "./errors.ts";
+export * from "./messages.ts";
+export * from "./validate.ts";
+export * from "./arg.ts";
+export * from "./artifact.ts";
+export * from "./instructions.ts";
+export * from "./stage.ts";
+export type { CheckStages, IsValidRecipe, RecipeProblems, StageProblems, ProvidedBy } from "./rules.ts";
+export * from "./check.ts";
+export { instructionText, quoteValue } from "./dockerfile-text.ts";
+export { renderDockerfile, globalArgs, STRICT_SHELL, type RenderSpec } from "./render.ts";
+export * from "./recipe.ts";
+export * from "./version-rules.ts";
+export type { VersionLt, ParseVersion } from "./semver-types.ts";
+export { stageArgs } from "./args-of.ts";
+export * from "./sources.ts";

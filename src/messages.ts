@@ -1,0 +1,75 @@
+/**
+ * The sentences of every composition rule. The type-level rules in rules.ts spell the very same
+ * templates, so a `tsc` error and a runtime error for the same mistake read identically; a test
+ * (test/messages.test.ts) holds the two in lock-step.
+ */
+
+/**
+ * Rule 1: a consumer was built for an artifact at one prefix, the recipe's producer installs it at another.
+ *
+ * @example
+ * prefixMismatch("nixl", "libfabric", "/usr/local", "efa-drivers", "/opt/amazon/efa")
+ */
+export function prefixMismatch(consumer: string, kind: string, want: string, producer: string, have: string): string {
+  return `${consumer} needs ${kind} at ${want} but stage ${producer} installs it at ${have}; build ${consumer} against the ${kind} artifact of stage ${producer}, or install ${kind} at ${want}`;
+}
+
+/**
+ * Rule 2: nothing earlier in the recipe provides what a stage needs.
+ *
+ * @example
+ * missingProducer("nixl", "ucx")
+ */
+export function missingProducer(consumer: string, kind: string): string {
+  return `${consumer} needs ${kind} but no earlier stage provides it; add a stage that provides ${kind} before ${consumer}`;
+}
+
+/**
+ * Rule 2, for a need taken from a concrete stage's artifact: that stage must come earlier in the recipe.
+ *
+ * @example
+ * producerNotInRecipe("nixl", "libfabric", "libfabric")
+ */
+export function producerNotInRecipe(consumer: string, kind: string, producer: string): string {
+  return `${consumer} needs ${kind} from stage ${producer}, which is not in the recipe before ${consumer}; add stage ${producer} before ${consumer}`;
+}
+
+/**
+ * Rule 3: one ARG name with two defaults. One image has one value per ARG.
+ *
+ * @example
+ * argConflict("LIBFABRIC_INSTALL_PATH", "/usr/local", "libfabric", "/opt/amazon/efa", "nixl")
+ */
+export function argConflict(name: string, firstDefault: string, firstStage: string, otherDefault: string, otherStage: string): string {
+  return `ARG ${name} defaults to ${firstDefault} in stage ${firstStage} but to ${otherDefault} in stage ${otherStage}; one image has one value per ARG: give both stages the same default`;
+}
+
+/**
+ * Rule 4: one image would hold two artifacts of the same kind (two libfabrics).
+ *
+ * @example
+ * duplicateArtifact("runtime", "libfabric", "/opt/amazon/efa", "efa-drivers", "/usr/local", "libfabric")
+ */
+export function duplicateArtifact(stage: string, kind: string, firstPrefix: string, firstProducer: string, otherPrefix: string, otherProducer: string): string {
+  return `stage ${stage} would hold two ${kind}: ${firstPrefix} from stage ${firstProducer} and ${otherPrefix} from stage ${otherProducer}; keep one, or remove the other explicitly (removes: ["${kind}"])`;
+}
+
+/**
+ * Rule 5: an option name the stage does not have (a typo is an error, never ignored).
+ *
+ * @example
+ * unknownOption("libfabric", "prefx")
+ */
+export function unknownOption(stage: string, option: string): string {
+  return `unknown option ${option} for stage ${stage}; remove it or use one of the options the stage declares`;
+}
+
+/**
+ * Rule 6: stage names are Docker build-stage aliases and must be unique.
+ *
+ * @example
+ * duplicateStage("nixl")
+ */
+export function duplicateStage(name: string): string {
+  return `two stages are named ${name}; stage names must be unique: rename one`;
+}

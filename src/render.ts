@@ -1,0 +1,149 @@
+/**
+ * Recipe → Dockerfile text. Deterministic: the output depends only on the stages, in order.
+ *
+ * ARG placement: ARGs read by a FROM line or by more than one stage are declared once, with their
+ * default, before the first FROM, and re-declared without a default in each stage right before the
+ * first step that reads them, so one `--build-arg` reaches producer and consumer alike while a
+ * changed value invalidates as little cache as possible. Other ARGs are declared with their default
+ * right before their first use.
+ */
+import type { Arg } from "./arg.ts";
+import { checkStages } from "./check.ts";
+import { argLine, fromLine, instructionText, labelLines } from "./dockerfile-text.ts";
+import { StagewrightError } from "./errors.ts";
+import { shell, type Instruction } from "./instructions.ts";
+import { type AnyStage, type ImageBase } from "./stage.ts";
+import { stageArgs } from "./args-of.ts";
+
+/** The shell every root stage sets: bash, failing on errors, unset variables and broken pipes. */
+export const STRICT_SHELL: readonly string[] = ["/bin/bash", "-euo", "pipefail", "-c"];
+
+/** What the renderer needs to know about a recipe. */
+export interface RenderSpec {
+  readonly name: string;
+  readonly description: string;
+  readonly stages: readonly AnyStage[];
+  /** Extra OCI labels for the final stage. */
+  readonly labels?: readonly (readonly [string, string])[];
+}
+
+export { stageArgs };
+
+function referencedArgs(text: string, args: readonly Arg[]): Arg[] {
+  return args.filter((a) => new RegExp(`\\$\\{?${a.name}(?![A-Za-z0-9_])`).test(text));
+}
+
+function fromRef(s: AnyStage): string {
+  return "steps" in s.from ? s.from.name : (s.from as ImageBase).image;
+}
+
+/**
+ * The ARGs declared before the first FROM: those read by FROM lines, and those read by more than
+ * one stage. In order of first appearance.
+ *
+ * @example
+ * globalArgs(stages).map((a) => a.name) // ["BASE_IMAGE", "BASE_TAG", "LIBFABRIC_INSTALL_PATH"]
+ */
+export function globalArgs(stages: readonly AnyStage[]): Arg[] {
+  const order = new Map<string, Arg>();
+  const users = new Map<string, number>();
+  const last = stages[stages.length - 1];
+  for (const s of stages) {
+    if (!("steps" in s.from)) for (const a of s.from.args) {
+      if (!order.has(a.name)) order.set(a.name, a);
+      users.set(a.name, Infinity);
+    }
+    const labelUses = s === last ? referencedArgs(JSON.stringify(versionLabels(stages)), stages.flatMap(stageArgs)) : [];
+    for (const a of dedupe([...usedArgs(s), ...labelUses])) {
+      if (!order.has(a.name)) order.set(a.name, a);
+      users.set(a.name, (users.get(a.name) ?? 0) + 1);
+    }
+  }
+  return [...order.values()].filter((a) => (users.get(a.name) ?? 0) > 1);
+}
+
+function dedupe(args: readonly Arg[]): Arg[] {
+  return [...new Map(args.map((a) => [a.name, a] as const)).values()];
+}
+
+function usedArgs(s: AnyStage): Arg[] {
+  const all = stageArgs(s);
+  const text = s.steps.map((i) => JSON.stringify(i)).join("\n");
+  return referencedArgs(text, all);
+}
+
+function unusedOwnArgs(s: AnyStage): string[] {
+  const used = new Set(usedArgs(s).map((a) => a.name));
+  return s.args.filter((a) => !used.has(a.name)).map((a) => a.name);
+}
+
+function comment(name: string, description: string): string {
+  return `# ${name} ${description}`.replace(/\s+$/, "");
+}
+
+/**
+ * Render stages as Dockerfile text (after running every composition check).
+ *
+ * @example
+ * const text = renderDockerfile({ name: "demo", description: "a demo", stages: [base, app] })
+ */
+export function renderDockerfile(spec: RenderSpec): string {
+  checkStages(spec.stages);
+  const globals = globalArgs(spec.stages);
+  const globalNames = new Set(globals.map((a) => a.name));
+  const out: string[] = ["# syntax=docker/dockerfile:1", comment(spec.name, spec.description), ""];
+  for (const a of globals) out.push(comment(a.name, a.description), argLine(a.name, a.default));
+
+  const known = new Map(spec.stages.flatMap((s) => stageArgs(s).map((a) => [a.name, a] as const)));
+  spec.stages.forEach((s, index) => {
+    const own = new Set(stageArgs(s).map((a) => a.name));
+    const text = s.steps.map((i) => JSON.stringify(i)).join("\n");
+    const undeclared = [...known.keys()].filter((n) => !own.has(n) && referencedArgs(text, [known.get(n)!]).length > 0);
+    if (undeclared.length > 0 && index !== spec.stages.length - 1) {
+      throw new StagewrightError("render", `stage ${s.name} reads ARG ${undeclared.join(", ")} but does not declare it; add it to the stage's args`, { stage: s.name, arg: undeclared[0]! });
+    }
+    const unused = unusedOwnArgs(s);
+    if (unused.length > 0) {
+      throw new StagewrightError("render", `stage ${s.name} declares ARG ${unused.join(", ")} but no step reads it; remove the ARG or use it`, { stage: s.name, arg: unused[0]! });
+    }
+    out.push("", comment(s.name, s.description), fromLine(fromRef(s), s.name));
+    for (const o of s.overrides) out.push(`# stagewright: rule ${o.rule} is overridden here on purpose: ${o.reason.replace(/\s+/g, " ")}`);
+    const steps: Instruction[] = [...s.steps];
+    if (!("steps" in s.from)) steps.unshift(shell(STRICT_SHELL));
+    if (index === spec.stages.length - 1) {
+      const labels = finalLabels(spec);
+      if (labels.length > 0) steps.push({ op: "LABEL", labels });
+    }
+    const declared = new Set<string>();
+    const all = index === spec.stages.length - 1 ? dedupe(spec.stages.flatMap(stageArgs)) : stageArgs(s);
+    for (const ins of steps) {
+      const text = ins.op === "LABEL" ? labelLines(ins.labels) : instructionText(ins);
+      for (const a of referencedArgs(text, all)) {
+        if (declared.has(a.name)) continue;
+        declared.add(a.name);
+        if (globalNames.has(a.name)) out.push(argLine(a.name));
+        else out.push(comment(a.name, a.description), argLine(a.name, a.default));
+      }
+      out.push(text);
+    }
+  });
+  return `${out.join("\n").replace(/\n{3,}/g, "\n\n").replace(/\n+$/, "")}\n`;
+}
+
+/** OCI labels for the final image: title, description and every component version. */
+function finalLabels(spec: RenderSpec): (readonly [string, string])[] {
+  return [
+    ["org.opencontainers.image.title", spec.name],
+    ["org.opencontainers.image.description", spec.description],
+    ...versionLabels(spec.stages),
+    ...spec.stages.flatMap((s) => s.overrides.map((o) => [`dev.stagewright.override.${o.rule}`, o.reason.replace(/\s+/g, " ")] as const)),
+    ...(spec.labels ?? []),
+  ];
+}
+
+/** `dev.stagewright.version.<component>` labels; values may reference version ARGs. */
+function versionLabels(stages: readonly AnyStage[]): (readonly [string, string])[] {
+  const versions = new Map<string, string>();
+  for (const s of stages) for (const [k, v] of Object.entries(s.versions)) if (!versions.has(k)) versions.set(k, v);
+  return [...versions.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => [`dev.stagewright.version.${k}`, v] as const);
+}

@@ -1,0 +1,259 @@
+import type { Arg } from "./arg.ts";
+import type { AnyArtifact, Artifact } from "./artifact.ts";
+import type { Instruction } from "./instructions.ts";
+import { copyArtifact, copyRuntime } from "./instructions.ts";
+import { fail } from "./validate.ts";
+import { unknownOption } from "./messages.ts";
+import type { RuleOverride, VersionRule } from "./version-rules.ts";
+
+/**
+ * What a stage holds or requires, reduced to the three facts the composition rules compare.
+ * Artifacts and needs both have this shape.
+ */
+export interface Held<K extends string = string, P extends string = string, By extends string = string> {
+  readonly kind: K;
+  readonly prefix: P;
+  readonly producer: By;
+}
+
+/**
+ * A requirement of a stage: an artifact kind at a prefix. `producer` is the stage the artifact was
+ * taken from, or null when the requirement was stated by kind and prefix alone (a stage from another
+ * repository that hard-codes `/opt/amazon/efa`). `mode` says how the files arrive: "build" copies
+ * the whole staged install, "runtime" only its runtime paths.
+ */
+export interface Need<K extends string = string, P extends string = string, By extends string | null = string | null> {
+  readonly kind: K;
+  readonly prefix: P;
+  readonly producer: By;
+  readonly mode: "build" | "runtime";
+  readonly artifact: AnyArtifact | undefined;
+}
+
+/** Any need, literal types erased. */
+export type AnyNeed = Need<string, string, string | null>;
+
+/**
+ * Need an artifact to build against: its staged files are copied into the stage.
+ *
+ * @example
+ * needs: [buildNeed(fabric.provides.libfabric)]
+ */
+export function buildNeed<K extends string, P extends string, By extends string>(a: Artifact<K, P, By>): Need<K, P, By> {
+  return Object.freeze({ kind: a.kind, prefix: a.prefix, producer: a.producer, mode: "build" as const, artifact: a });
+}
+
+/**
+ * Need an artifact at run time: only its runtime paths are copied, and its lib dirs registered.
+ *
+ * @example
+ * needs: [runtimeNeed(nixlBuild.provides.nixl)]
+ */
+export function runtimeNeed<K extends string, P extends string, By extends string>(a: Artifact<K, P, By>): Need<K, P, By> {
+  return Object.freeze({ kind: a.kind, prefix: a.prefix, producer: a.producer, mode: "runtime" as const, artifact: a });
+}
+
+/**
+ * Require an artifact kind at a stated prefix without taking it from a stage (for stages that
+ * hard-code a path). The recipe checks it against whatever stage provides that kind.
+ *
+ * @example
+ * needs: [expectAt("libfabric", "/opt/amazon/efa")]
+ */
+export function expectAt<const K extends string, const P extends string>(kind: K, prefix: P): Need<K, P, null> {
+  return Object.freeze({ kind, prefix, producer: null, mode: "build" as const, artifact: undefined });
+}
+
+/** An external image a stage starts from, with the ARGs its reference reads (global ARGs). */
+export interface ImageBase {
+  readonly image: string;
+  readonly args: readonly Arg[];
+}
+
+/**
+ * An external base image. The reference may use `${ARG}` of the given ARGs.
+ *
+ * @example
+ * image("${BASE_IMAGE}:${BASE_TAG}", [baseImageArg, baseTagArg])
+ */
+export function image(ref: string, args: readonly Arg[] = []): ImageBase {
+  return Object.freeze({ image: ref, args });
+}
+
+/**
+ * One Docker build stage: its base, ARGs, needs, provided artifacts, what its image holds, and its
+ * instructions. The type parameters carry the literal facts the recipe rules compare.
+ *
+ * @example
+ * const s: Stage<"ucx"> = ucx(base, { version: "v1.19.0" })
+ */
+export interface Stage<
+  N extends string = string,
+  Prov extends { readonly [k: string]: AnyArtifact } = { readonly [k: string]: AnyArtifact },
+  Nd extends AnyNeed = AnyNeed,
+  A extends Arg = Arg,
+  C extends Held = Held,
+> {
+  readonly name: N;
+  readonly description: string;
+  readonly from: ImageBase | AnyStage;
+  readonly args: readonly A[];
+  readonly needs: readonly Nd[];
+  readonly provides: Prov;
+  /** Everything this stage's image holds: inherited (minus removals), copied in, and installed. */
+  readonly contains: readonly C[];
+  readonly removes: readonly string[];
+  readonly steps: readonly Instruction[];
+  /** Component versions for OCI labels, e.g. `{ libfabric: "v2.3.0" }`; values may reference ARGs. */
+  readonly versions: Readonly<Record<string, string>>;
+  /** Compatibility rules of the component, checked at generation. */
+  readonly rules: readonly VersionRule[];
+  /** Rules an expert chose to override; rendered visibly into the Dockerfile. */
+  readonly overrides: readonly RuleOverride[];
+}
+
+/** Any stage, literal types erased. */
+export type AnyStage = Stage<string, { readonly [k: string]: AnyArtifact }, AnyNeed, Arg, Held>;
+
+type ContainsOf<S> = S extends { readonly contains: readonly (infer C)[] } ? C : never;
+type Removed<C, R extends string> = C extends { readonly kind: R } ? never : C;
+type NeedHeld<Nd> = Nd extends Need<infer K, infer P, infer By> ? (By extends string ? Held<K, P, By> : never) : never;
+
+/** The spec accepted by {@link defineStage}. */
+export interface StageSpec<
+  N extends string,
+  F extends ImageBase | AnyStage,
+  Prov extends { readonly [k: string]: AnyArtifact },
+  Nd extends AnyNeed,
+  A extends Arg,
+  R extends string,
+> {
+  readonly name: N;
+  readonly description: string;
+  readonly from: F;
+  readonly args?: readonly A[];
+  readonly needs?: readonly Nd[];
+  readonly provides?: Prov;
+  /** Artifact kinds the steps delete from the inherited image (e.g. the EFA installer's libfabric). */
+  readonly removes?: readonly R[];
+  readonly steps: readonly Instruction[];
+  readonly versions?: Readonly<Record<string, string>>;
+  readonly rules?: readonly VersionRule[];
+  readonly overrides?: readonly RuleOverride[];
+}
+
+/**
+ * Define a stage. Needs are copied in first (build needs: the whole staged install; runtime needs:
+ * only runtime paths), then the steps run. Artifacts must name this stage as producer.
+ *
+ * @example
+ * const s = defineStage({ name: "hello", description: "demo", from: image("debian:12"), steps: [run("echo hi")] })
+ */
+export function defineStage<
+  const N extends string,
+  const F extends ImageBase | AnyStage,
+  const Prov extends { readonly [k: string]: AnyArtifact } = {},
+  const Nd extends AnyNeed = never,
+  const A extends Arg = never,
+  const R extends string = never,
+>(
+  spec: StageSpec<N, F, Prov, Nd, A, R>,
+): Stage<N, Prov, Nd, A, Removed<ContainsOf<F>, R> | NeedHeld<Nd> | Prov[keyof Prov]> {
+  const provides = (spec.provides ?? {}) as Prov;
+  for (const [key, a] of Object.entries(provides)) {
+    if (a.producer !== spec.name) {
+      fail("invalid-value", `stage ${spec.name} provides ${key} but the artifact names stage ${a.producer} as its producer; create the artifact with producer "${spec.name}"`, { stage: spec.name });
+    }
+  }
+  const needs: readonly Nd[] = spec.needs ?? [];
+  const removes: readonly R[] = spec.removes ?? [];
+  const inherited = "steps" in spec.from ? spec.from.contains.filter((c) => !(removes as readonly string[]).includes(c.kind)) : [];
+  const copied: Held[] = [];
+  const copySteps: Instruction[] = [];
+  for (const n of needs) {
+    if (n.artifact === undefined) continue;
+    const already = inherited.some((c) => c.kind === n.kind && c.producer === n.producer);
+    if (already) continue;
+    copied.push(n.artifact);
+    copySteps.push(...(n.mode === "build" ? copyArtifact(n.artifact) : copyRuntime(n.artifact)));
+  }
+  const contains = [...inherited, ...copied, ...Object.values(provides)];
+  type C = Removed<ContainsOf<F>, R> | NeedHeld<Nd> | Prov[keyof Prov];
+  return Object.freeze({
+    name: spec.name,
+    description: spec.description,
+    from: spec.from,
+    args: spec.args ?? [],
+    needs,
+    provides,
+    contains: contains as unknown as readonly C[],
+    removes,
+    steps: [...copySteps, ...spec.steps],
+    versions: spec.versions ?? {},
+    rules: spec.rules ?? [],
+    overrides: spec.overrides ?? [],
+  });
+}
+
+/**
+ * Compile-time guard for option objects: every key of O that Shape does not declare becomes a
+ * sentence the value cannot satisfy. Works for literals and for variables alike.
+ *
+ * @example
+ * function ucx<const O extends UcxOptions>(base: AnyStage, o: O & KnownOptions<O, UcxOptions, "ucx">) {}
+ */
+export type KnownOptions<O, Shape, StageName extends string> = {
+  readonly [K in Exclude<keyof O, keyof Shape>]: K extends string
+    ? `unknown option ${K} for stage ${StageName}; remove it or use one of the options the stage declares`
+    : never;
+};
+
+/**
+ * The runtime twin of {@link KnownOptions}: throws for an option name the stage does not declare.
+ *
+ * @example
+ * checkOptions("ucx", opts, ["version", "prefix"])
+ */
+export function checkOptions(stage: string, options: object, known: readonly string[]): void {
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) fail("unknown-option", unknownOption(stage, key), { stage, option: key });
+  }
+}
+
+/**
+ * The base chain of a stage, nearest first (the stage itself excluded).
+ *
+ * @example
+ * ancestors(nixlStage).map((s) => s.name) // ["base"]
+ */
+export function ancestors(s: AnyStage): AnyStage[] {
+  const out: AnyStage[] = [];
+  let cur: ImageBase | AnyStage = s.from;
+  while ("steps" in cur) {
+    out.push(cur);
+    cur = cur.from;
+  }
+  return out;
+}
+
+/**
+ * The external image at the root of a stage's base chain.
+ *
+ * @example
+ * rootImage(nixlStage).image // "${BASE_IMAGE}:${BASE_TAG}"
+ */
+export function rootImage(s: AnyStage): ImageBase {
+  let cur: ImageBase | AnyStage = s.from;
+  while ("steps" in cur) cur = cur.from;
+  return cur;
+}
+
+/**
+ * Human form of a held artifact for messages.
+ *
+ * @example
+ * describeHeld(fabric.provides.libfabric) // "libfabric at /usr/local (stage libfabric)"
+ */
+export function describeHeld(h: Held): string {
+  return `${h.kind} at ${h.prefix} (stage ${h.producer})`;
+}

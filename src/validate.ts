@@ -1,0 +1,81 @@
+import semver from "semver";
+import { StagewrightError } from "./errors.ts";
+
+/**
+ * Value checks shared by ARG kinds, stage options and values files. Each returns a problem
+ * sentence (or undefined) so callers can add where the value came from.
+ */
+
+const DOCKER_ARG_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Characters a version may hold: enough for v1.21.0, 2.23.4-1, 2.3.0rc2, 2.1.0amzn5.0, v1.20.x. */
+const VERSION_CHARS = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
+
+/**
+ * Why `name` is not a usable Docker ARG name, or undefined when it is.
+ *
+ * @example
+ * argNameProblem("UCX-REF") // "is not a valid ARG name: use letters, digits and _ , not starting with a digit"
+ */
+export function argNameProblem(name: string): string | undefined {
+  return DOCKER_ARG_NAME.test(name)
+    ? undefined
+    : `${JSON.stringify(name)} is not a valid ARG name: use ASCII letters, digits and _, not starting with a digit`;
+}
+
+/**
+ * Why `value` is not a pinned version, or undefined. Accepts semver-like versions with an optional
+ * leading v and the suffixes used by the components here (2.23.4-1, 2.3.0rc2, 2.1.0amzn5.0).
+ *
+ * @example
+ * versionProblem("latest") // "latest is not a pinned version ..."
+ */
+export function versionProblem(value: string): string | undefined {
+  if (value === "") return `an empty value is not a version: give a pinned version such as 1.2.3`;
+  if (/^(latest|main|master|head|stable)$/i.test(value))
+    return `${JSON.stringify(value)} is not a pinned version: give an exact version such as 1.2.3`;
+  if (!VERSION_CHARS.test(value) || !/\d/.test(value))
+    return `${JSON.stringify(value)} is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0`;
+  return undefined;
+}
+
+/**
+ * Why `value` is not an absolute, normalised path without spaces or shell/Docker metacharacters.
+ *
+ * @example
+ * pathProblem("usr/local") // "\"usr/local\" is not an absolute path ..."
+ */
+export function pathProblem(value: string): string | undefined {
+  if (!value.startsWith("/")) return `${JSON.stringify(value)} is not an absolute path: start it with /`;
+  if (/[^A-Za-z0-9._/+-]/.test(value))
+    return `${JSON.stringify(value)} holds characters a prefix must not hold (spaces, $, quotes, ...): use letters, digits and . _ - + / only`;
+  const parts = value.split("/").slice(1);
+  if (value !== "/" && (value.endsWith("/") || parts.some((p) => p === "" || p === "." || p === "..")))
+    return `${JSON.stringify(value)} is not a normalised path: write it without //, /./, /../ or a trailing /`;
+  return undefined;
+}
+
+/**
+ * Loose semver coercion used by version rules: "v2.3.0" → "2.3.0", "2.3.0rc2" → "2.3.0-rc2",
+ * "2.23.4-1" → "2.23.4-1". Returns undefined for values semver cannot order.
+ *
+ * @example
+ * toSemver("v2.3.0rc2") // "2.3.0-rc2"
+ */
+export function toSemver(version: string): string | undefined {
+  const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?(?:[-.]?([A-Za-z][A-Za-z0-9.]*|\d+))?$/.exec(version);
+  if (!m) return undefined;
+  const core = `${m[1]}.${m[2]}.${m[3] ?? "0"}`;
+  const pre = m[4];
+  const candidate = pre === undefined ? core : `${core}-${pre}`;
+  return semver.valid(candidate) ?? undefined;
+}
+
+/**
+ * Throw a StagewrightError for a problem sentence, adding where it came from.
+ *
+ * @example
+ * fail("invalid-value", `stage libfabric, option version: ${problem}`, { stage: "libfabric", option: "version" })
+ */
+export function fail(code: StagewrightError["code"], message: string, where: StagewrightError["where"] = {}): never {
+  throw new StagewrightError(code, message, where);
+}

@@ -1,0 +1,168 @@
+/**
+ * efa-drivers: the AWS EFA installer's user-space pieces, in a container.
+ * Facts: shared/reference/aws-efa-stack.md §1 (flags, what lands where), §7 P4 and P9.
+ *
+ * The installer has no flag that skips libfabric alone, so the stage offers three explicit designs:
+ * - "provide": the installer's libfabric in /opt/amazon/efa is THE libfabric of the image (it is
+ *   registered with the loader, since --skip-limit-conf also skips the efa-config package that
+ *   would do it);
+ * - "hide": the installer runs in full, then its libfabric and its aws-ofi-nccl are deleted and kept
+ *   off every loader path, for images that build their own;
+ * - "minimal": `--minimal` installs rdma-core only (the NIXL CI's approach).
+ */
+import {
+  artifact,
+  checkOptions,
+  comment,
+  defineStage,
+  downloadScript,
+  env,
+  run,
+  aptCache,
+  versionArg,
+  SOURCE_MIRROR,
+  versionSatisfies,
+  fail,
+  type AnyStage,
+  type KnownOptions,
+  type VersionLiteralCheck,
+  type VersionRule,
+  type RuleOverride,
+} from "../src/index.ts";
+import { sha256Arg, sha256Of } from "./shared.ts";
+
+/** How the installer's libfabric relates to the image. */
+export type EfaLibfabric = "provide" | "hide" | "minimal";
+
+/** Installer flags a recipe may add; the container flags are always passed. */
+export type EfaExtraFlag = "--debug-packages" | "--enable-gdr" | "--mpi=openmpi4" | "--mpi=openmpi5" | "--check-signatures" | "--enable-ngc";
+/** The runtime list of {@link EfaExtraFlag}. */
+export const EFA_EXTRA_FLAGS: readonly EfaExtraFlag[] = ["--debug-packages", "--enable-gdr", "--mpi=openmpi4", "--mpi=openmpi5", "--check-signatures", "--enable-ngc"];
+/** Flags every container install needs: no kernel module, no limits package, no device check. */
+export const EFA_CONTAINER_FLAGS: readonly string[] = ["-y", "--skip-kmod", "--skip-limit-conf", "--no-verify"];
+
+/** Options of {@link efaDrivers}. */
+export interface EfaOptions<V extends string = string> {
+  /** Installer version, e.g. "1.43.3". */
+  readonly version: V;
+  readonly libfabric: EfaLibfabric;
+  readonly flags?: readonly EfaExtraFlag[];
+  readonly overrides?: readonly RuleOverride[];
+}
+
+/**
+ * Version gates of the installer flags a recipe chose (shared/reference/aws-efa-stack.md §1:
+ * --check-signatures ≥ 1.48.0, --enable-ngc ≥ 1.49.0).
+ *
+ * @example
+ * efaRules(["--enable-ngc"])
+ */
+export function efaRules(flags: readonly string[]): readonly VersionRule[] {
+  return [
+  {
+    id: "efa-flag-version",
+    summary: "--check-signatures needs installer >= 1.48.0 and --enable-ngc >= 1.49.0",
+    source: "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/efa-start.html (installer options)",
+    check: (ctx) => {
+      const v = ctx.arg("EFA_VERSION");
+      if (v === undefined) return undefined;
+      if (flags.includes("--check-signatures") && !versionSatisfies(v, ">=1.48.0")) return `EFA installer ${v} has no --check-signatures flag (first in 1.48.0)`;
+      if (flags.includes("--enable-ngc") && !versionSatisfies(v, ">=1.49.0")) return `EFA installer ${v} has no --enable-ngc flag (first in 1.49.0)`;
+      return undefined;
+    },
+  },
+  ];
+}
+
+/**
+ * The EFA installer stage.
+ *
+ * @example
+ * const efa = efaDrivers(dc, { version: "1.43.3", libfabric: "minimal" })
+ */
+export function efaDrivers<const V extends string, const O extends EfaOptions<V>>(
+  from: AnyStage,
+  options: O & EfaOptions<V> & KnownOptions<O, EfaOptions, "efa-drivers"> & { readonly version: V & VersionLiteralCheck<V> },
+) {
+  checkOptions("efa-drivers", options, ["version", "libfabric", "flags", "overrides"]);
+  const flags = options.flags ?? [];
+  for (const f of flags) {
+    if (!EFA_EXTRA_FLAGS.includes(f)) {
+      fail("unknown-option", `efa-drivers: ${String(f)} is not an EFA installer flag stagewright passes; known: ${EFA_EXTRA_FLAGS.join(", ")} (the container flags ${EFA_CONTAINER_FLAGS.join(" ")} are always passed)`, { stage: "efa-drivers", option: "flags" });
+    }
+  }
+  if (!["provide", "hide", "minimal"].includes(options.libfabric)) {
+    fail("invalid-value", `efa-drivers, option libfabric: ${JSON.stringify(options.libfabric)} is not one of "provide", "hide", "minimal"`, { stage: "efa-drivers", option: "libfabric" });
+  }
+  const EFA_VERSION = versionArg("EFA_VERSION", options.version as string, "AWS EFA installer version");
+  const EFA_SHA256 = sha256Arg("EFA_SHA256", sha256Of(`efa-installer-${options.version}`), "EFA installer tarball");
+  const mode = options.libfabric;
+  const installerFlags = [...EFA_CONTAINER_FLAGS, ...(mode === "minimal" ? ["--minimal"] : []), ...flags].join(" ");
+  const inImage = { type: "in-image" } as const;
+  const facts = { distribution: "efa-installer", installerVersion: options.version as string };
+  const rdmaCore = artifact({ kind: "rdma-core", producer: "efa-drivers", version: `efa-installer-${options.version}`, prefix: "/usr", delivery: inImage, facts });
+  const install = run(
+    [
+      "cd /tmp",
+      downloadScript("https://efa-installer.amazonaws.com/aws-efa-installer-${EFA_VERSION}.tar.gz", "aws-efa-installer.tar.gz", "EFA_SHA256"),
+      "tar -xzf aws-efa-installer.tar.gz",
+      "cd aws-efa-installer",
+      "rm -f /etc/apt/apt.conf.d/docker-clean",
+      "apt-get update",
+      `./efa_installer.sh ${installerFlags}`,
+      "cd /",
+      "rm -rf /tmp/aws-efa-installer /tmp/aws-efa-installer.tar.gz",
+    ].join("\n"),
+    { mounts: aptCache },
+  );
+  const common = {
+    name: "efa-drivers" as const,
+    description: `AWS EFA installer user-space pieces (${mode === "provide" ? "its libfabric is the image's libfabric" : mode === "hide" ? "its libfabric removed" : "rdma-core only"})`,
+    from,
+    args: [EFA_VERSION, EFA_SHA256, SOURCE_MIRROR],
+    removes: ["rdma-core"] as const,
+    rules: efaRules(flags),
+    overrides: options.overrides ?? [],
+    versions: { "efa-installer": "${EFA_VERSION}" },
+  };
+  if (mode === "provide") {
+    return defineStage({
+      ...common,
+      provides: {
+        rdmaCore,
+        libfabric: artifact({
+          kind: "libfabric", producer: "efa-drivers", version: `efa-installer-${options.version}`, prefix: "/opt/amazon/efa", delivery: inImage,
+          layout: { lib: ["lib"], include: ["include"], bin: ["bin"], pkgconfig: ["lib/pkgconfig"] },
+          runtimeFiles: ["lib/libfabric.so.1"], ldconfig: true, facts,
+        }),
+        awsOfiNccl: artifact({ kind: "aws-ofi-nccl", producer: "efa-drivers", version: `efa-installer-${options.version}`, prefix: "/opt/amazon/ofi-nccl", delivery: inImage, layout: { lib: ["lib"] }, ldconfig: true, facts }),
+      },
+      steps: [
+        install,
+        comment("--skip-limit-conf skips efa-config, which registers /opt/amazon/efa/lib with the loader: do it here (000_ sorts first)"),
+        run("printf '%s\\n' /opt/amazon/efa/lib > /etc/ld.so.conf.d/000_efa.conf\nldconfig\ntest -e /opt/amazon/efa/lib/libfabric.so.1"),
+        env(["PATH", "/opt/amazon/efa/bin:${PATH}"]),
+      ],
+    });
+  }
+  return defineStage({
+    ...common,
+    provides: { rdmaCore },
+    steps: [
+      install,
+      ...(mode === "hide"
+        ? [
+            comment("Keep the installer's libfabric and its aws-ofi-nccl off every loader path: this image builds its own"),
+            run(
+              [
+                "rm -rf /opt/amazon/efa/lib/libfabric.so* /opt/amazon/efa/lib/pkgconfig/libfabric.pc /opt/amazon/ofi-nccl /opt/amazon/aws-ofi-nccl",
+                "rm -f /etc/ld.so.conf.d/efa.conf /etc/ld.so.conf.d/000_efa.conf /etc/ld.so.conf.d/100_ofinccl.conf",
+                "ldconfig",
+                'if ldconfig -p | grep -q "/opt/amazon/efa/lib/libfabric"; then echo "the installer libfabric is still visible to the loader" >&2; exit 1; fi',
+              ].join("\n"),
+            ),
+          ]
+        : [run('if [ -e /opt/amazon/efa/lib/libfabric.so.1 ]; then echo "--minimal installed a libfabric" >&2; exit 1; fi')]),
+    ],
+  });
+}

@@ -1,0 +1,65 @@
+/**
+ * gdrcopy: the GDRCopy user-space library (libgdrapi) only; the gdrdrv kernel module lives on the host.
+ * Facts: shared/reference/aws-efa-stack.md §4: from v2.2 the Makefile uses lowercase `prefix` and
+ * installs to `$(prefix)/lib` (not lib64); `make PREFIX=` is silently ignored. Target `lib_install`
+ * installs libgdrapi.so.2.x, .so.2, .so and the headers.
+ */
+import { artifact, checkOptions, defineStage, downloadScript, pathArg, run, versionArg, SOURCE_MIRROR, type AnyStage, type KnownOptions, type PathLiteralCheck, type VersionLiteralCheck } from "../../src/index.ts";
+import { MAKE_J, publishStaged } from "../build-steps.ts";
+import { NPROC, sha256Arg, sha256Of, stagedDir } from "../shared.ts";
+
+/** Options of {@link gdrcopy}. */
+export interface GdrcopyOptions<V extends string = string, P extends string = string> {
+  /** Release tag, e.g. "v2.4.1". */
+  readonly version: V;
+  /** Install prefix. Default "/usr/local". */
+  readonly prefix?: P;
+}
+
+/**
+ * The GDRCopy stage.
+ *
+ * @example
+ * const gdr = gdrcopy(sys, { version: "v2.4.1" })
+ */
+export function gdrcopy<const V extends string, const P extends string = "/usr/local">(
+  from: AnyStage,
+  options: GdrcopyOptions<V, P> & KnownOptions<GdrcopyOptions<V, P>, GdrcopyOptions, "gdrcopy"> & { readonly version: V & VersionLiteralCheck<V>; readonly prefix?: P & PathLiteralCheck<P> },
+) {
+  checkOptions("gdrcopy", options, ["version", "prefix"]);
+  const prefix = (options.prefix ?? "/usr/local") as P;
+  const GDRCOPY_VERSION = versionArg<"GDRCOPY_VERSION", V>("GDRCOPY_VERSION", options.version as V & VersionLiteralCheck<V>, "GDRCopy release tag");
+  const GDRCOPY_PREFIX = pathArg<"GDRCOPY_PREFIX", P>("GDRCOPY_PREFIX", prefix as P & PathLiteralCheck<P>, "GDRCopy install prefix (lowercase prefix= in its Makefile)");
+  const GDRCOPY_SHA256 = sha256Arg("GDRCOPY_SHA256", sha256Of(`gdrcopy-${String(options.version).replace(/^v/, "")}`), "GDRCopy tag archive");
+  const staged = stagedDir("gdrcopy");
+  return defineStage({
+    name: "gdrcopy",
+    description: "GDRCopy user-space library (libgdrapi); the gdrdrv module comes from the host",
+    from,
+    args: [GDRCOPY_VERSION, GDRCOPY_PREFIX, GDRCOPY_SHA256, SOURCE_MIRROR, NPROC],
+    provides: {
+      gdrcopy: artifact({
+        kind: "gdrcopy", producer: "gdrcopy", version: options.version as V, prefix, prefixArg: GDRCOPY_PREFIX,
+        layout: { lib: ["lib"], include: ["include"] },
+        // libfabric dlopens the unversioned libgdrapi.so (aws-efa-stack.md P7), so it is a runtime file.
+        runtimeFiles: ["lib/libgdrapi.so.2", "lib/libgdrapi.so"], runtimePaths: ["lib"],
+        delivery: { type: "staged", dir: staged }, ldconfig: true,
+      }),
+    },
+    steps: [
+      run(
+        [
+          "mkdir -p /usr/local/src/gdrcopy",
+          "cd /usr/local/src/gdrcopy",
+          downloadScript("https://github.com/NVIDIA/gdrcopy/archive/refs/tags/${GDRCOPY_VERSION}.tar.gz", "gdrcopy.tar.gz", "GDRCOPY_SHA256"),
+          "tar -xzf gdrcopy.tar.gz --strip-components=1",
+          `${MAKE_J} prefix="\${GDRCOPY_PREFIX}" lib`,
+          `make prefix="\${GDRCOPY_PREFIX}" DESTDIR=${staged} lib_install`,
+          `test -e "${staged}\${GDRCOPY_PREFIX}/lib/libgdrapi.so"`,
+          publishStaged(staged),
+        ].join("\n"),
+      ),
+    ],
+    versions: { gdrcopy: "${GDRCOPY_VERSION}" },
+  });
+}

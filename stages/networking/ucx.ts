@@ -1,0 +1,93 @@
+/**
+ * ucx: UCX from git at a pinned tag and commit, with verbs, EFA, CUDA, GDRCopy, multi-threaded.
+ * Facts: shared/reference/nixl-official-image.md §2 step 7 and §3 (exact 0.7.1 flags);
+ * aws-efa-stack.md §5 (`--with-efa` is an on/off switch using rdma-core).
+ */
+import {
+  artifact,
+  buildNeed,
+  checkOptions,
+  defineStage,
+  gitCheckoutScript,
+  pathArg,
+  pathIn,
+  run,
+  versionArg,
+  SOURCE_MIRROR,
+  type AnyStage,
+  type Artifact,
+  type KnownOptions,
+  type PathLiteralCheck,
+  type VersionLiteralCheck,
+} from "../../src/index.ts";
+import { MAKE_J, publishStaged } from "../build-steps.ts";
+import { NPROC, commitArg, commitOf, stagedDir } from "../shared.ts";
+
+/** Options of {@link ucx}. */
+export interface UcxOptions<V extends string = string, P extends string = string> {
+  /** Git tag, e.g. "v1.19.0". */
+  readonly version: V;
+  /** Install prefix (UCX_PREFIX). Default "/usr", as the official image. */
+  readonly prefix?: P;
+  /** The GDRCopy to build the gdr_copy transport against. */
+  readonly gdrcopy?: Artifact<"gdrcopy">;
+}
+
+/** UCX configure flags (official 0.7.1 set; the GDRCopy path comes from the artifact). */
+export function ucxConfigureFlags(gdrcopyPrefix: string | undefined): string[] {
+  return [
+    '--prefix="${UCX_PREFIX}"', "--enable-shared", "--disable-static", "--disable-doxygen-doc", "--enable-optimizations",
+    "--enable-cma", "--enable-devel-headers", "--with-cuda=/usr/local/cuda", "--with-verbs", "--with-dm",
+    gdrcopyPrefix === undefined ? "--without-gdrcopy" : `--with-gdrcopy=${gdrcopyPrefix}`, "--with-efa", "--enable-mt",
+  ];
+}
+
+/**
+ * The UCX stage.
+ *
+ * @example
+ * const ucxBuild = ucx(sys, { version: "v1.19.0", gdrcopy: gdr.provides.gdrcopy })
+ */
+export function ucx<const V extends string, const P extends string = "/usr">(
+  from: AnyStage,
+  options: UcxOptions<V, P> & KnownOptions<UcxOptions<V, P>, UcxOptions, "ucx"> & { readonly version: V & VersionLiteralCheck<V>; readonly prefix?: P & PathLiteralCheck<P> },
+) {
+  checkOptions("ucx", options, ["version", "prefix", "gdrcopy"]);
+  const prefix = (options.prefix ?? "/usr") as P;
+  const UCX_VERSION = versionArg<"UCX_VERSION", V>("UCX_VERSION", options.version as V & VersionLiteralCheck<V>, "UCX git tag");
+  const UCX_PREFIX = pathArg<"UCX_PREFIX", P>("UCX_PREFIX", prefix as P & PathLiteralCheck<P>, "UCX install prefix");
+  const UCX_COMMIT = commitArg("UCX_COMMIT", commitOf(`ucx-${String(options.version).replace(/^v/, "")}`), "UCX_VERSION");
+  const staged = stagedDir("ucx");
+  const gdr = options.gdrcopy;
+  return defineStage({
+    name: "ucx",
+    description: "UCX with verbs, EFA, CUDA and GDRCopy, multi-threaded",
+    from,
+    args: [UCX_VERSION, UCX_PREFIX, UCX_COMMIT, SOURCE_MIRROR, NPROC],
+    needs: gdr === undefined ? [] : [buildNeed(gdr)],
+    provides: {
+      ucx: artifact({
+        kind: "ucx", producer: "ucx", version: options.version as V, prefix, prefixArg: UCX_PREFIX,
+        layout: { lib: ["lib"], include: ["include"], bin: ["bin"], pkgconfig: ["lib/pkgconfig"], plugins: ["lib/ucx"] },
+        runtimeFiles: ["lib/libucp.so.0", "lib/libucs.so.0", "lib/libuct.so.0", "bin/ucx_info"],
+        runtimePaths: ["lib", "bin"], delivery: { type: "staged", dir: staged }, ldconfig: true,
+      }),
+    },
+    steps: [
+      run(
+        [
+          "cd /usr/local/src",
+          gitCheckoutScript("https://github.com/openucx/ucx.git", "ucx", "UCX_VERSION", "UCX_COMMIT"),
+          "cd ucx",
+          "./autogen.sh",
+          `./configure \\\n    ${ucxConfigureFlags(gdr === undefined ? undefined : pathIn(gdr, "")).join(" \\\n    ")}`,
+          MAKE_J,
+          `${MAKE_J} DESTDIR=${staged} install-strip`,
+          publishStaged(staged),
+          '"${UCX_PREFIX}/bin/ucx_info" -v',
+        ].join("\n"),
+      ),
+    ],
+    versions: { ucx: "${UCX_VERSION}" },
+  });
+}

@@ -1,0 +1,80 @@
+/**
+ * ARGs and conventions shared by several stages. An ARG that more than one stage reads is defined
+ * once here, so every stage carries the same default (composition rule 3).
+ */
+import { enumArg, readLock, stringArg, type Arg, type SourcePin, pin } from "../src/index.ts";
+
+/**
+ * CPU architecture as `uname -m` prints it. Derived paths (the plugin directory's triplet, the Rust
+ * host, the wheel platform) follow it; the base stage fails fast when it does not match the build
+ * machine (the official image's ARCH=x86_64 default silently breaks arm builds).
+ *
+ * @example
+ * docker buildx build --build-arg ARCH=aarch64 ...
+ */
+export const ARCH: Arg<"ARCH", "x86_64"> = enumArg("ARCH", ["x86_64", "aarch64"], "x86_64", "CPU architecture as uname -m prints it (x86_64 or aarch64)");
+
+/**
+ * The Python of the virtual environment and of the NIXL wheel.
+ *
+ * @example
+ * PYTHON_VERSION.default // "3.12"
+ */
+export const PYTHON_VERSION: Arg<"PYTHON_VERSION", "3.12"> = stringArg("PYTHON_VERSION", "3.12", /^3\.\d{1,2}$/, "a Python version such as 3.12", "Python version of the virtual environment and the NIXL wheel");
+
+/**
+ * Where every stage stages its install (DESTDIR) so that consumers copy exactly what it installed.
+ *
+ * @example
+ * stagedDir("libfabric") // "/opt/stagewright/stage/libfabric"
+ */
+export function stagedDir(stage: string): string {
+  return `/opt/stagewright/stage/${stage}`;
+}
+
+/** The source lock of the stage library (stages/sources.lock.yaml). */
+export const LOCK: ReadonlyMap<string, SourcePin> = readLock(new URL("./sources.lock.yaml", import.meta.url));
+
+/**
+ * The lock entry for an id (throws a clear error when the lock lacks it).
+ *
+ * @example
+ * sourcePin("libfabric-2.3.0").sha256
+ */
+export function sourcePin(id: string): SourcePin {
+  return pin(LOCK, id);
+}
+
+/**
+ * The sha256 of a pinned source, or "" when none is published (the build then warns loudly and
+ * `stagewright check` lists it).
+ *
+ * @example
+ * sha256Of("nccl-2.23.4-1")
+ */
+export function sha256Of(id: string): string {
+  return LOCK.get(id)?.sha256 ?? "";
+}
+
+/**
+ * The pinned commit of a git source, or "" when none is known.
+ *
+ * @example
+ * commitOf("ucx-1.19.0")
+ */
+export function commitOf(id: string): string {
+  return LOCK.get(id)?.commit ?? "";
+}
+
+/** A sha256 ARG (empty allowed: the build then warns that the download is unverified). */
+export function sha256Arg<const N extends string>(name: N, def: string, what: string): Arg<N, string> {
+  return stringArg(name, def, /^([0-9a-f]{64})?$/, "64 lower-case hex digits (or empty)", `sha256 of the ${what} download`);
+}
+
+/** A git commit ARG (empty allowed for sources without a known pin; the build then warns). */
+export function commitArg<const N extends string>(name: N, def: string, what: string): Arg<N, string> {
+  return stringArg(name, def, /^([0-9a-f]{40})?$/, "a 40-digit commit hash (or empty)", `git commit that ${what} must resolve to`);
+}
+
+/** Parallel build jobs: `${NPROC:-$(nproc)}` in scripts; empty means all cores. */
+export const NPROC: Arg<"NPROC", ""> = stringArg("NPROC", "", /^(\d{1,4})?$/, "a number of jobs (or empty for all cores)", "parallel build jobs; empty = nproc");
