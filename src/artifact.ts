@@ -40,6 +40,8 @@ export interface Artifact<K extends string = string, P extends string = string, 
   readonly version: V;
   /** The ARG whose default is the prefix; when set, instructions reference `${NAME}`, never the literal. */
   readonly prefixArg: Arg<string, P> | undefined;
+  /** The ARG whose default is the version, when a build ARG drives it. */
+  readonly versionArg: Arg | undefined;
   /** Every ARG that the layout, files or env reference (the prefix ARG included). */
   readonly args: readonly Arg[];
   readonly layout: ArtifactLayout;
@@ -54,6 +56,23 @@ export interface Artifact<K extends string = string, P extends string = string, 
   readonly env: readonly (readonly [string, string])[];
   /** Facts that version rules and comparisons read, e.g. `{ distribution: "efa-installer" }`. */
   readonly facts: Readonly<Record<string, string>>;
+  /** Shared objects this artifact must be the only provider of in an image (e.g. `libfabric.so.1`). */
+  readonly sonames: readonly string[];
+  /** Files of this artifact that must resolve a soname from the artifact of another kind at run time. */
+  readonly links: readonly ArtifactLink[];
+}
+
+/**
+ * "`file` (relative to the prefix) loads `soname`, which must come from the image's `kind` artifact."
+ * The runtime stage turns each link into an `ldd` assertion that fails the build.
+ *
+ * @example
+ * const l: ArtifactLink = { file: "lib/libnccl-net.so", soname: "libfabric.so.1", kind: "libfabric" }
+ */
+export interface ArtifactLink {
+  readonly file: string;
+  readonly soname: string;
+  readonly kind: string;
 }
 
 /** Any artifact, with its literal types erased. */
@@ -66,6 +85,7 @@ export interface ArtifactSpec<K extends string, P extends string, By extends str
   readonly producer: By;
   readonly version: V;
   readonly prefixArg?: Arg<string, P>;
+  readonly versionArg?: Arg;
   readonly args?: readonly Arg[];
   readonly layout?: Partial<ArtifactLayout>;
   readonly runtimeFiles?: readonly string[];
@@ -74,6 +94,8 @@ export interface ArtifactSpec<K extends string, P extends string, By extends str
   readonly ldconfig?: boolean;
   readonly env?: readonly (readonly [string, string])[];
   readonly facts?: Readonly<Record<string, string>>;
+  readonly sonames?: readonly string[];
+  readonly links?: readonly ArtifactLink[];
 }
 
 /**
@@ -96,13 +118,14 @@ export function artifact<const K extends string, const P extends string, const B
       { stage: spec.producer, arg: spec.prefixArg.name },
     );
   }
-  const args = [...(spec.prefixArg ? [spec.prefixArg] : []), ...(spec.args ?? [])];
+  const args = [...(spec.prefixArg ? [spec.prefixArg] : []), ...(spec.versionArg ? [spec.versionArg] : []), ...(spec.args ?? [])];
   return Object.freeze({
     kind: spec.kind,
     prefix: spec.prefix,
     producer: spec.producer,
     version: spec.version,
     prefixArg: spec.prefixArg,
+    versionArg: spec.versionArg,
     args: dedupeArgs(args),
     layout: {
       lib: spec.layout?.lib ?? [],
@@ -117,6 +140,8 @@ export function artifact<const K extends string, const P extends string, const B
     ldconfig: spec.ldconfig ?? false,
     env: spec.env ?? [],
     facts: spec.facts ?? {},
+    sonames: spec.sonames ?? [],
+    links: spec.links ?? [],
   });
 }
 
@@ -146,6 +171,16 @@ export function pathIn(a: AnyArtifact, rel: string): string {
   const base = prefixRef(a);
   if (rel === "" || rel === ".") return base;
   return base === "/" ? `/${rel}` : `${base}/${rel}`;
+}
+
+/**
+ * The artifact's version as a recipe resolves it: the value of its version ARG when one drives it.
+ *
+ * @example
+ * resolvedVersion(fabric, (name) => values.get(name)) // "v2.3.0"
+ */
+export function resolvedVersion(a: AnyArtifact, arg: (name: string) => string | undefined): string {
+  return (a.versionArg !== undefined ? arg(a.versionArg.name) : undefined) ?? a.version;
 }
 
 /**

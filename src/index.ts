@@ -18,3 +18,5 @@ export * from "./version-rules.ts";
 export type { VersionLt, ParseVersion } from "./semver-types.ts";
 export { stageArgs } from "./args-of.ts";
 export * from "./sources.ts";
+export * from "./assertions.ts";
+export * from "./companions.ts";

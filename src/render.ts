@@ -53,13 +53,17 @@ export function globalArgs(stages: readonly AnyStage[]): Arg[] {
       if (!order.has(a.name)) order.set(a.name, a);
       users.set(a.name, Infinity);
     }
-    const labelUses = s === last ? referencedArgs(JSON.stringify(versionLabels(stages)), stages.flatMap(stageArgs)) : [];
+    const labelUses = s === last ? referencedArgs(JSON.stringify(versionLabels(stages)), [...stages.flatMap(stageArgs), ...stages.flatMap(imageArgs)]) : [];
     for (const a of dedupe([...usedArgs(s), ...labelUses])) {
       if (!order.has(a.name)) order.set(a.name, a);
       users.set(a.name, (users.get(a.name) ?? 0) + 1);
     }
   }
   return [...order.values()].filter((a) => (users.get(a.name) ?? 0) > 1);
+}
+
+function imageArgs(s: AnyStage): readonly Arg[] {
+  return "steps" in s.from ? [] : s.from.args;
 }
 
 function dedupe(args: readonly Arg[]): Arg[] {
@@ -115,7 +119,7 @@ export function renderDockerfile(spec: RenderSpec): string {
       if (labels.length > 0) steps.push({ op: "LABEL", labels });
     }
     const declared = new Set<string>();
-    const all = index === spec.stages.length - 1 ? dedupe(spec.stages.flatMap(stageArgs)) : stageArgs(s);
+    const all = index === spec.stages.length - 1 ? dedupe([...spec.stages.flatMap(stageArgs), ...spec.stages.flatMap(imageArgs)]) : stageArgs(s);
     for (const ins of steps) {
       const text = ins.op === "LABEL" ? labelLines(ins.labels) : instructionText(ins);
       for (const a of referencedArgs(text, all)) {

@@ -55,7 +55,7 @@ export function parseLock(text: string, file: string): ReadonlyMap<string, Sourc
     };
     if (pin.sha256 !== null && !/^[0-9a-f]{64}$/.test(pin.sha256)) fail("lock", `${at} (${pin.id}): sha256 must be 64 lower-case hex digits`, { file });
     if (pin.commit !== null && !/^[0-9a-f]{40}$/.test(pin.commit)) fail("lock", `${at} (${pin.id}): commit must be 40 lower-case hex digits`, { file });
-    if (!/^https:\/\/[A-Za-z0-9.-]+\/\S+$/.test(pin.url)) fail("lock", `${at} (${pin.id}): url must be an https URL`, { file });
+    if (!/^(https|docker):\/\/[A-Za-z0-9.-]+\/\S+$/.test(pin.url)) fail("lock", `${at} (${pin.id}): url must be an https:// URL (or docker:// for an image)`, { file });
     if (out.has(pin.id)) fail("lock", `${at}: duplicate id ${pin.id}`, { file });
     out.set(pin.id, Object.freeze(pin));
   });

@@ -133,7 +133,7 @@ export function efaDrivers<const V extends string, const O extends EfaOptions<V>
         libfabric: artifact({
           kind: "libfabric", producer: "efa-drivers", version: `efa-installer-${options.version}`, prefix: "/opt/amazon/efa", delivery: inImage,
           layout: { lib: ["lib"], include: ["include"], bin: ["bin"], pkgconfig: ["lib/pkgconfig"] },
-          runtimeFiles: ["lib/libfabric.so.1"], ldconfig: true, facts,
+          runtimeFiles: ["lib/libfabric.so.1"], ldconfig: true, facts, versionArg: EFA_VERSION, sonames: ["libfabric.so.1"],
         }),
         awsOfiNccl: artifact({ kind: "aws-ofi-nccl", producer: "efa-drivers", version: `efa-installer-${options.version}`, prefix: "/opt/amazon/ofi-nccl", delivery: inImage, layout: { lib: ["lib"] }, ldconfig: true, facts }),
       },

@@ -32,8 +32,19 @@ export function stagedDir(stage: string): string {
   return `/opt/stagewright/stage/${stage}`;
 }
 
-/** The source lock of the stage library (stages/sources.lock.yaml). */
-export const LOCK: ReadonlyMap<string, SourcePin> = readLock(new URL("./sources.lock.yaml", import.meta.url));
+let lock: ReadonlyMap<string, SourcePin> | undefined;
+
+/**
+ * The source lock of the stage library (stages/sources.lock.yaml), read on first use so that a
+ * broken lock is reported as a StagewrightError by whoever asked, not at import time.
+ *
+ * @example
+ * stageLock().get("libfabric-2.3.0")?.sha256
+ */
+export function stageLock(): ReadonlyMap<string, SourcePin> {
+  lock ??= readLock(new URL("./sources.lock.yaml", import.meta.url));
+  return lock;
+}
 
 /**
  * The lock entry for an id (throws a clear error when the lock lacks it).
@@ -42,7 +53,7 @@ export const LOCK: ReadonlyMap<string, SourcePin> = readLock(new URL("./sources.
  * sourcePin("libfabric-2.3.0").sha256
  */
 export function sourcePin(id: string): SourcePin {
-  return pin(LOCK, id);
+  return pin(stageLock(), id);
 }
 
 /**
@@ -53,7 +64,7 @@ export function sourcePin(id: string): SourcePin {
  * sha256Of("nccl-2.23.4-1")
  */
 export function sha256Of(id: string): string {
-  return LOCK.get(id)?.sha256 ?? "";
+  return stageLock().get(id)?.sha256 ?? "";
 }
 
 /**
@@ -63,7 +74,7 @@ export function sha256Of(id: string): string {
  * commitOf("ucx-1.19.0")
  */
 export function commitOf(id: string): string {
-  return LOCK.get(id)?.commit ?? "";
+  return stageLock().get(id)?.commit ?? "";
 }
 
 /** A sha256 ARG (empty allowed: the build then warns that the download is unverified). */

@@ -39,7 +39,7 @@ export function gdrcopy<const V extends string, const P extends string = "/usr/l
     args: [GDRCOPY_VERSION, GDRCOPY_PREFIX, GDRCOPY_SHA256, SOURCE_MIRROR, NPROC],
     provides: {
       gdrcopy: artifact({
-        kind: "gdrcopy", producer: "gdrcopy", version: options.version as V, prefix, prefixArg: GDRCOPY_PREFIX,
+        kind: "gdrcopy", producer: "gdrcopy", version: options.version as V, prefix, prefixArg: GDRCOPY_PREFIX, versionArg: GDRCOPY_VERSION,
         layout: { lib: ["lib"], include: ["include"] },
         // libfabric dlopens the unversioned libgdrapi.so (aws-efa-stack.md P7), so it is a runtime file.
         runtimeFiles: ["lib/libgdrapi.so.2", "lib/libgdrapi.so"], runtimePaths: ["lib"],

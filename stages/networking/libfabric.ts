@@ -82,10 +82,10 @@ export function libfabric<const V extends string, const P extends string = "/usr
     needs: gdr === undefined ? [] : [buildNeed(gdr)],
     provides: {
       libfabric: artifact({
-        kind: "libfabric", producer: "libfabric", version: options.version as V, prefix, prefixArg: LIBFABRIC_INSTALL_PATH,
+        kind: "libfabric", producer: "libfabric", version: options.version as V, prefix, prefixArg: LIBFABRIC_INSTALL_PATH, versionArg: LIBFABRIC_VERSION,
         layout: { lib: ["lib"], include: ["include"], bin: ["bin"], pkgconfig: ["lib/pkgconfig"], plugins: ["lib/libfabric"] },
         runtimeFiles: ["lib/libfabric.so.1", "bin/fi_info"], runtimePaths: ["lib", "bin"],
-        delivery: { type: "staged", dir: staged }, ldconfig: true, facts: { distribution: "upstream" },
+        delivery: { type: "staged", dir: staged }, ldconfig: true, facts: { distribution: "upstream" }, sonames: ["libfabric.so.1"],
       }),
     },
     steps: [

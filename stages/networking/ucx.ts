@@ -67,10 +67,10 @@ export function ucx<const V extends string, const P extends string = "/usr">(
     needs: gdr === undefined ? [] : [buildNeed(gdr)],
     provides: {
       ucx: artifact({
-        kind: "ucx", producer: "ucx", version: options.version as V, prefix, prefixArg: UCX_PREFIX,
+        kind: "ucx", producer: "ucx", version: options.version as V, prefix, prefixArg: UCX_PREFIX, versionArg: UCX_VERSION,
         layout: { lib: ["lib"], include: ["include"], bin: ["bin"], pkgconfig: ["lib/pkgconfig"], plugins: ["lib/ucx"] },
         runtimeFiles: ["lib/libucp.so.0", "lib/libucs.so.0", "lib/libuct.so.0", "bin/ucx_info"],
-        runtimePaths: ["lib", "bin"], delivery: { type: "staged", dir: staged }, ldconfig: true,
+        runtimePaths: ["lib", "bin"], delivery: { type: "staged", dir: staged }, ldconfig: true, sonames: ["libucp.so.0"],
       }),
     },
     steps: [

@@ -1,0 +1,98 @@
+/**
+ * nixl-aligned: the NIXL + AWS EFA image, aligned with how the official NIXL 0.7.1 image is built
+ * (docs/aligned.md says where and why it differs), with every cross-stage value flowing through an
+ * artifact.
+ *
+ *   npx tsx recipes/aligned.ts > Dockerfile        # the Dockerfile
+ *   npx tsx recipes/aligned.ts --out DIR           # Dockerfile, build and test scripts, .dockerignore
+ */
+import { recipe } from "../src/index.ts";
+import { runRecipeMain } from "../src/main.ts";
+import {
+  awsOfiNccl,
+  awsSdkCpp,
+  cudaDlBase,
+  doca,
+  efaDrivers,
+  etcdCppApi,
+  gdrcopy,
+  gusli,
+  libfabric,
+  nccl,
+  nixl,
+  runtime,
+  ucx,
+  uvStage,
+} from "../stages/index.ts";
+
+/** The stages of the aligned image, before the final stage is chosen. */
+export function alignedStages() {
+  const uv = uvStage();
+  const base = cudaDlBase(uv, { tag: "25.06-cuda12.9-devel-ubuntu24.04" });
+  const dc = doca(base, {});
+  // rdma-core only: this image builds its own libfabric, so the installer's is never installed.
+  const efa = efaDrivers(dc, { version: "1.43.3", libfabric: "minimal" });
+  const gdr = gdrcopy(efa, { version: "v2.4.1" });
+  // The official 0.7.1 pairing: libfabric v2.3.0 (v1.21.0 is refused for NIXL 0.7.x: docs/aligned.md).
+  const fabric = libfabric(efa, { version: "v2.3.0", prefix: "/usr/local", gdrcopy: gdr.provides.gdrcopy });
+  const ucxBuild = ucx(efa, { version: "v1.19.0", gdrcopy: gdr.provides.gdrcopy });
+  const etcd = etcdCppApi(efa, {});
+  const sdk = awsSdkCpp(efa, {});
+  const gus = gusli(efa, {});
+  const nixlBuild = nixl(efa, {
+    version: "0.7.1",
+    libfabric: fabric.provides.libfabric,
+    ucx: ucxBuild.provides.ucx,
+    etcd: etcd.provides.etcd,
+    awsSdk: sdk.provides.awsSdk,
+    gusli: gus.provides.gusli,
+  });
+  const ncclBuild = nccl(efa, { version: "v2.23.4-1" });
+  const ofi = awsOfiNccl(efa, { version: "v1.12.1-aws", libfabric: fabric.provides.libfabric });
+  return { uv, base, dc, efa, gdr, fabric, ucxBuild, etcd, sdk, gus, nixlBuild, ncclBuild, ofi };
+}
+
+/** Options of {@link alignedRecipe}. */
+export interface AlignedOptions {
+  /** Build NCCL and aws-ofi-nccl into the image. A generation-time boolean, never a shell test. */
+  readonly nccl: boolean;
+}
+
+/**
+ * The aligned recipe.
+ *
+ * @example
+ * process.stdout.write(alignedRecipe({ nccl: true }).render())
+ */
+export function alignedRecipe(options: AlignedOptions = { nccl: true }) {
+  const s = alignedStages();
+  const common = [
+    s.gdr.provides.gdrcopy,
+    s.fabric.provides.libfabric,
+    s.ucxBuild.provides.ucx,
+    s.etcd.provides.etcd,
+    s.sdk.provides.awsSdk,
+    s.gus.provides.gusli,
+    s.nixlBuild.provides.nixl,
+    s.nixlBuild.provides.nixlWheel,
+    s.nixlBuild.provides.nixlbench,
+  ] as const;
+  const description = "NIXL 0.7.1 over AWS EFA (libfabric v2.3.0), UCX v1.19.0, GDRCopy, NCCL + aws-ofi-nccl, aligned with the official NIXL image";
+  if (options.nccl) {
+    const final = runtime(s.efa, [...common, s.ncclBuild.provides.nccl, s.ofi.provides.awsOfiNccl]);
+    return recipe(
+      "nixl-aligned",
+      [s.uv, s.base, s.dc, s.efa, s.gdr, s.fabric, s.ucxBuild, s.etcd, s.sdk, s.gus, s.nixlBuild, s.ncclBuild, s.ofi, final],
+      { description },
+    );
+  }
+  const final = runtime(s.efa, common);
+  return recipe("nixl-aligned", [s.uv, s.base, s.dc, s.efa, s.gdr, s.fabric, s.ucxBuild, s.etcd, s.sdk, s.gus, s.nixlBuild, final], {
+    description: description.replace(", NCCL + aws-ofi-nccl", ""),
+  });
+}
+
+/** The default recipe of this module, as the stagewright CLI loads it. */
+export default (): ReturnType<typeof alignedRecipe> => alignedRecipe();
+
+runRecipeMain(import.meta.url, () => alignedRecipe());

@@ -1,0 +1,18 @@
+/**
+ * stagewright/stages: the stage library for the NIXL + AWS EFA GPU networking image.
+ *
+ * @example
+ * import { cudaDlBase, libfabric, nixl, runtime } from "stagewright/stages"
+ */
+export * from "./shared.ts";
+export * from "./base.ts";
+export * from "./efa-drivers.ts";
+export * from "./networking/doca.ts";
+export * from "./networking/gdrcopy.ts";
+export * from "./networking/libfabric.ts";
+export * from "./networking/ucx.ts";
+export * from "./networking/cpp-deps.ts";
+export * from "./nixl-rules.ts";
+export * from "./nixl.ts";
+export * from "./nccl.ts";
+export * from "./runtime.ts";

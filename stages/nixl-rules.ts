@@ -1,0 +1,109 @@
+/**
+ * NIXL's compatibility rules, as data (checked at generation) and as types (checked by tsc when
+ * versions are literals). Each cites its public source; the sentences are identical in both forms.
+ * Facts: shared/reference/nixl-official-image.md §0 items 4-5, §8; aws-efa-stack.md §7.1.
+ */
+import { compareVersions, resolvedVersion, ruleMessage, versionSatisfies, type VersionLt, type VersionRule } from "../src/index.ts";
+
+export const SOURCE_LIBFABRIC_OPTION = "https://github.com/ai-dynamo/nixl/pull/784";
+export const SOURCE_LIBFABRIC_MIN_07 = "https://github.com/ai-dynamo/nixl/blob/0.7.1/src/plugins/libfabric/README.md";
+export const SOURCE_LIBFABRIC_MIN_08 = "https://github.com/ai-dynamo/nixl/pull/961";
+export const SOURCE_UCX_LINE = "https://github.com/ai-dynamo/nixl/blob/0.7.1/contrib/Dockerfile";
+
+/** The UCX release line the official image pins per NIXL release line. */
+export const UCX_LINE_BY_NIXL: readonly { readonly nixl: string; readonly ucx: string }[] = [
+  { nixl: ">=0.6.0 <0.8.0", ucx: "1.19" },
+  { nixl: ">=0.8.0 <1.1.0", ucx: "1.20" },
+  { nixl: ">=1.1.0 <1.4.0", ucx: "1.21" },
+  { nixl: ">=1.4.0 <1.5.0", ucx: "1.22" },
+];
+
+/** The problem sentence of rule nixl-libfabric-option. */
+export function libfabricOptionProblem(nixl: string): string {
+  return `NIXL ${nixl} has no libfabric_path meson option and no LIBFABRIC plugin (both first in 0.6.1); use NIXL 0.6.1 or later`;
+}
+/** The problem sentence of rule nixl-libfabric-min. */
+export function libfabricMinProblem(nixl: string, producer: string, libfabric: string, line: "0.7" | "0.8"): string {
+  return line === "0.7"
+    ? `NIXL ${nixl} needs libfabric >= v2.3.0rc2 (or EFA installer >= 1.43.2) but stage ${producer} builds libfabric ${libfabric}; libfabric v1.21.0 is supported only from NIXL 0.8.0`
+    : `NIXL ${nixl} needs libfabric >= v1.21.0 but stage ${producer} builds libfabric ${libfabric}`;
+}
+
+/**
+ * The rules of a NIXL stage.
+ *
+ * @example
+ * nixlRules.map((r) => r.id) // ["nixl-libfabric-option", "nixl-libfabric-min", "nixl-ucx-line"]
+ */
+export const nixlRules: readonly VersionRule[] = [
+  {
+    id: "nixl-libfabric-option",
+    summary: "NIXL < 0.6.1 has no -Dlibfabric_path and no LIBFABRIC plugin",
+    source: SOURCE_LIBFABRIC_OPTION,
+    check: (ctx) => {
+      const nixl = ctx.arg("NIXL_VERSION");
+      if (nixl === undefined || ctx.artifact("libfabric") === undefined) return undefined;
+      return compareVersions(nixl, "0.6.1") === -1 ? libfabricOptionProblem(nixl) : undefined;
+    },
+  },
+  {
+    id: "nixl-libfabric-min",
+    summary: "NIXL 0.6.1-0.7.x needs libfabric >= v2.3.0rc2 (EFA installer >= 1.43.2); NIXL >= 0.8.0 needs >= v1.21.0",
+    source: `${SOURCE_LIBFABRIC_MIN_07} and ${SOURCE_LIBFABRIC_MIN_08}`,
+    check: (ctx) => {
+      const nixl = ctx.arg("NIXL_VERSION");
+      const fabric = ctx.artifact("libfabric");
+      if (nixl === undefined || fabric === undefined || compareVersions(nixl, "0.6.1") === -1) return undefined;
+      const v = resolvedVersion(fabric, ctx.arg);
+      const installer = fabric.facts["distribution"] === "efa-installer";
+      if (versionSatisfies(nixl, "<0.8.0")) {
+        const ok = installer ? compareVersions(v, "1.43.2") !== -1 : compareVersions(v, "2.3.0rc2") !== -1;
+        return ok ? undefined : libfabricMinProblem(nixl, fabric.producer, installer ? `from EFA installer ${v}` : v, "0.7");
+      }
+      if (installer) return undefined;
+      return compareVersions(v, "1.21.0") === -1 ? libfabricMinProblem(nixl, fabric.producer, v, "0.8") : undefined;
+    },
+  },
+  {
+    id: "nixl-ucx-line",
+    summary: "UCX release line per NIXL release line, as the official image pins it",
+    source: SOURCE_UCX_LINE,
+    check: (ctx) => {
+      const nixl = ctx.arg("NIXL_VERSION");
+      const ucx = ctx.artifact("ucx");
+      if (nixl === undefined || ucx === undefined) return undefined;
+      const line = UCX_LINE_BY_NIXL.find((l) => versionSatisfies(nixl, l.nixl));
+      const v = resolvedVersion(ucx, ctx.arg);
+      if (line === undefined) return undefined;
+      return new RegExp(`^v?${line.ucx.replace(".", "\\.")}\\.`).test(v)
+        ? undefined
+        : `NIXL ${nixl} is built and tested with UCX ${line.ucx}.x (the official image's UCX_REF) but stage ${ucx.producer} builds UCX ${v}`;
+    },
+  },
+];
+
+/**
+ * Compile-time twin of rules nixl-libfabric-option and nixl-libfabric-min for literal versions:
+ * the full sentence (as the runtime check reports it), or never when the pairing is fine or not
+ * decidable at compile time.
+ *
+ * @example
+ * type E = NixlLibfabricProblem<"0.7.1", "libfabric", "v1.21.0"> // "stage nixl: NIXL 0.7.1 needs libfabric >= v2.3.0rc2 ..."
+ */
+export type NixlLibfabricProblem<NV extends string, By extends string, LV extends string> =
+  VersionLt<NV, "0.6.1"> extends true
+    ? `stage nixl: NIXL ${NV} has no libfabric_path meson option and no LIBFABRIC plugin (both first in 0.6.1); use NIXL 0.6.1 or later (rule nixl-libfabric-option; source: ${typeof SOURCE_LIBFABRIC_OPTION}); to build anyway, add an explicit override { rule: "nixl-libfabric-option", reason: "..." }`
+    : VersionLt<NV, "0.6.1"> extends false
+      ? VersionLt<NV, "0.8.0"> extends true
+        ? VersionLt<LV, "2.3.0"> extends true
+          ? `stage nixl: NIXL ${NV} needs libfabric >= v2.3.0rc2 (or EFA installer >= 1.43.2) but stage ${By} builds libfabric ${LV}; libfabric v1.21.0 is supported only from NIXL 0.8.0 (rule nixl-libfabric-min; source: ${typeof SOURCE_LIBFABRIC_MIN_07} and ${typeof SOURCE_LIBFABRIC_MIN_08}); to build anyway, add an explicit override { rule: "nixl-libfabric-min", reason: "..." }`
+          : never
+        : never
+      : never;
+
+/** The runtime sentence for a rule problem, for tests that compare both forms. */
+export function nixlRuleMessage(id: string, problem: string): string {
+  const rule = nixlRules.find((r) => r.id === id);
+  if (rule === undefined) throw new Error(`no NIXL rule ${id}`);
+  return ruleMessage("nixl", rule, problem);
+}

@@ -1,0 +1,121 @@
+/**
+ * runtime: the final stage. It copies only the runtime paths its artifacts declare (HPCCM's
+ * runtime() idea), registers their library directories in one ld.so.conf.d file and in
+ * LD_LIBRARY_PATH in one generated order, sets the artifacts' ENV (NIXL_PLUGIN_DIR among them),
+ * installs the NIXL wheel into the venv, and fails the build when the loader would pick the wrong
+ * library: every declared link is checked with ldd, and every unique soname must have one copy.
+ * Facts: shared/reference/aws-efa-stack.md §7 P1-P3, P7; nixl-official-image.md §4-5.
+ */
+import {
+  aptCache,
+  cacheMount,
+  checkOptions,
+  comment,
+  defineStage,
+  env,
+  fail,
+  linkAssertion,
+  pathIn,
+  run,
+  runtimeNeed,
+  uniqueSonameAssertion,
+  type AnyArtifact,
+  type AnyStage,
+  type Artifact,
+  type KnownOptions,
+  type Need,
+} from "../src/index.ts";
+
+/** Options of {@link runtime}. */
+export interface RuntimeOptions {
+  /** Extra ENV for the final image, in order (for example a named UCX_TLS profile). */
+  readonly env?: readonly (readonly [string, string])[];
+  /** Remove the base image's NCCL packages when the image carries its own NCCL. Default true. */
+  readonly removeBaseNccl?: boolean;
+}
+
+type RuntimeNeeds<A extends readonly AnyArtifact[]> = A[number] extends infer X
+  ? X extends Artifact<infer K, infer P, infer By, string> ? Need<K, P, By> : never
+  : never;
+
+/** The ld.so.conf.d file the runtime stage writes; 00- sorts it before the distribution's files. */
+export const LD_CONF = "/etc/ld.so.conf.d/00-stagewright.conf";
+
+/**
+ * The final stage over `from` (the system stage: base, DOCA, EFA), holding `artifacts`.
+ *
+ * @example
+ * const final = runtime(efa, [fabric.provides.libfabric, ucxBuild.provides.ucx, nixlBuild.provides.nixl, nixlBuild.provides.nixlWheel])
+ */
+export function runtime<const A extends readonly AnyArtifact[], const O extends RuntimeOptions = {}>(
+  from: AnyStage,
+  artifacts: A,
+  options: O & KnownOptions<O, RuntimeOptions, "runtime"> = {} as O & KnownOptions<O, RuntimeOptions, "runtime">,
+) {
+  checkOptions("runtime", options, ["env", "removeBaseNccl"]);
+  const needs = artifacts.map((a) => runtimeNeed(a)) as unknown as readonly RuntimeNeeds<A>[];
+  const copied = artifacts.filter((a) => a.delivery.type === "staged");
+  const registered = copied.filter((a) => a.ldconfig);
+  const libDirs = [...new Set(registered.flatMap((a) => a.layout.lib.map((d) => pathIn(a, d))))];
+  const confDirs = [...new Set(registered.flatMap((a) => [...a.layout.lib, ...a.layout.plugins].map((d) => pathIn(a, d))))];
+  const binDirs = [...new Set(copied.flatMap((a) => a.layout.bin.map((d) => pathIn(a, d))))];
+  const inImage: AnyArtifact[] = [...collectInherited(from), ...artifacts];
+  const byKind = new Map(inImage.map((a) => [a.kind, a] as const));
+  const sonames = [...new Set(inImage.flatMap((a) => a.sonames))];
+  const linkChecks = inImage.flatMap((a) =>
+    a.links.map((l) => {
+      const provider = byKind.get(l.kind);
+      if (provider === undefined) {
+        fail("missing-producer", `runtime: ${a.kind} loads ${l.soname} from ${l.kind}, but the final image holds no ${l.kind}; add the ${l.kind} artifact to the runtime stage`, { stage: "runtime" });
+      }
+      return linkAssertion(a, l, provider);
+    }),
+  );
+  const wheel = artifacts.find((a) => a.kind === "nixl-wheel");
+  const hasNccl = artifacts.some((a) => a.kind === "nccl");
+  const artifactEnv = artifacts.flatMap((a) => a.env);
+  return defineStage({
+    name: "runtime",
+    description: "final image: only the declared runtime artifacts, one loader order, build-time linkage assertions",
+    from,
+    needs,
+    steps: [
+      ...(hasNccl && options.removeBaseNccl !== false
+        ? [
+            comment("The image carries its own NCCL: remove the base image's NCCL packages so exactly one libnccl.so.2 exists"),
+            run("if dpkg -s libnccl2 > /dev/null 2>&1; then DEBIAN_FRONTEND=noninteractive apt-get purge -y libnccl2 libnccl-dev; fi", { mounts: aptCache }),
+          ]
+        : []),
+      comment("One loader order for every library directory, derived from the artifacts (00- sorts first)"),
+      run(`printf '%s\\n' ${confDirs.map((d) => `"${d}"`).join(" ")} > ${LD_CONF}\nldconfig`),
+      env(
+        ["LD_LIBRARY_PATH", `${libDirs.join(":")}\${LD_LIBRARY_PATH:+:\${LD_LIBRARY_PATH}}`],
+        ...(binDirs.length > 0 ? [["PATH", `${binDirs.join(":")}:\${PATH}`] as const] : []),
+        ...artifactEnv,
+        ...(options.env ?? []),
+      ),
+      ...(wheel === undefined
+        ? []
+        : [
+            run(`uv pip install ${pathIn(wheel, "")}/nixl_cu*-*.whl ${pathIn(wheel, "")}/nixl-*-py3-none-any.whl\npython -c "import nixl"`, {
+              mounts: [cacheMount("/workspace/.cache/uv")],
+            }),
+          ]),
+      comment("Fail the build when the loader would pick the wrong library (two copies, or a consumer resolving another prefix)"),
+      run(
+        [
+          ...sonames.map(uniqueSonameAssertion),
+          ...linkChecks,
+          "# libfabric dlopens the unversioned libcudart.so; the CUDA stubs must never be on the loader path",
+          'if ! ldconfig -p | grep -q "libcudart.so " && [ ! -e /usr/local/cuda/lib64/libcudart.so ]; then echo "stagewright: no unversioned libcudart.so for libfabric CUDA dlopen" >&2; exit 1; fi',
+          'if ldconfig -p | grep -q "/stubs/"; then echo "stagewright: CUDA stub libraries are in the loader cache" >&2; exit 1; fi',
+        ].join("\n"),
+      ),
+    ],
+  });
+}
+
+/** Artifacts the base chain holds in its image (installed by package managers, e.g. the EFA installer's). */
+function collectInherited(from: AnyStage): AnyArtifact[] {
+  return from.contains.filter((c): c is AnyArtifact => "delivery" in c && (c as AnyArtifact).delivery.type === "in-image") as AnyArtifact[];
+}
