@@ -6,7 +6,7 @@
  *   npx tsx recipes/aligned.ts > Dockerfile        # the Dockerfile
  *   npx tsx recipes/aligned.ts --out DIR           # Dockerfile, build and test scripts, .dockerignore
  */
-import { recipe } from "../src/index.ts";
+import { recipe, withTestScript } from "../src/index.ts";
 import { runRecipeMain } from "../src/main.ts";
 import {
   awsOfiNccl,
@@ -20,6 +20,7 @@ import {
   libfabric,
   nccl,
   nixl,
+  nixlImageTestScript,
   runtime,
   ucx,
   uvStage,
@@ -80,16 +81,16 @@ export function alignedRecipe(options: AlignedOptions = { nccl: true }) {
   const description = "NIXL 0.7.1 over AWS EFA (libfabric v2.3.0), UCX v1.19.0, GDRCopy, NCCL + aws-ofi-nccl, aligned with the official NIXL image";
   if (options.nccl) {
     const final = runtime(s.efa, [...common, s.ncclBuild.provides.nccl, s.ofi.provides.awsOfiNccl]);
-    return recipe(
+    return withTestScript(recipe(
       "nixl-aligned",
       [s.uv, s.base, s.dc, s.efa, s.gdr, s.fabric, s.ucxBuild, s.etcd, s.sdk, s.gus, s.nixlBuild, s.ncclBuild, s.ofi, final],
       { description },
-    );
+    ), nixlImageTestScript);
   }
   const final = runtime(s.efa, common);
-  return recipe("nixl-aligned", [s.uv, s.base, s.dc, s.efa, s.gdr, s.fabric, s.ucxBuild, s.etcd, s.sdk, s.gus, s.nixlBuild, final], {
+  return withTestScript(recipe("nixl-aligned", [s.uv, s.base, s.dc, s.efa, s.gdr, s.fabric, s.ucxBuild, s.etcd, s.sdk, s.gus, s.nixlBuild, final], {
     description: description.replace(", NCCL + aws-ofi-nccl", ""),
-  });
+  }), nixlImageTestScript);
 }
 
 /** The default recipe of this module, as the stagewright CLI loads it. */

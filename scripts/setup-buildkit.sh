@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# setup-buildkit.sh - BuildKit's `docker build --check` on a Debian 12 machine, without system Docker.
+# setup-buildkit.sh - a private BuildKit (Debian sid docker.io + docker-buildx) on a Debian 12 machine, without system Docker.
 #
-#   scripts/setup-buildkit.sh setup                  fetch + unpack Debian sid docker.io/docker-cli/docker-buildx
-#   scripts/setup-buildkit.sh start                  start a private dockerd (no bridge, no iptables)
-#   scripts/setup-buildkit.sh stop                   stop the dockerd that `start` started (by its PID)
-#   scripts/setup-buildkit.sh check <Dockerfile>...  `docker build --check` each file; exit 1 on any
-#                                                    warning or error (starts and stops dockerd itself
-#                                                    when it is not already running)
-#   scripts/setup-buildkit.sh status
+#   scripts/setup-buildkit.sh setup         fetch + unpack Debian sid docker.io/docker-cli/docker-buildx, and debootstrap
+#                                           the smoke base rootfs (minbase + gcc, make; tarball cached in the state dir)
+#   scripts/setup-buildkit.sh start         start a private dockerd (no bridge, no iptables)
+#   scripts/setup-buildkit.sh base          import the smoke base rootfs as stagewright/smoke-base:bookworm (needs a
+#                                           running dockerd; debootstraps first when the tarball is not cached)
+#   scripts/setup-buildkit.sh stop          stop the dockerd that `start` started (by its PID)
+#   scripts/setup-buildkit.sh check [--build-arg K=V]... <Dockerfile>...
+#                                           `docker build --check` each file; exit 1 on any warning or error (starts and
+#                                           stops dockerd itself when it is not already running)
+#   scripts/setup-buildkit.sh status        exit 0 when set up and dockerd is running, else 3
 #
 # Why sid: bookworm's docker.io is 20.10 (BuildKit 0.8: no `--check`, rejects `RUN <<EOF`), and bookworm has
 # no docker-buildx. Debian sid's docker.io 28.x + docker-buildx 0.29.x run on bookworm's libc, containerd and
@@ -20,11 +23,21 @@
 # imported from an empty tar, with CUDA-like ENV (only the image config matters for --check). A real image
 # already loaded under that name is never replaced. A `# syntax=` directive would make BuildKit pull the
 # docker/dockerfile frontend image, so the checked copy has that one line blanked (line numbers unchanged).
+# An image pinned by digest (`FROM ${UV_IMAGE}` = `ghcr.io/astral-sh/uv:0.9.7@sha256:...`) cannot be stubbed
+# (a tag cannot carry a digest): pass `--build-arg UV_IMAGE=ghcr.io/astral-sh/uv:0.9.7` to check that file; the
+# value is used for stubbing and for the check build alike.
+#
+# `base` is the base image of the smoke recipe (recipes/smoke.ts), which test/build builds for real: Debian
+# minbase plus gcc, libc6-dev and make, made with debootstrap from the same Debian mirror (the only host these
+# builds ever contact, and only here, at setup). The rootfs tarball is cached under the state folder; `base`
+# imports it with `docker import`, labelled with the tarball's name, size and mtime so a re-import happens only
+# when the tarball changes. Builds of it run with `docker build --network=host` (there is no bridge).
 #
 # Environment:
 #   STAGEWRIGHT_BUILDKIT_HOME   state folder (default /tmp/stagewright-buildkit)
 #   STAGEWRIGHT_STUB_ENV        newline-separated K=V for stub images (default: CUDA-like, see below)
 #   STAGEWRIGHT_DEBIAN_MIRROR   Debian mirror URL (default: the first .../debian URI of the system's apt)
+#   STAGEWRIGHT_BASE_SUITE      Debian suite of the smoke base (default bookworm)
 # Exit status: 0 ok; 1 a check found a warning or an error; 2 usage; 3 setup/daemon unavailable.
 set -euo pipefail
 
@@ -45,10 +58,17 @@ NVIDIA_VISIBLE_DEVICES=all
 NVIDIA_DRIVER_CAPABILITIES=compute,utility
 NVIDIA_REQUIRE_CUDA=cuda>=12.9'
 STUB_ENV=${STAGEWRIGHT_STUB_ENV:-$DEFAULT_STUB_ENV}
+BASE_SUITE=${STAGEWRIGHT_BASE_SUITE:-bookworm}
+BASE_PACKAGES=gcc,libc6-dev,make
+BASE_IMAGE=stagewright/smoke-base:$BASE_SUITE
+BASE_LABEL=dev.stagewright.smoke-base
+BASE_DIR=$SW_HOME/base
+BASE_TAR=$BASE_DIR/$BASE_SUITE-minbase-${BASE_PACKAGES//,/-}.tar
+BASE_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 log() { printf '[setup-buildkit] %s\n' "$*" >&2; }
 die() { log "$*"; exit 3; }
-usage() { sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 debian_mirror() {
   local u=''
@@ -62,9 +82,9 @@ debian_mirror() {
 }
 
 # ------------------------------------------------------------------------------------------ setup
-ensure_system_pkgs() { # bookworm's containerd + runc (dockerd runs its own managed containerd with them)
+ensure_system_pkgs() { # bookworm packages from the system apt: containerd + runc (dockerd runs its own managed containerd with them), debootstrap
   local missing=() p
-  for p in containerd runc; do
+  for p in "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -102,7 +122,7 @@ cmd_setup() {
   mkdir -p "$SW_HOME"
   exec 8>"$SW_HOME/.setup.lock"
   flock -x 8
-  ensure_system_pkgs
+  ensure_system_pkgs containerd runc debootstrap
   if [ ! -x "$ROOT/usr/sbin/dockerd" ] || [ ! -x "$ROOT/usr/bin/docker" ] || [ ! -x "$ROOT/usr/libexec/docker/cli-plugins/docker-buildx" ]; then
     fetch_sid_debs
     rm -rf "$ROOT.tmp" && mkdir -p "$ROOT.tmp"
@@ -116,6 +136,48 @@ cmd_setup() {
   docker_env
   dk --version >&2
   dk buildx version >&2 || die "docker-buildx plugin not usable"
+  ensure_base_tar
+  exec 8>&-
+}
+
+# ------------------------------------------------------------------------------------------ base
+ensure_base_tar() { # the smoke base rootfs as a tarball (debootstrap once; cached); caller holds the setup lock
+  if [ -s "$BASE_TAR" ]; then log "smoke base rootfs cached: $BASE_TAR"; return 0; fi
+  ensure_system_pkgs debootstrap
+  local mirror=${STAGEWRIGHT_DEBIAN_MIRROR:-$(debian_mirror)} rootfs=$BASE_DIR/rootfs.tmp keyring=()
+  [ -n "$mirror" ] || die "no Debian mirror found in the system's apt sources; set STAGEWRIGHT_DEBIAN_MIRROR"
+  [ -f /usr/share/keyrings/debian-archive-keyring.gpg ] && keyring=(--keyring=/usr/share/keyrings/debian-archive-keyring.gpg)
+  mkdir -p "$BASE_DIR"
+  rm -rf "$rootfs"
+  log "debootstrap --variant=minbase --include=$BASE_PACKAGES $BASE_SUITE from $mirror (log: $BASE_DIR/debootstrap.log)"
+  if ! debootstrap "${keyring[@]}" --variant=minbase --include="$BASE_PACKAGES" "$BASE_SUITE" "$rootfs" "$mirror" >"$BASE_DIR/debootstrap.log" 2>&1; then
+    tail -n 5 "$BASE_DIR/debootstrap.log" >&2
+    rm -rf "$rootfs"
+    die "debootstrap failed"
+  fi
+  rm -rf "${rootfs:?}"/var/cache/apt/archives/*.deb "${rootfs:?}"/var/lib/apt/lists/*
+  tar --numeric-owner -C "$rootfs" -cf "$BASE_TAR.tmp" .
+  mv "$BASE_TAR.tmp" "$BASE_TAR"
+  rm -rf "$rootfs"
+  log "smoke base rootfs: $BASE_TAR ($(du -m "$BASE_TAR" | cut -f1) MB)"
+}
+
+cmd_base() {
+  is_setup || die "not set up: run '$0 setup' first"
+  docker_env
+  daemon_running || die "dockerd is not running: run '$0 start' first"
+  mkdir -p "$SW_HOME"
+  exec 8>"$SW_HOME/.setup.lock"
+  flock -x 8
+  ensure_base_tar
+  local ident
+  ident="$(basename "$BASE_TAR"):$(stat -c '%s:%Y' "$BASE_TAR")"
+  if [ "$(dk image inspect -f "{{ index .Config.Labels \"$BASE_LABEL\" }}" "$BASE_IMAGE" 2>/dev/null || true)" = "$ident" ]; then
+    log "$BASE_IMAGE is imported ($ident)"
+    return 0
+  fi
+  log "docker import $BASE_TAR as $BASE_IMAGE"
+  dk import --change "ENV PATH=$BASE_PATH" --change "LABEL $BASE_LABEL=$ident" "$BASE_TAR" "$BASE_IMAGE" >/dev/null
   exec 8>&-
 }
 
@@ -177,14 +239,17 @@ cmd_stop() {
 
 cmd_status() {
   if is_setup; then docker_env; log "set up in $SW_HOME: $(dk --version)"; else log "not set up"; fi
-  if is_setup && daemon_running; then log "dockerd running, pid $(daemon_pid)"; else log "dockerd not running"; fi
+  if [ -s "$BASE_TAR" ]; then log "smoke base rootfs cached: $BASE_TAR"; else log "smoke base rootfs not cached"; fi
+  if is_setup && daemon_running; then log "dockerd running, pid $(daemon_pid)"; else log "dockerd not running"; return 3; fi
 }
 
 # ------------------------------------------------------------------------------------------ check
 # External images a Dockerfile needs: FROM images (not earlier stages, not scratch), resolved with the
-# global ARG defaults, plus COPY/ADD --from=<ref> that looks like an image reference (/, : or @).
+# global ARG defaults (or the check's --build-arg values), plus COPY/ADD --from=<ref> that looks like an image
+# reference (/, : or @).
 list_images() {
-  awk '
+  awk -v overrides="$(printf '%s\n' "${CHECK_BUILD_ARGS[@]}")" '
+    BEGIN { n = split(overrides, kvs, "\n"); for (i = 1; i <= n; i++) if (index(kvs[i], "=")) ov[substr(kvs[i], 1, index(kvs[i], "=") - 1)] = substr(kvs[i], index(kvs[i], "=") + 1) }
     function subst(s,   out, m, name, op, word, v) {
       out = ""
       while (match(s, /\$\{[A-Za-z_][A-Za-z0-9_]*(:?[-+][^}]*)?\}|\$[A-Za-z_][A-Za-z0-9_]*/)) {
@@ -200,7 +265,7 @@ list_images() {
     { sub(/\r$/, "") }
     toupper($1) == "ARG" && !seen_from {
       for (i = 2; i <= NF; i++) { kv = $i; n = kv; v = ""; if (index(kv, "=")) { n = substr(kv, 1, index(kv, "=") - 1); v = substr(kv, index(kv, "=") + 1) }
-        gsub(/^["\047]|["\047]$/, "", v); glob[n] = v }
+        gsub(/^["\047]|["\047]$/, "", v); glob[n] = (n in ov) ? ov[n] : v }
       next
     }
     toupper($1) == "FROM" {
@@ -233,6 +298,10 @@ declare -A STUB_DONE=()
 ensure_stub_tag() { # tag the stub as <ref> unless a real image already has that name
   local ref=$1
   [ -n "${STUB_DONE[$ref]:-}" ] && return 0
+  case $ref in
+    *@*) log "cannot stub $ref: a tag cannot carry a digest; pass --build-arg <ARG>=<that reference without @sha256:...> to check this file"
+         return 1 ;;
+  esac
   STUB_DONE[$ref]=1
   if dk image inspect "$ref" >/dev/null 2>&1; then
     [ -z "$(dk image inspect -f "{{ index .Config.Labels \"$STUB_LABEL\" }}" "$ref" 2>/dev/null)" ] && return 0
@@ -246,10 +315,12 @@ check_one() { # prints the verdict; returns 0 pass, 1 warnings/errors
   awk 'BEGIN { d = 1 }
        d && /^#[ \t]*[A-Za-z]+[ \t]*=/ { if (tolower($0) ~ /^#[ \t]*syntax[ \t]*=/) { print "#"; next } print; next }
        { d = 0; print }' "$df" >"$copy"
-  while IFS= read -r ref; do [ -n "$ref" ] && ensure_stub_tag "$ref"; done < <(list_images "$copy")
+  while IFS= read -r ref; do
+    [ -z "$ref" ] || ensure_stub_tag "$ref" || { echo "FAIL $df: $ref cannot be stubbed"; return 1; }
+  done < <(list_images "$copy")
   t0=$(date +%s%N)
   set +e
-  out=$(cd "$work" && dk build --check --progress=quiet -f "$copy" "$work/context" 2>&1)
+  out=$(cd "$work" && dk build --check --progress=quiet "${CHECK_BUILD_ARGS[@]/#/--build-arg=}" -f "$copy" "$work/context" 2>&1)
   rc=$?
   set -e
   t1=$(date +%s%N)
@@ -263,7 +334,19 @@ check_one() { # prints the verdict; returns 0 pass, 1 warnings/errors
   return 1
 }
 
+CHECK_BUILD_ARGS=()
 cmd_check() {
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --build-arg) [ $# -ge 2 ] || usage; CHECK_BUILD_ARGS+=("$2"); shift 2 ;;
+      --build-arg=*) CHECK_BUILD_ARGS+=("${1#--build-arg=}"); shift ;;
+      --) shift; break ;;
+      -*) log "unknown option $1"; usage ;;
+      *) break ;;
+    esac
+  done
+  local kv
+  for kv in "${CHECK_BUILD_ARGS[@]}"; do [[ $kv =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || { log "--build-arg $kv: expected NAME=VALUE"; exit 2; }; done
   [ $# -gt 0 ] || usage
   local f
   for f in "$@"; do [ -f "$f" ] || { log "no such file: $f"; exit 2; }; done
@@ -294,6 +377,7 @@ check_cleanup() {
 case "${1:-}" in
   setup) shift; cmd_setup "$@" ;;
   start) cmd_start ;;
+  base) cmd_base ;;
   stop) cmd_stop ;;
   status) cmd_status ;;
   check) shift; cmd_check "$@" ;;

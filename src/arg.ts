@@ -21,6 +21,45 @@ export interface Arg<N extends string = string, D extends string = string> {
   readonly kind: ArgKind;
 }
 
+/**
+ * A path literal as a parameter type: the literal itself when it is absolute and normalised, else
+ * the sentence that explains why (so the tsc error shows the sentence).
+ *
+ * @example
+ * function f<const P extends string>(prefix: PathLiteral<P>) {}
+ */
+export type PathLiteral<P extends string> = PathLiteralCheck<P> extends string ? PathLiteralCheck<P> : P;
+
+/**
+ * A version literal as a parameter type: the literal when it is a pinned version, else the sentence.
+ *
+ * @example
+ * function f<const V extends string>(version: VersionLiteral<V>) {}
+ */
+export type VersionLiteral<V extends string> = VersionLiteralCheck<V> extends string ? VersionLiteralCheck<V> : V;
+
+/**
+ * Compile-time checks of the `version` and `prefix` literals of a stage's options. A bad literal
+ * turns the property's expected type into `{ error: "<sentence>" }`, so tsc prints the sentence.
+ *
+ * @example
+ * function stage<const O extends { version: string; prefix?: string }>(o: O & OptionLiteralChecks<O>) {}
+ */
+export type OptionLiteralChecks<O> = (O extends { readonly version: infer V extends string }
+  ? VersionLiteralCheck<V> extends string ? { readonly version: { readonly error: VersionLiteralCheck<V> } } : unknown
+  : unknown) &
+  (O extends { readonly prefix: infer P extends string }
+    ? PathLiteralCheck<P> extends string ? { readonly prefix: { readonly error: PathLiteralCheck<P> } } : unknown
+    : unknown);
+
+/**
+ * The prefix literal of a stage's options, or the stage's default when none is given.
+ *
+ * @example
+ * type P = PrefixOf<{ version: "v2.3.0" }, "/usr/local"> // "/usr/local"
+ */
+export type PrefixOf<O, Default extends string> = O extends { readonly prefix: infer P extends string } ? P : Default;
+
 /** A compile-time sentence for a path literal that is not absolute and normalised; `unknown` when fine. */
 export type PathLiteralCheck<P extends string> = string extends P
   ? unknown
@@ -92,10 +131,10 @@ function makeArg<const N extends string, const D extends string>(name: N, def: D
  */
 export function versionArg<const N extends string, const D extends string>(
   name: N,
-  def: D & VersionLiteralCheck<D>,
+  def: VersionLiteral<D>,
   description: string,
 ): Arg<N, D> {
-  return makeArg(name, def, description, { type: "version" });
+  return makeArg(name, def as D, description, { type: "version" });
 }
 
 /**
@@ -106,10 +145,10 @@ export function versionArg<const N extends string, const D extends string>(
  */
 export function pathArg<const N extends string, const D extends string>(
   name: N,
-  def: D & PathLiteralCheck<D>,
+  def: PathLiteral<D>,
   description: string,
 ): Arg<N, D> {
-  return makeArg(name, def, description, { type: "path" });
+  return makeArg(name, def as D, description, { type: "path" });
 }
 
 /**

@@ -57,7 +57,7 @@ export function buildScript(r: Recipe): string {
     "",
     `usage: build-${r.name}.sh [options] [-- extra docker buildx build arguments]`,
     "",
-    "  --tag TAG          image tag (default: " + `${r.name}:latest-build` + ")",
+    "  --tag TAG          image tag (default: " + `${r.name}:local` + ")",
     `  --target STAGE     build stage to stop at (default: ${r.final.name}; stages: ${r.stages.map((s) => s.name).join(", ")})`,
     "  --no-cache         do not use the build cache",
     "  --dry-run          print the docker command instead of running it",
@@ -85,7 +85,7 @@ need_value() {
 }
 
 here="$(cd "$(dirname "\${BASH_SOURCE[0]}")" && pwd)"
-tag=${shellQuote(`${r.name}:latest-build`)}
+tag=${shellQuote(`${r.name}:local`)}
 target=${shellQuote(r.final.name)}
 dry_run=0
 build_args=()

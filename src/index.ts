@@ -12,7 +12,7 @@ export * from "./stage.ts";
 export type { CheckStages, IsValidRecipe, RecipeProblems, StageProblems, ProvidedBy } from "./rules.ts";
 export * from "./check.ts";
 export { instructionText, quoteValue } from "./dockerfile-text.ts";
-export { renderDockerfile, globalArgs, STRICT_SHELL, type RenderSpec } from "./render.ts";
+export { renderDockerfile, renderStageAlone, globalArgs, STRICT_SHELL, type RenderSpec } from "./render.ts";
 export * from "./recipe.ts";
 export * from "./version-rules.ts";
 export type { VersionLt, ParseVersion } from "./semver-types.ts";

@@ -97,41 +97,70 @@ export function renderDockerfile(spec: RenderSpec): string {
   const globalNames = new Set(globals.map((a) => a.name));
   const out: string[] = ["# syntax=docker/dockerfile:1", comment(spec.name, spec.description), ""];
   for (const a of globals) out.push(comment(a.name, a.description), argLine(a.name, a.default));
-
   const known = new Map(spec.stages.flatMap((s) => stageArgs(s).map((a) => [a.name, a] as const)));
+  const everyArg = dedupe([...spec.stages.flatMap(stageArgs), ...spec.stages.flatMap(imageArgs)]);
   spec.stages.forEach((s, index) => {
-    const own = new Set(stageArgs(s).map((a) => a.name));
-    const text = s.steps.map((i) => JSON.stringify(i)).join("\n");
-    const undeclared = [...known.keys()].filter((n) => !own.has(n) && referencedArgs(text, [known.get(n)!]).length > 0);
-    if (undeclared.length > 0 && index !== spec.stages.length - 1) {
-      throw new StagewrightError("render", `stage ${s.name} reads ARG ${undeclared.join(", ")} but does not declare it; add it to the stage's args`, { stage: s.name, arg: undeclared[0]! });
-    }
-    const unused = unusedOwnArgs(s);
-    if (unused.length > 0) {
-      throw new StagewrightError("render", `stage ${s.name} declares ARG ${unused.join(", ")} but no step reads it; remove the ARG or use it`, { stage: s.name, arg: unused[0]! });
-    }
-    out.push("", comment(s.name, s.description), fromLine(fromRef(s), s.name));
-    for (const o of s.overrides) out.push(`# stagewright: rule ${o.rule} is overridden here on purpose: ${o.reason.replace(/\s+/g, " ")}`);
-    const steps: Instruction[] = [...s.steps];
-    if (!("steps" in s.from)) steps.unshift(shell(STRICT_SHELL));
-    if (index === spec.stages.length - 1) {
-      const labels = finalLabels(spec);
-      if (labels.length > 0) steps.push({ op: "LABEL", labels });
-    }
-    const declared = new Set<string>();
-    const all = index === spec.stages.length - 1 ? dedupe([...spec.stages.flatMap(stageArgs), ...spec.stages.flatMap(imageArgs)]) : stageArgs(s);
-    for (const ins of steps) {
-      const text = ins.op === "LABEL" ? labelLines(ins.labels) : instructionText(ins);
-      for (const a of referencedArgs(text, all)) {
-        if (declared.has(a.name)) continue;
-        declared.add(a.name);
-        if (globalNames.has(a.name)) out.push(argLine(a.name));
-        else out.push(comment(a.name, a.description), argLine(a.name, a.default));
-      }
-      out.push(text);
-    }
+    const isFinal = index === spec.stages.length - 1;
+    out.push("", ...stageBlock(s, { globalNames, known, extraArgs: isFinal ? everyArg : [], labels: isFinal ? finalLabels(spec) : [] }));
   });
-  return `${out.join("\n").replace(/\n{3,}/g, "\n\n").replace(/\n+$/, "")}\n`;
+  return tidy(out);
+}
+
+/**
+ * One stage on its own, every ARG declared with its default inside the stage: the unit that the
+ * per-stage golden files hold.
+ *
+ * @example
+ * renderStageAlone(fabric) // "# libfabric ...\nFROM efa-drivers AS libfabric\n..."
+ */
+export function renderStageAlone(s: AnyStage): string {
+  const known = new Map(stageArgs(s).map((a) => [a.name, a] as const));
+  return tidy(stageBlock(s, { globalNames: new Set(), known, extraArgs: [], labels: [] }));
+}
+
+function tidy(lines: readonly string[]): string {
+  return `${lines.join("\n").replace(/\n{3,}/g, "\n\n").replace(/\n+$/, "")}\n`;
+}
+
+interface BlockContext {
+  /** ARGs declared before the first FROM (re-declared here without a default). */
+  readonly globalNames: ReadonlySet<string>;
+  /** Every ARG the recipe knows, to catch a step that reads one the stage does not declare. */
+  readonly known: ReadonlyMap<string, Arg>;
+  /** ARGs the final stage may also read (its labels name every component version). */
+  readonly extraArgs: readonly Arg[];
+  readonly labels: readonly (readonly [string, string])[];
+}
+
+function stageBlock(s: AnyStage, ctx: BlockContext): string[] {
+  const own = new Set(stageArgs(s).map((a) => a.name));
+  const ownText = s.steps.map((i) => JSON.stringify(i)).join("\n");
+  const undeclared = [...ctx.known.values()].filter((a) => !own.has(a.name) && referencedArgs(ownText, [a]).length > 0).map((a) => a.name);
+  if (undeclared.length > 0) {
+    throw new StagewrightError("render", `stage ${s.name} reads ARG ${undeclared.join(", ")} but does not declare it; add it to the stage's args`, { stage: s.name, arg: undeclared[0]! });
+  }
+  const unused = unusedOwnArgs(s);
+  if (unused.length > 0) {
+    throw new StagewrightError("render", `stage ${s.name} declares ARG ${unused.join(", ")} but no step reads it; remove the ARG or use it`, { stage: s.name, arg: unused[0]! });
+  }
+  const out: string[] = [comment(s.name, s.description), fromLine(fromRef(s), s.name)];
+  for (const o of s.overrides) out.push(`# stagewright: rule ${o.rule} is overridden here on purpose: ${o.reason.replace(/\s+/g, " ")}`);
+  const steps: Instruction[] = [...s.steps];
+  if (!("steps" in s.from)) steps.unshift(shell(STRICT_SHELL));
+  if (ctx.labels.length > 0) steps.push({ op: "LABEL", labels: ctx.labels });
+  const declared = new Set<string>();
+  const all = dedupe([...stageArgs(s), ...ctx.extraArgs]);
+  for (const ins of steps) {
+    const text = ins.op === "LABEL" ? labelLines(ins.labels) : instructionText(ins);
+    for (const a of referencedArgs(text, all)) {
+      if (declared.has(a.name)) continue;
+      declared.add(a.name);
+      if (ctx.globalNames.has(a.name)) out.push(argLine(a.name));
+      else out.push(comment(a.name, a.description), argLine(a.name, a.default));
+    }
+    out.push(text);
+  }
+  return out;
 }
 
 /** OCI labels for the final image: title, description and every component version. */

@@ -83,11 +83,11 @@ type ArgProblems<A, Seen extends SeenArg, Consumer extends string> =
     : never;
 
 /** Rule 4: no two artifacts of one kind from different producers in one image. */
-type DuplicateProblems<C extends Held, Stage extends string> =
+type DuplicateProblems<C extends Held, All extends Held, Stage extends string> =
   C extends Held<infer K, infer P, infer By>
     ? Wide<K | By> extends true
       ? never
-      : Exclude<Extract<C, { readonly kind: K }>, { readonly producer: By }> extends infer O
+      : Exclude<Extract<All, { readonly kind: K }>, { readonly producer: By }> extends infer O
         ? O extends Held<string, infer P2, infer By2>
           ? `stage ${Stage} would hold two ${K}: ${P} from stage ${By} and ${P2} from stage ${By2}; keep one, or remove the other explicitly (removes: ["${K}"])`
           : never
@@ -100,7 +100,7 @@ export type StageProblems<S, Provided extends Held, Names extends string, Seen e
     ? Wide<N> extends false
       ? N extends Names
         ? `two stages are named ${N}; stage names must be unique: rename one`
-        : NeedProblems<NeedsOf<S>, Provided, N> | ArgProblems<ArgsOf<S>, Seen, N> | DuplicateProblems<Extract<ContainsOf<S>, Held>, N>
+        : NeedProblems<NeedsOf<S>, Provided, N> | ArgProblems<ArgsOf<S>, Seen, N> | DuplicateProblems<Extract<ContainsOf<S>, Held>, Extract<ContainsOf<S>, Held>, N>
       : never
     : never;
 

@@ -8,15 +8,16 @@ type Digit = "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9";
 type LeadingDigits<S extends string, Acc extends string = ""> = S extends `${infer C}${infer R}`
   ? C extends Digit ? LeadingDigits<R, `${Acc}${C}`> : Acc
   : Acc;
-type ToNum<S extends string> = LeadingDigits<S> extends `${infer N extends number}` ? N : never;
+type ToNum<S extends string> = S extends `${Digit}${string}` ? (LeadingDigits<S> extends `${infer N extends number}` ? N : never) : never;
+type AllNums<T extends unknown[]> = T extends [infer A, infer B, infer C] ? ([A] extends [never] ? never : [B] extends [never] ? never : [C] extends [never] ? never : T) : never;
 
 /** `[major, minor, patch]` of a version literal, or never when it does not parse. */
 export type ParseVersion<V extends string> = V extends `v${infer R}`
   ? ParseVersion<R>
   : V extends `${infer A}.${infer B}.${infer C}`
-    ? [ToNum<A>, ToNum<B>, ToNum<C>]
+    ? AllNums<[ToNum<A>, ToNum<B>, ToNum<C>]>
     : V extends `${infer A}.${infer B}`
-      ? [ToNum<A>, ToNum<B>, 0]
+      ? AllNums<[ToNum<A>, ToNum<B>, 0]>
       : never;
 
 type BuildTuple<N extends number, T extends unknown[] = []> = T["length"] extends N ? T : BuildTuple<N, [...T, unknown]>;

@@ -53,6 +53,19 @@ export function runtimeNeed<K extends string, P extends string, By extends strin
   return Object.freeze({ kind: a.kind, prefix: a.prefix, producer: a.producer, mode: "runtime" as const, artifact: a });
 }
 
+/** The need type of an artifact type (never for undefined), for stages whose options carry artifacts. */
+export type NeedOf<A> = A extends Artifact<infer K, infer P, infer By, string> ? Need<K, P, By> : never;
+
+/**
+ * Build needs for several optional artifacts at once, keeping each one's literal types.
+ *
+ * @example
+ * needs: buildNeeds(options.libfabric, options.ucx)
+ */
+export function buildNeeds<const A extends readonly (AnyArtifact | undefined)[]>(...artifacts: A): NeedOf<A[number]>[] {
+  return artifacts.filter((a): a is AnyArtifact => a !== undefined).map((a) => buildNeed(a)) as NeedOf<A[number]>[];
+}
+
 /**
  * Require an artifact kind at a stated prefix without taking it from a stage (for stages that
  * hard-code a path). The recipe checks it against whatever stage provides that kind.

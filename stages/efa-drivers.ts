@@ -25,7 +25,7 @@ import {
   fail,
   type AnyStage,
   type KnownOptions,
-  type VersionLiteralCheck,
+  type OptionLiteralChecks,
   type VersionRule,
   type RuleOverride,
 } from "../src/index.ts";
@@ -74,16 +74,8 @@ export function efaRules(flags: readonly string[]): readonly VersionRule[] {
   ];
 }
 
-/**
- * The EFA installer stage.
- *
- * @example
- * const efa = efaDrivers(dc, { version: "1.43.3", libfabric: "minimal" })
- */
-export function efaDrivers<const V extends string, const O extends EfaOptions<V>>(
-  from: AnyStage,
-  options: O & EfaOptions<V> & KnownOptions<O, EfaOptions, "efa-drivers"> & { readonly version: V & VersionLiteralCheck<V> },
-) {
+/** The parts both designs share: ARGs, the install step, the rules. */
+function efaCommon(from: AnyStage, options: EfaOptions) {
   checkOptions("efa-drivers", options, ["version", "libfabric", "flags", "overrides"]);
   const flags = options.flags ?? [];
   for (const f of flags) {
@@ -94,13 +86,11 @@ export function efaDrivers<const V extends string, const O extends EfaOptions<V>
   if (!["provide", "hide", "minimal"].includes(options.libfabric)) {
     fail("invalid-value", `efa-drivers, option libfabric: ${JSON.stringify(options.libfabric)} is not one of "provide", "hide", "minimal"`, { stage: "efa-drivers", option: "libfabric" });
   }
-  const EFA_VERSION = versionArg("EFA_VERSION", options.version as string, "AWS EFA installer version");
+  const EFA_VERSION = versionArg("EFA_VERSION", options.version, "AWS EFA installer version");
   const EFA_SHA256 = sha256Arg("EFA_SHA256", sha256Of(`efa-installer-${options.version}`), "EFA installer tarball");
   const mode = options.libfabric;
   const installerFlags = [...EFA_CONTAINER_FLAGS, ...(mode === "minimal" ? ["--minimal"] : []), ...flags].join(" ");
-  const inImage = { type: "in-image" } as const;
-  const facts = { distribution: "efa-installer", installerVersion: options.version as string };
-  const rdmaCore = artifact({ kind: "rdma-core", producer: "efa-drivers", version: `efa-installer-${options.version}`, prefix: "/usr", delivery: inImage, facts });
+  const facts = { distribution: "efa-installer", installerVersion: options.version };
   const install = run(
     [
       "cd /tmp",
@@ -115,42 +105,58 @@ export function efaDrivers<const V extends string, const O extends EfaOptions<V>
     ].join("\n"),
     { mounts: aptCache },
   );
-  const common = {
-    name: "efa-drivers" as const,
-    description: `AWS EFA installer user-space pieces (${mode === "provide" ? "its libfabric is the image's libfabric" : mode === "hide" ? "its libfabric removed" : "rdma-core only"})`,
-    from,
-    args: [EFA_VERSION, EFA_SHA256, SOURCE_MIRROR],
-    removes: ["rdma-core"] as const,
-    rules: efaRules(flags),
-    overrides: options.overrides ?? [],
-    versions: { "efa-installer": "${EFA_VERSION}" },
+  return {
+    EFA_VERSION,
+    facts,
+    install,
+    spec: {
+      name: "efa-drivers" as const,
+      description: `AWS EFA installer user-space pieces (${mode === "provide" ? "its libfabric is the image's libfabric" : mode === "hide" ? "its libfabric removed" : "rdma-core only"})`,
+      from,
+      args: [EFA_VERSION, EFA_SHA256, SOURCE_MIRROR],
+      removes: ["rdma-core"] as const,
+      rules: efaRules(flags),
+      overrides: options.overrides ?? [],
+      versions: { "efa-installer": "${EFA_VERSION}" },
+    },
   };
-  if (mode === "provide") {
-    return defineStage({
-      ...common,
-      provides: {
-        rdmaCore,
-        libfabric: artifact({
-          kind: "libfabric", producer: "efa-drivers", version: `efa-installer-${options.version}`, prefix: "/opt/amazon/efa", delivery: inImage,
-          layout: { lib: ["lib"], include: ["include"], bin: ["bin"], pkgconfig: ["lib/pkgconfig"] },
-          runtimeFiles: ["lib/libfabric.so.1"], ldconfig: true, facts, versionArg: EFA_VERSION, sonames: ["libfabric.so.1"],
-        }),
-        awsOfiNccl: artifact({ kind: "aws-ofi-nccl", producer: "efa-drivers", version: `efa-installer-${options.version}`, prefix: "/opt/amazon/ofi-nccl", delivery: inImage, layout: { lib: ["lib"] }, ldconfig: true, facts }),
-      },
-      steps: [
-        install,
-        comment("--skip-limit-conf skips efa-config, which registers /opt/amazon/efa/lib with the loader: do it here (000_ sorts first)"),
-        run("printf '%s\\n' /opt/amazon/efa/lib > /etc/ld.so.conf.d/000_efa.conf\nldconfig\ntest -e /opt/amazon/efa/lib/libfabric.so.1"),
-        env(["PATH", "/opt/amazon/efa/bin:${PATH}"]),
-      ],
-    });
-  }
+}
+
+/** The installer's libfabric is THE libfabric of the image (design "provide"). */
+function efaProvide<V extends string>(from: AnyStage, options: EfaOptions<V>) {
+  const c = efaCommon(from, options);
+  const inImage = { type: "in-image" } as const;
   return defineStage({
-    ...common,
-    provides: { rdmaCore },
+    ...c.spec,
+    provides: {
+      rdmaCore: artifact({ kind: "rdma-core", producer: "efa-drivers", version: `efa-installer-${options.version}`, prefix: "/usr", delivery: inImage, facts: c.facts }),
+      libfabric: artifact({
+        kind: "libfabric", producer: "efa-drivers", version: `efa-installer-${options.version}`, prefix: "/opt/amazon/efa", delivery: inImage,
+        layout: { lib: ["lib"], include: ["include"], bin: ["bin"], pkgconfig: ["lib/pkgconfig"] },
+        runtimeFiles: ["lib/libfabric.so.1", "bin/fi_info"], ldconfig: true, facts: c.facts, versionArg: c.EFA_VERSION, sonames: ["libfabric.so.1"],
+      }),
+      awsOfiNccl: artifact({ kind: "aws-ofi-nccl", producer: "efa-drivers", version: `efa-installer-${options.version}`, prefix: "/opt/amazon/ofi-nccl", delivery: inImage, layout: { lib: ["lib"] }, ldconfig: true, facts: c.facts }),
+    },
     steps: [
-      install,
-      ...(mode === "hide"
+      c.install,
+      comment("--skip-limit-conf skips efa-config, which registers /opt/amazon/efa/lib with the loader: do it here (000_ sorts first)"),
+      run("printf '%s\\n' /opt/amazon/efa/lib > /etc/ld.so.conf.d/000_efa.conf\nldconfig\ntest -e /opt/amazon/efa/lib/libfabric.so.1"),
+      env(["PATH", "/opt/amazon/efa/bin:${PATH}"]),
+    ],
+  });
+}
+
+/** The installer's libfabric is removed ("hide") or never installed ("minimal"). */
+function efaWithout<V extends string>(from: AnyStage, options: EfaOptions<V>) {
+  const c = efaCommon(from, options);
+  return defineStage({
+    ...c.spec,
+    provides: {
+      rdmaCore: artifact({ kind: "rdma-core", producer: "efa-drivers", version: `efa-installer-${options.version}`, prefix: "/usr", delivery: { type: "in-image" }, facts: c.facts }),
+    },
+    steps: [
+      c.install,
+      ...(options.libfabric === "hide"
         ? [
             comment("Keep the installer's libfabric and its aws-ofi-nccl off every loader path: this image builds its own"),
             run(
@@ -165,4 +171,19 @@ export function efaDrivers<const V extends string, const O extends EfaOptions<V>
         : [run('if [ -e /opt/amazon/efa/lib/libfabric.so.1 ]; then echo "--minimal installed a libfabric" >&2; exit 1; fi')]),
     ],
   });
+}
+
+type EfaArgs<O> = O & KnownOptions<O, EfaOptions, "efa-drivers"> & OptionLiteralChecks<O>;
+
+/**
+ * The EFA installer stage. With `libfabric: "provide"` its artifacts include the installer's
+ * libfabric at /opt/amazon/efa (and its aws-ofi-nccl); otherwise only rdma-core.
+ *
+ * @example
+ * const efa = efaDrivers(dc, { version: "1.43.3", libfabric: "minimal" })
+ */
+export function efaDrivers<const O extends EfaOptions & { readonly libfabric: "provide" }>(from: AnyStage, options: EfaArgs<O>): ReturnType<typeof efaProvide<O["version"]>>;
+export function efaDrivers<const O extends EfaOptions & { readonly libfabric: "hide" | "minimal" }>(from: AnyStage, options: EfaArgs<O>): ReturnType<typeof efaWithout<O["version"]>>;
+export function efaDrivers(from: AnyStage, options: EfaOptions): ReturnType<typeof efaProvide> | ReturnType<typeof efaWithout> {
+  return options.libfabric === "provide" ? efaProvide(from, options) : efaWithout(from, options);
 }

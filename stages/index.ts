@@ -16,3 +16,4 @@ export * from "./nixl-rules.ts";
 export * from "./nixl.ts";
 export * from "./nccl.ts";
 export * from "./runtime.ts";
+export * from "./test-script.ts";

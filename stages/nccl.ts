@@ -6,7 +6,7 @@
  */
 import {
   artifact,
-  buildNeed,
+  buildNeeds,
   checkOptions,
   compareVersions,
   defineStage,
@@ -21,9 +21,12 @@ import {
   type AnyStage,
   type Artifact,
   type KnownOptions,
-  type PathLiteralCheck,
+  type NeedOf,
+  type PathLiteral,
+  type OptionLiteralChecks,
+  type PrefixOf,
   type RuleOverride,
-  type VersionLiteralCheck,
+  type VersionLiteral,
   type VersionRule,
 } from "../src/index.ts";
 import { MAKE_J, publishStaged } from "./build-steps.ts";
@@ -45,14 +48,16 @@ export interface NcclOptions<V extends string = string, P extends string = strin
  * @example
  * const n = nccl(sys, { version: "v2.23.4-1" })
  */
-export function nccl<const V extends string, const P extends string = "/usr/local">(
+export function nccl<const O extends NcclOptions>(
   from: AnyStage,
-  options: NcclOptions<V, P> & KnownOptions<NcclOptions<V, P>, NcclOptions, "nccl"> & { readonly version: V & VersionLiteralCheck<V>; readonly prefix?: P & PathLiteralCheck<P> },
+  options: O & KnownOptions<O, NcclOptions, "nccl"> & OptionLiteralChecks<O>,
 ) {
+  type V = O["version"];
+  type P = PrefixOf<O, "/usr/local">;
   checkOptions("nccl", options, ["version", "prefix", "gencode"]);
   const prefix = (options.prefix ?? "/usr/local") as P;
-  const NCCL_VERSION = versionArg<"NCCL_VERSION", V>("NCCL_VERSION", options.version as V & VersionLiteralCheck<V>, "NCCL tag");
-  const NCCL_PREFIX = pathArg<"NCCL_PREFIX", P>("NCCL_PREFIX", prefix as P & PathLiteralCheck<P>, "NCCL install prefix");
+  const NCCL_VERSION = versionArg<"NCCL_VERSION", V>("NCCL_VERSION", options.version as VersionLiteral<V> & V, "NCCL tag");
+  const NCCL_PREFIX = pathArg<"NCCL_PREFIX", P>("NCCL_PREFIX", prefix as PathLiteral<P> & P, "NCCL install prefix");
   const NCCL_SHA256 = sha256Arg("NCCL_SHA256", sha256Of(`nccl-${String(options.version).replace(/^v/, "")}`), "NCCL tag archive");
   const NCCL_GENCODE = stringArg(
     "NCCL_GENCODE",
@@ -139,15 +144,16 @@ export function awsOfiNcclRules(platformAws: boolean): readonly VersionRule[] {
  * @example
  * const ofi = awsOfiNccl(sys, { version: "v1.12.1-aws", libfabric: fabric.provides.libfabric })
  */
-export function awsOfiNccl<const V extends string, const O extends AwsOfiNcclOptions<V>>(
+export function awsOfiNccl<const O extends AwsOfiNcclOptions>(
   from: AnyStage,
-  options: O & KnownOptions<O, AwsOfiNcclOptions, "aws-ofi-nccl"> & { readonly version: V & VersionLiteralCheck<V> },
+  options: O & KnownOptions<O, AwsOfiNcclOptions, "aws-ofi-nccl"> & OptionLiteralChecks<O>,
 ) {
+  type V = O["version"];
   checkOptions("aws-ofi-nccl", options, ["version", "libfabric", "prefix", "platformAws", "overrides"]);
   const o = options as AwsOfiNcclOptions<V>;
   const prefix = o.prefix ?? "/opt/amazon/ofi-nccl";
   const platformAws = o.platformAws ?? true;
-  const AWS_OFI_NCCL_VERSION = versionArg<"AWS_OFI_NCCL_VERSION", V>("AWS_OFI_NCCL_VERSION", o.version as V & VersionLiteralCheck<V>, "aws-ofi-nccl tag");
+  const AWS_OFI_NCCL_VERSION = versionArg<"AWS_OFI_NCCL_VERSION", V>("AWS_OFI_NCCL_VERSION", o.version as VersionLiteral<V> & V, "aws-ofi-nccl tag");
   const AWS_OFI_NCCL_PREFIX = pathArg("AWS_OFI_NCCL_PREFIX", prefix, "aws-ofi-nccl install prefix");
   const AWS_OFI_NCCL_SHA256 = sha256Arg("AWS_OFI_NCCL_SHA256", sha256Of(`aws-ofi-nccl-${String(o.version).replace(/^v/, "")}`), "aws-ofi-nccl tag archive");
   const staged = stagedDir("aws-ofi-nccl");
@@ -165,7 +171,7 @@ export function awsOfiNccl<const V extends string, const O extends AwsOfiNcclOpt
     description: "aws-ofi-nccl (NCCL net plugin) built against the image's libfabric artifact",
     from,
     args: [AWS_OFI_NCCL_VERSION, AWS_OFI_NCCL_PREFIX, AWS_OFI_NCCL_SHA256, SOURCE_MIRROR, NPROC],
-    needs: [buildNeed(o.libfabric)],
+    needs: buildNeeds(o.libfabric) as unknown as NeedOf<O["libfabric"]>[],
     rules: awsOfiNcclRules(platformAws),
     overrides: o.overrides ?? [],
     provides: {

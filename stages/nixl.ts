@@ -7,7 +7,7 @@
  */
 import {
   artifact,
-  buildNeed,
+  buildNeeds,
   cacheMount,
   checkOptions,
   defineStage,
@@ -23,9 +23,12 @@ import {
   type AnyStage,
   type Artifact,
   type KnownOptions,
-  type PathLiteralCheck,
+  type NeedOf,
+  type PathLiteral,
+  type OptionLiteralChecks,
+  type PrefixOf,
   type RuleOverride,
-  type VersionLiteralCheck,
+  type VersionLiteral,
 } from "../src/index.ts";
 import { publishStaged } from "./build-steps.ts";
 import { nixlRules, type NixlLibfabricProblem } from "./nixl-rules.ts";
@@ -77,20 +80,20 @@ const RUSTUP_INIT_VERSION = "1.28.1";
  * @example
  * const n = nixl(sys, { version: "0.7.1", libfabric: fabric.provides.libfabric, ucx: ucxBuild.provides.ucx })
  */
-export function nixl<const V extends string, const O extends NixlOptions<V, P>, const P extends string = "/usr/local/nixl">(
+export function nixl<const O extends NixlOptions>(
   from: AnyStage,
-  options: O &
-    KnownOptions<O, NixlOptions, "nixl"> &
-    LibfabricCheck<V, O> & { readonly version: V & VersionLiteralCheck<V>; readonly prefix?: P & PathLiteralCheck<P> },
+  options: O & KnownOptions<O, NixlOptions, "nixl"> & OptionLiteralChecks<O> & LibfabricCheck<O["version"], O>,
 ) {
+  type V = O["version"];
+  type P = PrefixOf<O, "/usr/local/nixl">;
   checkOptions("nixl", options, NIXL_OPTION_NAMES);
-  const o = options as NixlOptions<V, P>;
+  const o = options as unknown as NixlOptions<V, P>;
   const prefix = (o.prefix ?? "/usr/local/nixl") as P;
   const buildType = o.buildType ?? "release";
   const rustVersion = o.rust ?? "1.86.0";
-  const NIXL_VERSION = versionArg<"NIXL_VERSION", V>("NIXL_VERSION", o.version as V & VersionLiteralCheck<V>, "NIXL release tag (no v prefix up to 0.10.1)");
+  const NIXL_VERSION = versionArg<"NIXL_VERSION", V>("NIXL_VERSION", o.version as VersionLiteral<V>, "NIXL release tag (no v prefix up to 0.10.1)");
   const NIXL_COMMIT = commitArg("NIXL_COMMIT", commitOf(`nixl-${o.version}`), "NIXL_VERSION");
-  const NIXL_PREFIX = pathArg<"NIXL_PREFIX", P>("NIXL_PREFIX", prefix as P & PathLiteralCheck<P>, "NIXL install prefix");
+  const NIXL_PREFIX = pathArg<"NIXL_PREFIX", P>("NIXL_PREFIX", prefix as PathLiteral<P>, "NIXL install prefix");
   const NIXL_BUILD_TYPE = enumArg("NIXL_BUILD_TYPE", ["release", "debug"], buildType, "meson build type (0.7.x defaults to debug when none is given)");
   const RUST_VERSION = versionArg("RUST_VERSION", rustVersion === false ? "1.86.0" : rustVersion, "Rust toolchain for NIXL's Rust bindings");
   const staged = stagedDir("nixl");
@@ -104,14 +107,8 @@ export function nixl<const V extends string, const O extends NixlOptions<V, P>, 
     `-Ducx_path="${pathIn(o.ucx, "")}"`,
   ];
   const rustup = ["x86_64", "aarch64"].map((arch) => `${arch}) rustup_sha256=${sourcePin(`rustup-init-${RUSTUP_INIT_VERSION}-${arch}`).sha256 ?? ""} ;;`);
-  const libfabricNeed = o.libfabric === undefined ? [] : [buildNeed(o.libfabric)];
-  const needs = [
-    ...libfabricNeed,
-    buildNeed(o.ucx),
-    buildNeed(o.etcd),
-    ...(o.awsSdk !== undefined ? [buildNeed(o.awsSdk)] : []),
-    ...(o.gusli !== undefined ? [buildNeed(o.gusli)] : []),
-  ];
+  // The cast keeps each artifact's literal prefix and producer from O, so tsc can compare them in a recipe.
+  const needs = buildNeeds(o.libfabric, o.ucx, o.etcd, o.awsSdk, o.gusli) as unknown as NeedOf<O["libfabric"] | O["ucx"] | O["etcd"] | O["awsSdk"] | O["gusli"]>[];
   const nixlArtifact = artifact({
     kind: "nixl", producer: "nixl", version: o.version as V, prefix, prefixArg: NIXL_PREFIX, versionArg: NIXL_VERSION, args: [ARCH],
     layout: { lib: [libdir], include: ["include"], bin: ["bin"], plugins: [`${libdir}/plugins`] },

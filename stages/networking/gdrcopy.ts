@@ -4,7 +4,9 @@
  * installs to `$(prefix)/lib` (not lib64); `make PREFIX=` is silently ignored. Target `lib_install`
  * installs libgdrapi.so.2.x, .so.2, .so and the headers.
  */
-import { artifact, checkOptions, defineStage, downloadScript, pathArg, run, versionArg, SOURCE_MIRROR, type AnyStage, type KnownOptions, type PathLiteralCheck, type VersionLiteralCheck } from "../../src/index.ts";
+import { artifact, checkOptions, defineStage, downloadScript, pathArg, run, versionArg, SOURCE_MIRROR, type AnyStage, type KnownOptions, type PathLiteral,
+  type OptionLiteralChecks,
+  type PrefixOf, type VersionLiteral } from "../../src/index.ts";
 import { MAKE_J, publishStaged } from "../build-steps.ts";
 import { NPROC, sha256Arg, sha256Of, stagedDir } from "../shared.ts";
 
@@ -22,14 +24,16 @@ export interface GdrcopyOptions<V extends string = string, P extends string = st
  * @example
  * const gdr = gdrcopy(sys, { version: "v2.4.1" })
  */
-export function gdrcopy<const V extends string, const P extends string = "/usr/local">(
+export function gdrcopy<const O extends GdrcopyOptions>(
   from: AnyStage,
-  options: GdrcopyOptions<V, P> & KnownOptions<GdrcopyOptions<V, P>, GdrcopyOptions, "gdrcopy"> & { readonly version: V & VersionLiteralCheck<V>; readonly prefix?: P & PathLiteralCheck<P> },
+  options: O & KnownOptions<O, GdrcopyOptions, "gdrcopy"> & OptionLiteralChecks<O>,
 ) {
+  type V = O["version"];
+  type P = PrefixOf<O, "/usr/local">;
   checkOptions("gdrcopy", options, ["version", "prefix"]);
   const prefix = (options.prefix ?? "/usr/local") as P;
-  const GDRCOPY_VERSION = versionArg<"GDRCOPY_VERSION", V>("GDRCOPY_VERSION", options.version as V & VersionLiteralCheck<V>, "GDRCopy release tag");
-  const GDRCOPY_PREFIX = pathArg<"GDRCOPY_PREFIX", P>("GDRCOPY_PREFIX", prefix as P & PathLiteralCheck<P>, "GDRCopy install prefix (lowercase prefix= in its Makefile)");
+  const GDRCOPY_VERSION = versionArg<"GDRCOPY_VERSION", V>("GDRCOPY_VERSION", options.version as VersionLiteral<V> & V, "GDRCopy release tag");
+  const GDRCOPY_PREFIX = pathArg<"GDRCOPY_PREFIX", P>("GDRCOPY_PREFIX", prefix as PathLiteral<P> & P, "GDRCopy install prefix (lowercase prefix= in its Makefile)");
   const GDRCOPY_SHA256 = sha256Arg("GDRCOPY_SHA256", sha256Of(`gdrcopy-${String(options.version).replace(/^v/, "")}`), "GDRCopy tag archive");
   const staged = stagedDir("gdrcopy");
   return defineStage({

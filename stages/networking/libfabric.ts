@@ -9,7 +9,7 @@
  */
 import {
   artifact,
-  buildNeed,
+  buildNeeds,
   checkOptions,
   defineStage,
   downloadScript,
@@ -21,8 +21,11 @@ import {
   type AnyStage,
   type Artifact,
   type KnownOptions,
-  type PathLiteralCheck,
-  type VersionLiteralCheck,
+  type NeedOf,
+  type PathLiteral,
+  type OptionLiteralChecks,
+  type PrefixOf,
+  type VersionLiteral,
 } from "../../src/index.ts";
 import { MAKE_J, publishStaged } from "../build-steps.ts";
 import { NPROC, sha256Arg, sha256Of, stagedDir } from "../shared.ts";
@@ -61,15 +64,16 @@ export function libfabricConfigureFlags(o: { efa: boolean; cuda: boolean; gdrcop
  * @example
  * const fabric = libfabric(sys, { version: "v2.3.0", prefix: "/usr/local", gdrcopy: gdr.provides.gdrcopy })
  */
-export function libfabric<const V extends string, const P extends string = "/usr/local">(
+export function libfabric<const O extends LibfabricOptions>(
   from: AnyStage,
-  options: LibfabricOptions<V, P> &
-    KnownOptions<LibfabricOptions<V, P>, LibfabricOptions, "libfabric"> & { readonly version: V & VersionLiteralCheck<V>; readonly prefix?: P & PathLiteralCheck<P> },
+  options: O & KnownOptions<O, LibfabricOptions, "libfabric"> & OptionLiteralChecks<O>,
 ) {
+  type V = O["version"];
+  type P = PrefixOf<O, "/usr/local">;
   checkOptions("libfabric", options, ["version", "prefix", "efa", "cuda", "gdrcopy"]);
   const prefix = (options.prefix ?? "/usr/local") as P;
-  const LIBFABRIC_VERSION = versionArg<"LIBFABRIC_VERSION", V>("LIBFABRIC_VERSION", options.version as V & VersionLiteralCheck<V>, "libfabric release tag (with its v)");
-  const LIBFABRIC_INSTALL_PATH = pathArg<"LIBFABRIC_INSTALL_PATH", P>("LIBFABRIC_INSTALL_PATH", prefix as P & PathLiteralCheck<P>, "libfabric install prefix; every consumer builds and loads from here");
+  const LIBFABRIC_VERSION = versionArg<"LIBFABRIC_VERSION", V>("LIBFABRIC_VERSION", options.version as VersionLiteral<V> & V, "libfabric release tag (with its v)");
+  const LIBFABRIC_INSTALL_PATH = pathArg<"LIBFABRIC_INSTALL_PATH", P>("LIBFABRIC_INSTALL_PATH", prefix as PathLiteral<P> & P, "libfabric install prefix; every consumer builds and loads from here");
   const LIBFABRIC_SHA256 = sha256Arg("LIBFABRIC_SHA256", sha256Of(`libfabric-${String(options.version).replace(/^v/, "")}`), "libfabric release tarball");
   const staged = stagedDir("libfabric");
   const gdr = options.gdrcopy;
@@ -79,7 +83,7 @@ export function libfabric<const V extends string, const P extends string = "/usr
     description: "libfabric from the release tarball: EFA provider, CUDA and GDRCopy dlopen'd",
     from,
     args: [LIBFABRIC_VERSION, LIBFABRIC_INSTALL_PATH, LIBFABRIC_SHA256, SOURCE_MIRROR, NPROC],
-    needs: gdr === undefined ? [] : [buildNeed(gdr)],
+    needs: buildNeeds(options.gdrcopy) as unknown as NeedOf<O["gdrcopy"]>[],
     provides: {
       libfabric: artifact({
         kind: "libfabric", producer: "libfabric", version: options.version as V, prefix, prefixArg: LIBFABRIC_INSTALL_PATH, versionArg: LIBFABRIC_VERSION,

@@ -5,7 +5,7 @@
  */
 import {
   artifact,
-  buildNeed,
+  buildNeeds,
   checkOptions,
   defineStage,
   gitCheckoutScript,
@@ -17,8 +17,11 @@ import {
   type AnyStage,
   type Artifact,
   type KnownOptions,
-  type PathLiteralCheck,
-  type VersionLiteralCheck,
+  type NeedOf,
+  type PathLiteral,
+  type OptionLiteralChecks,
+  type PrefixOf,
+  type VersionLiteral,
 } from "../../src/index.ts";
 import { MAKE_J, publishStaged } from "../build-steps.ts";
 import { NPROC, commitArg, commitOf, stagedDir } from "../shared.ts";
@@ -48,14 +51,16 @@ export function ucxConfigureFlags(gdrcopyPrefix: string | undefined): string[] {
  * @example
  * const ucxBuild = ucx(sys, { version: "v1.19.0", gdrcopy: gdr.provides.gdrcopy })
  */
-export function ucx<const V extends string, const P extends string = "/usr">(
+export function ucx<const O extends UcxOptions>(
   from: AnyStage,
-  options: UcxOptions<V, P> & KnownOptions<UcxOptions<V, P>, UcxOptions, "ucx"> & { readonly version: V & VersionLiteralCheck<V>; readonly prefix?: P & PathLiteralCheck<P> },
+  options: O & KnownOptions<O, UcxOptions, "ucx"> & OptionLiteralChecks<O>,
 ) {
+  type V = O["version"];
+  type P = PrefixOf<O, "/usr">;
   checkOptions("ucx", options, ["version", "prefix", "gdrcopy"]);
   const prefix = (options.prefix ?? "/usr") as P;
-  const UCX_VERSION = versionArg<"UCX_VERSION", V>("UCX_VERSION", options.version as V & VersionLiteralCheck<V>, "UCX git tag");
-  const UCX_PREFIX = pathArg<"UCX_PREFIX", P>("UCX_PREFIX", prefix as P & PathLiteralCheck<P>, "UCX install prefix");
+  const UCX_VERSION = versionArg<"UCX_VERSION", V>("UCX_VERSION", options.version as VersionLiteral<V> & V, "UCX git tag");
+  const UCX_PREFIX = pathArg<"UCX_PREFIX", P>("UCX_PREFIX", prefix as PathLiteral<P> & P, "UCX install prefix");
   const UCX_COMMIT = commitArg("UCX_COMMIT", commitOf(`ucx-${String(options.version).replace(/^v/, "")}`), "UCX_VERSION");
   const staged = stagedDir("ucx");
   const gdr = options.gdrcopy;
@@ -64,7 +69,7 @@ export function ucx<const V extends string, const P extends string = "/usr">(
     description: "UCX with verbs, EFA, CUDA and GDRCopy, multi-threaded",
     from,
     args: [UCX_VERSION, UCX_PREFIX, UCX_COMMIT, SOURCE_MIRROR, NPROC],
-    needs: gdr === undefined ? [] : [buildNeed(gdr)],
+    needs: buildNeeds(options.gdrcopy) as unknown as NeedOf<O["gdrcopy"]>[],
     provides: {
       ucx: artifact({
         kind: "ucx", producer: "ucx", version: options.version as V, prefix, prefixArg: UCX_PREFIX, versionArg: UCX_VERSION,

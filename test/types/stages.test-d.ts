@@ -1,0 +1,80 @@
+/**
+ * Compile-time rules of the stage library: version pairings, literal prefixes and versions, and
+ * the flagship mistake (NIXL built against one libfabric prefix, the image loading another).
+ */
+import { describe, expectTypeOf, test } from "vitest";
+import { recipe, type VersionLt } from "../../src/index.ts";
+import { cudaDlBase, efaDrivers, etcdCppApi, libfabric, nixl, ucx, uvStage, type NixlLibfabricProblem } from "../../stages/index.ts";
+
+const uv = uvStage();
+const base = cudaDlBase(uv, {});
+const etcd = etcdCppApi(base, {});
+const ucxBuild = ucx(base, { version: "v1.19.0" });
+const fabric230 = libfabric(base, { version: "v2.3.0" });
+const fabric1210 = libfabric(base, { version: "v1.21.0" });
+
+describe("version comparison on literals", () => {
+  test("orders versions with and without v and suffixes", () => {
+    expectTypeOf<VersionLt<"0.6.0", "0.6.1">>().toEqualTypeOf<true>();
+    expectTypeOf<VersionLt<"v1.21.0", "2.3.0">>().toEqualTypeOf<true>();
+    expectTypeOf<VersionLt<"v2.3.0", "2.3.0">>().toEqualTypeOf<false>();
+    expectTypeOf<VersionLt<"0.10.1", "0.8.0">>().toEqualTypeOf<false>();
+    expectTypeOf<VersionLt<string, "0.8.0">>().toEqualTypeOf<boolean>();
+    expectTypeOf<VersionLt<"efa-installer-1.43.3", "2.3.0">>().toEqualTypeOf<boolean>();
+  });
+});
+
+describe("NIXL and libfabric versions (nixl-official-image.md §0 items 4-5)", () => {
+  test("NIXL 0.7.1 with libfabric v2.3.0 (the official 0.7.1 pairing) compiles", () => {
+    nixl(base, { version: "0.7.1", libfabric: fabric230.provides.libfabric, ucx: ucxBuild.provides.ucx, etcd: etcd.provides.etcd });
+  });
+  test("NIXL 0.7.1 with libfabric v1.21.0 is refused", () => {
+    // @ts-expect-error NIXL 0.7.1 needs libfabric >= v2.3.0rc2
+    nixl(base, { version: "0.7.1", libfabric: fabric1210.provides.libfabric, ucx: ucxBuild.provides.ucx, etcd: etcd.provides.etcd });
+    expectTypeOf<NixlLibfabricProblem<"0.7.1", "libfabric", "v1.21.0">>().toEqualTypeOf<
+      `stage nixl: NIXL 0.7.1 needs libfabric >= v2.3.0rc2 (or EFA installer >= 1.43.2) but stage libfabric builds libfabric v1.21.0; libfabric v1.21.0 is supported only from NIXL 0.8.0 (rule nixl-libfabric-min; source: https://github.com/ai-dynamo/nixl/blob/0.7.1/src/plugins/libfabric/README.md and https://github.com/ai-dynamo/nixl/pull/961); to build anyway, add an explicit override { rule: "nixl-libfabric-min", reason: "..." }`
+    >();
+  });
+  test("NIXL 0.8.0 with libfabric v1.21.0 compiles (its official pairing)", () => {
+    nixl(base, { version: "0.8.0", libfabric: fabric1210.provides.libfabric, ucx: ucxBuild.provides.ucx, etcd: etcd.provides.etcd });
+  });
+  test("NIXL 0.6.0 has no libfabric_path option", () => {
+    // @ts-expect-error NIXL 0.6.0 has no libfabric_path meson option
+    nixl(base, { version: "0.6.0", libfabric: fabric230.provides.libfabric, ucx: ucxBuild.provides.ucx, etcd: etcd.provides.etcd });
+    nixl(base, { version: "0.6.0", ucx: ucxBuild.provides.ucx, etcd: etcd.provides.etcd });
+  });
+});
+
+describe("literal prefixes and versions", () => {
+  test("a relative prefix", () => {
+    // @ts-expect-error usr/local is not an absolute path
+    libfabric(base, { version: "v2.3.0", prefix: "usr/local" });
+  });
+  test("a prefix that is not normalised", () => {
+    // @ts-expect-error /usr/local/../x is not a normalised path
+    libfabric(base, { version: "v2.3.0", prefix: "/usr/local/../x" });
+  });
+  test("latest is not a version", () => {
+    // @ts-expect-error latest is not a pinned version
+    libfabric(base, { version: "latest" });
+  });
+  test("an unknown EFA installer flag", () => {
+    // @ts-expect-error --skip-libfabric is an option of efa-check.sh, not of the installer
+    efaDrivers(base, { version: "1.43.3", libfabric: "provide", flags: ["--skip-libfabric"] });
+  });
+});
+
+describe("the flagship mistake: NIXL built against /usr/local, the image's libfabric at /opt/amazon/efa", () => {
+  test("refused by tsc with a sentence naming both prefixes", () => {
+    const efa = efaDrivers(base, { version: "1.43.3", libfabric: "provide" });
+    const fabric = libfabric(base, { version: "v2.3.0", prefix: "/usr/local" });
+    const n = nixl(base, { version: "0.7.1", libfabric: fabric.provides.libfabric, ucx: ucxBuild.provides.ucx, etcd: etcd.provides.etcd });
+    // @ts-expect-error nixl needs libfabric at /usr/local but stage efa-drivers installs it at /opt/amazon/efa
+    recipe("bad", [uv, base, efa, fabric, ucxBuild, etcd, n]);
+  });
+  test("building NIXL against the installer's libfabric is consistent", () => {
+    const efa = efaDrivers(base, { version: "1.43.3", libfabric: "provide" });
+    const n = nixl(efa, { version: "0.7.1", libfabric: efa.provides.libfabric, ucx: ucxBuild.provides.ucx, etcd: etcd.provides.etcd });
+    recipe("ok", [uv, base, efa, ucxBuild, etcd, n]);
+  });
+});
