@@ -1,0 +1,213 @@
+/**
+ * The aligned recipe, fact by fact, against the reference (shared/reference/*.md, which cites the
+ * public sources), plus its refusals. Each expectation names where the fact comes from.
+ */
+import { describe, expect, test } from "vitest";
+import { StagewrightError, companionFiles, recipeArgs, recipeFromStages, type AnyStage } from "../src/index.ts";
+import { alignedRecipe, alignedStages } from "../recipes/aligned.ts";
+import { efaDrivers, libfabric, nixl, nixlPlugins, runtime } from "../stages/index.ts";
+import { checkDockerfile, checkScript, stagesOf } from "./support/checkers.ts";
+
+const r = alignedRecipe();
+const text = r.render();
+const byName = (n: string): AnyStage => r.stages.find((s) => s.name === n)!;
+const argDefault = (name: string) => recipeArgs(r).find((a) => a.name === name)?.default;
+const stageText = (name: string) => {
+  const start = text.indexOf(`AS ${name}\n`);
+  const next = text.indexOf("\nFROM ", start + 1);
+  return text.slice(start, next === -1 ? undefined : next);
+};
+
+describe("ARG defaults", () => {
+  test.each([
+    // nixl-official-image.md §1 (0.7.1 ARGs) and the issue's choices for the aligned image
+    ["BASE_IMAGE", "nvcr.io/nvidia/cuda-dl-base"],
+    ["BASE_TAG", "25.06-cuda12.9-devel-ubuntu24.04"],
+    ["ARCH", "x86_64"],
+    ["PYTHON_VERSION", "3.12"],
+    ["UCX_VERSION", "v1.19.0"], // §8: UCX v1.19.0 for 0.6.x-0.7.x
+    ["UCX_PREFIX", "/usr"], // §1
+    ["NIXL_PREFIX", "/usr/local/nixl"], // §1
+    ["NIXL_VERSION", "0.7.1"], // tags have no v prefix up to 0.10.1
+    ["LIBFABRIC_VERSION", "v2.3.0"], // §0 item 1: the 0.7.1 pairing
+    ["LIBFABRIC_INSTALL_PATH", "/usr/local"], // §1
+    ["RUST_VERSION", "1.86.0"], // §1 "Not ARGs: Rust (ENV RUST_VERSION=1.86.0)"
+    ["EFA_VERSION", "1.43.3"], // issue 3
+    ["GDRCOPY_VERSION", "v2.4.1"], // issue 3
+    ["NCCL_VERSION", "v2.23.4-1"], // issue 3; aws-efa-stack.md §3 pairing with v1.12.x-aws
+    ["NIXL_BUILD_TYPE", "release"], // §0 item 2: 0.7.x defaults to debug; the aligned image asks for release
+  ])("%s = %s", (name, value) => {
+    expect(argDefault(name)).toBe(value);
+  });
+});
+
+describe("build flags", () => {
+  test("libfabric configure: the official flag set minus the gone rstream provider (nixl-official-image.md §3)", () => {
+    const t = stageText("libfabric");
+    for (const f of ['--prefix="${LIBFABRIC_INSTALL_PATH}"', "--disable-verbs", "--disable-psm3", "--disable-opx", "--disable-usnic", "--enable-efa", "--with-cuda=/usr/local/cuda", "--enable-cuda-dlopen", "--with-gdrcopy=${GDRCOPY_PREFIX}", "--enable-gdrcopy-dlopen"]) {
+      expect(t).toContain(f);
+    }
+    expect(t).not.toContain("--disable-rstream"); // no rstream provider since v1.20.0 (aws-efa-stack.md §2)
+    expect(t).not.toContain("--enable-hmem");
+    // the release URL keeps the v in the tag and drops it in the file name (§3)
+    expect(t).toContain("https://github.com/ofiwg/libfabric/releases/download/${LIBFABRIC_VERSION}/libfabric-${LIBFABRIC_VERSION#v}.tar.bz2");
+  });
+  test("UCX configure: the official 0.7.1 flags and install-strip (§3)", () => {
+    const t = stageText("ucx");
+    for (const f of ['--prefix="${UCX_PREFIX}"', "--enable-shared", "--disable-static", "--disable-doxygen-doc", "--enable-optimizations", "--enable-cma", "--enable-devel-headers", "--with-cuda=/usr/local/cuda", "--with-verbs", "--with-dm", "--with-gdrcopy=${GDRCOPY_PREFIX}", "--with-efa", "--enable-mt", "install-strip"]) {
+      expect(t).toContain(f);
+    }
+  });
+  test("NIXL meson: -Dlibfabric_path and -Ducx_path from the artifacts, explicit build type, prefix (§3, §0 item 2)", () => {
+    const t = stageText("nixl");
+    expect(t).toContain('-Dlibfabric_path="${LIBFABRIC_INSTALL_PATH}"');
+    expect(t).toContain('-Ducx_path="${UCX_PREFIX}"');
+    expect(t).toContain('--buildtype="${NIXL_BUILD_TYPE}"');
+    expect(t).toContain('--prefix="${NIXL_PREFIX}"');
+  });
+  test("plugins are libplugin_<NAME>.so in the arch-triplet plugin directory (§5; aws-efa-stack.md P11)", () => {
+    expect(nixlPlugins({ libfabric: true, awsSdk: true, gusli: true, version: "0.7.1" })).toEqual([
+      "libplugin_UCX.so", "libplugin_UCX_MO.so", "libplugin_POSIX.so", "libplugin_LIBFABRIC.so", "libplugin_OBJ.so", "libplugin_GUSLI.so",
+    ]);
+    expect(nixlPlugins({ libfabric: true, awsSdk: false, gusli: false, version: "0.8.0" })).not.toContain("libplugin_UCX_MO.so"); // removed before 0.8.0
+    expect(stageText("nixl")).toContain('test -f "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_LIBFABRIC.so"');
+    expect(text).not.toMatch(/libnixl_libfabric/);
+  });
+  test("GDRCopy: lowercase prefix=, lib_install, lib/ not lib64/ (aws-efa-stack.md §4)", () => {
+    const t = stageText("gdrcopy");
+    expect(t).toContain('prefix="${GDRCOPY_PREFIX}" lib');
+    expect(t).toContain("lib_install");
+    expect(t).not.toMatch(/PREFIX=|lib64/);
+  });
+  test("aws-ofi-nccl: --with-libfabric from the artifact, --enable-platform-aws explicit, no --with-nccl (aws-efa-stack.md §3)", () => {
+    const t = stageText("aws-ofi-nccl");
+    expect(t).toContain('--with-libfabric="${LIBFABRIC_INSTALL_PATH}"');
+    expect(t).toContain("--enable-platform-aws");
+    expect(t).toContain("--with-hwloc=/usr");
+    expect(t).not.toContain("--with-nccl");
+  });
+  test("EFA installer: the container flags, never || true (aws-efa-stack.md §1, P9)", () => {
+    const t = stageText("efa-drivers");
+    expect(t).toContain("./efa_installer.sh -y --skip-kmod --skip-limit-conf --no-verify --minimal");
+    expect(text).not.toMatch(/\|\| true/);
+  });
+  test("etcd-cpp-apiv3 and aws-sdk-cpp cmake flags (§3)", () => {
+    expect(stageText("etcd-cpp-api")).toContain("-DBUILD_ETCD_CORE_ONLY=ON -DCMAKE_BUILD_TYPE=Release");
+    expect(stageText("aws-sdk-cpp")).toContain('-DCMAKE_BUILD_TYPE=Release -DBUILD_ONLY="s3" -DENABLE_TESTING=OFF -DCMAKE_INSTALL_PREFIX=/usr/local');
+  });
+  test("Rust: rustup-init 1.28.1 verified by sha256, minimal profile, no PATH edits (§2 step 6, §3)", () => {
+    const t = stageText("nixl");
+    expect(t).toContain("https://static.rust-lang.org/rustup/archive/1.28.1/${ARCH}-unknown-linux-gnu/rustup-init");
+    expect(t).toContain("sha256sum -c -");
+    expect(t).toContain('-y --no-modify-path --profile minimal --default-toolchain "${RUST_VERSION}" --default-host "${ARCH}-unknown-linux-gnu"');
+  });
+  test("the base removes HPC-X's UCX so exactly one UCX exists (§2 step 7)", () => {
+    expect(stageText("base")).toContain("rm -rf /usr/lib/ucx /opt/hpcx/ucx");
+  });
+});
+
+describe("runtime stage", () => {
+  const t = stageText("runtime");
+  test("copies only declared runtime paths", () => {
+    expect(t).toContain("COPY --link --from=libfabric /opt/stagewright/stage/libfabric${LIBFABRIC_INSTALL_PATH}/lib/ ${LIBFABRIC_INSTALL_PATH}/lib/");
+    expect(t).not.toMatch(/COPY --link --from=nixl \/opt\/stagewright\/stage\/nixl\/ \//);
+  });
+  test("NIXL_PLUGIN_DIR and one loader order, with no empty LD_LIBRARY_PATH entry (P3)", () => {
+    expect(t).toContain('ENV NIXL_PLUGIN_DIR="${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins"');
+    expect(t).toMatch(/ENV LD_LIBRARY_PATH="\$\{GDRCOPY_PREFIX\}\/lib:\$\{LIBFABRIC_INSTALL_PATH\}\/lib:.*\$\{LD_LIBRARY_PATH:\+:\$\{LD_LIBRARY_PATH\}\}"/);
+    expect(t).toContain("/etc/ld.so.conf.d/00-stagewright.conf");
+  });
+  test("build-time assertions: the LIBFABRIC plugin and aws-ofi-nccl resolve libfabric.so.1 from ${LIBFABRIC_INSTALL_PATH}/lib, and one copy is visible", () => {
+    expect(t).toContain('ldd "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_LIBFABRIC.so"');
+    expect(t).toContain('ldd "${AWS_OFI_NCCL_PREFIX}/lib/libnccl-net.so"');
+    expect(t).toContain('want="${LIBFABRIC_INSTALL_PATH}/lib/libfabric.so.1"');
+    expect(t).toContain("the loader must see exactly one libfabric.so.1");
+  });
+});
+
+describe("refusals", () => {
+  test("NIXL 0.7.1 with libfabric v1.21.0 (the pairing of the version summary) is refused with its rule", () => {
+    const s = alignedStages();
+    const fabric121 = libfabric(s.efa, { version: "v1.21.0" as string });
+    const n = nixl(s.efa, { version: "0.7.1", libfabric: fabric121.provides.libfabric, ucx: s.ucxBuild.provides.ucx, etcd: s.etcd.provides.etcd });
+    const final = runtime(s.efa, [fabric121.provides.libfabric, s.ucxBuild.provides.ucx, n.provides.nixl]);
+    let err: unknown;
+    try {
+      recipeFromStages("x", [s.uv, s.base, s.dc, s.efa, s.gdr, fabric121, s.ucxBuild, s.etcd, n, final]);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(StagewrightError);
+    expect((err as StagewrightError).message).toBe(
+      'stage nixl: NIXL 0.7.1 needs libfabric >= v2.3.0rc2 (or EFA installer >= 1.43.2) but stage libfabric builds libfabric v1.21.0; libfabric v1.21.0 is supported only from NIXL 0.8.0 (rule nixl-libfabric-min; source: https://github.com/ai-dynamo/nixl/blob/0.7.1/src/plugins/libfabric/README.md and https://github.com/ai-dynamo/nixl/pull/961); to build anyway, add an explicit override { rule: "nixl-libfabric-min", reason: "..." }',
+    );
+  });
+  test("an explicit override builds it anyway, visibly", () => {
+    const s = alignedStages();
+    const fabric121 = libfabric(s.efa, { version: "v1.21.0" as string });
+    const n = nixl(s.efa, {
+      version: "0.7.1",
+      libfabric: fabric121.provides.libfabric,
+      ucx: s.ucxBuild.provides.ucx,
+      etcd: s.etcd.provides.etcd,
+      overrides: [{ rule: "nixl-libfabric-min", reason: "reproducing the unreleased main of 2025-11-03 for a bisect" }],
+    });
+    const out = recipeFromStages("x", [s.uv, s.base, s.dc, s.efa, s.gdr, fabric121, s.ucxBuild, s.etcd, n]).render();
+    expect(out).toContain("# stagewright: rule nixl-libfabric-min is overridden here on purpose: reproducing the unreleased main of 2025-11-03 for a bisect");
+    expect(out).toContain('LABEL dev.stagewright.override.nixl-libfabric-min="reproducing the unreleased main of 2025-11-03 for a bisect"');
+  });
+  test("NIXL built against /usr/local while the image's libfabric is the installer's at /opt/amazon/efa", () => {
+    const s = alignedStages();
+    const efa = efaDrivers(s.dc, { version: "1.43.3", libfabric: "provide" });
+    expect(() => recipeFromStages("x", [s.uv, s.base, s.dc, efa, s.gdr, s.fabric, s.ucxBuild, s.etcd, s.nixlBuild])).toThrow(
+      "nixl needs libfabric at /usr/local but stage efa-drivers installs it at /opt/amazon/efa; build nixl against the libfabric artifact of stage efa-drivers, or install libfabric at /usr/local",
+    );
+  });
+  test("NIXL 0.6.0 with a libfabric is refused (no -Dlibfabric_path before 0.6.1)", () => {
+    const s = alignedStages();
+    const n = nixl(s.efa, { version: "0.6.0" as string, libfabric: s.fabric.provides.libfabric, ucx: s.ucxBuild.provides.ucx, etcd: s.etcd.provides.etcd });
+    expect(() => recipeFromStages("x", [s.uv, s.base, s.dc, s.efa, s.gdr, s.fabric, s.ucxBuild, s.etcd, n])).toThrow(
+      "stage nixl: NIXL 0.6.0 has no libfabric_path meson option and no LIBFABRIC plugin (both first in 0.6.1); use NIXL 0.6.1 or later (rule nixl-libfabric-option",
+    );
+  });
+  test("UCX off the official line for the NIXL version is refused", async () => {
+    const { ucx } = await import("../stages/index.ts");
+    const s = alignedStages();
+    const u = ucx(s.efa, { version: "v1.20.0" as string });
+    const n = nixl(s.efa, { version: "0.7.1", libfabric: s.fabric.provides.libfabric, ucx: u.provides.ucx, etcd: s.etcd.provides.etcd });
+    expect(() => recipeFromStages("x", [s.uv, s.base, s.dc, s.efa, s.gdr, s.fabric, u, s.etcd, n])).toThrow(
+      "NIXL 0.7.1 is built and tested with UCX 1.19.x (the official image's UCX_REF) but stage ucx builds UCX v1.20.0",
+    );
+  });
+});
+
+describe("every generated file passes the checkers", () => {
+  const files = companionFiles(r);
+  test.each(Object.keys(files).filter((f) => f.startsWith("Dockerfile")))("%s: dockerfile-utils, shell parser, shellcheck", (f) => {
+    expect(checkDockerfile(files[f]!).problems).toEqual([]);
+  });
+  test.each(Object.keys(files).filter((f) => f.endsWith(".sh")))("%s: shell parser and shellcheck", (f) => {
+    expect(checkScript(files[f]!, f).problems).toEqual([]);
+  });
+  test("without NCCL the recipe renders and passes the checkers too", () => {
+    const t = alignedRecipe({ nccl: false }).render();
+    expect(t).not.toContain("AS nccl");
+    expect(checkDockerfile(t).problems).toEqual([]);
+  });
+  test("each stage built FROM another, rendered alone, passes the checkers", async () => {
+    const { renderStageAlone } = await import("../src/index.ts");
+    for (const s of r.stages) {
+      if (!("steps" in s.from)) continue;
+      expect(checkDockerfile(`FROM debian:bookworm AS ${s.from.name}\nSHELL ["/bin/bash", "-euo", "pipefail", "-c"]\n${renderStageAlone(s)}`).problems).toEqual([]);
+    }
+  });
+});
+
+test("the stage graph: every builder is its own stage FROM the system stage", () => {
+  expect(stagesOf(text).map((s) => `${s.name}<-${s.from}`)).toEqual([
+    "uv<-${UV_IMAGE}", "base<-${BASE_IMAGE}:${BASE_TAG}", "doca<-base", "efa-drivers<-doca", "gdrcopy<-efa-drivers", "libfabric<-efa-drivers",
+    "ucx<-efa-drivers", "etcd-cpp-api<-efa-drivers", "aws-sdk-cpp<-efa-drivers", "gusli<-efa-drivers", "nixl<-efa-drivers", "nccl<-efa-drivers",
+    "aws-ofi-nccl<-efa-drivers", "runtime<-efa-drivers",
+  ]);
+  expect(byName("runtime").from).toBe(byName("efa-drivers"));
+});
