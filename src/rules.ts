@@ -82,17 +82,24 @@ type ArgProblems<A, Seen extends SeenArg, Consumer extends string> =
         : never
     : never;
 
-/** Rule 4: no two artifacts of one kind from different producers in one image. */
-type DuplicateProblems<C extends Held, All extends Held, Stage extends string> =
-  C extends Held<infer K, infer P, infer By>
+/**
+ * Rule 4: no two artifacts of one kind from different producers in one image. Only what the stage
+ * adds (copied-in needs and its own artifacts) is compared with everything the image holds: what it
+ * inherits was checked at its base stage, which keeps the check linear in the base chain's depth.
+ * The sentence names the held artifact first, the added one second, as the runtime check does.
+ */
+type DuplicateProblems<New extends Held, All extends Held, Stage extends string> =
+  New extends Held<infer K, infer P, infer By>
     ? Wide<K | By> extends true
       ? never
       : Exclude<Extract<All, { readonly kind: K }>, { readonly producer: By }> extends infer O
-        ? O extends Held<string, infer P2, infer By2>
-          ? `stage ${Stage} would hold two ${K}: ${P} from stage ${By} and ${P2} from stage ${By2}; keep one, or remove the other explicitly (removes: ["${K}"])`
+        ? O extends Held<string, infer P0, infer By0>
+          ? `stage ${Stage} would hold two ${K}: ${P0} from stage ${By0} and ${P} from stage ${By}; keep one, or remove the other explicitly (removes: ["${K}"])`
           : never
         : never
     : never;
+
+type NeedHeldOf<S> = NeedsOf<S> extends infer N ? (N extends Need<infer K, infer P, infer By> ? (By extends string ? Held<K, P, By> : never) : never) : never;
 
 /** All rule violations of one stage, given what came before it. */
 export type StageProblems<S, Provided extends Held, Names extends string, Seen extends SeenArg> =
@@ -100,7 +107,7 @@ export type StageProblems<S, Provided extends Held, Names extends string, Seen e
     ? Wide<N> extends false
       ? N extends Names
         ? `two stages are named ${N}; stage names must be unique: rename one`
-        : NeedProblems<NeedsOf<S>, Provided, N> | ArgProblems<ArgsOf<S>, Seen, N> | DuplicateProblems<Extract<ContainsOf<S>, Held>, Extract<ContainsOf<S>, Held>, N>
+        : NeedProblems<NeedsOf<S>, Provided, N> | ArgProblems<ArgsOf<S>, Seen, N> | DuplicateProblems<NeedHeldOf<S> | ProvidedBy<S>, Extract<ContainsOf<S>, Held>, N>
       : never
     : never;
 
