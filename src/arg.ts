@@ -19,6 +19,27 @@ export interface Arg<N extends string = string, D extends string = string> {
   readonly default: D;
   readonly description: string;
   readonly kind: ArgKind;
+  /**
+   * When this ARG's default follows another ARG (a checksum follows its version): the source ARG
+   * and how to compute the value from it, applied when values from data change the source.
+   */
+  readonly derive?: ArgDerivation;
+}
+
+/** How an ARG's default follows another ARG's value. */
+export interface ArgDerivation {
+  readonly from: string;
+  value(source: string): string;
+}
+
+/**
+ * A copy of an ARG whose default follows another ARG (used for checksums that follow versions).
+ *
+ * @example
+ * derived(sha256Arg("LIBFABRIC_SHA256", "...", "libfabric"), "LIBFABRIC_VERSION", (v) => lookup(v))
+ */
+export function derived<A extends Arg>(a: A, from: string, value: (source: string) => string): A {
+  return Object.freeze({ ...a, derive: { from, value } });
 }
 
 /**
@@ -200,5 +221,5 @@ export function ref<N extends string>(a: Arg<N>): `\${${N}}` {
  */
 export function withDefault<A extends Arg>(a: A, value: string): Arg<A["name"], string> {
   checkArgValue(a, value);
-  return Object.freeze({ ...a, default: value });
+  return Object.freeze({ ...a, default: value }) as Arg<A["name"], string>;
 }

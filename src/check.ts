@@ -65,7 +65,8 @@ export function findProblems(stages: readonly AnyStage[]): Problem[] {
         }
       }
     }
-    for (const a of s.args) {
+    // Every ARG the stage declares, its own and those of the artifacts it copies or installs.
+    for (const a of stageArgs(s)) {
       const valueProblem = argValueProblem(a.kind, a.default);
       if (valueProblem !== undefined) {
         problems.push({ code: "invalid-value", message: `stage ${s.name}, ARG ${a.name}: ${valueProblem}`, stage: s.name, arg: a.name });

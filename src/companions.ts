@@ -27,6 +27,18 @@ export function withTestScript<R extends Recipe>(r: R, make: TestScriptFor): R {
   return r;
 }
 
+/**
+ * Carry the test script generator of one recipe over to another (e.g. the same recipe with values).
+ *
+ * @example
+ * copyTestScript(original, withValues(original, values))
+ */
+export function copyTestScript<R extends Recipe>(from: Recipe, to: R): R {
+  const make = testScripts.get(from);
+  if (make !== undefined) testScripts.set(to, make);
+  return to;
+}
+
 /** Every ARG of the recipe, in order of first appearance, for the build script's options. */
 export function recipeArgs(r: Recipe): Arg[] {
   const seen = new Map<string, Arg>();

@@ -20,3 +20,4 @@ export { stageArgs } from "./args-of.ts";
 export * from "./sources.ts";
 export * from "./assertions.ts";
 export * from "./companions.ts";
+export * from "./values.ts";

@@ -180,17 +180,7 @@ export function defineStage<
   }
   const needs: readonly Nd[] = spec.needs ?? [];
   const removes: readonly R[] = spec.removes ?? [];
-  const inherited = "steps" in spec.from ? spec.from.contains.filter((c) => !(removes as readonly string[]).includes(c.kind)) : [];
-  const copied: Held[] = [];
-  const copySteps: Instruction[] = [];
-  for (const n of needs) {
-    if (n.artifact === undefined) continue;
-    const already = inherited.some((c) => c.kind === n.kind && c.producer === n.producer);
-    if (already) continue;
-    copied.push(n.artifact);
-    copySteps.push(...(n.mode === "build" ? copyArtifact(n.artifact) : copyRuntime(n.artifact)));
-  }
-  const contains = [...inherited, ...copied, ...Object.values(provides)];
+  const { contains, copySteps } = composeImage(spec.from, removes, needs, provides);
   type C = Removed<ContainsOf<F>, R> | NeedHeld<Nd> | Prov[keyof Prov];
   return Object.freeze({
     name: spec.name,
@@ -206,6 +196,31 @@ export function defineStage<
     rules: spec.rules ?? [],
     overrides: spec.overrides ?? [],
   });
+}
+
+/**
+ * What a stage's image holds and the COPY steps that bring its needs in: the base's contents minus
+ * removals, each need's artifact (unless the base already holds it), and the stage's own artifacts.
+ *
+ * @example
+ * composeImage(base, [], [buildNeed(fabric.provides.libfabric)], {}).copySteps.length // 1
+ */
+export function composeImage(
+  from: ImageBase | AnyStage,
+  removes: readonly string[],
+  needs: readonly AnyNeed[],
+  provides: { readonly [k: string]: AnyArtifact },
+): { contains: Held[]; copySteps: Instruction[] } {
+  const inherited = "steps" in from ? from.contains.filter((c) => !removes.includes(c.kind)) : [];
+  const copied: Held[] = [];
+  const copySteps: Instruction[] = [];
+  for (const n of needs) {
+    if (n.artifact === undefined) continue;
+    if (inherited.some((c) => c.kind === n.kind && c.producer === n.producer)) continue;
+    copied.push(n.artifact);
+    copySteps.push(...(n.mode === "build" ? copyArtifact(n.artifact) : copyRuntime(n.artifact)));
+  }
+  return { contains: [...inherited, ...copied, ...Object.values(provides)], copySteps };
 }
 
 /**

@@ -29,7 +29,7 @@ import {
   type VersionRule,
   type RuleOverride,
 } from "../src/index.ts";
-import { sha256Arg, sha256Of } from "./shared.ts";
+import { sha256Arg } from "./shared.ts";
 
 /** How the installer's libfabric relates to the image. */
 export type EfaLibfabric = "provide" | "hide" | "minimal";
@@ -87,7 +87,7 @@ function efaCommon(from: AnyStage, options: EfaOptions) {
     fail("invalid-value", `efa-drivers, option libfabric: ${JSON.stringify(options.libfabric)} is not one of "provide", "hide", "minimal"`, { stage: "efa-drivers", option: "libfabric" });
   }
   const EFA_VERSION = versionArg("EFA_VERSION", options.version, "AWS EFA installer version");
-  const EFA_SHA256 = sha256Arg("EFA_SHA256", sha256Of(`efa-installer-${options.version}`), "EFA installer tarball");
+  const EFA_SHA256 = sha256Arg("EFA_SHA256", EFA_VERSION, (v) => `efa-installer-${v}`, "EFA installer tarball");
   const mode = options.libfabric;
   const installerFlags = [...EFA_CONTAINER_FLAGS, ...(mode === "minimal" ? ["--minimal"] : []), ...flags].join(" ");
   const facts = { distribution: "efa-installer", installerVersion: options.version };

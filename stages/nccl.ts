@@ -30,7 +30,7 @@ import {
   type VersionRule,
 } from "../src/index.ts";
 import { MAKE_J, publishStaged } from "./build-steps.ts";
-import { NPROC, sha256Arg, sha256Of, stagedDir } from "./shared.ts";
+import { NPROC, sha256Arg, stagedDir } from "./shared.ts";
 
 /** Options of {@link nccl}. */
 export interface NcclOptions<V extends string = string, P extends string = string> {
@@ -58,7 +58,7 @@ export function nccl<const O extends NcclOptions>(
   const prefix = (options.prefix ?? "/usr/local") as P;
   const NCCL_VERSION = versionArg<"NCCL_VERSION", V>("NCCL_VERSION", options.version as VersionLiteral<V> & V, "NCCL tag");
   const NCCL_PREFIX = pathArg<"NCCL_PREFIX", P>("NCCL_PREFIX", prefix as PathLiteral<P> & P, "NCCL install prefix");
-  const NCCL_SHA256 = sha256Arg("NCCL_SHA256", sha256Of(`nccl-${String(options.version).replace(/^v/, "")}`), "NCCL tag archive");
+  const NCCL_SHA256 = sha256Arg("NCCL_SHA256", NCCL_VERSION, (v) => `nccl-${v.replace(/^v/, "")}`, "NCCL tag archive");
   const NCCL_GENCODE = stringArg(
     "NCCL_GENCODE",
     options.gencode ?? "-gencode=arch=compute_80,code=sm_80 -gencode=arch=compute_90,code=sm_90 -gencode=arch=compute_90,code=compute_90",
@@ -155,7 +155,7 @@ export function awsOfiNccl<const O extends AwsOfiNcclOptions>(
   const platformAws = o.platformAws ?? true;
   const AWS_OFI_NCCL_VERSION = versionArg<"AWS_OFI_NCCL_VERSION", V>("AWS_OFI_NCCL_VERSION", o.version as VersionLiteral<V> & V, "aws-ofi-nccl tag");
   const AWS_OFI_NCCL_PREFIX = pathArg("AWS_OFI_NCCL_PREFIX", prefix, "aws-ofi-nccl install prefix");
-  const AWS_OFI_NCCL_SHA256 = sha256Arg("AWS_OFI_NCCL_SHA256", sha256Of(`aws-ofi-nccl-${String(o.version).replace(/^v/, "")}`), "aws-ofi-nccl tag archive");
+  const AWS_OFI_NCCL_SHA256 = sha256Arg("AWS_OFI_NCCL_SHA256", AWS_OFI_NCCL_VERSION, (v) => `aws-ofi-nccl-${v.replace(/^v/, "")}`, "aws-ofi-nccl tag archive");
   const staged = stagedDir("aws-ofi-nccl");
   const configure = [
     '--prefix="${AWS_OFI_NCCL_PREFIX}"',

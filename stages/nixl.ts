@@ -32,7 +32,7 @@ import {
 } from "../src/index.ts";
 import { publishStaged } from "./build-steps.ts";
 import { nixlRules, type NixlLibfabricProblem } from "./nixl-rules.ts";
-import { ARCH, NPROC, PYTHON_VERSION, commitArg, commitOf, sourcePin, stagedDir } from "./shared.ts";
+import { ARCH, NPROC, PYTHON_VERSION, commitArg, sourcePin, stagedDir } from "./shared.ts";
 
 /** NIXL build types; 0.7.x defaults to debug when none is given. */
 export type NixlBuildType = "release" | "debug";
@@ -92,7 +92,7 @@ export function nixl<const O extends NixlOptions>(
   const buildType = o.buildType ?? "release";
   const rustVersion = o.rust ?? "1.86.0";
   const NIXL_VERSION = versionArg<"NIXL_VERSION", V>("NIXL_VERSION", o.version as VersionLiteral<V>, "NIXL release tag (no v prefix up to 0.10.1)");
-  const NIXL_COMMIT = commitArg("NIXL_COMMIT", commitOf(`nixl-${o.version}`), "NIXL_VERSION");
+  const NIXL_COMMIT = commitArg("NIXL_COMMIT", NIXL_VERSION, (v) => `nixl-${v}`);
   const NIXL_PREFIX = pathArg<"NIXL_PREFIX", P>("NIXL_PREFIX", prefix as PathLiteral<P>, "NIXL install prefix");
   const NIXL_BUILD_TYPE = enumArg("NIXL_BUILD_TYPE", ["release", "debug"], buildType, "meson build type (0.7.x defaults to debug when none is given)");
   const RUST_VERSION = versionArg("RUST_VERSION", rustVersion === false ? "1.86.0" : rustVersion, "Rust toolchain for NIXL's Rust bindings");

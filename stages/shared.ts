@@ -2,7 +2,7 @@
  * ARGs and conventions shared by several stages. An ARG that more than one stage reads is defined
  * once here, so every stage carries the same default (composition rule 3).
  */
-import { enumArg, readLock, stringArg, type Arg, type SourcePin, pin } from "../src/index.ts";
+import { derived, enumArg, readLock, stringArg, type Arg, type SourcePin, pin } from "../src/index.ts";
 
 /**
  * CPU architecture as `uname -m` prints it. Derived paths (the plugin directory's triplet, the Rust
@@ -77,14 +77,29 @@ export function commitOf(id: string): string {
   return stageLock().get(id)?.commit ?? "";
 }
 
-/** A sha256 ARG (empty allowed: the build then warns that the download is unverified). */
-export function sha256Arg<const N extends string>(name: N, def: string, what: string): Arg<N, string> {
-  return stringArg(name, def, /^([0-9a-f]{64})?$/, "64 lower-case hex digits (or empty)", `sha256 of the ${what} download`);
+/**
+ * The sha256 ARG of a download, pinned by the lock entry of its version ARG's value; it follows the
+ * version when values from data change it. Empty when the lock has no published checksum (the
+ * build then warns loudly, and `stagewright check` lists it).
+ *
+ * @example
+ * const LIBFABRIC_SHA256 = sha256Arg("LIBFABRIC_SHA256", LIBFABRIC_VERSION, (v) => `libfabric-${v.replace(/^v/, "")}`, "libfabric release tarball")
+ */
+export function sha256Arg<const N extends string>(name: N, version: Arg, lockId: (version: string) => string, what: string): Arg<N, string> {
+  const a = stringArg(name, sha256Of(lockId(version.default)), /^([0-9a-f]{64})?$/, "64 lower-case hex digits (or empty)", `sha256 of the ${what} download`);
+  return derived(a, version.name, (v) => sha256Of(lockId(v)));
 }
 
-/** A git commit ARG (empty allowed for sources without a known pin; the build then warns). */
-export function commitArg<const N extends string>(name: N, def: string, what: string): Arg<N, string> {
-  return stringArg(name, def, /^([0-9a-f]{40})?$/, "a 40-digit commit hash (or empty)", `git commit that ${what} must resolve to`);
+/**
+ * The git commit ARG of a source, pinned by the lock entry of its ref ARG's value; it follows the
+ * ref when values from data change it.
+ *
+ * @example
+ * const UCX_COMMIT = commitArg("UCX_COMMIT", UCX_VERSION, (v) => `ucx-${v.replace(/^v/, "")}`)
+ */
+export function commitArg<const N extends string>(name: N, ref: Arg, lockId: (ref: string) => string): Arg<N, string> {
+  const a = stringArg(name, commitOf(lockId(ref.default)), /^([0-9a-f]{40})?$/, "a 40-digit commit hash (or empty)", `git commit that ${ref.name} must resolve to`);
+  return derived(a, ref.name, (v) => commitOf(lockId(v)));
 }
 
 /** Parallel build jobs: `${NPROC:-$(nproc)}` in scripts; empty means all cores. */

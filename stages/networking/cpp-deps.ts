@@ -27,7 +27,7 @@ export function etcdCppApi<const O extends EtcdOptions>(from: AnyStage, options:
   checkOptions("etcd-cpp-api", options, ["ref"]);
   const ref = options.ref ?? "7c6e714";
   const ETCD_CPP_API_REF = stringArg("ETCD_CPP_API_REF", ref === "7c6e714" ? commitOf("etcd-cpp-apiv3-7c6e714") : ref, REF, "a git ref", "etcd-cpp-apiv3 git ref");
-  const ETCD_CPP_API_COMMIT = commitArg("ETCD_CPP_API_COMMIT", commitOf(`etcd-cpp-apiv3-${ref}`), "ETCD_CPP_API_REF");
+  const ETCD_CPP_API_COMMIT = commitArg("ETCD_CPP_API_COMMIT", ETCD_CPP_API_REF, (r) => (r === commitOf("etcd-cpp-apiv3-7c6e714") ? "etcd-cpp-apiv3-7c6e714" : `etcd-cpp-apiv3-${r}`));
   const staged = stagedDir("etcd-cpp-api");
   return defineStage({
     name: "etcd-cpp-api",
@@ -75,7 +75,7 @@ export function awsSdkCpp<const O extends AwsSdkOptions>(from: AnyStage, options
   checkOptions("aws-sdk-cpp", options, ["version"]);
   const version = options.version ?? "1.11.581";
   const AWS_SDK_CPP_VERSION = stringArg("AWS_SDK_CPP_VERSION", version, /^\d+\.\d+\.\d+$/, "an aws-sdk-cpp tag such as 1.11.581", "aws-sdk-cpp git tag");
-  const AWS_SDK_CPP_COMMIT = commitArg("AWS_SDK_CPP_COMMIT", commitOf(`aws-sdk-cpp-${version}`), "AWS_SDK_CPP_VERSION");
+  const AWS_SDK_CPP_COMMIT = commitArg("AWS_SDK_CPP_COMMIT", AWS_SDK_CPP_VERSION, (v) => `aws-sdk-cpp-${v}`);
   const staged = stagedDir("aws-sdk-cpp");
   return defineStage({
     name: "aws-sdk-cpp",
@@ -121,7 +121,7 @@ export function gusli<const O extends GusliOptions>(from: AnyStage, options: O &
   checkOptions("gusli", options, ["commit"]);
   const commit = options.commit ?? commitOf("gusli-8b7a3b2");
   const GUSLI_REF = stringArg("GUSLI_REF", commit, REF, "a git ref", "gusli git ref (the repository has no release tags)");
-  const GUSLI_COMMIT = commitArg("GUSLI_COMMIT", commit, "GUSLI_REF");
+  const GUSLI_COMMIT = commitArg("GUSLI_COMMIT", GUSLI_REF, (r) => (r === commitOf("gusli-8b7a3b2") ? "gusli-8b7a3b2" : `gusli-${r.slice(0, 7)}`));
   const staged = stagedDir("gusli");
   return defineStage({
     name: "gusli",

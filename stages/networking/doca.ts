@@ -5,7 +5,7 @@
  */
 import { artifact, checkOptions, comment, defineStage, run, aptCache, stringArg, type AnyStage, type KnownOptions } from "../../src/index.ts";
 import { aptInstall } from "../build-steps.ts";
-import { ARCH, sha256Arg, sha256Of } from "../shared.ts";
+import { ARCH, sha256Arg } from "../shared.ts";
 import { downloadScript, SOURCE_MIRROR } from "../../src/index.ts";
 
 /** Options of {@link doca}. */
@@ -27,7 +27,7 @@ export function doca<const O extends DocaOptions>(from: AnyStage, options: O & K
   checkOptions("doca", options, ["build"]);
   const build = options.build ?? "3.1.0-091000-25.07";
   const DOCA_BUILD = stringArg("DOCA_BUILD", build, /^\d+\.\d+\.\d+-\d+-\d+\.\d+$/, "a DOCA host build such as 3.1.0-091000-25.07", "DOCA host package build");
-  const DOCA_SHA256 = sha256Arg("DOCA_SHA256", sha256Of(`doca-host-${build.split("-")[0]}`), "DOCA host .deb");
+  const DOCA_SHA256 = sha256Arg("DOCA_SHA256", DOCA_BUILD, (b) => `doca-host-${b.split("-")[0]}`, "DOCA host .deb");
   return defineStage({
     name: "doca",
     description: "DOCA host repository, GPUNetIO, rdma-core from the DOCA repository",

@@ -8,7 +8,7 @@ import { artifact, checkOptions, defineStage, downloadScript, pathArg, run, vers
   type OptionLiteralChecks,
   type PrefixOf, type VersionLiteral } from "../../src/index.ts";
 import { MAKE_J, publishStaged } from "../build-steps.ts";
-import { NPROC, sha256Arg, sha256Of, stagedDir } from "../shared.ts";
+import { NPROC, sha256Arg, stagedDir } from "../shared.ts";
 
 /** Options of {@link gdrcopy}. */
 export interface GdrcopyOptions<V extends string = string, P extends string = string> {
@@ -34,7 +34,7 @@ export function gdrcopy<const O extends GdrcopyOptions>(
   const prefix = (options.prefix ?? "/usr/local") as P;
   const GDRCOPY_VERSION = versionArg<"GDRCOPY_VERSION", V>("GDRCOPY_VERSION", options.version as VersionLiteral<V> & V, "GDRCopy release tag");
   const GDRCOPY_PREFIX = pathArg<"GDRCOPY_PREFIX", P>("GDRCOPY_PREFIX", prefix as PathLiteral<P> & P, "GDRCopy install prefix (lowercase prefix= in its Makefile)");
-  const GDRCOPY_SHA256 = sha256Arg("GDRCOPY_SHA256", sha256Of(`gdrcopy-${String(options.version).replace(/^v/, "")}`), "GDRCopy tag archive");
+  const GDRCOPY_SHA256 = sha256Arg("GDRCOPY_SHA256", GDRCOPY_VERSION, (v) => `gdrcopy-${v.replace(/^v/, "")}`, "GDRCopy tag archive");
   const staged = stagedDir("gdrcopy");
   return defineStage({
     name: "gdrcopy",

@@ -28,7 +28,7 @@ import {
   type VersionLiteral,
 } from "../../src/index.ts";
 import { MAKE_J, publishStaged } from "../build-steps.ts";
-import { NPROC, sha256Arg, sha256Of, stagedDir } from "../shared.ts";
+import { NPROC, sha256Arg, stagedDir } from "../shared.ts";
 
 /** Options of {@link libfabric}. */
 export interface LibfabricOptions<V extends string = string, P extends string = string> {
@@ -74,7 +74,7 @@ export function libfabric<const O extends LibfabricOptions>(
   const prefix = (options.prefix ?? "/usr/local") as P;
   const LIBFABRIC_VERSION = versionArg<"LIBFABRIC_VERSION", V>("LIBFABRIC_VERSION", options.version as VersionLiteral<V> & V, "libfabric release tag (with its v)");
   const LIBFABRIC_INSTALL_PATH = pathArg<"LIBFABRIC_INSTALL_PATH", P>("LIBFABRIC_INSTALL_PATH", prefix as PathLiteral<P> & P, "libfabric install prefix; every consumer builds and loads from here");
-  const LIBFABRIC_SHA256 = sha256Arg("LIBFABRIC_SHA256", sha256Of(`libfabric-${String(options.version).replace(/^v/, "")}`), "libfabric release tarball");
+  const LIBFABRIC_SHA256 = sha256Arg("LIBFABRIC_SHA256", LIBFABRIC_VERSION, (v) => `libfabric-${v.replace(/^v/, "")}`, "libfabric release tarball");
   const staged = stagedDir("libfabric");
   const gdr = options.gdrcopy;
   const flags = libfabricConfigureFlags({ efa: options.efa ?? true, cuda: options.cuda ?? true, gdrcopyPrefix: gdr === undefined ? undefined : pathIn(gdr, "") });

@@ -24,7 +24,7 @@ import {
   type VersionLiteral,
 } from "../../src/index.ts";
 import { MAKE_J, publishStaged } from "../build-steps.ts";
-import { NPROC, commitArg, commitOf, stagedDir } from "../shared.ts";
+import { NPROC, commitArg, stagedDir } from "../shared.ts";
 
 /** Options of {@link ucx}. */
 export interface UcxOptions<V extends string = string, P extends string = string> {
@@ -61,7 +61,7 @@ export function ucx<const O extends UcxOptions>(
   const prefix = (options.prefix ?? "/usr") as P;
   const UCX_VERSION = versionArg<"UCX_VERSION", V>("UCX_VERSION", options.version as VersionLiteral<V> & V, "UCX git tag");
   const UCX_PREFIX = pathArg<"UCX_PREFIX", P>("UCX_PREFIX", prefix as PathLiteral<P> & P, "UCX install prefix");
-  const UCX_COMMIT = commitArg("UCX_COMMIT", commitOf(`ucx-${String(options.version).replace(/^v/, "")}`), "UCX_VERSION");
+  const UCX_COMMIT = commitArg("UCX_COMMIT", UCX_VERSION, (v) => `ucx-${v.replace(/^v/, "")}`);
   const staged = stagedDir("ucx");
   const gdr = options.gdrcopy;
   return defineStage({

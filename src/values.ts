@@ -1,0 +1,178 @@
+/**
+ * Values that arrive as data: `--set KEY=VALUE` flags and `--values file.yaml`. They override ARG
+ * defaults at generation time, for the whole image (`args:`) or for one stage (`stages: {name: {...}}`),
+ * and pass the same checks as typed code: each value is validated by its ARG's kind, and the
+ * overridden recipe runs every composition rule again, so a values file that moves
+ * LIBFABRIC_INSTALL_PATH for the producer only is refused with the sentences tsc would print.
+ */
+import { parse } from "yaml";
+import { checkArgValue, type Arg } from "./arg.ts";
+import type { AnyArtifact } from "./artifact.ts";
+import { stageArgs } from "./args-of.ts";
+import { fail } from "./validate.ts";
+import { composeImage, image, type AnyNeed, type AnyStage, type ImageBase } from "./stage.ts";
+import { recipeFromStages, type Recipe } from "./recipe.ts";
+import { copyTestScript } from "./companions.ts";
+
+/** ARG overrides: for the whole image, and per stage. */
+export interface Values {
+  readonly args: Readonly<Record<string, string>>;
+  readonly stages: Readonly<Record<string, Readonly<Record<string, string>>>>;
+}
+
+/** No overrides. */
+export const NO_VALUES: Values = Object.freeze({ args: {}, stages: {} });
+
+const VALUES_KEYS = ["args", "stages"];
+
+function stringMap(raw: unknown, at: string, file: string): Record<string, string> {
+  if (raw === null || raw === undefined) return {};
+  if (typeof raw !== "object" || Array.isArray(raw)) fail("values", `${file}: ${at} must be a mapping of ARG names to values`, { file });
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
+    if (typeof v !== "string") {
+      fail("values", `${file}: ${at}.${k} must be a string, got ${v === null ? "null" : Array.isArray(v) ? "a list" : typeof v}; quote it (${k}: "${String(v)}")`, { file, arg: k });
+    }
+    out[k] = v;
+  }
+  return out;
+}
+
+/**
+ * Parse a values file. Unknown top-level keys and values that are not strings are errors (YAML
+ * turns `1.20` into a number, which would silently lose a trailing zero).
+ *
+ * @example
+ * parseValues("args:\n  LIBFABRIC_INSTALL_PATH: /opt/libfabric\n", "values.yaml")
+ */
+export function parseValues(text: string, file: string): Values {
+  let doc: unknown;
+  try {
+    doc = parse(text);
+  } catch (e) {
+    fail("values", `${file}: not valid YAML: ${(e as Error).message.split("\n")[0]}`, { file });
+  }
+  if (doc === null || doc === undefined) return NO_VALUES;
+  if (typeof doc !== "object" || Array.isArray(doc)) fail("values", `${file}: expected a mapping with args: and/or stages:`, { file });
+  const d = doc as Record<string, unknown>;
+  for (const k of Object.keys(d)) {
+    if (!VALUES_KEYS.includes(k)) fail("values", `${file}: unknown key ${k}; a values file has args: (whole image) and stages: (per stage)`, { file });
+  }
+  const stagesRaw = d["stages"];
+  const stages: Record<string, Record<string, string>> = {};
+  if (stagesRaw !== null && stagesRaw !== undefined) {
+    if (typeof stagesRaw !== "object" || Array.isArray(stagesRaw)) fail("values", `${file}: stages must be a mapping of stage names to ARG mappings`, { file });
+    for (const [name, m] of Object.entries(stagesRaw as Record<string, unknown>)) stages[name] = stringMap(m, `stages.${name}`, file);
+  }
+  return { args: stringMap(d["args"], "args", file), stages };
+}
+
+/**
+ * Parse `--set KEY=VALUE` flags into whole-image values.
+ *
+ * @example
+ * parseSets(["LIBFABRIC_VERSION=v2.3.0"]) // { args: { LIBFABRIC_VERSION: "v2.3.0" }, stages: {} }
+ */
+export function parseSets(sets: readonly string[]): Values {
+  const args: Record<string, string> = {};
+  for (const s of sets) {
+    const eq = s.indexOf("=");
+    if (eq <= 0) fail("values", `--set ${s}: expected KEY=VALUE, e.g. --set LIBFABRIC_VERSION=v2.3.0`);
+    args[s.slice(0, eq)] = s.slice(eq + 1);
+  }
+  return { args, stages: {} };
+}
+
+/**
+ * Merge values; later ones win.
+ *
+ * @example
+ * mergeValues(fromFile, fromFlags)
+ */
+export function mergeValues(...all: readonly Values[]): Values {
+  const args: Record<string, string> = {};
+  const stages: Record<string, Record<string, string>> = {};
+  for (const v of all) {
+    Object.assign(args, v.args);
+    for (const [s, m] of Object.entries(v.stages)) stages[s] = { ...stages[s], ...m };
+  }
+  return { args, stages };
+}
+
+function imageArgsOf(s: AnyStage): readonly Arg[] {
+  return "steps" in s.from ? [] : s.from.args;
+}
+
+/**
+ * The stages with the values applied: ARG defaults replaced (validated by each ARG's kind),
+ * artifact prefixes and versions that ARGs drive moved with them, checksums that follow a version
+ * recomputed. Throws for ARG or stage names the recipe does not have.
+ *
+ * @example
+ * applyValues(recipe.stages, { args: { LIBFABRIC_INSTALL_PATH: "/opt/libfabric" }, stages: {} })
+ */
+export function applyValues(stages: readonly AnyStage[], values: Values): AnyStage[] {
+  const known = new Map<string, Arg>();
+  for (const s of stages) for (const a of [...stageArgs(s), ...imageArgsOf(s)]) if (!known.has(a.name)) known.set(a.name, a);
+  const names = new Set(stages.map((s) => s.name));
+  const list = (xs: Iterable<string>) => [...xs].sort().join(", ");
+  for (const k of Object.keys(values.args)) {
+    if (!known.has(k)) fail("values", `ARG ${k} is not an ARG of this recipe; its ARGs are: ${list(known.keys())}`, { arg: k });
+    checkArgValue(known.get(k)!, values.args[k]!);
+  }
+  for (const [stage, m] of Object.entries(values.stages)) {
+    const s = stages.find((x) => x.name === stage);
+    if (s === undefined) fail("values", `stage ${stage} is not a stage of this recipe; its stages are: ${list(names)}`, { stage });
+    const own = new Map([...stageArgs(s), ...imageArgsOf(s)].map((a) => [a.name, a] as const));
+    for (const k of Object.keys(m)) {
+      if (!own.has(k)) fail("values", `stage ${stage} has no ARG ${k}; its ARGs are: ${list(own.keys())}`, { stage, arg: k });
+      checkArgValue(own.get(k)!, m[k]!, stage);
+    }
+  }
+
+  const mapped = new Map<AnyStage, AnyStage>();
+  const out: AnyStage[] = [];
+  for (const s of stages) {
+    const vals: Record<string, string> = { ...values.args, ...values.stages[s.name] };
+    const resolve = (a: Arg): string => vals[a.name] ?? (a.derive !== undefined && vals[a.derive.from] !== undefined ? a.derive.value(vals[a.derive.from]!) : a.default);
+    const arg = <A extends Arg>(a: A): A => (resolve(a) === a.default ? a : (Object.freeze({ ...a, default: resolve(a) }) as A));
+    const artifactIn = (a: AnyArtifact): AnyArtifact => {
+      const prefix = a.prefixArg !== undefined ? resolve(a.prefixArg) : a.prefix;
+      const version = a.versionArg !== undefined ? resolve(a.versionArg) : a.version;
+      if (prefix === a.prefix && version === a.version && a.args.every((x) => resolve(x) === x.default)) return a;
+      return Object.freeze({
+        ...a,
+        prefix,
+        version,
+        prefixArg: a.prefixArg === undefined ? undefined : arg(a.prefixArg),
+        versionArg: a.versionArg === undefined ? undefined : arg(a.versionArg),
+        args: a.args.map(arg),
+      });
+    };
+    const from: ImageBase | AnyStage = "steps" in s.from ? (mapped.get(s.from) ?? s.from) : image(s.from.image, s.from.args.map(arg));
+    const provides = Object.fromEntries(Object.entries(s.provides).map(([k, a]) => [k, artifactIn(a)]));
+    const needs: AnyNeed[] = s.needs.map((n) => {
+      if (n.artifact === undefined) return n;
+      const a = artifactIn(n.artifact);
+      return Object.freeze({ ...n, artifact: a, prefix: a.prefix });
+    });
+    const { contains } = composeImage(from, s.removes, needs, provides);
+    const next: AnyStage = Object.freeze({ ...s, from, args: s.args.map(arg), provides, needs, contains });
+    mapped.set(s, next);
+    out.push(next);
+  }
+  return out;
+}
+
+/**
+ * A recipe with values applied (and every rule checked again). Throws StagewrightError when the
+ * values break a rule, with the same sentences as tsc.
+ *
+ * @example
+ * withValues(alignedRecipe(), parseSets(["LIBFABRIC_INSTALL_PATH=/opt/libfabric"])).render()
+ */
+export function withValues(r: Recipe, values: Values): Recipe {
+  if (Object.keys(values.args).length === 0 && Object.keys(values.stages).length === 0) return r;
+  const next = recipeFromStages(r.name, applyValues(r.stages, values), { description: r.description, labels: r.labels });
+  return copyTestScript(r, next);
+}

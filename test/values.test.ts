@@ -1,0 +1,78 @@
+/**
+ * Values from data (`--set`, `--values file.yaml`) pass the runtime twins of the compile-time rules.
+ */
+import { describe, expect, test } from "vitest";
+import { applyValues, mergeValues, parseSets, parseValues, recipeArgs, withValues } from "../src/index.ts";
+import { alignedRecipe } from "../recipes/aligned.ts";
+import { checkDockerfile } from "./support/checkers.ts";
+
+const r = alignedRecipe();
+const argOf = (rec: ReturnType<typeof withValues>, name: string) => recipeArgs(rec).find((a) => a.name === name)?.default;
+
+describe("moving LIBFABRIC_INSTALL_PATH", () => {
+  test("for the whole image: accepted, and producer, consumers and runtime move together", () => {
+    const moved = withValues(r, parseValues("args:\n  LIBFABRIC_INSTALL_PATH: /opt/libfabric\n", "values.yaml"));
+    const text = moved.render();
+    expect(text).toContain('ARG LIBFABRIC_INSTALL_PATH="/opt/libfabric"');
+    expect(moved.stages.find((s) => s.name === "libfabric")!.provides["libfabric"]!.prefix).toBe("/opt/libfabric");
+    expect(moved.stages.find((s) => s.name === "nixl")!.needs.find((n) => n.kind === "libfabric")!.prefix).toBe("/opt/libfabric");
+    expect(checkDockerfile(text).problems).toEqual([]);
+  });
+  test("for the producer only: refused with the sentences tsc would print", () => {
+    const values = parseValues("stages:\n  libfabric:\n    LIBFABRIC_INSTALL_PATH: /opt/libfabric\n", "values.yaml");
+    expect(() => withValues(r, values)).toThrow(
+      "nixl needs libfabric at /usr/local but stage libfabric installs it at /opt/libfabric; build nixl against the libfabric artifact of stage libfabric, or install libfabric at /usr/local",
+    );
+    try {
+      withValues(r, values);
+    } catch (e) {
+      expect((e as { problems: string[] }).problems).toContain(
+        "ARG LIBFABRIC_INSTALL_PATH defaults to /opt/libfabric in stage libfabric but to /usr/local in stage nixl; one image has one value per ARG: give both stages the same default",
+      );
+    }
+  });
+});
+
+describe("versions from data run the version rules", () => {
+  test("--set LIBFABRIC_VERSION=v1.21.0 is refused for NIXL 0.7.1", () => {
+    expect(() => withValues(r, parseSets(["LIBFABRIC_VERSION=v1.21.0"]))).toThrow("rule nixl-libfabric-min");
+  });
+  test("a version bump brings its checksum from the lock", () => {
+    const stages = applyValues(r.stages, parseSets(["LIBFABRIC_VERSION=v1.21.0"]));
+    const sha = stages.find((s) => s.name === "libfabric")!.args.find((a) => a.name === "LIBFABRIC_SHA256")!.default;
+    expect(sha).toBe("0c1b7b830d9147f661e5d7f359250b85b5a9885c330464cd3b5e5d35b86551c7");
+  });
+  test("a version the lock does not know gets an empty checksum (the build warns, check lists it)", () => {
+    const stages = applyValues(r.stages, parseSets(["GDRCOPY_VERSION=v2.5.1"]));
+    expect(stages.find((s) => s.name === "gdrcopy")!.args.find((a) => a.name === "GDRCOPY_SHA256")!.default).toBe("");
+  });
+  test("a valid override renders", () => {
+    const moved = withValues(r, parseSets(["NIXL_BUILD_TYPE=debug"]));
+    expect(argOf(moved, "NIXL_BUILD_TYPE")).toBe("debug");
+  });
+});
+
+describe("bad values are clear errors", () => {
+  test.each([
+    [["NO_SUCH_ARG=1"], "ARG NO_SUCH_ARG is not an ARG of this recipe; its ARGs are: "],
+    [["LIBFABRIC_INSTALL_PATH=usr/local"], 'ARG LIBFABRIC_INSTALL_PATH: "usr/local" is not an absolute path: start it with /'],
+    [["NIXL_BUILD_TYPE=fast"], 'ARG NIXL_BUILD_TYPE: "fast" is not one of "release", "debug"'],
+    [["LIBFABRIC_VERSION=latest"], 'ARG LIBFABRIC_VERSION: "latest" is not a pinned version'],
+    [["NOEQUALS"], "--set NOEQUALS: expected KEY=VALUE"],
+  ])("--set %j", (sets, message) => {
+    expect(() => withValues(r, parseSets(sets))).toThrow(message);
+  });
+  test.each([
+    ["args:\n  UCX_VERSION: 1.20\n", "values.yaml: args.UCX_VERSION must be a string, got number; quote it"],
+    ["argz:\n  X: y\n", "values.yaml: unknown key argz"],
+    ["stages:\n  nope:\n    X: y\n", "stage nope is not a stage of this recipe"],
+    ["stages:\n  ucx:\n    LIBFABRIC_VERSION: v2.3.0\n", "stage ucx has no ARG LIBFABRIC_VERSION"],
+    ["- a\n- b\n", "values.yaml: expected a mapping"],
+    ["args: [\n", "values.yaml: not valid YAML"],
+  ])("values file %j", (text, message) => {
+    expect(() => withValues(r, parseValues(text, "values.yaml"))).toThrow(message);
+  });
+  test("later values win", () => {
+    expect(mergeValues(parseSets(["A=1"]), parseSets(["A=2"])).args).toEqual({ A: "2" });
+  });
+});
