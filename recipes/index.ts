@@ -6,8 +6,19 @@
  */
 import type { Recipe } from "../src/index.ts";
 import { alignedRecipe } from "./aligned.ts";
+import { officialRecipe } from "./official.ts";
+import { productionRecipe } from "./production.ts";
 
 /** Built-in recipe factories by recipe name. */
 export const builtinRecipes: Readonly<Record<string, () => Recipe>> = {
+  "nixl-official": () => officialRecipe(),
+  "nixl-production": () => productionRecipe(),
   "nixl-aligned": () => alignedRecipe(),
+};
+
+/** Short names the CLI accepts for the built-in recipes. */
+export const recipeAliases: Readonly<Record<string, string>> = {
+  official: "nixl-official",
+  production: "nixl-production",
+  aligned: "nixl-aligned",
 };

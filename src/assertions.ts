@@ -7,6 +7,7 @@ import { pathIn, type AnyArtifact, type ArtifactLink } from "./artifact.ts";
 
 /**
  * Fail unless `file` of `consumer` resolves `link.soname` to the provider's library directory.
+ * A missing or unreadable `file` fails with the same message (resolved to nothing), not silently.
  *
  * @example
  * linkAssertion(nixlArtifact, { file: "lib/x/plugins/libplugin_LIBFABRIC.so", soname: "libfabric.so.1", kind: "libfabric" }, fabric)
@@ -15,7 +16,7 @@ export function linkAssertion(consumer: AnyArtifact, link: ArtifactLink, provide
   const file = pathIn(consumer, link.file);
   const libDir = pathIn(provider, provider.layout.lib[0] ?? "lib");
   return [
-    `got="$(ldd "${file}" | awk '$1 == "${link.soname}" {print $3}')"`,
+    `got="$({ ldd "${file}" || true; } | awk '$1 == "${link.soname}" {print $3}')"`,
     `want="${libDir}/${link.soname}"`,
     `if [ -z "$got" ] || [ "$(readlink -f "$got")" != "$(readlink -f "$want")" ]; then`,
     `  echo "stagewright: ${file} resolves ${link.soname} to '\${got:-nothing}', not $want (${provider.kind} of stage ${provider.producer})" >&2`,
@@ -26,14 +27,15 @@ export function linkAssertion(consumer: AnyArtifact, link: ArtifactLink, provide
 
 /**
  * Fail when the loader can see more than one distinct copy of `soname` (ld cache or
- * LD_LIBRARY_PATH), or none.
+ * LD_LIBRARY_PATH), or none. Safe under `set -euo pipefail`: an LD_LIBRARY_PATH whose last
+ * directory lacks the soname is not a failure (test/build/ builds this for real).
  *
  * @example
  * uniqueSonameAssertion("libfabric.so.1")
  */
 export function uniqueSonameAssertion(soname: string): string {
   return [
-    `copies="$({ ldconfig -p | awk '$1 == "${soname}" {print $NF}'; IFS=: read -ra dirs <<< "\${LD_LIBRARY_PATH:-}"; for d in "\${dirs[@]}"; do [ -n "$d" ] && [ -e "$d/${soname}" ] && echo "$d/${soname}"; done; } | xargs -r -n1 readlink -f | sort -u)"`,
+    `copies="$({ ldconfig -p | awk '$1 == "${soname}" {print $NF}'; IFS=: read -ra dirs <<< "\${LD_LIBRARY_PATH:-}"; for d in "\${dirs[@]}"; do if [ -n "$d" ] && [ -e "$d/${soname}" ]; then echo "$d/${soname}"; fi; done; } | xargs -r -n1 readlink -f | sort -u)"`,
     `if [ "$(printf '%s\\n' "$copies" | grep -c .)" -ne 1 ]; then`,
     `  echo "stagewright: the loader must see exactly one ${soname}, it sees:" >&2`,
     `  printf '%s\\n' "$copies" | sed 's/^/  /' >&2`,

@@ -129,7 +129,7 @@ type Walk<S extends readonly unknown[], Provided extends Held, Names extends str
         [...Out, [StageProblems<H, Provided, Names, Seen>] extends [never] ? H : StageProblems<H, Provided, Names, Seen>]
       >
     : S extends readonly []
-      ? Out
+      ? Readonly<Out>
       : S; // a non-tuple array (widened): nothing to check at compile time
 
 /**

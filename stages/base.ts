@@ -40,12 +40,14 @@ export interface BaseOptions {
   readonly tag?: string;
   /** Remove the base image's HPC-X UCX so exactly one UCX exists. Default true. */
   readonly removeHpcxUcx?: boolean;
+  /** The CUDA version of the image, when its tag does not name it (NGC framework images: `25.06-py3`). */
+  readonly cuda?: string;
   /** Install torch/torchvision/torchaudio into the venv like the official image. Default false (not needed by NIXL). */
   readonly torch?: boolean;
   /** The uv image (tag and digest) whose /uv and /uvx are copied in. */
   readonly uvImage?: string;
 }
-const BASE_OPTION_NAMES = ["image", "tag", "removeHpcxUcx", "torch", "uvImage"] as const;
+const BASE_OPTION_NAMES = ["image", "tag", "cuda", "removeHpcxUcx", "torch", "uvImage"] as const;
 
 /** Where the virtual environment lives (the official 0.7.1 layout). */
 export const VENV = "/workspace/.venv";
@@ -88,7 +90,7 @@ export function cudaDlBase<const O extends BaseOptions>(uv: ReturnType<typeof uv
   checkOptions("base", options, BASE_OPTION_NAMES);
   const BASE_IMAGE: Arg<"BASE_IMAGE", string> = stringArg("BASE_IMAGE", options.image ?? "nvcr.io/nvidia/cuda-dl-base", IMAGE_REF, "an image repository such as nvcr.io/nvidia/cuda-dl-base", "base image repository");
   const BASE_TAG: Arg<"BASE_TAG", string> = stringArg("BASE_TAG", options.tag ?? "25.06-cuda12.9-devel-ubuntu24.04", TAG, "an image tag (no :latest)", "base image tag");
-  const cuda = cudaVersionOfTag(BASE_TAG.default) ?? "unknown";
+  const cuda = options.cuda ?? cudaVersionOfTag(BASE_TAG.default) ?? "unknown";
   return defineStage({
     name: "base",
     description: "CUDA base image, system build dependencies, exactly one UCX, Python venv with uv",

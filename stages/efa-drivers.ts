@@ -135,7 +135,11 @@ function efaProvide<V extends string>(from: AnyStage, options: EfaOptions<V>) {
         layout: { lib: ["lib"], include: ["include"], bin: ["bin"], pkgconfig: ["lib/pkgconfig"] },
         runtimeFiles: ["lib/libfabric.so.1", "bin/fi_info"], ldconfig: true, facts: c.facts, versionArg: c.EFA_VERSION, sonames: ["libfabric.so.1"],
       }),
-      awsOfiNccl: artifact({ kind: "aws-ofi-nccl", producer: "efa-drivers", version: `efa-installer-${options.version}`, prefix: "/opt/amazon/ofi-nccl", delivery: inImage, layout: { lib: ["lib"] }, ldconfig: true, facts: c.facts }),
+      awsOfiNccl: artifact({
+        kind: "aws-ofi-nccl", producer: "efa-drivers", version: `efa-installer-${options.version}`, prefix: "/opt/amazon/ofi-nccl", delivery: inImage,
+        layout: { lib: ["lib"] }, runtimeFiles: ["lib/libnccl-net.so"], ldconfig: true, facts: c.facts,
+        links: [{ file: "lib/libnccl-net.so", soname: "libfabric.so.1", kind: "libfabric" }],
+      }),
     },
     steps: [
       c.install,

@@ -17,3 +17,4 @@ export * from "./nixl.ts";
 export * from "./nccl.ts";
 export * from "./runtime.ts";
 export * from "./test-script.ts";
+export * from "./preinstalled.ts";

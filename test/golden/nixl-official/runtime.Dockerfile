@@ -1,0 +1,69 @@
+# runtime final image: only the declared runtime artifacts, one loader order, build-time linkage assertions
+FROM base-gdrcopy AS runtime
+# LIBFABRIC_INSTALL_PATH libfabric install prefix; every consumer builds and loads from here
+ARG LIBFABRIC_INSTALL_PATH="/usr/local"
+COPY --link --from=libfabric /opt/stagewright/stage/libfabric${LIBFABRIC_INSTALL_PATH}/lib/ ${LIBFABRIC_INSTALL_PATH}/lib/
+COPY --link --from=libfabric /opt/stagewright/stage/libfabric${LIBFABRIC_INSTALL_PATH}/bin/ ${LIBFABRIC_INSTALL_PATH}/bin/
+# UCX_PREFIX UCX install prefix
+ARG UCX_PREFIX="/usr"
+COPY --link --from=ucx /opt/stagewright/stage/ucx${UCX_PREFIX}/lib/ ${UCX_PREFIX}/lib/
+COPY --link --from=ucx /opt/stagewright/stage/ucx${UCX_PREFIX}/bin/ ${UCX_PREFIX}/bin/
+COPY --link --from=etcd-cpp-api /opt/stagewright/stage/etcd-cpp-api/usr/local/lib/ /usr/local/lib/
+COPY --link --from=aws-sdk-cpp /opt/stagewright/stage/aws-sdk-cpp/usr/local/lib/ /usr/local/lib/
+COPY --link --from=gusli /opt/stagewright/stage/gusli/usr/lib/libgusli_*.so /usr/lib/
+# NIXL_PREFIX NIXL install prefix
+ARG NIXL_PREFIX="/usr/local/nixl"
+COPY --link --from=nixl /opt/stagewright/stage/nixl${NIXL_PREFIX}/lib/ ${NIXL_PREFIX}/lib/
+COPY --link --from=nixl /opt/stagewright/stage/nixl${NIXL_PREFIX}/bin/ ${NIXL_PREFIX}/bin/
+COPY --link --from=nixl /opt/stagewright/stage/nixl/opt/stagewright/wheels/ /opt/stagewright/wheels/
+COPY --link --from=nixl /opt/stagewright/stage/nixl/usr/local/nixlbench/bin/ /usr/local/nixlbench/bin/
+# One loader order for every library directory, derived from the artifacts (00- sorts first)
+# ARCH CPU architecture as uname -m prints it (x86_64 or aarch64)
+ARG ARCH="x86_64"
+RUN <<'EOF'
+set -euo pipefail
+printf '%s\n' "${LIBFABRIC_INSTALL_PATH}/lib" "${LIBFABRIC_INSTALL_PATH}/lib/libfabric" "${UCX_PREFIX}/lib" "${UCX_PREFIX}/lib/ucx" "/usr/local/lib" "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu" "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins" > /etc/ld.so.conf.d/00-stagewright.conf
+ldconfig
+EOF
+
+ENV LD_LIBRARY_PATH="${LIBFABRIC_INSTALL_PATH}/lib:${UCX_PREFIX}/lib:/usr/local/lib:${NIXL_PREFIX}/lib/${ARCH}-linux-gnu${LD_LIBRARY_PATH:+:${LD_LIBRARY_PATH}}"
+ENV PATH="${LIBFABRIC_INSTALL_PATH}/bin:${UCX_PREFIX}/bin:${NIXL_PREFIX}/bin:/usr/local/nixlbench/bin:${PATH}"
+ENV NIXL_PREFIX="${NIXL_PREFIX}"
+ENV NIXL_PLUGIN_DIR="${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins"
+RUN --mount=type=cache,target=/workspace/.cache/uv,sharing=locked <<'EOF'
+set -euo pipefail
+uv pip install /opt/stagewright/wheels/nixl_cu*-*.whl /opt/stagewright/wheels/nixl-*-py3-none-any.whl
+python -c "import nixl"
+EOF
+
+# Fail the build when the loader would pick the wrong library (two copies, or a consumer resolving another prefix)
+RUN <<'EOF'
+set -euo pipefail
+copies="$({ ldconfig -p | awk '$1 == "libfabric.so.1" {print $NF}'; IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"; for d in "${dirs[@]}"; do [ -n "$d" ] && [ -e "$d/libfabric.so.1" ] && echo "$d/libfabric.so.1"; done; } | xargs -r -n1 readlink -f | sort -u)"
+if [ "$(printf '%s\n' "$copies" | grep -c .)" -ne 1 ]; then
+  echo "stagewright: the loader must see exactly one libfabric.so.1, it sees:" >&2
+  printf '%s\n' "$copies" | sed 's/^/  /' >&2
+  exit 1
+fi
+copies="$({ ldconfig -p | awk '$1 == "libucp.so.0" {print $NF}'; IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"; for d in "${dirs[@]}"; do [ -n "$d" ] && [ -e "$d/libucp.so.0" ] && echo "$d/libucp.so.0"; done; } | xargs -r -n1 readlink -f | sort -u)"
+if [ "$(printf '%s\n' "$copies" | grep -c .)" -ne 1 ]; then
+  echo "stagewright: the loader must see exactly one libucp.so.0, it sees:" >&2
+  printf '%s\n' "$copies" | sed 's/^/  /' >&2
+  exit 1
+fi
+got="$(ldd "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_UCX.so" | awk '$1 == "libucp.so.0" {print $3}')"
+want="${UCX_PREFIX}/lib/libucp.so.0"
+if [ -z "$got" ] || [ "$(readlink -f "$got")" != "$(readlink -f "$want")" ]; then
+  echo "stagewright: ${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_UCX.so resolves libucp.so.0 to '${got:-nothing}', not $want (ucx of stage ucx)" >&2
+  exit 1
+fi
+got="$(ldd "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_LIBFABRIC.so" | awk '$1 == "libfabric.so.1" {print $3}')"
+want="${LIBFABRIC_INSTALL_PATH}/lib/libfabric.so.1"
+if [ -z "$got" ] || [ "$(readlink -f "$got")" != "$(readlink -f "$want")" ]; then
+  echo "stagewright: ${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_LIBFABRIC.so resolves libfabric.so.1 to '${got:-nothing}', not $want (libfabric of stage libfabric)" >&2
+  exit 1
+fi
+# libfabric dlopens the unversioned libcudart.so; the CUDA stubs must never be on the loader path
+if ! ldconfig -p | grep -q "libcudart.so " && [ ! -e /usr/local/cuda/lib64/libcudart.so ]; then echo "stagewright: no unversioned libcudart.so for libfabric CUDA dlopen" >&2; exit 1; fi
+if ldconfig -p | grep -q "/stubs/"; then echo "stagewright: CUDA stub libraries are in the loader cache" >&2; exit 1; fi
+EOF

@@ -1,0 +1,79 @@
+# runtime final image: only the declared runtime artifacts, one loader order, build-time linkage assertions
+FROM efa-drivers AS runtime
+# GDRCOPY_PREFIX GDRCopy install prefix (lowercase prefix= in its Makefile)
+ARG GDRCOPY_PREFIX="/usr/local"
+COPY --link --from=gdrcopy /opt/stagewright/stage/gdrcopy${GDRCOPY_PREFIX}/lib/ ${GDRCOPY_PREFIX}/lib/
+COPY --link --from=etcd-cpp-api /opt/stagewright/stage/etcd-cpp-api/usr/local/lib/ /usr/local/lib/
+# NIXL_PREFIX NIXL install prefix
+ARG NIXL_PREFIX="/opt/nvidia/nvda_nixl"
+COPY --link --from=nixl /opt/stagewright/stage/nixl${NIXL_PREFIX}/lib/ ${NIXL_PREFIX}/lib/
+COPY --link --from=nixl /opt/stagewright/stage/nixl${NIXL_PREFIX}/bin/ ${NIXL_PREFIX}/bin/
+COPY --link --from=nixl /opt/stagewright/stage/nixl/opt/stagewright/wheels/ /opt/stagewright/wheels/
+COPY --link --from=nixl /opt/stagewright/stage/nixl/usr/local/nixlbench/bin/ /usr/local/nixlbench/bin/
+# NCCL_PREFIX NCCL install prefix
+ARG NCCL_PREFIX="/usr/local"
+COPY --link --from=nccl /opt/stagewright/stage/nccl${NCCL_PREFIX}/lib/ ${NCCL_PREFIX}/lib/
+# The image carries its own NCCL: remove the base image's NCCL packages so exactly one libnccl.so.2 exists
+RUN --mount=type=cache,target=/var/cache/apt,sharing=locked --mount=type=cache,target=/var/lib/apt,sharing=locked if dpkg -s libnccl2 > /dev/null 2>&1; then DEBIAN_FRONTEND=noninteractive apt-get purge -y libnccl2 libnccl-dev; fi
+# One loader order for every library directory, derived from the artifacts (00- sorts first)
+# ARCH CPU architecture as uname -m prints it (x86_64 or aarch64)
+ARG ARCH="x86_64"
+RUN <<'EOF'
+set -euo pipefail
+printf '%s\n' "${GDRCOPY_PREFIX}/lib" "/usr/local/lib" "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu" "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins" "${NCCL_PREFIX}/lib" > /etc/ld.so.conf.d/00-stagewright.conf
+ldconfig
+EOF
+
+ENV LD_LIBRARY_PATH="${GDRCOPY_PREFIX}/lib:/usr/local/lib:${NIXL_PREFIX}/lib/${ARCH}-linux-gnu:${NCCL_PREFIX}/lib${LD_LIBRARY_PATH:+:${LD_LIBRARY_PATH}}"
+ENV PATH="${NIXL_PREFIX}/bin:/usr/local/nixlbench/bin:${PATH}"
+ENV NIXL_PREFIX="${NIXL_PREFIX}"
+ENV NIXL_PLUGIN_DIR="${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins"
+RUN --mount=type=cache,target=/workspace/.cache/uv,sharing=locked <<'EOF'
+set -euo pipefail
+uv pip install /opt/stagewright/wheels/nixl_cu*-*.whl /opt/stagewright/wheels/nixl-*-py3-none-any.whl
+python -c "import nixl"
+EOF
+
+# Fail the build when the loader would pick the wrong library (two copies, or a consumer resolving another prefix)
+RUN <<'EOF'
+set -euo pipefail
+copies="$({ ldconfig -p | awk '$1 == "libucp.so.0" {print $NF}'; IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"; for d in "${dirs[@]}"; do [ -n "$d" ] && [ -e "$d/libucp.so.0" ] && echo "$d/libucp.so.0"; done; } | xargs -r -n1 readlink -f | sort -u)"
+if [ "$(printf '%s\n' "$copies" | grep -c .)" -ne 1 ]; then
+  echo "stagewright: the loader must see exactly one libucp.so.0, it sees:" >&2
+  printf '%s\n' "$copies" | sed 's/^/  /' >&2
+  exit 1
+fi
+copies="$({ ldconfig -p | awk '$1 == "libfabric.so.1" {print $NF}'; IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"; for d in "${dirs[@]}"; do [ -n "$d" ] && [ -e "$d/libfabric.so.1" ] && echo "$d/libfabric.so.1"; done; } | xargs -r -n1 readlink -f | sort -u)"
+if [ "$(printf '%s\n' "$copies" | grep -c .)" -ne 1 ]; then
+  echo "stagewright: the loader must see exactly one libfabric.so.1, it sees:" >&2
+  printf '%s\n' "$copies" | sed 's/^/  /' >&2
+  exit 1
+fi
+copies="$({ ldconfig -p | awk '$1 == "libnccl.so.2" {print $NF}'; IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"; for d in "${dirs[@]}"; do [ -n "$d" ] && [ -e "$d/libnccl.so.2" ] && echo "$d/libnccl.so.2"; done; } | xargs -r -n1 readlink -f | sort -u)"
+if [ "$(printf '%s\n' "$copies" | grep -c .)" -ne 1 ]; then
+  echo "stagewright: the loader must see exactly one libnccl.so.2, it sees:" >&2
+  printf '%s\n' "$copies" | sed 's/^/  /' >&2
+  exit 1
+fi
+got="$(ldd "/opt/amazon/ofi-nccl/lib/libnccl-net.so" | awk '$1 == "libfabric.so.1" {print $3}')"
+want="/opt/amazon/efa/lib/libfabric.so.1"
+if [ -z "$got" ] || [ "$(readlink -f "$got")" != "$(readlink -f "$want")" ]; then
+  echo "stagewright: /opt/amazon/ofi-nccl/lib/libnccl-net.so resolves libfabric.so.1 to '${got:-nothing}', not $want (libfabric of stage efa-drivers)" >&2
+  exit 1
+fi
+got="$(ldd "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_UCX.so" | awk '$1 == "libucp.so.0" {print $3}')"
+want="/opt/hpcx/ucx/lib/libucp.so.0"
+if [ -z "$got" ] || [ "$(readlink -f "$got")" != "$(readlink -f "$want")" ]; then
+  echo "stagewright: ${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_UCX.so resolves libucp.so.0 to '${got:-nothing}', not $want (ucx of stage hpcx-ucx)" >&2
+  exit 1
+fi
+got="$(ldd "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_LIBFABRIC.so" | awk '$1 == "libfabric.so.1" {print $3}')"
+want="/opt/amazon/efa/lib/libfabric.so.1"
+if [ -z "$got" ] || [ "$(readlink -f "$got")" != "$(readlink -f "$want")" ]; then
+  echo "stagewright: ${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_LIBFABRIC.so resolves libfabric.so.1 to '${got:-nothing}', not $want (libfabric of stage efa-drivers)" >&2
+  exit 1
+fi
+# libfabric dlopens the unversioned libcudart.so; the CUDA stubs must never be on the loader path
+if ! ldconfig -p | grep -q "libcudart.so " && [ ! -e /usr/local/cuda/lib64/libcudart.so ]; then echo "stagewright: no unversioned libcudart.so for libfabric CUDA dlopen" >&2; exit 1; fi
+if ldconfig -p | grep -q "/stubs/"; then echo "stagewright: CUDA stub libraries are in the loader cache" >&2; exit 1; fi
+EOF
