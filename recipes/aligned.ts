@@ -79,17 +79,22 @@ export function alignedRecipe(options: AlignedOptions = { nccl: true }) {
     s.nixlBuild.provides.nixlbench,
   ] as const;
   const description = "NIXL 0.7.1 over AWS EFA (libfabric v2.3.0), UCX v1.19.0, GDRCopy, NCCL + aws-ofi-nccl, aligned with the official NIXL image";
+  const notes = [
+    "the image was specified from a version summary pairing NIXL 0.7.1 with libfabric v1.21.0; the 0.7.x LIBFABRIC plugin needs libfabric >= v2.3.0rc2 (rule nixl-libfabric-min), so the recipe ships the official 0.7.1 pairing, v2.3.0 (docs/aligned.md)",
+    "NIXL is built as a release build (--buildtype=release); the official 0.7.1 image builds the meson default, debug",
+  ];
   if (options.nccl) {
     const final = runtime(s.efa, [...common, s.ncclBuild.provides.nccl, s.ofi.provides.awsOfiNccl]);
     return withTestScript(recipe(
       "nixl-aligned",
       [s.uv, s.base, s.dc, s.efa, s.gdr, s.fabric, s.ucxBuild, s.etcd, s.sdk, s.gus, s.nixlBuild, s.ncclBuild, s.ofi, final],
-      { description },
+      { description, notes },
     ), nixlImageTestScript);
   }
   const final = runtime(s.efa, common);
   return withTestScript(recipe("nixl-aligned", [s.uv, s.base, s.dc, s.efa, s.gdr, s.fabric, s.ucxBuild, s.etcd, s.sdk, s.gus, s.nixlBuild, final], {
     description: description.replace(", NCCL + aws-ofi-nccl", ""),
+    notes,
   }), nixlImageTestScript);
 }
 

@@ -52,6 +52,11 @@ export function officialRecipe() {
   return withTestScript(
     recipe("nixl-official", [uv, base, dc, gdr, fabric, ucxBuild, etcd, sdk, gus, nixlBuild, final], {
       description: "the official NIXL 0.7.1 image's choices (contrib/Dockerfile at tag 0.7.1), written with stagewright's stages",
+      notes: [
+        "the official Dockerfile clones etcd-cpp-apiv3 and gusli at an unpinned HEAD and installs torch unpinned; written with stagewright's stages, they are pinned by commit and torch is left out (not needed by NIXL)",
+        "the official libfabric step runs ./autogen.sh on the release tarball and passes --disable-rstream (a provider gone since v1.20.0); the stage does neither",
+        "the official image is one stage that keeps its source and build trees; here each component is a stage and the final image holds only the declared runtime files",
+      ],
     }),
     nixlImageTestScript,
   );

@@ -32,9 +32,11 @@ export function productionStages(nixlVersion: string) {
   const efa = efaDrivers(hpcxUcx, { version: "1.43.3", libfabric: "provide" });
   const gdr = gdrcopy(efa, { version: "v2.4.1" });
   const etcd = etcdCppApi(efa, {});
+  // meson's defaults: prefix /opt/nvidia/nvda_nixl and, up to 0.7.x, a debug build.
   const nixlBuild = nixl(efa, {
     version: nixlVersion,
     prefix: "/opt/nvidia/nvda_nixl",
+    buildType: "debug",
     libfabric: efa.provides.libfabric,
     ucx: hpcxUcx.provides.ucx,
     etcd: etcd.provides.etcd,
@@ -54,6 +56,11 @@ export function productionRecipe() {
   return withTestScript(
     recipe("nixl-production", productionStages(PRODUCTION_NIXL), {
       description: `the earlier production approach: NGC PyTorch base, the EFA installer's libfabric in /opt/amazon/efa, NIXL ${PRODUCTION_NIXL} (specified: ${PRODUCTION_NIXL_SPECIFIED}, which has no libfabric_path) in /opt/nvidia/nvda_nixl`,
+      notes: [
+        `specified with NIXL ${PRODUCTION_NIXL_SPECIFIED}, which has no -Dlibfabric_path option and no LIBFABRIC plugin (rule nixl-libfabric-option, https://github.com/ai-dynamo/nixl/pull/784); the recipe uses ${PRODUCTION_NIXL}, the first version with both, whose plugin accepts EFA installer >= 1.43.2`,
+        "the EFA installer's aws-ofi-nccl is used as installed (building a second one would put two aws-ofi-nccl in the image: rule 4)",
+        "the NGC PyTorch base keeps its HPC-X (torch needs it), so NIXL's UCX plugin is built against HPC-X's UCX in /opt/hpcx/ucx; its version is the base image's, not pinned by the recipe",
+      ],
     }),
     nixlImageTestScript,
   );

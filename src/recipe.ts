@@ -14,6 +14,8 @@ export interface Recipe<S extends readonly AnyStage[] = readonly AnyStage[]> {
   readonly description: string;
   readonly stages: S;
   readonly labels: readonly (readonly [string, string])[];
+  /** Why the recipe deviates from what it was specified as or aligned with (shown by comparisons). */
+  readonly notes: readonly string[];
   /** The final stage (the default build target). */
   readonly final: AnyStage;
   /** The Dockerfile text. */
@@ -24,6 +26,7 @@ export interface Recipe<S extends readonly AnyStage[] = readonly AnyStage[]> {
 export interface RecipeOptions {
   readonly description?: string;
   readonly labels?: readonly (readonly [string, string])[];
+  readonly notes?: readonly string[];
 }
 
 /**
@@ -60,6 +63,7 @@ function makeRecipe<S extends readonly AnyStage[]>(name: string, stages: S, opti
     description,
     stages,
     labels,
+    notes: options.notes ?? [],
     final,
     render: () => renderDockerfile({ name, description, stages, labels }),
   });

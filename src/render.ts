@@ -14,6 +14,7 @@ import { StagewrightError } from "./errors.ts";
 import { shell, type Instruction } from "./instructions.ts";
 import { type AnyStage, type ImageBase } from "./stage.ts";
 import { stageArgs } from "./args-of.ts";
+import { assertLintClean } from "./lint.ts";
 
 /** The shell every root stage sets: bash, failing on errors, unset variables and broken pipes. */
 export const STRICT_SHELL: readonly string[] = ["/bin/bash", "-euo", "pipefail", "-c"];
@@ -93,6 +94,7 @@ function comment(name: string, description: string): string {
  */
 export function renderDockerfile(spec: RenderSpec): string {
   checkStages(spec.stages);
+  assertLintClean(spec.stages);
   const globals = globalArgs(spec.stages);
   const globalNames = new Set(globals.map((a) => a.name));
   const out: string[] = ["# syntax=docker/dockerfile:1", comment(spec.name, spec.description), ""];

@@ -173,6 +173,6 @@ export function applyValues(stages: readonly AnyStage[], values: Values): AnySta
  */
 export function withValues(r: Recipe, values: Values): Recipe {
   if (Object.keys(values.args).length === 0 && Object.keys(values.stages).length === 0) return r;
-  const next = recipeFromStages(r.name, applyValues(r.stages, values), { description: r.description, labels: r.labels });
+  const next = recipeFromStages(r.name, applyValues(r.stages, values), { description: r.description, labels: r.labels, notes: r.notes });
   return copyTestScript(r, next);
 }

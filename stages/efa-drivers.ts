@@ -90,7 +90,7 @@ function efaCommon(from: AnyStage, options: EfaOptions) {
   const EFA_SHA256 = sha256Arg("EFA_SHA256", EFA_VERSION, (v) => `efa-installer-${v}`, "EFA installer tarball");
   const mode = options.libfabric;
   const installerFlags = [...EFA_CONTAINER_FLAGS, ...(mode === "minimal" ? ["--minimal"] : []), ...flags].join(" ");
-  const facts = { distribution: "efa-installer", installerVersion: options.version };
+  const facts = { distribution: "efa-installer", installerVersion: options.version, libfabricMode: mode };
   const install = run(
     [
       "cd /tmp",
@@ -137,7 +137,9 @@ function efaProvide<V extends string>(from: AnyStage, options: EfaOptions<V>) {
       }),
       awsOfiNccl: artifact({
         kind: "aws-ofi-nccl", producer: "efa-drivers", version: `efa-installer-${options.version}`, prefix: "/opt/amazon/ofi-nccl", delivery: inImage,
-        layout: { lib: ["lib"] }, runtimeFiles: ["lib/libnccl-net.so"], ldconfig: true, facts: c.facts,
+        layout: { lib: ["lib"] }, runtimeFiles: ["lib/libnccl-net.so"], ldconfig: true,
+        // AWS's packaging configures --with-libfabric=/opt/amazon/efa (aws-efa-stack.md §3).
+        facts: { ...c.facts, libfabricBuiltAgainst: "/opt/amazon/efa (AWS's packaging)" },
         links: [{ file: "lib/libnccl-net.so", soname: "libfabric.so.1", kind: "libfabric" }],
       }),
     },

@@ -18,3 +18,5 @@ export * from "./nccl.ts";
 export * from "./runtime.ts";
 export * from "./test-script.ts";
 export * from "./preinstalled.ts";
+export * from "./compare-rows.ts";
+export * from "./lock-command.ts";

@@ -37,7 +37,7 @@ Build arguments (default in brackets):
   --libfabric-sha256             sha256 of the libfabric release tarball download [1d18fce868f8fef68b42fccd1f5df2555369739e8cb7c148532a0529a308eb09]
   --ucx-commit                   git commit that UCX_VERSION must resolve to [e4636149592d5a435c2c911fe7727444a13bfa2e]
   --etcd-cpp-api-commit          git commit that ETCD_CPP_API_REF must resolve to [7c6e714f188f9576e25e0350cac4181139eec23e]
-  --aws-sdk-cpp-commit           git commit that AWS_SDK_CPP_VERSION must resolve to []
+  --aws-sdk-cpp-commit           git commit that AWS_SDK_CPP_VERSION must resolve to [b2b92558b3f121286a24d9b3327dbf35651ffc72]
   --gusli-commit                 git commit that GUSLI_REF must resolve to [8b7a3b285ea9d01a8fc9135cd4ad889c7db1f800]
   --nixl-commit                  git commit that NIXL_VERSION must resolve to [97c9b5b48e2ed3f1f2539c461c4971a7db8b1197]
   --nixl-build-type              meson build type (0.7.x defaults to debug when none is given) [debug]

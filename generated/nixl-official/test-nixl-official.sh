@@ -90,7 +90,7 @@ test -e "/usr/local/nixlbench/bin/nixlbench"
 CHECK
 
 check "exactly one libfabric.so.1 is visible to the loader" <<'CHECK'
-copies="$({ ldconfig -p | awk '$1 == "libfabric.so.1" {print $NF}'; IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"; for d in "${dirs[@]}"; do [ -n "$d" ] && [ -e "$d/libfabric.so.1" ] && echo "$d/libfabric.so.1"; done; } | xargs -r -n1 readlink -f | sort -u)"
+copies="$({ ldconfig -p | awk '$1 == "libfabric.so.1" {print $NF}'; IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"; for d in "${dirs[@]}"; do if [ -n "$d" ] && [ -e "$d/libfabric.so.1" ]; then echo "$d/libfabric.so.1"; fi; done; } | xargs -r -n1 readlink -f | sort -u)"
 if [ "$(printf '%s\n' "$copies" | grep -c .)" -ne 1 ]; then
   echo "stagewright: the loader must see exactly one libfabric.so.1, it sees:" >&2
   printf '%s\n' "$copies" | sed 's/^/  /' >&2
@@ -99,7 +99,7 @@ fi
 CHECK
 
 check "exactly one libucp.so.0 is visible to the loader" <<'CHECK'
-copies="$({ ldconfig -p | awk '$1 == "libucp.so.0" {print $NF}'; IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"; for d in "${dirs[@]}"; do [ -n "$d" ] && [ -e "$d/libucp.so.0" ] && echo "$d/libucp.so.0"; done; } | xargs -r -n1 readlink -f | sort -u)"
+copies="$({ ldconfig -p | awk '$1 == "libucp.so.0" {print $NF}'; IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"; for d in "${dirs[@]}"; do if [ -n "$d" ] && [ -e "$d/libucp.so.0" ]; then echo "$d/libucp.so.0"; fi; done; } | xargs -r -n1 readlink -f | sort -u)"
 if [ "$(printf '%s\n' "$copies" | grep -c .)" -ne 1 ]; then
   echo "stagewright: the loader must see exactly one libucp.so.0, it sees:" >&2
   printf '%s\n' "$copies" | sed 's/^/  /' >&2
@@ -108,7 +108,9 @@ fi
 CHECK
 
 check "nixl: lib/${ARCH}-linux-gnu/plugins/libplugin_UCX.so loads libucp.so.0 from ucx (stage ucx)" <<'CHECK'
-got="$(ldd "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_UCX.so" | awk '$1 == "libucp.so.0" {print $3}')"
+if ! deps="$(ldd "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_UCX.so" 2>&1)"; then echo "stagewright: cannot inspect ${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_UCX.so: $deps" >&2; exit 1; fi
+got="$(printf '%s
+' "$deps" | awk '$1 == "libucp.so.0" {print $3}')"
 want="${UCX_PREFIX}/lib/libucp.so.0"
 if [ -z "$got" ] || [ "$(readlink -f "$got")" != "$(readlink -f "$want")" ]; then
   echo "stagewright: ${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_UCX.so resolves libucp.so.0 to '${got:-nothing}', not $want (ucx of stage ucx)" >&2
@@ -117,7 +119,9 @@ fi
 CHECK
 
 check "nixl: lib/${ARCH}-linux-gnu/plugins/libplugin_LIBFABRIC.so loads libfabric.so.1 from libfabric (stage libfabric)" <<'CHECK'
-got="$(ldd "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_LIBFABRIC.so" | awk '$1 == "libfabric.so.1" {print $3}')"
+if ! deps="$(ldd "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_LIBFABRIC.so" 2>&1)"; then echo "stagewright: cannot inspect ${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_LIBFABRIC.so: $deps" >&2; exit 1; fi
+got="$(printf '%s
+' "$deps" | awk '$1 == "libfabric.so.1" {print $3}')"
 want="${LIBFABRIC_INSTALL_PATH}/lib/libfabric.so.1"
 if [ -z "$got" ] || [ "$(readlink -f "$got")" != "$(readlink -f "$want")" ]; then
   echo "stagewright: ${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_LIBFABRIC.so resolves libfabric.so.1 to '${got:-nothing}', not $want (libfabric of stage libfabric)" >&2

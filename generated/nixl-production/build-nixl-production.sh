@@ -35,7 +35,7 @@ Build arguments (default in brackets):
   --gdrcopy-sha256               sha256 of the GDRCopy tag archive download [faa7e816e9bad3301e53d6721457f7ef5ab42b7aa3b01ffda51f8e5620bb20ed]
   --etcd-cpp-api-commit          git commit that ETCD_CPP_API_REF must resolve to [7c6e714f188f9576e25e0350cac4181139eec23e]
   --nixl-commit                  git commit that NIXL_VERSION must resolve to []
-  --nixl-build-type              meson build type (0.7.x defaults to debug when none is given) [release]
+  --nixl-build-type              meson build type (0.7.x defaults to debug when none is given) [debug]
   --nccl-sha256                  sha256 of the NCCL tag archive download [6b946b70a9d2d01871842cbd15ec56488d358abe9a0f3767e372fddc3e241ba7]
   --nccl-gencode                 NVCC_GENCODE for NCCL (fewer targets build faster) [-gencode=arch=compute_80,code=sm_80 -gencode=arch=compute_90,code=sm_90 -gencode=arch=compute_90,code=compute_90]
 USAGE

@@ -78,7 +78,7 @@ test -e "${NCCL_PREFIX}/lib/libnccl.so.2"
 CHECK
 
 check "exactly one libucp.so.0 is visible to the loader" <<'CHECK'
-copies="$({ ldconfig -p | awk '$1 == "libucp.so.0" {print $NF}'; IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"; for d in "${dirs[@]}"; do [ -n "$d" ] && [ -e "$d/libucp.so.0" ] && echo "$d/libucp.so.0"; done; } | xargs -r -n1 readlink -f | sort -u)"
+copies="$({ ldconfig -p | awk '$1 == "libucp.so.0" {print $NF}'; IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"; for d in "${dirs[@]}"; do if [ -n "$d" ] && [ -e "$d/libucp.so.0" ]; then echo "$d/libucp.so.0"; fi; done; } | xargs -r -n1 readlink -f | sort -u)"
 if [ "$(printf '%s\n' "$copies" | grep -c .)" -ne 1 ]; then
   echo "stagewright: the loader must see exactly one libucp.so.0, it sees:" >&2
   printf '%s\n' "$copies" | sed 's/^/  /' >&2
@@ -87,7 +87,7 @@ fi
 CHECK
 
 check "exactly one libfabric.so.1 is visible to the loader" <<'CHECK'
-copies="$({ ldconfig -p | awk '$1 == "libfabric.so.1" {print $NF}'; IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"; for d in "${dirs[@]}"; do [ -n "$d" ] && [ -e "$d/libfabric.so.1" ] && echo "$d/libfabric.so.1"; done; } | xargs -r -n1 readlink -f | sort -u)"
+copies="$({ ldconfig -p | awk '$1 == "libfabric.so.1" {print $NF}'; IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"; for d in "${dirs[@]}"; do if [ -n "$d" ] && [ -e "$d/libfabric.so.1" ]; then echo "$d/libfabric.so.1"; fi; done; } | xargs -r -n1 readlink -f | sort -u)"
 if [ "$(printf '%s\n' "$copies" | grep -c .)" -ne 1 ]; then
   echo "stagewright: the loader must see exactly one libfabric.so.1, it sees:" >&2
   printf '%s\n' "$copies" | sed 's/^/  /' >&2
@@ -96,7 +96,7 @@ fi
 CHECK
 
 check "exactly one libnccl.so.2 is visible to the loader" <<'CHECK'
-copies="$({ ldconfig -p | awk '$1 == "libnccl.so.2" {print $NF}'; IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"; for d in "${dirs[@]}"; do [ -n "$d" ] && [ -e "$d/libnccl.so.2" ] && echo "$d/libnccl.so.2"; done; } | xargs -r -n1 readlink -f | sort -u)"
+copies="$({ ldconfig -p | awk '$1 == "libnccl.so.2" {print $NF}'; IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"; for d in "${dirs[@]}"; do if [ -n "$d" ] && [ -e "$d/libnccl.so.2" ]; then echo "$d/libnccl.so.2"; fi; done; } | xargs -r -n1 readlink -f | sort -u)"
 if [ "$(printf '%s\n' "$copies" | grep -c .)" -ne 1 ]; then
   echo "stagewright: the loader must see exactly one libnccl.so.2, it sees:" >&2
   printf '%s\n' "$copies" | sed 's/^/  /' >&2
@@ -105,7 +105,9 @@ fi
 CHECK
 
 check "aws-ofi-nccl: lib/libnccl-net.so loads libfabric.so.1 from libfabric (stage efa-drivers)" <<'CHECK'
-got="$(ldd "/opt/amazon/ofi-nccl/lib/libnccl-net.so" | awk '$1 == "libfabric.so.1" {print $3}')"
+if ! deps="$(ldd "/opt/amazon/ofi-nccl/lib/libnccl-net.so" 2>&1)"; then echo "stagewright: cannot inspect /opt/amazon/ofi-nccl/lib/libnccl-net.so: $deps" >&2; exit 1; fi
+got="$(printf '%s
+' "$deps" | awk '$1 == "libfabric.so.1" {print $3}')"
 want="/opt/amazon/efa/lib/libfabric.so.1"
 if [ -z "$got" ] || [ "$(readlink -f "$got")" != "$(readlink -f "$want")" ]; then
   echo "stagewright: /opt/amazon/ofi-nccl/lib/libnccl-net.so resolves libfabric.so.1 to '${got:-nothing}', not $want (libfabric of stage efa-drivers)" >&2
@@ -114,7 +116,9 @@ fi
 CHECK
 
 check "nixl: lib/${ARCH}-linux-gnu/plugins/libplugin_UCX.so loads libucp.so.0 from ucx (stage hpcx-ucx)" <<'CHECK'
-got="$(ldd "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_UCX.so" | awk '$1 == "libucp.so.0" {print $3}')"
+if ! deps="$(ldd "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_UCX.so" 2>&1)"; then echo "stagewright: cannot inspect ${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_UCX.so: $deps" >&2; exit 1; fi
+got="$(printf '%s
+' "$deps" | awk '$1 == "libucp.so.0" {print $3}')"
 want="/opt/hpcx/ucx/lib/libucp.so.0"
 if [ -z "$got" ] || [ "$(readlink -f "$got")" != "$(readlink -f "$want")" ]; then
   echo "stagewright: ${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_UCX.so resolves libucp.so.0 to '${got:-nothing}', not $want (ucx of stage hpcx-ucx)" >&2
@@ -123,7 +127,9 @@ fi
 CHECK
 
 check "nixl: lib/${ARCH}-linux-gnu/plugins/libplugin_LIBFABRIC.so loads libfabric.so.1 from libfabric (stage efa-drivers)" <<'CHECK'
-got="$(ldd "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_LIBFABRIC.so" | awk '$1 == "libfabric.so.1" {print $3}')"
+if ! deps="$(ldd "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_LIBFABRIC.so" 2>&1)"; then echo "stagewright: cannot inspect ${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_LIBFABRIC.so: $deps" >&2; exit 1; fi
+got="$(printf '%s
+' "$deps" | awk '$1 == "libfabric.so.1" {print $3}')"
 want="/opt/amazon/efa/lib/libfabric.so.1"
 if [ -z "$got" ] || [ "$(readlink -f "$got")" != "$(readlink -f "$want")" ]; then
   echo "stagewright: ${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_LIBFABRIC.so resolves libfabric.so.1 to '${got:-nothing}', not $want (libfabric of stage efa-drivers)" >&2

@@ -51,37 +51,43 @@ EOF
 # Fail the build when the loader would pick the wrong library (two copies, or a consumer resolving another prefix)
 RUN <<'EOF'
 set -euo pipefail
-copies="$({ ldconfig -p | awk '$1 == "libfabric.so.1" {print $NF}'; IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"; for d in "${dirs[@]}"; do [ -n "$d" ] && [ -e "$d/libfabric.so.1" ] && echo "$d/libfabric.so.1"; done; } | xargs -r -n1 readlink -f | sort -u)"
+copies="$({ ldconfig -p | awk '$1 == "libfabric.so.1" {print $NF}'; IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"; for d in "${dirs[@]}"; do if [ -n "$d" ] && [ -e "$d/libfabric.so.1" ]; then echo "$d/libfabric.so.1"; fi; done; } | xargs -r -n1 readlink -f | sort -u)"
 if [ "$(printf '%s\n' "$copies" | grep -c .)" -ne 1 ]; then
   echo "stagewright: the loader must see exactly one libfabric.so.1, it sees:" >&2
   printf '%s\n' "$copies" | sed 's/^/  /' >&2
   exit 1
 fi
-copies="$({ ldconfig -p | awk '$1 == "libucp.so.0" {print $NF}'; IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"; for d in "${dirs[@]}"; do [ -n "$d" ] && [ -e "$d/libucp.so.0" ] && echo "$d/libucp.so.0"; done; } | xargs -r -n1 readlink -f | sort -u)"
+copies="$({ ldconfig -p | awk '$1 == "libucp.so.0" {print $NF}'; IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"; for d in "${dirs[@]}"; do if [ -n "$d" ] && [ -e "$d/libucp.so.0" ]; then echo "$d/libucp.so.0"; fi; done; } | xargs -r -n1 readlink -f | sort -u)"
 if [ "$(printf '%s\n' "$copies" | grep -c .)" -ne 1 ]; then
   echo "stagewright: the loader must see exactly one libucp.so.0, it sees:" >&2
   printf '%s\n' "$copies" | sed 's/^/  /' >&2
   exit 1
 fi
-copies="$({ ldconfig -p | awk '$1 == "libnccl.so.2" {print $NF}'; IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"; for d in "${dirs[@]}"; do [ -n "$d" ] && [ -e "$d/libnccl.so.2" ] && echo "$d/libnccl.so.2"; done; } | xargs -r -n1 readlink -f | sort -u)"
+copies="$({ ldconfig -p | awk '$1 == "libnccl.so.2" {print $NF}'; IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"; for d in "${dirs[@]}"; do if [ -n "$d" ] && [ -e "$d/libnccl.so.2" ]; then echo "$d/libnccl.so.2"; fi; done; } | xargs -r -n1 readlink -f | sort -u)"
 if [ "$(printf '%s\n' "$copies" | grep -c .)" -ne 1 ]; then
   echo "stagewright: the loader must see exactly one libnccl.so.2, it sees:" >&2
   printf '%s\n' "$copies" | sed 's/^/  /' >&2
   exit 1
 fi
-got="$(ldd "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_UCX.so" | awk '$1 == "libucp.so.0" {print $3}')"
+if ! deps="$(ldd "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_UCX.so" 2>&1)"; then echo "stagewright: cannot inspect ${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_UCX.so: $deps" >&2; exit 1; fi
+got="$(printf '%s
+' "$deps" | awk '$1 == "libucp.so.0" {print $3}')"
 want="${UCX_PREFIX}/lib/libucp.so.0"
 if [ -z "$got" ] || [ "$(readlink -f "$got")" != "$(readlink -f "$want")" ]; then
   echo "stagewright: ${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_UCX.so resolves libucp.so.0 to '${got:-nothing}', not $want (ucx of stage ucx)" >&2
   exit 1
 fi
-got="$(ldd "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_LIBFABRIC.so" | awk '$1 == "libfabric.so.1" {print $3}')"
+if ! deps="$(ldd "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_LIBFABRIC.so" 2>&1)"; then echo "stagewright: cannot inspect ${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_LIBFABRIC.so: $deps" >&2; exit 1; fi
+got="$(printf '%s
+' "$deps" | awk '$1 == "libfabric.so.1" {print $3}')"
 want="${LIBFABRIC_INSTALL_PATH}/lib/libfabric.so.1"
 if [ -z "$got" ] || [ "$(readlink -f "$got")" != "$(readlink -f "$want")" ]; then
   echo "stagewright: ${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_LIBFABRIC.so resolves libfabric.so.1 to '${got:-nothing}', not $want (libfabric of stage libfabric)" >&2
   exit 1
 fi
-got="$(ldd "${AWS_OFI_NCCL_PREFIX}/lib/libnccl-net.so" | awk '$1 == "libfabric.so.1" {print $3}')"
+if ! deps="$(ldd "${AWS_OFI_NCCL_PREFIX}/lib/libnccl-net.so" 2>&1)"; then echo "stagewright: cannot inspect ${AWS_OFI_NCCL_PREFIX}/lib/libnccl-net.so: $deps" >&2; exit 1; fi
+got="$(printf '%s
+' "$deps" | awk '$1 == "libfabric.so.1" {print $3}')"
 want="${LIBFABRIC_INSTALL_PATH}/lib/libfabric.so.1"
 if [ -z "$got" ] || [ "$(readlink -f "$got")" != "$(readlink -f "$want")" ]; then
   echo "stagewright: ${AWS_OFI_NCCL_PREFIX}/lib/libnccl-net.so resolves libfabric.so.1 to '${got:-nothing}', not $want (libfabric of stage libfabric)" >&2

@@ -3,7 +3,7 @@ FROM base-gdrcopy AS aws-sdk-cpp
 # AWS_SDK_CPP_VERSION aws-sdk-cpp git tag
 ARG AWS_SDK_CPP_VERSION="1.11.581"
 # AWS_SDK_CPP_COMMIT git commit that AWS_SDK_CPP_VERSION must resolve to
-ARG AWS_SDK_CPP_COMMIT=""
+ARG AWS_SDK_CPP_COMMIT="b2b92558b3f121286a24d9b3327dbf35651ffc72"
 # SOURCE_MIRROR mirror for every source download, laid out as <mirror>/<host>/<path>; empty = the public URLs
 ARG SOURCE_MIRROR=""
 # NPROC parallel build jobs; empty = nproc

@@ -1,4 +1,4 @@
-# nixl NIXL built with meson (release) against the libfabric and UCX artifacts; Rust bindings, wheel, nixlbench
+# nixl NIXL built with meson (debug) against the libfabric and UCX artifacts; Rust bindings, wheel, nixlbench
 FROM efa-drivers AS nixl
 COPY --link --from=etcd-cpp-api /opt/stagewright/stage/etcd-cpp-api/ /
 ENV RUSTUP_HOME="/usr/local/rustup"
@@ -33,7 +33,7 @@ ARG NIXL_COMMIT=""
 # NIXL_PREFIX NIXL install prefix
 ARG NIXL_PREFIX="/opt/nvidia/nvda_nixl"
 # NIXL_BUILD_TYPE meson build type (0.7.x defaults to debug when none is given)
-ARG NIXL_BUILD_TYPE="release"
+ARG NIXL_BUILD_TYPE="debug"
 # NPROC parallel build jobs; empty = nproc
 ARG NPROC=""
 RUN <<'EOF'

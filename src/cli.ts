@@ -1,0 +1,258 @@
+/**
+ * The `stagewright` command: render, compare, graph, check and lock, with --help on each. A user
+ * mistake is one line saying what is wrong and how to fix it, a non-zero exit, and nothing
+ * half-written. The domain (which recipes are built in, the comparison rows) is injected, so this
+ * module stays free of NIXL knowledge.
+ */
+import { existsSync, readFileSync, writeFileSync, mkdirSync, renameSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { isStagewrightError, StagewrightError } from "./errors.ts";
+import type { Recipe } from "./recipe.ts";
+import { mergeValues, parseSets, parseValues, withValues, type Values, NO_VALUES } from "./values.ts";
+import { writeCompanions } from "./companions.ts";
+import { compareRecipes, comparisonMarkdown, type ComparisonRow } from "./compare.ts";
+import { dotGraph, mermaidGraph } from "./graph-format.ts";
+import { manifestYaml } from "./manifest.ts";
+import { lintStages, type Finding } from "./lint.ts";
+
+/** What the CLI needs from the stage library and the recipes. */
+export interface CliContext {
+  readonly builtins: Readonly<Record<string, () => Recipe>>;
+  readonly aliases: Readonly<Record<string, string>>;
+  readonly compareRows: readonly ComparisonRow[];
+  readonly critical: (r: Recipe) => string[];
+  /** Extra findings for `check` (e.g. source pins), beyond the lint rules. */
+  readonly extraChecks?: (r: Recipe) => Finding[];
+  /** The `lock` command, when the library has a source lock. */
+  readonly lock?: (args: readonly string[], io: CliIo) => Promise<number>;
+}
+
+/** Where the CLI writes. */
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const USAGE = `usage: stagewright <command> [options]
+
+commands:
+  render <recipe>    print the Dockerfile (or write it and its companions with --out DIR)
+  compare <A> <B>... print a Markdown version-and-approach comparison
+  graph <recipe>     print the stage graph (Mermaid, or DOT with --format dot)
+  check <recipe>     run the composition rules and lint rules, list every missing pin
+  lock               fill or refresh the source lock from the network
+
+<recipe> is a built-in name (%BUILTINS%) or a path to a TypeScript recipe file
+whose default export is a recipe or a function returning one.
+Run stagewright <command> --help for the options of a command.`;
+
+const HELP: Record<string, string> = {
+  render: `usage: stagewright render <recipe> [--out DIR] [--set KEY=VALUE]... [--values FILE] [--manifest]
+
+  --out DIR          write Dockerfile.<name>, build-<name>.sh, test-<name>.sh and .dockerignore into DIR
+  --set KEY=VALUE    override an ARG default for the whole image (repeatable)
+  --values FILE      YAML with args: (whole image) and stages: {<stage>: {KEY: VALUE}} (per stage)
+  --manifest         print the image's bill of materials (YAML) instead of the Dockerfile;
+                     with --out, also write manifest-<name>.yaml
+Values pass the same rules as typed code: moving an ARG for one stage only is refused.`,
+  compare: `usage: stagewright compare <A> <B> [<C>...] [--out FILE]
+
+  Prints (or writes to FILE) a Markdown table: one row per component and key path, the value in
+  each recipe, and a status (same / differs / conflict), then the critical differences.`,
+  graph: `usage: stagewright graph <recipe> [--format mermaid|dot]
+
+  Prints the stage graph: solid edges FROM, dashed edges COPY --from. Default format: mermaid.`,
+  check: `usage: stagewright check <recipe> [--set KEY=VALUE]... [--values FILE]
+
+  Runs every composition rule and the lint rules, and lists every download without a pinned
+  checksum and every git source without a pinned commit. Exit 0 with no findings, 1 otherwise.`,
+  lock: `usage: stagewright lock [--lock FILE] [--only ID]... [--base-url URL]
+
+  Downloads every source of the lock (or only the given ids), computes its sha256 and writes the
+  lock back. Needs the network (or --base-url pointing at a mirror laid out as <mirror>/<host>/<path>).`,
+};
+
+interface Parsed {
+  readonly positional: string[];
+  readonly flags: Map<string, string[]>;
+}
+
+function parseArgs(argv: readonly string[], spec: Record<string, "value" | "bool">, command: string): Parsed {
+  const positional: string[] = [];
+  const flags = new Map<string, string[]>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a.startsWith("--")) {
+      const eq = a.indexOf("=");
+      const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
+      const kind = spec[name];
+      if (kind === undefined) throw new StagewrightError("unknown-option", `${command}: unknown option --${name}; see stagewright ${command} --help`, { option: name });
+      let value = "true";
+      if (kind === "value") {
+        if (eq > 0) value = a.slice(eq + 1);
+        else {
+          const next = argv[i + 1];
+          if (next === undefined || next.startsWith("--")) throw new StagewrightError("unknown-option", `${command}: --${name} needs a value; see stagewright ${command} --help`, { option: name });
+          value = next;
+          i++;
+        }
+      }
+      flags.set(name, [...(flags.get(name) ?? []), value]);
+    } else positional.push(a);
+  }
+  return { positional, flags };
+}
+
+/**
+ * Load a recipe by built-in name or alias, or from a TypeScript file (default export: a Recipe or a
+ * function returning one).
+ *
+ * @example
+ * await loadRecipe("aligned", ctx)
+ */
+export async function loadRecipe(spec: string, ctx: CliContext): Promise<Recipe> {
+  const name = ctx.aliases[spec] ?? spec;
+  const builtin = ctx.builtins[name];
+  if (builtin !== undefined) return builtin();
+  const looksLikePath = /[/\\.]/.test(spec);
+  if (!looksLikePath) {
+    throw new StagewrightError("recipe-file", `no built-in recipe ${spec}; built-in: ${[...Object.keys(ctx.aliases), ...Object.keys(ctx.builtins)].join(", ")}, or give a path to a .ts recipe file`);
+  }
+  const path = resolve(spec);
+  if (!existsSync(path)) throw new StagewrightError("recipe-file", `recipe file ${spec} does not exist`, { file: spec });
+  let mod: { default?: unknown };
+  try {
+    mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
+  } catch (e) {
+    if (isStagewrightError(e)) throw e;
+    throw new StagewrightError("recipe-file", `recipe file ${spec} failed to load: ${firstLine(e)}`, { file: spec });
+  }
+  let value = mod.default;
+  if (typeof value === "function") {
+    try {
+      value = (value as () => unknown)();
+    } catch (e) {
+      if (isStagewrightError(e)) throw e;
+      throw new StagewrightError("recipe-file", `recipe file ${spec} threw while building its recipe: ${firstLine(e)}`, { file: spec });
+    }
+  }
+  if (!isRecipe(value)) {
+    throw new StagewrightError("recipe-file", `recipe file ${spec} exports no recipe: export default recipe(...) or a function returning one`, { file: spec });
+  }
+  return value;
+}
+
+function isRecipe(v: unknown): v is Recipe {
+  return typeof v === "object" && v !== null && "stages" in v && "render" in v && typeof (v as Recipe).render === "function";
+}
+
+function firstLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split("\n")[0] ?? "";
+}
+
+function valuesFrom(p: Parsed): Values {
+  const files = (p.flags.get("values") ?? []).map((f) => {
+    if (!existsSync(f)) throw new StagewrightError("values", `values file ${f} does not exist`, { file: f });
+    return parseValues(readFileSync(f, "utf8"), f);
+  });
+  return mergeValues(NO_VALUES, ...files, parseSets(p.flags.get("set") ?? []));
+}
+
+/** Write a file atomically (temp file + rename), so a failure leaves nothing half-written. */
+function writeAtomic(path: string, text: string): void {
+  mkdirSync(dirname(resolve(path)), { recursive: true });
+  const tmp = `${path}.stagewright-tmp-${process.pid}`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
+/**
+ * Run the CLI; returns the exit code.
+ *
+ * @example
+ * process.exitCode = await runCli(process.argv.slice(2), ctx, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) })
+ */
+export async function runCli(argv: readonly string[], ctx: CliContext, io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  const usage = USAGE.replace("%BUILTINS%", Object.keys(ctx.aliases).join(", "));
+  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+    io.out(`${usage}\n`);
+    return command === undefined ? 2 : 0;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    const help = HELP[command];
+    if (help === undefined) {
+      io.err(`stagewright: unknown command ${command}; see stagewright --help\n`);
+      return 2;
+    }
+    io.out(`${help}\n`);
+    return 0;
+  }
+  try {
+    switch (command) {
+      case "render": {
+        const p = parseArgs(rest, { out: "value", set: "value", values: "value", manifest: "bool" }, "render");
+        if (p.positional.length !== 1) throw new StagewrightError("unknown-option", "render: give exactly one recipe; see stagewright render --help");
+        const r = withValues(await loadRecipe(p.positional[0]!, ctx), valuesFrom(p));
+        const out = p.flags.get("out")?.at(-1);
+        const wantManifest = p.flags.has("manifest");
+        if (out !== undefined) {
+          const files = writeCompanions(r, out);
+          if (wantManifest) {
+            const m = resolve(out, `manifest-${r.name}.yaml`);
+            writeAtomic(m, manifestYaml(r));
+            files.push(m);
+          }
+          for (const f of files) io.err(`wrote ${f}\n`);
+        } else io.out(wantManifest ? manifestYaml(r) : r.render());
+        return 0;
+      }
+      case "compare": {
+        const p = parseArgs(rest, { out: "value" }, "compare");
+        if (p.positional.length < 2) throw new StagewrightError("unknown-option", "compare: give at least two recipes; see stagewright compare --help");
+        const recipes = [];
+        for (const spec of p.positional) recipes.push(await loadRecipe(spec, ctx));
+        const text = `# ${recipes.map((r) => r.name).join(" vs ")}\n\n${comparisonMarkdown(compareRecipes(recipes, ctx.compareRows, ctx.critical))}`;
+        const out = p.flags.get("out")?.at(-1);
+        if (out !== undefined) {
+          writeAtomic(out, text);
+          io.err(`wrote ${out}\n`);
+        } else io.out(text);
+        return 0;
+      }
+      case "graph": {
+        const p = parseArgs(rest, { format: "value" }, "graph");
+        if (p.positional.length !== 1) throw new StagewrightError("unknown-option", "graph: give exactly one recipe; see stagewright graph --help");
+        const format = p.flags.get("format")?.at(-1) ?? "mermaid";
+        if (format !== "mermaid" && format !== "dot") throw new StagewrightError("unknown-option", `graph: --format ${format} is not mermaid or dot`, { option: "format" });
+        const r = await loadRecipe(p.positional[0]!, ctx);
+        io.out(format === "dot" ? dotGraph(r, r.name) : mermaidGraph(r));
+        return 0;
+      }
+      case "check": {
+        const p = parseArgs(rest, { set: "value", values: "value" }, "check");
+        if (p.positional.length !== 1) throw new StagewrightError("unknown-option", "check: give exactly one recipe; see stagewright check --help");
+        const r = withValues(await loadRecipe(p.positional[0]!, ctx), valuesFrom(p));
+        const findings = [...lintStages(r.stages), ...(ctx.extraChecks?.(r) ?? [])];
+        for (const f of findings) io.out(`${f.severity}: ${f.message} (rule ${f.rule})\n`);
+        io.out(`${r.name}: ${findings.length === 0 ? "no findings" : `${findings.length} finding${findings.length === 1 ? "" : "s"}`}\n`);
+        return findings.length === 0 ? 0 : 1;
+      }
+      case "lock": {
+        if (ctx.lock === undefined) throw new StagewrightError("lock", "lock: this installation has no source lock");
+        return await ctx.lock(rest, io);
+      }
+      default:
+        io.err(`stagewright: unknown command ${command}; see stagewright --help\n`);
+        return 2;
+    }
+  } catch (e) {
+    if (isStagewrightError(e)) {
+      io.err(`stagewright ${command}: ${e.message.split("\n")[0]}\n`);
+      if (e.problems.length > 1) io.err(`  (${e.problems.length - 1} more problem${e.problems.length > 2 ? "s" : ""}:)\n${e.problems.slice(1).map((p) => `  ${p}\n`).join("")}`);
+      return 1;
+    }
+    throw e;
+  }
+}

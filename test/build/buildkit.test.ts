@@ -1,0 +1,209 @@
+/**
+ * Build truth: a real BuildKit (scripts/setup-buildkit.sh: Debian sid dockerd + buildx) builds what
+ * stagewright generates. One daemon for the whole file: started here unless CI already started it,
+ * stopped here only if started here. docs/build-truth.md says what each test proves and what only a
+ * GPU host can.
+ *
+ * Outside CI a machine without the builder skips this file with one line naming the setup command;
+ * with CI set it never skips.
+ */
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { rebuildPlan, stageDependents, stageSteps, type AnyStage } from "../../src/index.ts";
+import { alignedRecipe } from "../../recipes/aligned.ts";
+import { SMOKE_CONTEXT, VENDOR_PREFIX, smokeRecipe, smokeRecipeWithSecondCopy } from "../../recipes/smoke.ts";
+import {
+  REPO,
+  buildSteps,
+  builderSkipReason,
+  digestFreeBuildArgs,
+  stageSummary,
+  startBuilder,
+  type BuildResult,
+  type Builder,
+} from "../support/buildkit.ts";
+
+const SKIP = builderSkipReason();
+if (SKIP !== null) console.warn(`test/build: skipping the real-build tests: ${SKIP}`);
+
+const smoke = smokeRecipe();
+const smokeText = smoke.render();
+const IMAGE = "stagewright-smoke:test";
+
+/** Every step of a build, per stage, as "executed" / "cached" counts, for assertion messages. */
+function describeBuild(b: BuildResult): string {
+  return buildSteps(b.steps)
+    .map((s) => `[${s.stage} ${s.index}/${s.total}] ${s.status} ${s.instruction}`)
+    .join("\n");
+}
+
+function expectBuilt(b: BuildResult): void {
+  expect(b.ok, `docker build failed (exit ${b.code}):\n${b.output.slice(-4000)}`).toBe(true);
+}
+
+/** What the final image says about itself: the program's output, the loader config, what is absent. */
+function inspect(bk: Builder, image: string) {
+  const r = bk.run(image, [
+    "bash",
+    "-c",
+    'hello; echo "--- conf"; cat /etc/ld.so.conf.d/00-stagewright.conf; echo "--- present"; for p in /opt/greet /opt/greet/include /srv/libgreet /opt/stagewright /usr/local/src/greet /usr/local/src/hello /opt/vendor; do [ -e "$p" ] && echo "$p"; done; true',
+  ]);
+  expect(r.code, r.output).toBe(0);
+  const [program = "", conf = "", present = ""] = r.stdout.split(/^--- \w+\n/m);
+  return { program: program.trim(), conf: conf.trim(), present: present.trim().split("\n").filter(Boolean), seconds: r.seconds };
+}
+
+describe.skipIf(SKIP !== null)("build truth: a real BuildKit builds what stagewright generates", () => {
+  let bk: Builder;
+  const timings: string[] = [];
+
+  beforeAll(() => {
+    bk = startBuilder();
+    // Every run proves a full build: nothing of an earlier run's cache is reused.
+    bk.pruneCache();
+    timings.push(`builder ${bk.startedHere ? "started" : "reused (already running)"} + base image ready: ${bk.setupSeconds.toFixed(1)} s`);
+  }, 300_000);
+
+  afterAll(() => {
+    if (timings.length > 0) console.log(`test/build timings:\n  ${timings.join("\n  ")}`);
+    bk?.stop();
+  });
+
+  test("1. the smoke recipe builds from scratch, and the program runs in the final image", () => {
+    const b = bk.build({ dockerfile: smokeText, context: SMOKE_CONTEXT, tag: IMAGE });
+    timings.push(`full smoke build: ${b.seconds.toFixed(1)} s`);
+    expectBuilt(b);
+    const steps = buildSteps(b.steps);
+    // A full build: every step of every stage ran.
+    expect(steps.filter((s) => s.status !== "executed"), describeBuild(b)).toEqual([]);
+    // BuildKit numbers the steps the way src/graph.ts counts them (FROM is its step 1).
+    const summary = stageSummary(b.steps);
+    expect(Object.fromEntries([...summary].map(([stage, s]) => [stage, s.total]))).toEqual(
+      Object.fromEntries(smoke.stages.map((s: AnyStage) => [s.name, stageSteps(s).length])),
+    );
+
+    const img = inspect(bk, IMAGE);
+    timings.push(`docker run of the final image: ${img.seconds.toFixed(1)} s`);
+    expect(img.program).toBe("hello, smoke, from libgreet 1.0.0 (hello 1.0.0)\nlibgreet: /opt/greet/lib/libgreet.so.1");
+    expect(img.conf).toBe("/opt/greet/lib");
+    // Only the declared runtime paths: the lib dir, not the headers, sources or staging dirs.
+    expect(img.present).toEqual(["/opt/greet"]);
+    const labels = JSON.parse(bk.docker(["image", "inspect", "-f", "{{json .Config.Labels}}", IMAGE]).stdout) as Record<string, string>;
+    expect(labels).toMatchObject({ "dev.stagewright.version.greet": "1.0.0", "dev.stagewright.version.hello": "1.0.0" });
+  });
+
+  test("2. --build-arg GREET_PREFIX moves producer and consumer together, and the image still works", () => {
+    const b = bk.build({ dockerfile: smokeText, context: SMOKE_CONTEXT, tag: `${IMAGE}-moved`, buildArgs: { GREET_PREFIX: "/srv/libgreet" } });
+    timings.push(`smoke build with GREET_PREFIX=/srv/libgreet: ${b.seconds.toFixed(1)} s`);
+    expectBuilt(b);
+    // The producer installed there, and the consumer compiled and linked against there.
+    expect(b.output).toContain("install -d /opt/stagewright/stage/greet/srv/libgreet/lib /opt/stagewright/stage/greet/srv/libgreet/include");
+    expect(b.output).toMatch(/cc .*-I\/srv\/libgreet\/include .*-L\/srv\/libgreet\/lib -lgreet/);
+    const img = inspect(bk, `${IMAGE}-moved`);
+    expect(img.program).toBe("hello, smoke, from libgreet 1.0.0 (hello 1.0.0)\nlibgreet: /srv/libgreet/lib/libgreet.so.1");
+    expect(img.conf).toBe("/srv/libgreet/lib");
+    expect(img.present).toEqual(["/srv/libgreet"]);
+  });
+
+  test("3. a second libgreet earlier on the loader path fails the build at the linkage assertion, with its message", () => {
+    // The composition rules cannot see the vendor copy (it is no artifact): it renders.
+    const wrong = smokeRecipeWithSecondCopy().render();
+    const b = bk.build({ dockerfile: wrong, context: SMOKE_CONTEXT });
+    timings.push(`wrong-composition build (fails): ${b.seconds.toFixed(1)} s`);
+    expect(b.ok, b.output.slice(-3000)).toBe(false);
+    const failed = b.steps.filter((s) => s.status === "error");
+    expect(failed.map((s) => `${s.stage} ${s.index}/${s.total}`), describeBuild(b)).toEqual(["runtime 4/4"]);
+    expect(failed[0]?.instruction).toMatch(/^RUN /);
+    // Everything before the assertion built: the failure is the assertion's, not a build error.
+    expect(buildSteps(b.steps).filter((s) => s.status !== "executed" && s.status !== "cached" && s.status !== "error")).toEqual([]);
+    expect(b.output).toContain("stagewright: the loader must see exactly one libgreet.so.1, it sees:");
+    expect(b.output).toMatch(/^\S*\s+\/opt\/greet\/lib\/libgreet\.so\.1\.0\.0$/m);
+    expect(b.output).toMatch(new RegExp(`^\\S*\\s+${VENDOR_PREFIX}/lib/libgreet\\.so\\.0\\.9\\.0-vendor$`, "m"));
+  });
+
+  describe("4. cache impact: a version bump rebuilds only that stage and its dependents", () => {
+    const versionArgs = ["GREET_VERSION", "HELLO_VERSION"] as const;
+    const producerOf: Record<(typeof versionArgs)[number], string> = { GREET_VERSION: "greet", HELLO_VERSION: "hello" };
+
+    test("after a full build, the same build is all CACHED", () => {
+      const b = bk.build({ dockerfile: smokeText, context: SMOKE_CONTEXT, tag: IMAGE });
+      timings.push(`smoke rebuild, nothing changed: ${b.seconds.toFixed(1)} s`);
+      expectBuilt(b);
+      expect(buildSteps(b.steps).filter((s) => s.status !== "cached"), describeBuild(b)).toEqual([]);
+    });
+
+    test.each(versionArgs)("%s", (arg) => {
+      const stage = producerOf[arg];
+      // A value no earlier build used, so the bumped steps cannot come from cache.
+      const value = `1.0.1-r${Date.now().toString(36)}`;
+      const b = bk.build({ dockerfile: smokeText, context: SMOKE_CONTEXT, buildArgs: { [arg]: value } });
+      expectBuilt(b);
+      const summary = stageSummary(b.steps);
+      const executed = [...summary].filter(([, s]) => s.executed > 0).map(([name]) => name);
+      const allowed = [stage, ...stageDependents(smoke, stage)];
+      // The bumped stage re-executed; nothing outside it and its dependents did.
+      expect(executed).toContain(stage);
+      expect(executed.filter((n) => !allowed.includes(n)), describeBuild(b)).toEqual([]);
+      // Step for step, BuildKit did what src/graph.ts predicts from the stage graph.
+      const plan = rebuildPlan(smoke, arg);
+      expect(Object.fromEntries([...summary].map(([name, s]) => [name, s.executed])), describeBuild(b)).toEqual(
+        Object.fromEntries(plan.stages.map((s) => [s.stage, s.rebuilt])),
+      );
+      const rebuilt = [...summary.values()].reduce((n, s) => n + s.executed, 0);
+      const total = [...summary.values()].reduce((n, s) => n + s.total, 0);
+      expect(rebuilt / total).toBeCloseTo(plan.fraction, 10);
+      timings.push(`smoke build with ${arg}=${value}: ${b.seconds.toFixed(1)} s, ${rebuilt}/${total} steps re-executed (${(rebuilt / total).toFixed(2)}), stages ${executed.join(", ")}`);
+    });
+  });
+
+  test("5. BuildKit's docker build --check passes on every generated Dockerfile in the repository", () => {
+    const dir = mkdtempSync(join(tmpdir(), "stagewright-check-"));
+    try {
+      const files: string[] = [];
+      const rendered: [string, string][] = [
+        ["Dockerfile.nixl-aligned", alignedRecipe().render()], // = npx tsx recipes/aligned.ts
+        ["Dockerfile.smoke", smokeText], // = npx tsx recipes/smoke.ts
+      ];
+      for (const [name, text] of rendered) {
+        writeFileSync(join(dir, name), text);
+        files.push(join(dir, name));
+      }
+      files.push(...committedGeneratedDockerfiles());
+      // A stub image can carry a tag but no digest: check digest-pinned images (UV_IMAGE) by tag.
+      const buildArgs: Record<string, string> = {};
+      for (const f of files) {
+        for (const [k, v] of Object.entries(digestFreeBuildArgs(readFileSync(f, "utf8")))) {
+          expect(buildArgs[k] ?? v, `${f}: ${k} differs between generated Dockerfiles`).toBe(v);
+          buildArgs[k] = v;
+        }
+      }
+      const r = bk.check(files, buildArgs);
+      timings.push(`docker build --check on ${files.length} Dockerfiles: ${r.seconds.toFixed(1)} s`);
+      expect(r.code, r.output).toBe(0);
+      for (const f of files) expect(r.output).toMatch(new RegExp(`^PASS ${escape(f)} `, "m"));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** `generated/**\/Dockerfile*` of the repository (absolute paths). */
+function committedGeneratedDockerfiles(): string[] {
+  const root = join(REPO, "generated");
+  let entries: string[];
+  try {
+    entries = readdirSync(root, { recursive: true, encoding: "utf8" });
+  } catch {
+    return [];
+  }
+  return entries
+    .filter((p) => /(^|\/)Dockerfile[^/]*$/.test(p))
+    .sort()
+    .map((p) => join(root, p));
+}
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

@@ -1,0 +1,157 @@
+/**
+ * src/graph.ts: the stage graph (edges, dependents) and the rebuild model. test/build/ checks the
+ * model step for step against real BuildKit builds of the smoke recipe; here it is pinned without a
+ * daemon, on the smoke recipe, the aligned recipe and small synthetic stages.
+ */
+import { describe, expect, test } from "vitest";
+import {
+  StagewrightError,
+  defineStage,
+  copy,
+  env,
+  image,
+  rebuildFraction,
+  rebuildPlan,
+  recipeEdges,
+  recipeFromStages,
+  run,
+  stageDependents,
+  stageSteps,
+  versionArg,
+  workdir,
+} from "../src/index.ts";
+import { alignedRecipe } from "../recipes/aligned.ts";
+import { smokeRecipe } from "../recipes/smoke.ts";
+
+const smoke = smokeRecipe();
+const aligned = alignedRecipe();
+
+describe("recipeEdges", () => {
+  test("smoke: FROM chains and the copies the needs generate", () => {
+    expect(recipeEdges(smoke)).toEqual([
+      { from: "base", to: "greet", kind: "from" },
+      { from: "base", to: "hello", kind: "from" },
+      { from: "greet", to: "hello", kind: "copy" },
+      { from: "base", to: "runtime", kind: "from" },
+      { from: "greet", to: "runtime", kind: "copy" },
+      { from: "hello", to: "runtime", kind: "copy" },
+    ]);
+  });
+
+  test("aligned: every edge joins two stages of the recipe, once", () => {
+    const edges = recipeEdges(aligned);
+    const names = new Set<string>(aligned.stages.map((s) => s.name));
+    for (const e of edges) {
+      expect(names.has(e.from), e.from).toBe(true);
+      expect(names.has(e.to), e.to).toBe(true);
+    }
+    const keys = edges.map((e) => `${e.kind} ${e.from} ${e.to}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(keys).toEqual(
+      expect.arrayContaining(["copy uv base", "from base doca", "from efa-drivers libfabric", "copy libfabric nixl", "copy ucx nixl", "copy nixl runtime", "from efa-drivers runtime"]),
+    );
+  });
+
+  test("RUN --mount=type=bind,from=<stage> is a copy edge; COPY --from=<image> is none", () => {
+    const a = defineStage({ name: "a", description: "a", from: image("debian:bookworm"), steps: [run("true")] });
+    const b = defineStage({
+      name: "b",
+      description: "b",
+      from: image("debian:bookworm"),
+      steps: [run("cat /src/x", { mounts: [{ type: "bind", target: "/src", from: "a" }] }), copy(["/x"], "/x", { from: "busybox:1.36" })],
+    });
+    expect(recipeEdges(recipeFromStages("m", [a, b]))).toEqual([{ from: "a", to: "b", kind: "copy" }]);
+  });
+});
+
+describe("stageDependents", () => {
+  test.each([
+    ["base", ["greet", "hello", "runtime"]],
+    ["greet", ["hello", "runtime"]],
+    ["hello", ["runtime"]],
+    ["runtime", []],
+  ])("smoke: %s → %j", (stage, dependents) => {
+    expect(stageDependents(smoke, stage)).toEqual(dependents);
+  });
+
+  test("aligned: libfabric reaches NIXL, aws-ofi-nccl and the runtime, not UCX or NCCL", () => {
+    expect(stageDependents(aligned, "libfabric")).toEqual(["nixl", "aws-ofi-nccl", "runtime"]);
+    expect(stageDependents(aligned, "nccl")).toEqual(["runtime"]);
+  });
+
+  test("an unknown stage is an error naming the stages", () => {
+    expect(() => stageDependents(smoke, "nope")).toThrow(StagewrightError);
+    expect(() => stageDependents(smoke, "nope")).toThrow("stage nope is not a stage of this recipe; its stages are: base, greet, hello, runtime");
+  });
+});
+
+describe("rebuildPlan / rebuildFraction", () => {
+  const perStage = (arg: string) => Object.fromEntries(rebuildPlan(smoke, arg).stages.map((s) => [s.stage, `${s.rebuilt}/${s.steps}`]));
+
+  test("smoke: steps are what BuildKit numbers (RUN and COPY here)", () => {
+    expect(smoke.stages.map((s) => [s.name, stageSteps(s).map((i) => i.op)])).toEqual([
+      ["base", ["RUN"]],
+      ["greet", ["COPY", "RUN"]],
+      ["hello", ["COPY", "COPY", "RUN"]],
+      ["runtime", ["COPY", "COPY", "RUN", "RUN"]],
+    ]);
+  });
+
+  test("smoke GREET_VERSION: greet from its build step, hello and runtime from their copies of greet", () => {
+    expect(perStage("GREET_VERSION")).toEqual({ base: "0/1", greet: "1/2", hello: "3/3", runtime: "4/4" });
+    expect(rebuildFraction(smoke, "GREET_VERSION")).toBe(0.8);
+  });
+
+  test("smoke HELLO_VERSION: greet untouched; runtime from its copy of hello", () => {
+    expect(perStage("HELLO_VERSION")).toEqual({ base: "0/1", greet: "0/2", hello: "1/3", runtime: "3/4" });
+    expect(rebuildFraction(smoke, "HELLO_VERSION")).toBe(0.4);
+    expect(rebuildPlan(smoke, "HELLO_VERSION").stages.map((s) => s.reason)).toEqual([null, null, "arg", "copy"]);
+  });
+
+  test("smoke SMOKE_BASE_IMAGE: a new base image rebuilds everything", () => {
+    expect(rebuildFraction(smoke, "SMOKE_BASE_IMAGE")).toBe(1);
+    expect(rebuildPlan(smoke, "SMOKE_BASE_IMAGE").stages.map((s) => s.reason)).toEqual(["image", "from", "from", "from"]);
+  });
+
+  test("an unknown ARG is an error naming the recipe's ARGs", () => {
+    expect(() => rebuildFraction(smoke, "NOPE")).toThrow("ARG NOPE is not an ARG of this recipe; its ARGs are: GREET_PREFIX, GREET_VERSION, HELLO_PREFIX, HELLO_VERSION, SMOKE_BASE_IMAGE");
+  });
+
+  test("aligned: each version ARG rebuilds only stages that read it and their dependents", () => {
+    const versionArgs = [...new Set(aligned.stages.flatMap((s) => s.args.filter((a) => a.kind.type === "version").map((a) => a.name)))];
+    expect(versionArgs).toEqual(expect.arrayContaining(["LIBFABRIC_VERSION", "UCX_VERSION", "NIXL_VERSION", "NCCL_VERSION"]));
+    for (const arg of versionArgs) {
+      const plan = rebuildPlan(aligned, arg);
+      const readers = plan.stages.filter((s) => s.reason === "arg" || s.reason === "image").map((s) => s.stage);
+      const reach = new Set([...readers, ...readers.flatMap((r) => stageDependents(aligned, r))]);
+      for (const s of plan.stages) if (s.rebuilt > 0) expect(reach.has(s.stage), `${arg} rebuilds ${s.stage}`).toBe(true);
+      expect(plan.rebuilt).toBeGreaterThan(0);
+      expect(plan.total).toBe(aligned.stages.reduce((n, s) => n + stageSteps(s).length, 0));
+    }
+    const changed = (arg: string) => rebuildPlan(aligned, arg).stages.filter((s) => s.rebuilt > 0).map((s) => s.stage);
+    expect(changed("NIXL_VERSION")).toEqual(["nixl", "runtime"]);
+    expect(changed("NCCL_VERSION")).toEqual(["nccl", "runtime"]);
+    expect(rebuildFraction(aligned, "LIBFABRIC_VERSION")).toBeGreaterThan(rebuildFraction(aligned, "NIXL_VERSION"));
+    expect(rebuildFraction(aligned, "NIXL_VERSION")).toBeGreaterThan(rebuildFraction(aligned, "NCCL_VERSION"));
+  });
+
+  test("aligned UV_IMAGE: the uv stage has no steps, but base copies from it", () => {
+    const plan = rebuildPlan(aligned, "UV_IMAGE");
+    expect(plan.stages.find((s) => s.stage === "uv")).toMatchObject({ steps: 0, rebuilt: 0, reason: "image" });
+    expect(plan.stages.find((s) => s.stage === "base")).toMatchObject({ reason: "copy" });
+  });
+
+  test("an ENV that reads the ARG after the last step changes the image, not its files", () => {
+    const V = versionArg("X_VERSION", "1.0.0", "x");
+    const a = defineStage({ name: "a", description: "a", from: image("debian:bookworm"), args: [V], steps: [run("true"), env(["X", "${X_VERSION}"])] });
+    const child = defineStage({ name: "child", description: "FROM a", from: a, steps: [run("true"), workdir("/w")] });
+    const copier = defineStage({ name: "copier", description: "copies from a", from: image("debian:bookworm"), steps: [copy(["/etc/hostname"], "/x", { from: "a" }), run("true")] });
+    const plan = rebuildPlan(recipeFromStages("m", [a, child, copier]), "X_VERSION");
+    expect(plan.stages).toEqual([
+      { stage: "a", steps: 1, rebuilt: 0, reason: "arg" },
+      { stage: "child", steps: 2, rebuilt: 2, reason: "from" },
+      { stage: "copier", steps: 2, rebuilt: 0, reason: null },
+    ]);
+    expect(plan.fraction).toBe(2 / 5);
+  });
+});
