@@ -4,6 +4,7 @@ import {
   duplicateArtifact,
   duplicateStage,
   missingProducer,
+  ambiguousProducer,
   prefixMismatch,
   producerNotInRecipe,
 } from "./messages.ts";
@@ -57,6 +58,10 @@ export function findProblems(stages: readonly AnyStage[]): Problem[] {
       }
       if (n.producer === null && ofKind.length === 0) {
         problems.push({ code: "missing-producer", message: missingProducer(s.name, n.kind), stage: s.name });
+        continue;
+      }
+      if (n.producer === null && ofKind.length > 1) {
+        problems.push({ code: "missing-producer", message: ambiguousProducer(s.name, n.kind, ofKind[0]!.producer, ofKind[1]!.producer), stage: s.name });
         continue;
       }
       for (const p of ofKind) {

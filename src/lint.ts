@@ -39,7 +39,9 @@ function runFindings(stage: string, ins: Extract<Instruction, { op: "RUN" }>): F
     if (!cached && !/rm -rf \/var\/lib\/apt\/lists/.test(script)) f("apt-lists", "apt-get install leaves /var/lib/apt/lists in the layer: use the apt cache mounts (aptCache) or rm -rf /var/lib/apt/lists/*");
   }
   if (/\b(curl|wget)\b[^\n|]*\|\s*(sudo\s+)?(ba|z|da)?sh\b/.test(script)) f("pipe-to-shell", "a download is piped into a shell without a checksum: download to a file, verify it with sha256sum -c, then run it");
-  if (/\b(wget|curl)\s+(-|"|'|https?:)/.test(script) && !/sha256sum -c/.test(script)) f("unverified-download", "a download is not verified: check it with sha256sum -c (downloadScript does)");
+  if (/\b(wget|curl)\s+(-|"|'|https?:)/.test(script) && !/sha256sum -c|gpg --batch --verify/.test(script)) {
+    f("unverified-download", "a download is not verified: check it with sha256sum -c (downloadScript) or a signature from a pinned key (signatureScript)");
+  }
   if (/\|\|\s*true\b/.test(script)) f("swallowed-failure", "`|| true` hides a failed step: remove it, or test the condition explicitly");
   if (/--no-check-certificate|\bcurl\b[^\n]*\s(-k|--insecure)\b|GIT_SSL_NO_VERIFY/.test(script)) f("tls-disabled", "TLS verification is disabled (--no-check-certificate, curl -k or GIT_SSL_NO_VERIFY): remove it");
   if (/\$\{[A-Za-z_][A-Za-z0-9_]*:\+/.test(script)) {

@@ -35,6 +35,17 @@ export function producerNotInRecipe(consumer: string, kind: string, producer: st
 }
 
 /**
+ * Rule 2, for a requirement stated by kind alone: two earlier stages provide that kind, so which one
+ * the stage builds against is ambiguous.
+ *
+ * @example
+ * ambiguousProducer("nixl", "libfabric", "efa-drivers", "libfabric")
+ */
+export function ambiguousProducer(consumer: string, kind: string, first: string, second: string): string {
+  return `${consumer} needs ${kind} but stages ${first} and ${second} both provide it; take the ${kind} artifact of one of them instead of stating the kind`;
+}
+
+/**
  * Rule 3: one ARG name with two defaults. One image has one value per ARG.
  *
  * @example

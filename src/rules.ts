@@ -35,7 +35,17 @@ type ProducerProblem<K extends string, By, Provided extends Held, Consumer exten
           : never
       : [Extract<Provided, { readonly kind: K }>] extends [never]
         ? `${Consumer} needs ${K} but no earlier stage provides it; add a stage that provides ${K} before ${Consumer}`
-        : never;
+        : Ambiguous<K, Extract<Provided, { readonly kind: K }>, Extract<Provided, { readonly kind: K }>, Consumer>;
+
+/** Rule 2, for a requirement stated by kind alone: more than one earlier producer of that kind. */
+type Ambiguous<K extends string, Each extends Held, All extends Held, Consumer extends string> =
+  Each extends Held<string, string, infer B1>
+    ? Exclude<All, { readonly producer: B1 }> extends infer O
+      ? O extends Held<string, string, infer B2>
+        ? `${Consumer} needs ${K} but stages ${B1} and ${B2} both provide it; take the ${K} artifact of one of them instead of stating the kind`
+        : never
+      : never
+    : never;
 
 /** Rule 1: every producer of the kind must install it at the prefix the consumer was built for. */
 type PrefixProblem<K extends string, P extends string, Provided extends Held, Consumer extends string> =

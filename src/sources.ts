@@ -17,9 +17,11 @@ export interface SourcePin {
   readonly commit: string | null;
   /** Where the pin was read (a public file), for docs and reviews. */
   readonly source: string;
+  /** For a signing key: its full 40-hex-digit OpenPGP fingerprint. */
+  readonly fingerprint: string | null;
 }
 
-const LOCK_KEYS = ["id", "version", "url", "sha256", "sha256_of", "commit", "source"] as const;
+const LOCK_KEYS = ["id", "version", "url", "sha256", "sha256_of", "commit", "fingerprint", "source"] as const;
 
 /**
  * Parse a source lock. Unknown keys, wrong types, malformed hashes and duplicate ids are errors.
@@ -52,7 +54,9 @@ export function parseLock(text: string, file: string): ReadonlyMap<string, Sourc
       sha256: str("sha256", true),
       commit: str("commit", true),
       source: str("source", false)!,
+      fingerprint: entry["fingerprint"] === undefined ? null : str("fingerprint", true),
     };
+    if (pin.fingerprint !== null && !/^[0-9A-F]{40}$/.test(pin.fingerprint)) fail("lock", `${at} (${pin.id}): fingerprint must be 40 upper-case hex digits`, { file });
     if (pin.sha256 !== null && !/^[0-9a-f]{64}$/.test(pin.sha256)) fail("lock", `${at} (${pin.id}): sha256 must be 64 lower-case hex digits`, { file });
     if (pin.commit !== null && !/^[0-9a-f]{40}$/.test(pin.commit)) fail("lock", `${at} (${pin.id}): commit must be 40 lower-case hex digits`, { file });
     if (!/^(https|docker):\/\/[A-Za-z0-9.-]+\/\S+$/.test(pin.url)) fail("lock", `${at} (${pin.id}): url must be an https:// URL (or docker:// for an image)`, { file });
@@ -109,10 +113,44 @@ export const SOURCE_MIRROR: Arg<"SOURCE_MIRROR", ""> = stringArg(
  */
 export function downloadScript(url: string, out: string, shaArg: string): string {
   return [
+    fetchScript(url, out),
+    `if [ -z "\${${shaArg}}" ]; then echo "stagewright: ${out} has no pinned sha256 (${shaArg} is empty); it is NOT verified" >&2; sha256sum ${out} >&2; else echo "\${${shaArg}}  ${out}" | sha256sum -c -; fi`,
+  ].join("\n");
+}
+
+/**
+ * Shell lines that download `url` to `out` through the mirror, without verifying it: the caller
+ * verifies (a signature, see efa-drivers). Prefer {@link downloadScript}.
+ *
+ * @example
+ * fetchScript("https://e.org/x.tar.gz.sig", "x.tar.gz.sig")
+ */
+export function fetchScript(url: string, out: string): string {
+  return [
     `url="${url}"`,
     `if [ -n "\${SOURCE_MIRROR}" ]; then url="\${SOURCE_MIRROR%/}/\${url#https://}"; fi`,
     `wget --tries=3 --waitretry=5 --timeout=30 --read-timeout=60 --no-verbose -O ${out} "$url"`,
-    `if [ -z "\${${shaArg}}" ]; then echo "stagewright: ${out} has no pinned sha256 (${shaArg} is empty); it is NOT verified" >&2; sha256sum ${out} >&2; else echo "\${${shaArg}}  ${out}" | sha256sum -c -; fi`,
+  ].join("\n");
+}
+
+/**
+ * Shell lines that verify `file` against the detached signature `sig`, made by the key in
+ * `keyFile` whose full fingerprint must equal the value of `fingerprintArg`: the key is downloaded
+ * from the vendor, but trusted only because its fingerprint is pinned.
+ *
+ * @example
+ * signatureScript("x.tar.gz", "x.tar.gz.sig", "vendor.key", "VENDOR_KEY_FINGERPRINT")
+ */
+export function signatureScript(file: string, sig: string, keyFile: string, fingerprintArg: string): string {
+  return [
+    'GNUPGHOME="$(mktemp -d)"',
+    "export GNUPGHOME",
+    `gpg --batch --quiet --import ${keyFile}`,
+    `fpr="$(gpg --batch --with-colons --fingerprint | awk -F: '$1 == "fpr" {print $10; exit}')"`,
+    `if [ "$fpr" != "\${${fingerprintArg}}" ]; then echo "stagewright: ${keyFile} has fingerprint $fpr, expected \${${fingerprintArg}}" >&2; exit 1; fi`,
+    `gpg --batch --verify ${sig} ${file}`,
+    'rm -rf "$GNUPGHOME"',
+    "unset GNUPGHOME",
   ].join("\n");
 }
 

@@ -26,7 +26,7 @@ export const BASE_PACKAGES: readonly string[] = [
   "libaio-dev", "liburing-dev", "protobuf-compiler-grpc", "libcpprest-dev", "etcd-server", "etcd-client",
   "autotools-dev", "automake", "libtool", "libz-dev", "flex", "libgtest-dev", "build-essential", "python3.12-dev",
   "clang", "hwloc", "libhwloc-dev", "libcurl4-openssl-dev", "libssl-dev", "uuid-dev", "zlib1g-dev",
-  "pybind11-dev", "bzip2", "ca-certificates", "git", "pkg-config", "wget",
+  "pybind11-dev", "bzip2", "ca-certificates", "git", "gnupg", "pkg-config", "wget",
 ];
 
 /** Python build tools the official image installs into its venv (§2 step 10). */

@@ -15,7 +15,9 @@ import {
   checkOptions,
   comment,
   defineStage,
-  downloadScript,
+  fetchScript,
+  signatureScript,
+  stringArg,
   env,
   run,
   aptCache,
@@ -29,7 +31,7 @@ import {
   type VersionRule,
   type RuleOverride,
 } from "../src/index.ts";
-import { sha256Arg } from "./shared.ts";
+import { sourcePin } from "./shared.ts";
 
 /** How the installer's libfabric relates to the image. */
 export type EfaLibfabric = "provide" | "hide" | "minimal";
@@ -87,21 +89,25 @@ function efaCommon(from: AnyStage, options: EfaOptions) {
     fail("invalid-value", `efa-drivers, option libfabric: ${JSON.stringify(options.libfabric)} is not one of "provide", "hide", "minimal"`, { stage: "efa-drivers", option: "libfabric" });
   }
   const EFA_VERSION = versionArg("EFA_VERSION", options.version, "AWS EFA installer version");
-  const EFA_SHA256 = sha256Arg("EFA_SHA256", EFA_VERSION, (v) => `efa-installer-${v}`, "EFA installer tarball");
+  // No sha256 of the tarball is published; AWS signs it, and documents the signing key's fingerprint.
+  const EFA_SIGNER_FINGERPRINT = stringArg("EFA_SIGNER_FINGERPRINT", sourcePin("efa-installer-key").fingerprint ?? "", /^[0-9A-F]{40}$/, "40 upper-case hex digits", "OpenPGP fingerprint of the key that signs the EFA installer (AWS EC2 user guide)");
   const mode = options.libfabric;
   const installerFlags = [...EFA_CONTAINER_FLAGS, ...(mode === "minimal" ? ["--minimal"] : []), ...flags].join(" ");
   const facts = { distribution: "efa-installer", installerVersion: options.version, libfabricMode: mode };
   const install = run(
     [
       "cd /tmp",
-      downloadScript("https://efa-installer.amazonaws.com/aws-efa-installer-${EFA_VERSION}.tar.gz", "aws-efa-installer.tar.gz", "EFA_SHA256"),
+      fetchScript("https://efa-installer.amazonaws.com/aws-efa-installer-${EFA_VERSION}.tar.gz", "aws-efa-installer.tar.gz"),
+      fetchScript("https://efa-installer.amazonaws.com/aws-efa-installer-${EFA_VERSION}.tar.gz.sig", "aws-efa-installer.tar.gz.sig"),
+      fetchScript("https://efa-installer.amazonaws.com/aws-efa-installer.key", "aws-efa-installer.key"),
+      signatureScript("aws-efa-installer.tar.gz", "aws-efa-installer.tar.gz.sig", "aws-efa-installer.key", "EFA_SIGNER_FINGERPRINT"),
       "tar -xzf aws-efa-installer.tar.gz",
       "cd aws-efa-installer",
       "rm -f /etc/apt/apt.conf.d/docker-clean",
       "apt-get update",
       `./efa_installer.sh ${installerFlags}`,
       "cd /",
-      "rm -rf /tmp/aws-efa-installer /tmp/aws-efa-installer.tar.gz",
+      "rm -rf /tmp/aws-efa-installer /tmp/aws-efa-installer.tar.gz /tmp/aws-efa-installer.tar.gz.sig /tmp/aws-efa-installer.key",
     ].join("\n"),
     { mounts: aptCache },
   );
@@ -113,7 +119,7 @@ function efaCommon(from: AnyStage, options: EfaOptions) {
       name: "efa-drivers" as const,
       description: `AWS EFA installer user-space pieces (${mode === "provide" ? "its libfabric is the image's libfabric" : mode === "hide" ? "its libfabric removed" : "rdma-core only"})`,
       from,
-      args: [EFA_VERSION, EFA_SHA256, SOURCE_MIRROR],
+      args: [EFA_VERSION, EFA_SIGNER_FINGERPRINT, SOURCE_MIRROR],
       removes: ["rdma-core"] as const,
       rules: efaRules(flags),
       overrides: options.overrides ?? [],

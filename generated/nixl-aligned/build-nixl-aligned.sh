@@ -41,7 +41,7 @@ Build arguments (default in brackets):
   --aws-ofi-nccl-version         aws-ofi-nccl tag [v1.12.1-aws]
   --aws-ofi-nccl-prefix          aws-ofi-nccl install prefix [/opt/amazon/ofi-nccl]
   --doca-sha256                  sha256 of the DOCA host .deb download []
-  --efa-sha256                   sha256 of the EFA installer tarball download []
+  --efa-signer-fingerprint       OpenPGP fingerprint of the key that signs the EFA installer (AWS EC2 user guide) [4E9091BCBB97A96B26B15E59A05480B1DD2D3CCC]
   --gdrcopy-sha256               sha256 of the GDRCopy tag archive download [faa7e816e9bad3301e53d6721457f7ef5ab42b7aa3b01ffda51f8e5620bb20ed]
   --libfabric-sha256             sha256 of the libfabric release tarball download [1d18fce868f8fef68b42fccd1f5df2555369739e8cb7c148532a0529a308eb09]
   --ucx-commit                   git commit that UCX_VERSION must resolve to [e4636149592d5a435c2c911fe7727444a13bfa2e]
@@ -102,7 +102,7 @@ while [ "$#" -gt 0 ]; do
     --aws-ofi-nccl-version) need_value "$1" "$#"; build_args+=(--build-arg "AWS_OFI_NCCL_VERSION=$2"); shift 2 ;;
     --aws-ofi-nccl-prefix) need_value "$1" "$#"; build_args+=(--build-arg "AWS_OFI_NCCL_PREFIX=$2"); shift 2 ;;
     --doca-sha256) need_value "$1" "$#"; build_args+=(--build-arg "DOCA_SHA256=$2"); shift 2 ;;
-    --efa-sha256) need_value "$1" "$#"; build_args+=(--build-arg "EFA_SHA256=$2"); shift 2 ;;
+    --efa-signer-fingerprint) need_value "$1" "$#"; build_args+=(--build-arg "EFA_SIGNER_FINGERPRINT=$2"); shift 2 ;;
     --gdrcopy-sha256) need_value "$1" "$#"; build_args+=(--build-arg "GDRCOPY_SHA256=$2"); shift 2 ;;
     --libfabric-sha256) need_value "$1" "$#"; build_args+=(--build-arg "LIBFABRIC_SHA256=$2"); shift 2 ;;
     --ucx-commit) need_value "$1" "$#"; build_args+=(--build-arg "UCX_COMMIT=$2"); shift 2 ;;

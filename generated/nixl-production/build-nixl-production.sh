@@ -31,10 +31,10 @@ Build arguments (default in brackets):
   --rust-version                 Rust toolchain for NIXL's Rust bindings [1.86.0]
   --nccl-version                 NCCL tag [v2.23.4-1]
   --nccl-prefix                  NCCL install prefix [/usr/local]
-  --efa-sha256                   sha256 of the EFA installer tarball download []
+  --efa-signer-fingerprint       OpenPGP fingerprint of the key that signs the EFA installer (AWS EC2 user guide) [4E9091BCBB97A96B26B15E59A05480B1DD2D3CCC]
   --gdrcopy-sha256               sha256 of the GDRCopy tag archive download [faa7e816e9bad3301e53d6721457f7ef5ab42b7aa3b01ffda51f8e5620bb20ed]
   --etcd-cpp-api-commit          git commit that ETCD_CPP_API_REF must resolve to [7c6e714f188f9576e25e0350cac4181139eec23e]
-  --nixl-commit                  git commit that NIXL_VERSION must resolve to []
+  --nixl-commit                  git commit that NIXL_VERSION must resolve to [8f493f7e285ef84faa70775449adc757c1e63953]
   --nixl-build-type              meson build type (0.7.x defaults to debug when none is given) [debug]
   --nccl-sha256                  sha256 of the NCCL tag archive download [6b946b70a9d2d01871842cbd15ec56488d358abe9a0f3767e372fddc3e241ba7]
   --nccl-gencode                 NVCC_GENCODE for NCCL (fewer targets build faster) [-gencode=arch=compute_80,code=sm_80 -gencode=arch=compute_90,code=sm_90 -gencode=arch=compute_90,code=compute_90]
@@ -77,7 +77,7 @@ while [ "$#" -gt 0 ]; do
     --rust-version) need_value "$1" "$#"; build_args+=(--build-arg "RUST_VERSION=$2"); shift 2 ;;
     --nccl-version) need_value "$1" "$#"; build_args+=(--build-arg "NCCL_VERSION=$2"); shift 2 ;;
     --nccl-prefix) need_value "$1" "$#"; build_args+=(--build-arg "NCCL_PREFIX=$2"); shift 2 ;;
-    --efa-sha256) need_value "$1" "$#"; build_args+=(--build-arg "EFA_SHA256=$2"); shift 2 ;;
+    --efa-signer-fingerprint) need_value "$1" "$#"; build_args+=(--build-arg "EFA_SIGNER_FINGERPRINT=$2"); shift 2 ;;
     --gdrcopy-sha256) need_value "$1" "$#"; build_args+=(--build-arg "GDRCOPY_SHA256=$2"); shift 2 ;;
     --etcd-cpp-api-commit) need_value "$1" "$#"; build_args+=(--build-arg "ETCD_CPP_API_COMMIT=$2"); shift 2 ;;
     --nixl-commit) need_value "$1" "$#"; build_args+=(--build-arg "NIXL_COMMIT=$2"); shift 2 ;;

@@ -128,3 +128,21 @@ describe("rule 5: unknown options are errors, for literals and for variables", (
     expectTypeOf<KnownOptions<{ version: "v2.3.0"; prefx: "/opt" }, Shape, "libfabric">["prefx"]>().toEqualTypeOf<typeof M.rule5>();
   });
 });
+
+describe("rule 2, ambiguity: a kind stated alone with two producers", () => {
+  test("two earlier libfabrics and a stage that names only the kind", () => {
+    const second = defineStage({
+      name: "libfabric-two",
+      description: "another",
+      from: base,
+      provides: { libfabric: artifact({ kind: "libfabric", producer: "libfabric-two", version: "v2.3.0", prefix: "/opt/amazon/efa", delivery: { type: "in-image" } }) },
+      steps: [run("true")],
+    });
+    // @ts-expect-error nixl needs libfabric but stages efa-drivers and libfabric-two both provide it
+    recipe("bad", [base, efa, second, nixlExpectsEfa]);
+    expectTypeOf<RecipeProblems<[typeof base, typeof efa, typeof second, typeof nixlExpectsEfa]>>().toEqualTypeOf<
+      | "nixl needs libfabric but stages efa-drivers and libfabric-two both provide it; take the libfabric artifact of one of them instead of stating the kind"
+      | "nixl needs libfabric but stages libfabric-two and efa-drivers both provide it; take the libfabric artifact of one of them instead of stating the kind"
+    >();
+  });
+});

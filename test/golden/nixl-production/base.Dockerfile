@@ -22,6 +22,7 @@ DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
     etcd-server \
     flex \
     git \
+    gnupg \
     hwloc \
     libaio-dev \
     libclang-dev \

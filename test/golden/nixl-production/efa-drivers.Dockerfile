@@ -2,8 +2,8 @@
 FROM hpcx-ucx AS efa-drivers
 # EFA_VERSION AWS EFA installer version
 ARG EFA_VERSION="1.43.3"
-# EFA_SHA256 sha256 of the EFA installer tarball download
-ARG EFA_SHA256=""
+# EFA_SIGNER_FINGERPRINT OpenPGP fingerprint of the key that signs the EFA installer (AWS EC2 user guide)
+ARG EFA_SIGNER_FINGERPRINT="4E9091BCBB97A96B26B15E59A05480B1DD2D3CCC"
 # SOURCE_MIRROR mirror for every source download, laid out as <mirror>/<host>/<path>; empty = the public URLs
 ARG SOURCE_MIRROR=""
 RUN --mount=type=cache,target=/var/cache/apt,sharing=locked --mount=type=cache,target=/var/lib/apt,sharing=locked <<'EOF'
@@ -12,14 +12,27 @@ cd /tmp
 url="https://efa-installer.amazonaws.com/aws-efa-installer-${EFA_VERSION}.tar.gz"
 if [ -n "${SOURCE_MIRROR}" ]; then url="${SOURCE_MIRROR%/}/${url#https://}"; fi
 wget --tries=3 --waitretry=5 --timeout=30 --read-timeout=60 --no-verbose -O aws-efa-installer.tar.gz "$url"
-if [ -z "${EFA_SHA256}" ]; then echo "stagewright: aws-efa-installer.tar.gz has no pinned sha256 (EFA_SHA256 is empty); it is NOT verified" >&2; sha256sum aws-efa-installer.tar.gz >&2; else echo "${EFA_SHA256}  aws-efa-installer.tar.gz" | sha256sum -c -; fi
+url="https://efa-installer.amazonaws.com/aws-efa-installer-${EFA_VERSION}.tar.gz.sig"
+if [ -n "${SOURCE_MIRROR}" ]; then url="${SOURCE_MIRROR%/}/${url#https://}"; fi
+wget --tries=3 --waitretry=5 --timeout=30 --read-timeout=60 --no-verbose -O aws-efa-installer.tar.gz.sig "$url"
+url="https://efa-installer.amazonaws.com/aws-efa-installer.key"
+if [ -n "${SOURCE_MIRROR}" ]; then url="${SOURCE_MIRROR%/}/${url#https://}"; fi
+wget --tries=3 --waitretry=5 --timeout=30 --read-timeout=60 --no-verbose -O aws-efa-installer.key "$url"
+GNUPGHOME="$(mktemp -d)"
+export GNUPGHOME
+gpg --batch --quiet --import aws-efa-installer.key
+fpr="$(gpg --batch --with-colons --fingerprint | awk -F: '$1 == "fpr" {print $10; exit}')"
+if [ "$fpr" != "${EFA_SIGNER_FINGERPRINT}" ]; then echo "stagewright: aws-efa-installer.key has fingerprint $fpr, expected ${EFA_SIGNER_FINGERPRINT}" >&2; exit 1; fi
+gpg --batch --verify aws-efa-installer.tar.gz.sig aws-efa-installer.tar.gz
+rm -rf "$GNUPGHOME"
+unset GNUPGHOME
 tar -xzf aws-efa-installer.tar.gz
 cd aws-efa-installer
 rm -f /etc/apt/apt.conf.d/docker-clean
 apt-get update
 ./efa_installer.sh -y --skip-kmod --skip-limit-conf --no-verify
 cd /
-rm -rf /tmp/aws-efa-installer /tmp/aws-efa-installer.tar.gz
+rm -rf /tmp/aws-efa-installer /tmp/aws-efa-installer.tar.gz /tmp/aws-efa-installer.tar.gz.sig /tmp/aws-efa-installer.key
 EOF
 
 # --skip-limit-conf skips efa-config, which registers /opt/amazon/efa/lib with the loader: do it here (000_ sorts first)

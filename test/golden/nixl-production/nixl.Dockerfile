@@ -29,7 +29,7 @@ EOF
 # NIXL_VERSION NIXL release tag (no v prefix up to 0.10.1)
 ARG NIXL_VERSION="0.6.1"
 # NIXL_COMMIT git commit that NIXL_VERSION must resolve to
-ARG NIXL_COMMIT=""
+ARG NIXL_COMMIT="8f493f7e285ef84faa70775449adc757c1e63953"
 # NIXL_PREFIX NIXL install prefix
 ARG NIXL_PREFIX="/opt/nvidia/nvda_nixl"
 # NIXL_BUILD_TYPE meson build type (0.7.x defaults to debug when none is given)
