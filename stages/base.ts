@@ -44,10 +44,8 @@ export interface BaseOptions {
   readonly cuda?: string;
   /** Install torch/torchvision/torchaudio into the venv like the official image. Default false (not needed by NIXL). */
   readonly torch?: boolean;
-  /** The uv image (tag and digest) whose /uv and /uvx are copied in. */
-  readonly uvImage?: string;
 }
-const BASE_OPTION_NAMES = ["image", "tag", "cuda", "removeHpcxUcx", "torch", "uvImage"] as const;
+const BASE_OPTION_NAMES = ["image", "tag", "cuda", "removeHpcxUcx", "torch"] as const;
 
 /** Where the virtual environment lives (the official 0.7.1 layout). */
 export const VENV = "/workspace/.venv";

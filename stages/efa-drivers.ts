@@ -77,7 +77,7 @@ export function efaRules(flags: readonly string[]): readonly VersionRule[] {
 }
 
 /** The parts both designs share: ARGs, the install step, the rules. */
-function efaCommon(from: AnyStage, options: EfaOptions) {
+function efaCommon<F extends AnyStage>(from: F, options: EfaOptions) {
   checkOptions("efa-drivers", options, ["version", "libfabric", "flags", "overrides"]);
   const flags = options.flags ?? [];
   for (const f of flags) {
@@ -129,7 +129,7 @@ function efaCommon(from: AnyStage, options: EfaOptions) {
 }
 
 /** The installer's libfabric is THE libfabric of the image (design "provide"). */
-function efaProvide<V extends string>(from: AnyStage, options: EfaOptions<V>) {
+function efaProvide<F extends AnyStage, V extends string>(from: F, options: EfaOptions<V>) {
   const c = efaCommon(from, options);
   const inImage = { type: "in-image" } as const;
   return defineStage({
@@ -159,7 +159,7 @@ function efaProvide<V extends string>(from: AnyStage, options: EfaOptions<V>) {
 }
 
 /** The installer's libfabric is removed ("hide") or never installed ("minimal"). */
-function efaWithout<V extends string>(from: AnyStage, options: EfaOptions<V>) {
+function efaWithout<F extends AnyStage, V extends string>(from: F, options: EfaOptions<V>) {
   const c = efaCommon(from, options);
   return defineStage({
     ...c.spec,
@@ -194,8 +194,8 @@ type EfaArgs<O> = O & KnownOptions<O, EfaOptions, "efa-drivers"> & OptionLiteral
  * @example
  * const efa = efaDrivers(dc, { version: "1.43.3", libfabric: "minimal" })
  */
-export function efaDrivers<const O extends EfaOptions & { readonly libfabric: "provide" }>(from: AnyStage, options: EfaArgs<O>): ReturnType<typeof efaProvide<O["version"]>>;
-export function efaDrivers<const O extends EfaOptions & { readonly libfabric: "hide" | "minimal" }>(from: AnyStage, options: EfaArgs<O>): ReturnType<typeof efaWithout<O["version"]>>;
+export function efaDrivers<const F extends AnyStage, const O extends EfaOptions & { readonly libfabric: "provide" }>(from: F, options: EfaArgs<O>): ReturnType<typeof efaProvide<F, O["version"]>>;
+export function efaDrivers<const F extends AnyStage, const O extends EfaOptions & { readonly libfabric: "hide" | "minimal" }>(from: F, options: EfaArgs<O>): ReturnType<typeof efaWithout<F, O["version"]>>;
 export function efaDrivers(from: AnyStage, options: EfaOptions): ReturnType<typeof efaProvide> | ReturnType<typeof efaWithout> {
   return options.libfabric === "provide" ? efaProvide(from, options) : efaWithout(from, options);
 }

@@ -48,8 +48,8 @@ export interface NcclOptions<V extends string = string, P extends string = strin
  * @example
  * const n = nccl(sys, { version: "v2.23.4-1" })
  */
-export function nccl<const O extends NcclOptions>(
-  from: AnyStage,
+export function nccl<const F extends AnyStage, const O extends NcclOptions>(
+  from: F,
   options: O & KnownOptions<O, NcclOptions, "nccl"> & OptionLiteralChecks<O>,
 ) {
   type V = O["version"];
@@ -131,7 +131,9 @@ export function awsOfiNcclRules(platformAws: boolean): readonly VersionRule[] {
       const fabric = ctx.artifact("libfabric");
       if (ofi === undefined || fabric === undefined || fabric.facts["distribution"] === "efa-installer") return undefined;
       const v = resolvedVersion(fabric, ctx.arg);
-      const min = platformAws && compareVersions(ofi, "1.13.0") !== -1 ? "1.22.0" : "1.18.0";
+      // Tags up to v1.13.x carry an "-aws" suffix that semver would read as a prerelease.
+      const release = ofi.replace(/-aws$/, "");
+      const min = platformAws && compareVersions(release, "1.13.0") !== -1 ? "1.22.0" : "1.18.0";
       return compareVersions(v, min) === -1 ? `aws-ofi-nccl ${ofi}${platformAws ? " with --enable-platform-aws" : ""} needs libfabric >= ${min} but stage ${fabric.producer} builds libfabric ${v}` : undefined;
     },
   },
@@ -144,17 +146,18 @@ export function awsOfiNcclRules(platformAws: boolean): readonly VersionRule[] {
  * @example
  * const ofi = awsOfiNccl(sys, { version: "v1.12.1-aws", libfabric: fabric.provides.libfabric })
  */
-export function awsOfiNccl<const O extends AwsOfiNcclOptions>(
-  from: AnyStage,
+export function awsOfiNccl<const F extends AnyStage, const O extends AwsOfiNcclOptions>(
+  from: F,
   options: O & KnownOptions<O, AwsOfiNcclOptions, "aws-ofi-nccl"> & OptionLiteralChecks<O>,
 ) {
   type V = O["version"];
+  type P = PrefixOf<O, "/opt/amazon/ofi-nccl">;
   checkOptions("aws-ofi-nccl", options, ["version", "libfabric", "prefix", "platformAws", "overrides"]);
   const o = options as AwsOfiNcclOptions<V>;
-  const prefix = o.prefix ?? "/opt/amazon/ofi-nccl";
+  const prefix = (o.prefix ?? "/opt/amazon/ofi-nccl") as P;
   const platformAws = o.platformAws ?? true;
   const AWS_OFI_NCCL_VERSION = versionArg<"AWS_OFI_NCCL_VERSION", V>("AWS_OFI_NCCL_VERSION", o.version as VersionLiteral<V> & V, "aws-ofi-nccl tag");
-  const AWS_OFI_NCCL_PREFIX = pathArg("AWS_OFI_NCCL_PREFIX", prefix, "aws-ofi-nccl install prefix");
+  const AWS_OFI_NCCL_PREFIX = pathArg<"AWS_OFI_NCCL_PREFIX", P>("AWS_OFI_NCCL_PREFIX", prefix as PathLiteral<P> & P, "aws-ofi-nccl install prefix");
   const AWS_OFI_NCCL_SHA256 = sha256Arg("AWS_OFI_NCCL_SHA256", AWS_OFI_NCCL_VERSION, (v) => `aws-ofi-nccl-${v.replace(/^v/, "")}`, "aws-ofi-nccl tag archive");
   const staged = stagedDir("aws-ofi-nccl");
   const configure = [

@@ -80,8 +80,8 @@ const RUSTUP_INIT_VERSION = "1.28.1";
  * @example
  * const n = nixl(sys, { version: "0.7.1", libfabric: fabric.provides.libfabric, ucx: ucxBuild.provides.ucx })
  */
-export function nixl<const O extends NixlOptions>(
-  from: AnyStage,
+export function nixl<const F extends AnyStage, const O extends NixlOptions>(
+  from: F,
   options: O & KnownOptions<O, NixlOptions, "nixl"> & OptionLiteralChecks<O> & LibfabricCheck<O["version"], O>,
 ) {
   type V = O["version"];

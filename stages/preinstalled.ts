@@ -27,7 +27,7 @@ export interface PreinstalledOptions<N extends string = string, K extends string
  * @example
  * const hpcxUcx = preinstalled(base, { name: "hpcx-ucx", kind: "ucx", prefix: "/opt/hpcx/ucx", version: "HPC-X (base image)", file: "lib/libucp.so.0" })
  */
-export function preinstalled<const O extends PreinstalledOptions>(from: AnyStage, options: O & KnownOptions<O, PreinstalledOptions, "preinstalled">) {
+export function preinstalled<const F extends AnyStage, const O extends PreinstalledOptions>(from: F, options: O & KnownOptions<O, PreinstalledOptions, "preinstalled">) {
   checkOptions("preinstalled", options, ["name", "kind", "prefix", "version", "file", "layout", "sonames"]);
   const o = options as O;
   const a = artifact({

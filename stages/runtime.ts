@@ -47,8 +47,8 @@ export const LD_CONF = "/etc/ld.so.conf.d/00-stagewright.conf";
  * @example
  * const final = runtime(efa, [fabric.provides.libfabric, ucxBuild.provides.ucx, nixlBuild.provides.nixl, nixlBuild.provides.nixlWheel])
  */
-export function runtime<const A extends readonly AnyArtifact[], const O extends RuntimeOptions = {}>(
-  from: AnyStage,
+export function runtime<const F extends AnyStage, const A extends readonly AnyArtifact[], const O extends RuntimeOptions = {}>(
+  from: F,
   artifacts: A,
   options: O & KnownOptions<O, RuntimeOptions, "runtime"> = {} as O & KnownOptions<O, RuntimeOptions, "runtime">,
 ) {
@@ -107,7 +107,9 @@ export function runtime<const A extends readonly AnyArtifact[], const O extends 
           ...sonames.map(uniqueSonameAssertion),
           ...linkChecks,
           "# libfabric dlopens the unversioned libcudart.so; the CUDA stubs must never be on the loader path",
-          'if ! ldconfig -p | grep -q "libcudart.so " && [ ! -e /usr/local/cuda/lib64/libcudart.so ]; then echo "stagewright: no unversioned libcudart.so for libfabric CUDA dlopen" >&2; exit 1; fi',
+          // dlopen("libcudart.so") searches LD_LIBRARY_PATH, then the ld cache: one of them must have it.
+          'found=""; IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"; for d in "${dirs[@]}"; do if [ -n "$d" ] && [ -e "$d/libcudart.so" ]; then found="$d/libcudart.so"; fi; done',
+          'if [ -z "$found" ] && ! ldconfig -p | awk \'$1 == "libcudart.so" {f = 1} END {exit !f}\'; then echo "stagewright: libfabric dlopens the unversioned libcudart.so, which neither LD_LIBRARY_PATH nor the ld cache provides" >&2; exit 1; fi',
           'if ldconfig -p | grep -q "/stubs/"; then echo "stagewright: CUDA stub libraries are in the loader cache" >&2; exit 1; fi',
         ].join("\n"),
       ),

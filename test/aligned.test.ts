@@ -215,3 +215,17 @@ test("the stage graph: every builder is its own stage FROM the system stage", ()
   ]);
   expect(byName("runtime").from).toBe(byName("efa-drivers"));
 });
+
+describe("aws-ofi-nccl's libfabric rule", () => {
+  test("v1.13.x-aws with --enable-platform-aws needs libfabric >= 1.22.0 (its -aws tag suffix is not a prerelease)", async () => {
+    const { awsOfiNccl } = await import("../stages/index.ts");
+    const s = alignedStages();
+    const old = libfabric(s.efa, { version: "v1.21.0" as string });
+    const ofi = awsOfiNccl(s.efa, { version: "v1.13.2-aws", libfabric: old.provides.libfabric });
+    expect(() => recipeFromStages("x", [s.uv, s.base, s.dc, s.efa, old, ofi])).toThrow(
+      "stage aws-ofi-nccl: aws-ofi-nccl v1.13.2-aws with --enable-platform-aws needs libfabric >= 1.22.0 but stage libfabric builds libfabric v1.21.0",
+    );
+    const ofi12 = awsOfiNccl(s.efa, { version: "v1.12.1-aws", libfabric: old.provides.libfabric });
+    expect(() => recipeFromStages("x", [s.uv, s.base, s.dc, s.efa, old, ofi12])).not.toThrow();
+  });
+});

@@ -23,7 +23,7 @@ export interface EtcdOptions {
  * @example
  * const etcd = etcdCppApi(sys, {})
  */
-export function etcdCppApi<const O extends EtcdOptions>(from: AnyStage, options: O & KnownOptions<O, EtcdOptions, "etcd-cpp-api">) {
+export function etcdCppApi<const F extends AnyStage, const O extends EtcdOptions>(from: F, options: O & KnownOptions<O, EtcdOptions, "etcd-cpp-api">) {
   checkOptions("etcd-cpp-api", options, ["ref"]);
   const ref = options.ref ?? "7c6e714";
   const ETCD_CPP_API_REF = stringArg("ETCD_CPP_API_REF", ref === "7c6e714" ? commitOf("etcd-cpp-apiv3-7c6e714") : ref, REF, "a git ref", "etcd-cpp-apiv3 git ref");
@@ -71,7 +71,7 @@ export interface AwsSdkOptions {
  * @example
  * const sdk = awsSdkCpp(sys, {})
  */
-export function awsSdkCpp<const O extends AwsSdkOptions>(from: AnyStage, options: O & KnownOptions<O, AwsSdkOptions, "aws-sdk-cpp">) {
+export function awsSdkCpp<const F extends AnyStage, const O extends AwsSdkOptions>(from: F, options: O & KnownOptions<O, AwsSdkOptions, "aws-sdk-cpp">) {
   checkOptions("aws-sdk-cpp", options, ["version"]);
   const version = options.version ?? "1.11.581";
   const AWS_SDK_CPP_VERSION = stringArg("AWS_SDK_CPP_VERSION", version, /^\d+\.\d+\.\d+$/, "an aws-sdk-cpp tag such as 1.11.581", "aws-sdk-cpp git tag");
@@ -117,7 +117,7 @@ export interface GusliOptions {
  * @example
  * const g = gusli(sys, {})
  */
-export function gusli<const O extends GusliOptions>(from: AnyStage, options: O & KnownOptions<O, GusliOptions, "gusli">) {
+export function gusli<const F extends AnyStage, const O extends GusliOptions>(from: F, options: O & KnownOptions<O, GusliOptions, "gusli">) {
   checkOptions("gusli", options, ["commit"]);
   const commit = options.commit ?? commitOf("gusli-8b7a3b2");
   const GUSLI_REF = stringArg("GUSLI_REF", commit, REF, "a git ref", "gusli git ref (the repository has no release tags)");

@@ -23,7 +23,7 @@ export const RDMA_PACKAGES: readonly string[] = ["libibverbs-dev", "rdma-core", 
  * @example
  * const d = doca(base, {})
  */
-export function doca<const O extends DocaOptions>(from: AnyStage, options: O & KnownOptions<O, DocaOptions, "doca">) {
+export function doca<const F extends AnyStage, const O extends DocaOptions>(from: F, options: O & KnownOptions<O, DocaOptions, "doca">) {
   checkOptions("doca", options, ["build"]);
   const build = options.build ?? "3.1.0-091000-25.07";
   const DOCA_BUILD = stringArg("DOCA_BUILD", build, /^\d+\.\d+\.\d+-\d+-\d+\.\d+$/, "a DOCA host build such as 3.1.0-091000-25.07", "DOCA host package build");

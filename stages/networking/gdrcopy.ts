@@ -24,8 +24,8 @@ export interface GdrcopyOptions<V extends string = string, P extends string = st
  * @example
  * const gdr = gdrcopy(sys, { version: "v2.4.1" })
  */
-export function gdrcopy<const O extends GdrcopyOptions>(
-  from: AnyStage,
+export function gdrcopy<const F extends AnyStage, const O extends GdrcopyOptions>(
+  from: F,
   options: O & KnownOptions<O, GdrcopyOptions, "gdrcopy"> & OptionLiteralChecks<O>,
 ) {
   type V = O["version"];

@@ -64,8 +64,8 @@ export function libfabricConfigureFlags(o: { efa: boolean; cuda: boolean; gdrcop
  * @example
  * const fabric = libfabric(sys, { version: "v2.3.0", prefix: "/usr/local", gdrcopy: gdr.provides.gdrcopy })
  */
-export function libfabric<const O extends LibfabricOptions>(
-  from: AnyStage,
+export function libfabric<const F extends AnyStage, const O extends LibfabricOptions>(
+  from: F,
   options: O & KnownOptions<O, LibfabricOptions, "libfabric"> & OptionLiteralChecks<O>,
 ) {
   type V = O["version"];

@@ -51,8 +51,8 @@ export function ucxConfigureFlags(gdrcopyPrefix: string | undefined): string[] {
  * @example
  * const ucxBuild = ucx(sys, { version: "v1.19.0", gdrcopy: gdr.provides.gdrcopy })
  */
-export function ucx<const O extends UcxOptions>(
-  from: AnyStage,
+export function ucx<const F extends AnyStage, const O extends UcxOptions>(
+  from: F,
   options: O & KnownOptions<O, UcxOptions, "ucx"> & OptionLiteralChecks<O>,
 ) {
   type V = O["version"];

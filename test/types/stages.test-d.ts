@@ -78,3 +78,16 @@ describe("the flagship mistake: NIXL built against /usr/local, the image's libfa
     recipe("ok", [uv, base, efa, ucxBuild, etcd, n]);
   });
 });
+
+describe("rule 4 through the stage library: what a stage inherits counts", () => {
+  test("building a second libfabric FROM the stage whose image has the installer's", () => {
+    const efa = efaDrivers(base, { version: "1.43.3", libfabric: "provide" });
+    const second = libfabric(efa, { version: "v2.3.0" });
+    // @ts-expect-error stage libfabric would hold two libfabric: /opt/amazon/efa from stage efa-drivers and /usr/local from stage libfabric
+    recipe("bad", [uv, base, efa, second]);
+  });
+  test("FROM the rdma-core-only installer stage it is fine", () => {
+    const efa = efaDrivers(base, { version: "1.43.3", libfabric: "minimal" });
+    recipe("ok", [uv, base, efa, libfabric(efa, { version: "v2.3.0" })]);
+  });
+});

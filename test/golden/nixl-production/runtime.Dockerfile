@@ -80,6 +80,7 @@ if [ -z "$got" ] || [ "$(readlink -f "$got")" != "$(readlink -f "$want")" ]; the
   exit 1
 fi
 # libfabric dlopens the unversioned libcudart.so; the CUDA stubs must never be on the loader path
-if ! ldconfig -p | grep -q "libcudart.so " && [ ! -e /usr/local/cuda/lib64/libcudart.so ]; then echo "stagewright: no unversioned libcudart.so for libfabric CUDA dlopen" >&2; exit 1; fi
+found=""; IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"; for d in "${dirs[@]}"; do if [ -n "$d" ] && [ -e "$d/libcudart.so" ]; then found="$d/libcudart.so"; fi; done
+if [ -z "$found" ] && ! ldconfig -p | awk '$1 == "libcudart.so" {f = 1} END {exit !f}'; then echo "stagewright: libfabric dlopens the unversioned libcudart.so, which neither LD_LIBRARY_PATH nor the ld cache provides" >&2; exit 1; fi
 if ldconfig -p | grep -q "/stubs/"; then echo "stagewright: CUDA stub libraries are in the loader cache" >&2; exit 1; fi
 EOF
