@@ -1,4 +1,5 @@
 import { checkStages } from "./check.ts";
+import { StagewrightError } from "./errors.ts";
 import { renderDockerfile } from "./render.ts";
 import type { CheckStages } from "./rules.ts";
 import type { AnyStage } from "./stage.ts";
@@ -55,7 +56,7 @@ export function recipeFromStages(name: string, stages: readonly AnyStage[], opti
 function makeRecipe<S extends readonly AnyStage[]>(name: string, stages: S, options: RecipeOptions): Recipe<S> {
   checkStages(stages);
   const final = stages[stages.length - 1];
-  if (final === undefined) throw new TypeError(`recipe ${name} has no stages`);
+  if (final === undefined) throw new StagewrightError("recipe-file", `recipe ${name} has no stages; give it at least one stage`);
   const description = options.description ?? final.description;
   const labels = options.labels ?? [];
   return Object.freeze({
