@@ -5,7 +5,23 @@
 import { readFileSync } from "node:fs";
 import { compareRecipes, comparisonMarkdown, companionFiles, mermaidGraph, renderStageAlone } from "../src/index.ts";
 import { builtinRecipes } from "../recipes/index.ts";
-import { nixlImageRows, nixlLinkage } from "../stages/index.ts";
+import { nixlImageRows, nixlLinkage, stageLock } from "../stages/index.ts";
+
+/** The lock as a Markdown table: what each source is pinned by. */
+function pinTable(): string {
+  const rows = [...stageLock().values()].map((p) => {
+    const signedBy = [...stageLock().values()].find((k) => k.fingerprint !== null && p.id.startsWith(k.id.replace(/-key$/, "-")));
+    const pinKind =
+      p.commit !== null && (p.url.endsWith(".git") || p.sha256 === null) ? `commit \`${p.commit.slice(0, 12)}\``
+      : p.url.startsWith("docker://") && p.sha256 !== null ? `image digest \`sha256:${p.sha256.slice(0, 16)}…\``
+      : p.sha256 !== null ? `sha256 \`${p.sha256.slice(0, 16)}…\``
+      : p.fingerprint !== null ? `signing key fingerprint \`${p.fingerprint}\``
+      : signedBy !== undefined ? `signature by the key pinned in ${signedBy.id}`
+      : "**nothing: no checksum is published**";
+    return `| ${p.id} | ${p.version} | ${pinKind} |`;
+  });
+  return ["| lock id | version | pinned by |", "| --- | --- | --- |", ...rows].join("\n");
+}
 
 /** Path → content of every generated file in the repository. */
 export function generatedFiles(): Record<string, string> {
@@ -26,6 +42,7 @@ export function generatedFiles(): Record<string, string> {
     "",
     comparisonMarkdown(compareRecipes(recipes, nixlImageRows, nixlLinkage)),
   ].join("\n");
+  out["docs/security.md"] = readFileSync("docs/templates/security.md", "utf8").replace("%PINS%", pinTable());
   const aligned = builtinRecipes["nixl-aligned"]!();
   out["docs/architecture.md"] = readFileSync("docs/templates/architecture.md", "utf8").replace("%GRAPH%", mermaidGraph(aligned).trimEnd());
   return out;
