@@ -9,7 +9,8 @@
  *   runtime  only the declared runtime paths, one ld.so.conf.d file, and the build-time ldd assertions
  *            (linkAssertion, uniqueSonameAssertion) the aligned image's runtime stage runs
  *
- * The build context is test/fixtures/smoke (the C sources and Makefiles).
+ * The build context is test/fixtures/smoke (the C sources and Makefiles). Every RUN is
+ * `--network=none`: a build of this recipe contacts nothing.
  *
  *   npx tsx recipes/smoke.ts > Dockerfile.smoke
  *   docker build --network=host -f Dockerfile.smoke test/fixtures/smoke
@@ -50,6 +51,12 @@ export const SMOKE_BASE_IMAGE_DEFAULT = "stagewright/smoke-base:bookworm";
 /** The build context of the smoke recipe, relative to the repository root. */
 export const SMOKE_CONTEXT = "test/fixtures/smoke";
 
+/**
+ * Every RUN of the smoke recipe has no network (`RUN --network=none`: a namespace with loopback only),
+ * so a real build of it provably contacts nothing; the sources come from the build context.
+ */
+const OFFLINE = { network: "none" } as const;
+
 /** Where the deliberately wrong composition puts its second libgreet (outside any artifact). */
 export const VENDOR_PREFIX = "/opt/vendor";
 
@@ -80,7 +87,7 @@ export function smokeBase(baseImage: string = SMOKE_BASE_IMAGE_DEFAULT) {
     description: "local Debian image with the C toolchain",
     from: image("${SMOKE_BASE_IMAGE}", [SMOKE_BASE_IMAGE]),
     steps: [
-      run('for tool in cc make ldd ldconfig awk; do command -v "$tool"; done\ncc -dumpfullversion'),
+      run('for tool in cc make ldd ldconfig awk; do command -v "$tool"; done\ncc -dumpfullversion', OFFLINE),
       env(["LD_LIBRARY_PATH", BASE_LD_LIBRARY_PATH]),
     ],
   });
@@ -132,6 +139,7 @@ export function greet<const V extends string, const P extends string = "/opt/gre
           `test -e "${staged}\${GREET_PREFIX}/lib/libgreet.so.1"`,
           publishStaged(staged),
         ].join("\n"),
+        OFFLINE,
       ),
     ],
     versions: { greet: "${GREET_VERSION}" },
@@ -187,6 +195,7 @@ export function hello<const V extends string, const G extends Artifact<"greet">,
           `make GREET_PREFIX="${pathIn(g, "")}" prefix="\${HELLO_PREFIX}" VERSION="\${HELLO_VERSION}" DESTDIR=${staged} install`,
           `test -x "${staged}\${HELLO_PREFIX}/bin/hello"`,
         ].join("\n"),
+        OFFLINE,
       ),
     ],
     versions: { hello: "${HELLO_VERSION}" },
@@ -209,7 +218,7 @@ export function vendorLibgreet(from: AnyStage) {
     from,
     steps: [
       copy(["greet/"], "/usr/local/src/vendor-greet/"),
-      run(`cd /usr/local/src/vendor-greet\nmake prefix=${VENDOR_PREFIX} VERSION=0.9.0-vendor install`),
+      run(`cd /usr/local/src/vendor-greet\nmake prefix=${VENDOR_PREFIX} VERSION=0.9.0-vendor install`, OFFLINE),
       env(["LD_LIBRARY_PATH", `${VENDOR_PREFIX}/lib:\${LD_LIBRARY_PATH}`]),
     ],
   });
@@ -255,10 +264,10 @@ export function smokeRuntime<const A extends readonly AnyArtifact[]>(from: AnySt
     needs,
     steps: [
       comment("One loader order for every library directory, derived from the artifacts (00- sorts first)"),
-      run(`printf '%s\\n' ${confDirs.map((d) => `"${d}"`).join(" ")} > ${LD_CONF}\nldconfig`),
+      run(`printf '%s\\n' ${confDirs.map((d) => `"${d}"`).join(" ")} > ${LD_CONF}\nldconfig`, OFFLINE),
       ...(binDirs.length > 0 ? [env(["PATH", `${binDirs.join(":")}:\${PATH}`])] : []),
       comment("Fail the build when the loader would pick the wrong library (two copies, or a consumer resolving another prefix)"),
-      run([...sonames.map(uniqueSonameAssertion), ...linkChecks].join("\n")),
+      run([...sonames.map(uniqueSonameAssertion), ...linkChecks].join("\n"), OFFLINE),
     ],
   });
 }

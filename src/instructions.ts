@@ -173,7 +173,12 @@ export function copyRuntime(a: AnyArtifact): Instruction[] {
   });
 }
 
-/** Remove the common leading indentation of a template literal and trim blank edges. */
+/**
+ * Remove the common leading indentation of a template literal and trim blank edges.
+ *
+ * @example
+ * dedent("\n    make\n    make install\n") // "make\nmake install"
+ */
 export function dedent(text: string): string {
   const lines = text.replace(/^\n+|\s+$/g, "").split("\n");
   const indents = lines.filter((l) => l.trim() !== "").map((l) => /^ */.exec(l)![0].length);

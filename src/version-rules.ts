@@ -64,7 +64,12 @@ export function versionSatisfies(version: string, range: string): boolean {
   return s !== undefined && semver.satisfies(s, range, { includePrerelease: true });
 }
 
-/** The full sentence of a broken rule: stage, rule id, problem and source. */
+/**
+ * The full sentence of a broken rule: stage, problem, rule id, source and how to override.
+ *
+ * @example
+ * ruleMessage("nixl", nixlRules[0], "NIXL 0.6.0 has no libfabric_path meson option ...")
+ */
 export function ruleMessage(stage: string, rule: VersionRule, problem: string): string {
   return `stage ${stage}: ${problem} (rule ${rule.id}; source: ${rule.source}); to build anyway, add an explicit override { rule: "${rule.id}", reason: "..." }`;
 }

@@ -56,7 +56,12 @@ const IMAGE_REF = /^[a-z0-9]+([._/-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0
 /** A Docker tag, but never `latest` (not reproducible). */
 const TAG = /^(?!latest$)[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
-/** The CUDA version a cuda-dl-base tag names (`25.06-cuda12.9-...` → `12.9`), for comparisons. */
+/**
+ * The CUDA version a cuda-dl-base tag names, for comparisons.
+ *
+ * @example
+ * cudaVersionOfTag("25.06-cuda12.9-devel-ubuntu24.04") // "12.9"
+ */
 export function cudaVersionOfTag(tag: string): string | undefined {
   return /cuda(\d+\.\d+)/.exec(tag)?.[1];
 }

@@ -8,7 +8,12 @@ function arg(r: Recipe, name: string): string | undefined {
   return recipeArgs(r).find((a) => a.name === name)?.default;
 }
 
-/** Every artifact the recipe's final image holds (inherited, copied in, or installed), by kind. */
+/**
+ * Every artifact the recipe's final image holds (inherited, copied in, or installed), by kind.
+ *
+ * @example
+ * finalArtifacts(alignedRecipe()).get("libfabric")?.prefix // "/usr/local"
+ */
 export function finalArtifacts(r: Recipe): Map<string, AnyArtifact> {
   const out = new Map<string, AnyArtifact>();
   for (const c of r.final.contains) if ("delivery" in c) out.set(c.kind, c as AnyArtifact);

@@ -5,9 +5,13 @@
  */
 import { compareVersions, resolvedVersion, ruleMessage, versionSatisfies, type VersionLt, type VersionRule } from "../src/index.ts";
 
+/** Source of rule nixl-libfabric-option: the PR that added the LIBFABRIC plugin and -Dlibfabric_path (first tagged in 0.6.1). */
 export const SOURCE_LIBFABRIC_OPTION = "https://github.com/ai-dynamo/nixl/pull/784";
+/** Source of rule nixl-libfabric-min for 0.6.1-0.7.x: the plugin README's stated minimum. */
 export const SOURCE_LIBFABRIC_MIN_07 = "https://github.com/ai-dynamo/nixl/blob/0.7.1/src/plugins/libfabric/README.md";
+/** Source of rule nixl-libfabric-min from 0.8.0: the PR that lowered the minimum to v1.21.0. */
 export const SOURCE_LIBFABRIC_MIN_08 = "https://github.com/ai-dynamo/nixl/pull/961";
+/** Source of rule nixl-ucx-line: the official image's UCX_REF per tag. */
 export const SOURCE_UCX_LINE = "https://github.com/ai-dynamo/nixl/blob/0.7.1/contrib/Dockerfile";
 
 /** The UCX release line the official image pins per NIXL release line. */
@@ -18,11 +22,21 @@ export const UCX_LINE_BY_NIXL: readonly { readonly nixl: string; readonly ucx: s
   { nixl: ">=1.4.0 <1.5.0", ucx: "1.22" },
 ];
 
-/** The problem sentence of rule nixl-libfabric-option. */
+/**
+ * The problem sentence of rule nixl-libfabric-option.
+ *
+ * @example
+ * libfabricOptionProblem("0.6.0")
+ */
 export function libfabricOptionProblem(nixl: string): string {
   return `NIXL ${nixl} has no libfabric_path meson option and no LIBFABRIC plugin (both first in 0.6.1); use NIXL 0.6.1 or later`;
 }
-/** The problem sentence of rule nixl-libfabric-min. */
+/**
+ * The problem sentence of rule nixl-libfabric-min.
+ *
+ * @example
+ * libfabricMinProblem("0.7.1", "libfabric", "v1.21.0", "0.7")
+ */
 export function libfabricMinProblem(nixl: string, producer: string, libfabric: string, line: "0.7" | "0.8"): string {
   return line === "0.7"
     ? `NIXL ${nixl} needs libfabric >= v2.3.0rc2 (or EFA installer >= 1.43.2) but stage ${producer} builds libfabric ${libfabric}; libfabric v1.21.0 is supported only from NIXL 0.8.0`
@@ -102,7 +116,12 @@ export type NixlLibfabricProblem<NV extends string, By extends string, LV extend
         : never
       : never;
 
-/** The runtime sentence for a rule problem, for tests that compare both forms. */
+/**
+ * The full runtime sentence of a NIXL rule problem, for tests that compare it with the type-level form.
+ *
+ * @example
+ * nixlRuleMessage("nixl-libfabric-option", libfabricOptionProblem("0.6.0"))
+ */
 export function nixlRuleMessage(id: string, problem: string): string {
   const rule = nixlRules.find((r) => r.id === id);
   if (rule === undefined) throw new Error(`no NIXL rule ${id}`);

@@ -60,7 +60,12 @@ export interface NixlOptions<V extends string = string, P extends string = strin
 
 const NIXL_OPTION_NAMES = ["version", "prefix", "buildType", "libfabric", "ucx", "etcd", "awsSdk", "gusli", "rust", "overrides"] as const;
 
-/** Plugin file names NIXL builds for the given dependencies (0.7.1: `libplugin_<NAME>.so`, §5). */
+/**
+ * Plugin file names NIXL builds for the given dependencies (0.7.1: `libplugin_<NAME>.so`, §5).
+ *
+ * @example
+ * nixlPlugins({ libfabric: true, awsSdk: false, gusli: false, version: "0.7.1" }) // ["libplugin_UCX.so", "libplugin_UCX_MO.so", "libplugin_POSIX.so", "libplugin_LIBFABRIC.so"]
+ */
 export function nixlPlugins(deps: { libfabric: boolean; awsSdk: boolean; gusli: boolean; version: string }): string[] {
   const ucxMo = /^0\.[67]\./.test(deps.version) ? ["UCX_MO"] : [];
   return ["UCX", ...ucxMo, "POSIX", ...(deps.libfabric ? ["LIBFABRIC"] : []), ...(deps.awsSdk ? ["OBJ"] : []), ...(deps.gusli ? ["GUSLI"] : [])].map((n) => `libplugin_${n}.so`);

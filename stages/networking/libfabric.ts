@@ -44,7 +44,12 @@ export interface LibfabricOptions<V extends string = string, P extends string = 
   readonly gdrcopy?: Artifact<"gdrcopy">;
 }
 
-/** The configure flags for the chosen features; `gdrcopyPrefix` as instructions write it. */
+/**
+ * The configure flags for the chosen features; `gdrcopyPrefix` as instructions write it.
+ *
+ * @example
+ * libfabricConfigureFlags({ efa: true, cuda: true, gdrcopyPrefix: "${GDRCOPY_PREFIX}" })
+ */
 export function libfabricConfigureFlags(o: { efa: boolean; cuda: boolean; gdrcopyPrefix: string | undefined }): string[] {
   return [
     '--prefix="${LIBFABRIC_INSTALL_PATH}"',

@@ -36,7 +36,12 @@ export interface UcxOptions<V extends string = string, P extends string = string
   readonly gdrcopy?: Artifact<"gdrcopy">;
 }
 
-/** UCX configure flags (official 0.7.1 set; the GDRCopy path comes from the artifact). */
+/**
+ * UCX configure flags (official 0.7.1 set; the GDRCopy path comes from the artifact).
+ *
+ * @example
+ * ucxConfigureFlags("${GDRCOPY_PREFIX}")
+ */
 export function ucxConfigureFlags(gdrcopyPrefix: string | undefined): string[] {
   return [
     '--prefix="${UCX_PREFIX}"', "--enable-shared", "--disable-static", "--disable-doxygen-doc", "--enable-optimizations",

@@ -24,6 +24,7 @@ import {
   type BuildResult,
   type Builder,
 } from "../support/buildkit.ts";
+import { checkDockerfile, stagesOf } from "../support/checkers.ts";
 
 const SKIP = builderSkipReason();
 if (SKIP !== null) console.warn(`test/build: skipping the real-build tests: ${SKIP}`);
@@ -54,6 +55,23 @@ function inspect(bk: Builder, image: string) {
   const [program = "", conf = "", present = ""] = r.stdout.split(/^--- \w+\n/m);
   return { program: program.trim(), conf: conf.trim(), present: present.trim().split("\n").filter(Boolean), seconds: r.seconds };
 }
+
+// Without a daemon: what the real builds below take as given.
+describe("the smoke recipe's Dockerfile", () => {
+  test("passes the in-process checkers", () => {
+    expect(checkDockerfile(smokeText).problems).toEqual([]);
+  });
+
+  test("one shared GREET_PREFIX reaches producer, consumer and runtime; no RUN has a network", () => {
+    expect(smokeText).toContain('\nARG GREET_PREFIX="/opt/greet"\n');
+    const stages = stagesOf(smokeText);
+    expect(stages.map((s) => s.name)).toEqual(["base", "greet", "hello", "runtime"]);
+    for (const name of ["greet", "hello", "runtime"]) expect(stages.find((s) => s.name === name)?.args, name).toContain("GREET_PREFIX");
+    const runs = stages.flatMap((s) => s.instructions.filter((i) => i.keyword === "RUN"));
+    expect(runs.length).toBeGreaterThan(0);
+    for (const r of runs) expect(r.flags, `line ${r.line}`).toContainEqual({ name: "network", value: "none" });
+  });
+});
 
 describe.skipIf(SKIP !== null)("build truth: a real BuildKit builds what stagewright generates", () => {
   let bk: Builder;
