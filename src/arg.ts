@@ -223,3 +223,34 @@ export function withDefault<A extends Arg>(a: A, value: string): Arg<A["name"], 
   checkArgValue(a, value);
   return Object.freeze({ ...a, default: value }) as Arg<A["name"], string>;
 }
+
+/** What {@link componentArgs} returns: the version and prefix ARGs, typed by the option literals. */
+export interface ComponentArgs<VN extends string, PN extends string, V extends string, P extends string> {
+  readonly version: Arg<VN, V>;
+  readonly prefix: Arg<PN, P>;
+  /** The prefix value (the option, or the stage's default). */
+  readonly prefixValue: P;
+}
+
+/**
+ * The version and prefix ARGs of a component stage, from its options, keeping their literal types
+ * (so artifacts built from them carry the literal prefix and version the recipe rules compare).
+ * The literals are validated at run time too.
+ *
+ * @example
+ * const { version, prefix, prefixValue } = componentArgs(options, "/usr/local", {
+ *   version: ["LIBFABRIC_VERSION", "libfabric release tag"], prefix: ["LIBFABRIC_INSTALL_PATH", "libfabric install prefix"] })
+ */
+export function componentArgs<
+  const O extends { readonly version: string; readonly prefix?: string },
+  const D extends string,
+  const VN extends string,
+  const PN extends string,
+>(options: O, defaultPrefix: D, names: { readonly version: readonly [VN, string]; readonly prefix: readonly [PN, string] }): ComponentArgs<VN, PN, O["version"], PrefixOf<O, D>> {
+  const prefixValue = (options.prefix ?? defaultPrefix) as PrefixOf<O, D>;
+  return {
+    version: makeArg(names.version[0], options.version as O["version"], names.version[1], { type: "version" }),
+    prefix: makeArg(names.prefix[0], prefixValue, names.prefix[1], { type: "path" }),
+    prefixValue,
+  };
+}

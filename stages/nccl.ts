@@ -6,27 +6,23 @@
  */
 import {
   artifact,
+  componentArgs,
   buildNeeds,
   checkOptions,
   compareVersions,
   defineStage,
   downloadScript,
-  pathArg,
   pathIn,
   resolvedVersion,
   run,
   stringArg,
-  versionArg,
   SOURCE_MIRROR,
   type AnyStage,
   type Artifact,
   type KnownOptions,
   type NeedOf,
-  type PathLiteral,
   type OptionLiteralChecks,
-  type PrefixOf,
   type RuleOverride,
-  type VersionLiteral,
   type VersionRule,
 } from "../src/index.ts";
 import { MAKE_J, publishStaged } from "./build-steps.ts";
@@ -53,11 +49,11 @@ export function nccl<const F extends AnyStage, const O extends NcclOptions>(
   options: O & KnownOptions<O, NcclOptions, "nccl"> & OptionLiteralChecks<O>,
 ) {
   type V = O["version"];
-  type P = PrefixOf<O, "/usr/local">;
   checkOptions("nccl", options, ["version", "prefix", "gencode"]);
-  const prefix = (options.prefix ?? "/usr/local") as P;
-  const NCCL_VERSION = versionArg<"NCCL_VERSION", V>("NCCL_VERSION", options.version as VersionLiteral<V> & V, "NCCL tag");
-  const NCCL_PREFIX = pathArg<"NCCL_PREFIX", P>("NCCL_PREFIX", prefix as PathLiteral<P> & P, "NCCL install prefix");
+  const { version: NCCL_VERSION, prefix: NCCL_PREFIX, prefixValue: prefix } = componentArgs(options, "/usr/local", {
+    version: ["NCCL_VERSION", "NCCL tag"],
+    prefix: ["NCCL_PREFIX", "NCCL install prefix"],
+  });
   const NCCL_SHA256 = sha256Arg("NCCL_SHA256", NCCL_VERSION, (v) => `nccl-${v.replace(/^v/, "")}`, "NCCL tag archive");
   const NCCL_GENCODE = stringArg(
     "NCCL_GENCODE",
@@ -151,13 +147,14 @@ export function awsOfiNccl<const F extends AnyStage, const O extends AwsOfiNcclO
   options: O & KnownOptions<O, AwsOfiNcclOptions, "aws-ofi-nccl"> & OptionLiteralChecks<O>,
 ) {
   type V = O["version"];
-  type P = PrefixOf<O, "/opt/amazon/ofi-nccl">;
   checkOptions("aws-ofi-nccl", options, ["version", "libfabric", "prefix", "platformAws", "overrides"]);
   const o = options as AwsOfiNcclOptions<V>;
-  const prefix = (o.prefix ?? "/opt/amazon/ofi-nccl") as P;
+
   const platformAws = o.platformAws ?? true;
-  const AWS_OFI_NCCL_VERSION = versionArg<"AWS_OFI_NCCL_VERSION", V>("AWS_OFI_NCCL_VERSION", o.version as VersionLiteral<V> & V, "aws-ofi-nccl tag");
-  const AWS_OFI_NCCL_PREFIX = pathArg<"AWS_OFI_NCCL_PREFIX", P>("AWS_OFI_NCCL_PREFIX", prefix as PathLiteral<P> & P, "aws-ofi-nccl install prefix");
+  const { version: AWS_OFI_NCCL_VERSION, prefix: AWS_OFI_NCCL_PREFIX, prefixValue: prefix } = componentArgs(options, "/opt/amazon/ofi-nccl", {
+    version: ["AWS_OFI_NCCL_VERSION", "aws-ofi-nccl tag"],
+    prefix: ["AWS_OFI_NCCL_PREFIX", "aws-ofi-nccl install prefix"],
+  });
   const AWS_OFI_NCCL_SHA256 = sha256Arg("AWS_OFI_NCCL_SHA256", AWS_OFI_NCCL_VERSION, (v) => `aws-ofi-nccl-${v.replace(/^v/, "")}`, "aws-ofi-nccl tag archive");
   const staged = stagedDir("aws-ofi-nccl");
   const configure = [

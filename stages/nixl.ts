@@ -7,6 +7,8 @@
  */
 import {
   artifact,
+  componentArgs,
+  versionArg,
   buildNeeds,
   cacheMount,
   checkOptions,
@@ -15,20 +17,16 @@ import {
   enumArg,
   env,
   gitCheckoutScript,
-  pathArg,
   pathIn,
   run,
-  versionArg,
   SOURCE_MIRROR,
   type AnyStage,
   type Artifact,
   type KnownOptions,
   type NeedOf,
-  type PathLiteral,
   type OptionLiteralChecks,
   type PrefixOf,
   type RuleOverride,
-  type VersionLiteral,
 } from "../src/index.ts";
 import { publishStaged } from "./build-steps.ts";
 import { nixlRules, type NixlLibfabricProblem } from "./nixl-rules.ts";
@@ -93,12 +91,13 @@ export function nixl<const F extends AnyStage, const O extends NixlOptions>(
   type P = PrefixOf<O, "/usr/local/nixl">;
   checkOptions("nixl", options, NIXL_OPTION_NAMES);
   const o = options as unknown as NixlOptions<V, P>;
-  const prefix = (o.prefix ?? "/usr/local/nixl") as P;
+  const { version: NIXL_VERSION, prefix: NIXL_PREFIX, prefixValue: prefix } = componentArgs(options, "/usr/local/nixl", {
+    version: ["NIXL_VERSION", "NIXL release tag (no v prefix up to 0.10.1)"],
+    prefix: ["NIXL_PREFIX", "NIXL install prefix"],
+  });
   const buildType = o.buildType ?? "release";
   const rustVersion = o.rust ?? "1.86.0";
-  const NIXL_VERSION = versionArg<"NIXL_VERSION", V>("NIXL_VERSION", o.version as VersionLiteral<V>, "NIXL release tag (no v prefix up to 0.10.1)");
   const NIXL_COMMIT = commitArg("NIXL_COMMIT", NIXL_VERSION, (v) => `nixl-${v}`);
-  const NIXL_PREFIX = pathArg<"NIXL_PREFIX", P>("NIXL_PREFIX", prefix as PathLiteral<P>, "NIXL install prefix");
   const NIXL_BUILD_TYPE = enumArg("NIXL_BUILD_TYPE", ["release", "debug"], buildType, "meson build type (0.7.x defaults to debug when none is given)");
   const RUST_VERSION = versionArg("RUST_VERSION", rustVersion === false ? "1.86.0" : rustVersion, "Rust toolchain for NIXL's Rust bindings");
   const staged = stagedDir("nixl");

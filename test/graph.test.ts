@@ -3,6 +3,7 @@
  * model step for step against real BuildKit builds of the smoke recipe; here it is pinned without a
  * daemon, on the smoke recipe, the aligned recipe and small synthetic stages.
  */
+import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import {
   StagewrightError,
@@ -19,6 +20,7 @@ import {
   stageSteps,
   versionArg,
   workdir,
+  type StageList,
 } from "../src/index.ts";
 import { alignedRecipe } from "../recipes/aligned.ts";
 import { smokeRecipe } from "../recipes/smoke.ts";
@@ -153,5 +155,42 @@ describe("rebuildPlan / rebuildFraction", () => {
       { stage: "copier", steps: 2, rebuilt: 0, reason: null },
     ]);
     expect(plan.fraction).toBe(2 / 5);
+  });
+});
+
+/** The ARGs behind a recipe's dev.stagewright.version.* labels, in stage order. */
+function versionLabelArgs(r: StageList): string[] {
+  const out: string[] = [];
+  for (const s of r.stages) for (const v of Object.values(s.versions)) for (const m of v.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)) if (!out.includes(m[1]!)) out.push(m[1]!);
+  return out;
+}
+
+/** The cache-impact table of docs/performance.md for a recipe. */
+function cacheImpactTable(r: StageList): string {
+  const rows = versionLabelArgs(r).map((arg) => {
+    const p = rebuildPlan(r, arg);
+    const readers = p.stages.filter((s) => s.reason === "arg" || s.reason === "image").map((s) => s.stage);
+    const stages = p.stages.filter((s) => s.rebuilt > 0).map((s) => `${s.stage} ${s.rebuilt}/${s.steps}`);
+    return `| \`${arg}\` | ${readers.join(", ")} | ${p.rebuilt} of ${p.total} | ${Math.round(100 * p.fraction)} % | ${stages.join(", ")} |`;
+  });
+  return ["| version ARG | read by | steps re-executed (computed) | fraction | stages re-executed (steps / of) |", "| --- | --- | --- | --- | --- |", ...rows].join("\n");
+}
+
+describe("docs/performance.md", () => {
+  const doc = readFileSync(new URL("../docs/performance.md", import.meta.url), "utf8");
+
+  test("the aligned recipe's cache-impact table is what rebuildPlan computes", () => {
+    const m = /<!-- cache-impact:aligned -->\n([\s\S]*?)\n<!-- \/cache-impact:aligned -->/.exec(doc);
+    expect(m, "docs/performance.md lost its <!-- cache-impact:aligned --> markers").not.toBeNull();
+    const expected = cacheImpactTable(aligned);
+    expect(m![1], `docs/performance.md is out of date; replace the table between the markers with:\n${expected}`).toBe(expected);
+  });
+
+  test("the smoke recipe's version ARGs are the ones the real builds bump, with the measured figures", () => {
+    expect(versionLabelArgs(smoke)).toEqual(["GREET_VERSION", "HELLO_VERSION"]);
+    expect(doc).toContain("| `GREET_VERSION` | greet | 8 of 10 | 80 % | base 0/1, greet 1/2, hello 3/3, runtime 4/4 |");
+    expect(doc).toContain("| `HELLO_VERSION` | hello | 4 of 10 | 40 % | base 0/1, greet 0/2, hello 1/3, runtime 3/4 |");
+    expect(rebuildPlan(smoke, "GREET_VERSION")).toMatchObject({ rebuilt: 8, total: 10 });
+    expect(rebuildPlan(smoke, "HELLO_VERSION")).toMatchObject({ rebuilt: 4, total: 10 });
   });
 });

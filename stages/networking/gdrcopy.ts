@@ -4,9 +4,18 @@
  * installs to `$(prefix)/lib` (not lib64); `make PREFIX=` is silently ignored. Target `lib_install`
  * installs libgdrapi.so.2.x, .so.2, .so and the headers.
  */
-import { artifact, checkOptions, defineStage, downloadScript, pathArg, run, versionArg, SOURCE_MIRROR, type AnyStage, type KnownOptions, type PathLiteral,
+import {
+  artifact,
+  checkOptions,
+  componentArgs,
+  defineStage,
+  downloadScript,
+  run,
+  SOURCE_MIRROR,
+  type AnyStage,
+  type KnownOptions,
   type OptionLiteralChecks,
-  type PrefixOf, type VersionLiteral } from "../../src/index.ts";
+} from "../../src/index.ts";
 import { MAKE_J, publishStaged } from "../build-steps.ts";
 import { NPROC, sha256Arg, stagedDir } from "../shared.ts";
 
@@ -29,11 +38,11 @@ export function gdrcopy<const F extends AnyStage, const O extends GdrcopyOptions
   options: O & KnownOptions<O, GdrcopyOptions, "gdrcopy"> & OptionLiteralChecks<O>,
 ) {
   type V = O["version"];
-  type P = PrefixOf<O, "/usr/local">;
   checkOptions("gdrcopy", options, ["version", "prefix"]);
-  const prefix = (options.prefix ?? "/usr/local") as P;
-  const GDRCOPY_VERSION = versionArg<"GDRCOPY_VERSION", V>("GDRCOPY_VERSION", options.version as VersionLiteral<V> & V, "GDRCopy release tag");
-  const GDRCOPY_PREFIX = pathArg<"GDRCOPY_PREFIX", P>("GDRCOPY_PREFIX", prefix as PathLiteral<P> & P, "GDRCopy install prefix (lowercase prefix= in its Makefile)");
+  const { version: GDRCOPY_VERSION, prefix: GDRCOPY_PREFIX, prefixValue: prefix } = componentArgs(options, "/usr/local", {
+    version: ["GDRCOPY_VERSION", "GDRCopy release tag"],
+    prefix: ["GDRCOPY_PREFIX", "GDRCopy install prefix (lowercase prefix= in its Makefile)"],
+  });
   const GDRCOPY_SHA256 = sha256Arg("GDRCOPY_SHA256", GDRCOPY_VERSION, (v) => `gdrcopy-${v.replace(/^v/, "")}`, "GDRCopy tag archive");
   const staged = stagedDir("gdrcopy");
   return defineStage({

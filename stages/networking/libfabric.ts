@@ -9,23 +9,19 @@
  */
 import {
   artifact,
+  componentArgs,
   buildNeeds,
   checkOptions,
   defineStage,
   downloadScript,
-  pathArg,
   pathIn,
   run,
-  versionArg,
   SOURCE_MIRROR,
   type AnyStage,
   type Artifact,
   type KnownOptions,
   type NeedOf,
-  type PathLiteral,
   type OptionLiteralChecks,
-  type PrefixOf,
-  type VersionLiteral,
 } from "../../src/index.ts";
 import { MAKE_J, publishStaged } from "../build-steps.ts";
 import { NPROC, sha256Arg, stagedDir } from "../shared.ts";
@@ -74,11 +70,11 @@ export function libfabric<const F extends AnyStage, const O extends LibfabricOpt
   options: O & KnownOptions<O, LibfabricOptions, "libfabric"> & OptionLiteralChecks<O>,
 ) {
   type V = O["version"];
-  type P = PrefixOf<O, "/usr/local">;
   checkOptions("libfabric", options, ["version", "prefix", "efa", "cuda", "gdrcopy"]);
-  const prefix = (options.prefix ?? "/usr/local") as P;
-  const LIBFABRIC_VERSION = versionArg<"LIBFABRIC_VERSION", V>("LIBFABRIC_VERSION", options.version as VersionLiteral<V> & V, "libfabric release tag (with its v)");
-  const LIBFABRIC_INSTALL_PATH = pathArg<"LIBFABRIC_INSTALL_PATH", P>("LIBFABRIC_INSTALL_PATH", prefix as PathLiteral<P> & P, "libfabric install prefix; every consumer builds and loads from here");
+  const { version: LIBFABRIC_VERSION, prefix: LIBFABRIC_INSTALL_PATH, prefixValue: prefix } = componentArgs(options, "/usr/local", {
+    version: ["LIBFABRIC_VERSION", "libfabric release tag (with its v)"],
+    prefix: ["LIBFABRIC_INSTALL_PATH", "libfabric install prefix; every consumer builds and loads from here"],
+  });
   const LIBFABRIC_SHA256 = sha256Arg("LIBFABRIC_SHA256", LIBFABRIC_VERSION, (v) => `libfabric-${v.replace(/^v/, "")}`, "libfabric release tarball");
   const staged = stagedDir("libfabric");
   const gdr = options.gdrcopy;

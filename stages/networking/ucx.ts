@@ -5,23 +5,19 @@
  */
 import {
   artifact,
+  componentArgs,
   buildNeeds,
   checkOptions,
   defineStage,
   gitCheckoutScript,
-  pathArg,
   pathIn,
   run,
-  versionArg,
   SOURCE_MIRROR,
   type AnyStage,
   type Artifact,
   type KnownOptions,
   type NeedOf,
-  type PathLiteral,
   type OptionLiteralChecks,
-  type PrefixOf,
-  type VersionLiteral,
 } from "../../src/index.ts";
 import { MAKE_J, publishStaged } from "../build-steps.ts";
 import { NPROC, commitArg, stagedDir } from "../shared.ts";
@@ -61,11 +57,11 @@ export function ucx<const F extends AnyStage, const O extends UcxOptions>(
   options: O & KnownOptions<O, UcxOptions, "ucx"> & OptionLiteralChecks<O>,
 ) {
   type V = O["version"];
-  type P = PrefixOf<O, "/usr">;
   checkOptions("ucx", options, ["version", "prefix", "gdrcopy"]);
-  const prefix = (options.prefix ?? "/usr") as P;
-  const UCX_VERSION = versionArg<"UCX_VERSION", V>("UCX_VERSION", options.version as VersionLiteral<V> & V, "UCX git tag");
-  const UCX_PREFIX = pathArg<"UCX_PREFIX", P>("UCX_PREFIX", prefix as PathLiteral<P> & P, "UCX install prefix");
+  const { version: UCX_VERSION, prefix: UCX_PREFIX, prefixValue: prefix } = componentArgs(options, "/usr", {
+    version: ["UCX_VERSION", "UCX git tag"],
+    prefix: ["UCX_PREFIX", "UCX install prefix"],
+  });
   const UCX_COMMIT = commitArg("UCX_COMMIT", UCX_VERSION, (v) => `ucx-${v.replace(/^v/, "")}`);
   const staged = stagedDir("ucx");
   const gdr = options.gdrcopy;
