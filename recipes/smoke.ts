@@ -61,9 +61,10 @@ const OFFLINE = { network: "none" } as const;
 export const VENDOR_PREFIX = "/opt/vendor";
 
 /**
- * The loader path the aligned image's base (cuda-dl-base) sets, and which its runtime stage's
- * assertions walk: directories that hold no libgreet. The smoke base sets the same, so the smoke build
- * runs those assertions under the environment the aligned build runs them under.
+ * The CUDA base image's loader path (the value scripts/setup-buildkit.sh gives its cuda-dl-base stubs),
+ * which the aligned runtime's assertions walk after its own directories: directories that hold no
+ * libgreet. The smoke base sets it too, so the smoke build runs the same assertions on a loader path
+ * of the same shape.
  */
 export const BASE_LD_LIBRARY_PATH = "/usr/local/nvidia/lib:/usr/local/nvidia/lib64";
 

@@ -2,7 +2,10 @@
  * The public API is documented: every export of `stagewright` and `stagewright/stages` carries a
  * doc comment, and every exported function has an @example. Read with the TypeScript compiler API.
  */
+import { createRequire } from "node:module";
 import ts from "typescript";
+
+const require = createRequire(import.meta.url);
 import { describe, expect, test } from "vitest";
 
 function exportsOf(entry: string) {
@@ -31,4 +34,22 @@ describe.each([["stagewright", "src/index.ts"], ["stagewright/stages", "stages/i
   test("every exported function has an @example", () => {
     expect(exported.filter((e) => e.isFunction && !e.tags.includes("example")).map((e) => `${e.name} (${e.file.replace(process.cwd() + "/", "")})`)).toEqual([]);
   });
+});
+
+test("the worked example in docs/concepts.md type-checks against the current API", () => {
+  const { readFileSync, writeFileSync, mkdtempSync, rmSync } = require("node:fs") as typeof import("node:fs");
+  const doc = readFileSync("docs/concepts.md", "utf8");
+  const block = [...doc.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!).find((b) => b.includes("export function fabtests"));
+  expect(block).toBeDefined();
+  const dir = mkdtempSync("test/.docs-example-");
+  const file = `${dir}/example.ts`;
+  writeFileSync(file, block!.replace('from "stagewright";', 'from "../../src/index.ts";').replace('from "stagewright/stages";', 'from "../../stages/index.ts";'));
+  try {
+    const config = ts.parseJsonConfigFileContent(ts.readConfigFile("tsconfig.json", ts.sys.readFile).config, ts.sys, process.cwd());
+    const program = ts.createProgram([file, "src/types/dockerfile-generator.d.ts"], config.options);
+    const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+    expect(diagnostics).toEqual([]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -33,7 +33,7 @@ const smoke = smokeRecipe();
 const smokeText = smoke.render();
 const IMAGE = "stagewright-smoke:test";
 
-/** Every step of a build, per stage, as "executed" / "cached" counts, for assertion messages. */
+/** Every step of a build with its status, one per line, for assertion messages. */
 function describeBuild(b: BuildResult): string {
   return buildSteps(b.steps)
     .map((s) => `[${s.stage} ${s.index}/${s.total}] ${s.status} ${s.instruction}`)
@@ -96,7 +96,7 @@ describe.skipIf(SKIP !== null)("build truth: a real BuildKit builds what stagewr
     const steps = buildSteps(b.steps);
     // A full build: every step of every stage ran.
     expect(steps.filter((s) => s.status !== "executed"), describeBuild(b)).toEqual([]);
-    // BuildKit numbers the steps the way src/graph.ts counts them (FROM is its step 1).
+    // BuildKit numbers the steps the way src/graph.ts counts them (FROM aside).
     const summary = stageSummary(b.steps);
     expect(Object.fromEntries([...summary].map(([stage, s]) => [stage, s.total]))).toEqual(
       Object.fromEntries(smoke.stages.map((s: AnyStage) => [s.name, stageSteps(s).length])),
