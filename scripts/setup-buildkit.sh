@@ -230,13 +230,25 @@ cmd_start() {
 cmd_stop() {
   local pid
   pid=$(daemon_pid 2>/dev/null) || { log "no dockerd pid file ($PIDFILE): nothing to stop"; return 0; }
-  if ! kill -0 "$pid" 2>/dev/null; then log "dockerd pid $pid is not running"; rm -f "$PIDFILE"; return 0; fi
+  if ! kill -0 "$pid" 2>/dev/null; then log "dockerd pid $pid is not running"; rm -f "$PIDFILE"; release_netns; return 0; fi
   log "stopping dockerd pid $pid"
   kill "$pid"
   local i
   for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   if kill -0 "$pid" 2>/dev/null; then log "dockerd $pid still running after 10 s: SIGKILL"; kill -9 "$pid"; fi
   rm -f "$PIDFILE"
+  release_netns
+}
+
+# `docker run --network=host` makes dockerd bind-mount the host network namespace at exec/netns/default, and
+# dockerd leaves that mount behind when it exits (the state folder then cannot be removed). Once our dockerd is
+# gone, unmount what it left in its own exec-root.
+release_netns() {
+  local m
+  for m in "$DAEMON_DIR"/exec/netns/*; do
+    [ -e "$m" ] || continue
+    if mountpoint -q "$m"; then umount "$m" 2>/dev/null || log "could not unmount $m"; fi
+  done
 }
 
 cmd_status() {
