@@ -3,8 +3,8 @@
  * a StagewrightError (never a stack trace), and — for everything that goes through the CLI — that
  * nothing was written.
  */
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { tempDir } from "./support/tmp.ts";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import {
@@ -36,7 +36,7 @@ const ctx = { builtins: builtinRecipes, aliases: recipeAliases, compareRows: nix
 
 /** Run the CLI with --out into a fresh directory; return the first error line and whether anything was written. */
 async function cliRefusal(...argv: string[]): Promise<{ line: string; wrote: boolean; code: number }> {
-  const dir = join(mkdtempSync(join(tmpdir(), "stagewright-bad-")), "out");
+  const dir = join(tempDir("stagewright-bad-"), "out");
   let err = "";
   const code = await runCli([...argv, "--out", dir], ctx, { out: () => undefined, err: (t) => (err += t) });
   return { line: err.split("\n")[0] ?? "", wrote: existsSync(dir), code };
@@ -93,7 +93,7 @@ describe("values from the command line (render --set ... --out DIR)", () => {
 });
 
 describe("values files and recipe files", () => {
-  const dir = mkdtempSync(join(tmpdir(), "stagewright-values-"));
+  const dir = tempDir("stagewright-values-");
   const file = (name: string, text: string) => {
     const p = join(dir, name);
     writeFileSync(p, text);

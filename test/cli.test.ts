@@ -2,9 +2,9 @@
  * The stagewright command: each command, its --help, and each refusal (one line, non-zero exit,
  * nothing written).
  */
+import { tempDir } from "./support/tmp.ts";
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { describe, expect, test } from "vitest";
@@ -21,7 +21,7 @@ async function cli(...argv: string[]) {
   const code = await runCli(argv, ctx, { out: (t) => (out += t), err: (t) => (err += t) });
   return { code, out, err };
 }
-const tmp = () => mkdtempSync(join(tmpdir(), "stagewright-cli-"));
+const tmp = () => tempDir("stagewright-cli-");
 
 describe("render", () => {
   test("prints the Dockerfile of a built-in recipe, by alias and by name", async () => {

@@ -3,11 +3,11 @@
  * a mirror (<mirror>/<host>/<path>): it fills and refreshes checksums, keeps the lock's comments,
  * and writes nothing when a download fails.
  */
+import { tempDir } from "./support/tmp.ts";
 import { createHash } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { lockCommand, parseLock, refreshLock } from "../src/index.ts";
@@ -57,7 +57,7 @@ sources:
 `;
 
 function lockFile(text = LOCK): string {
-  const f = join(mkdtempSync(join(tmpdir(), "stagewright-lock-")), "sources.lock.yaml");
+  const f = join(tempDir("stagewright-lock-"), "sources.lock.yaml");
   writeFileSync(f, text);
   return f;
 }

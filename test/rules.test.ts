@@ -3,8 +3,8 @@
  * assembled from plain strings, as YAML or CLI flags deliver them) throw a StagewrightError whose
  * message is the very sentence the type tests expect (test/fixtures/expected-messages.ts).
  */
-import { existsSync, mkdtempSync, readdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { tempDir } from "./support/tmp.ts";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import {
@@ -93,7 +93,7 @@ describe("values that arrive as plain strings", () => {
   });
 
   test("nothing is written when the recipe is refused", () => {
-    const dir = join(mkdtempSync(join(tmpdir(), "sw-")), "out");
+    const dir = join(tempDir("sw-"), "out");
     expect(() => writeCompanions({ name: "x", description: "x", stages: [base, producer, consumer], labels: [], notes: [], final: consumer, render: () => recipeFromStages("x", [base, producer, consumer]).render() }, dir)).toThrow(M.rule1Expect);
     expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
   });
