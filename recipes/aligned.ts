@@ -67,9 +67,10 @@ export interface AlignedOptions {
  */
 export function alignedRecipe(options: AlignedOptions = { nccl: true }) {
   const s = alignedStages();
+  // libfabric first: its directory leads the loader order (ld.so.conf.d and LD_LIBRARY_PATH).
   const common = [
-    s.gdr.provides.gdrcopy,
     s.fabric.provides.libfabric,
+    s.gdr.provides.gdrcopy,
     s.ucxBuild.provides.ucx,
     s.etcd.provides.etcd,
     s.sdk.provides.awsSdk,

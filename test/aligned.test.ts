@@ -114,7 +114,7 @@ describe("runtime stage", () => {
   });
   test("NIXL_PLUGIN_DIR and one loader order, with no empty LD_LIBRARY_PATH entry (P3)", () => {
     expect(t).toContain('ENV NIXL_PLUGIN_DIR="${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins"');
-    expect(t).toMatch(/ENV LD_LIBRARY_PATH="\$\{GDRCOPY_PREFIX\}\/lib:\$\{LIBFABRIC_INSTALL_PATH\}\/lib:.*\$\{LD_LIBRARY_PATH:\+:\$\{LD_LIBRARY_PATH\}\}"/);
+    expect(t).toMatch(/ENV LD_LIBRARY_PATH="\$\{LIBFABRIC_INSTALL_PATH\}\/lib:\$\{GDRCOPY_PREFIX\}\/lib:.*\$\{LD_LIBRARY_PATH:\+:\$\{LD_LIBRARY_PATH\}\}"/);
     expect(t).toContain("/etc/ld.so.conf.d/00-stagewright.conf");
   });
   test("build-time assertions: the LIBFABRIC plugin and aws-ofi-nccl resolve libfabric.so.1 from ${LIBFABRIC_INSTALL_PATH}/lib, and one copy is visible", () => {

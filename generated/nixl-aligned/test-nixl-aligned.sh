@@ -31,20 +31,20 @@ check() {
   if out="$(bash -euo pipefail -c "$body" 2>&1)"; then pass "$title"; else fail "$title"; printf '%s\n' "$out" | sed 's/^/    /'; fi
 }
 
-check "gdrcopy: lib/libgdrapi.so.2 exists" <<'CHECK'
-test -e "${GDRCOPY_PREFIX}/lib/libgdrapi.so.2"
-CHECK
-
-check "gdrcopy: lib/libgdrapi.so exists" <<'CHECK'
-test -e "${GDRCOPY_PREFIX}/lib/libgdrapi.so"
-CHECK
-
 check "libfabric: lib/libfabric.so.1 exists" <<'CHECK'
 test -e "${LIBFABRIC_INSTALL_PATH}/lib/libfabric.so.1"
 CHECK
 
 check "libfabric: bin/fi_info exists" <<'CHECK'
 test -e "${LIBFABRIC_INSTALL_PATH}/bin/fi_info"
+CHECK
+
+check "gdrcopy: lib/libgdrapi.so.2 exists" <<'CHECK'
+test -e "${GDRCOPY_PREFIX}/lib/libgdrapi.so.2"
+CHECK
+
+check "gdrcopy: lib/libgdrapi.so exists" <<'CHECK'
+test -e "${GDRCOPY_PREFIX}/lib/libgdrapi.so"
 CHECK
 
 check "ucx: lib/libucp.so.0 exists" <<'CHECK'
