@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { compareRecipes, comparisonMarkdown, companionFiles, mermaidGraph, renderStageAlone } from "../src/index.ts";
 import { builtinRecipes } from "../recipes/index.ts";
+import { cacheImpactTable } from "./cache-table.ts";
 import { nixlImageRows, nixlLinkage, stageLock } from "../stages/index.ts";
 
 /** The lock as a Markdown table: what each source is pinned by. */
@@ -44,6 +45,10 @@ export function generatedFiles(): Record<string, string> {
   ].join("\n");
   out["docs/security.md"] = readFileSync("docs/templates/security.md", "utf8").replace("%PINS%", pinTable());
   const aligned = builtinRecipes["nixl-aligned"]!();
+  out["docs/performance.md"] = readFileSync("docs/performance.md", "utf8").replace(
+    /(<!-- cache-impact:aligned -->\n)[\s\S]*?(\n<!-- \/cache-impact:aligned -->)/,
+    (_m, open: string, close: string) => `${open}${cacheImpactTable(aligned)}${close}`,
+  );
   out["docs/architecture.md"] = readFileSync("docs/templates/architecture.md", "utf8").replace("%GRAPH%", mermaidGraph(aligned).trimEnd());
   return out;
 }

@@ -3,6 +3,7 @@
  * model step for step against real BuildKit builds of the smoke recipe; here it is pinned without a
  * daemon, on the smoke recipe, the aligned recipe and small synthetic stages.
  */
+import { cacheImpactTable, versionLabelArgs } from "../scripts/cache-table.ts";
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import {
@@ -20,7 +21,6 @@ import {
   stageSteps,
   versionArg,
   workdir,
-  type StageList,
 } from "../src/index.ts";
 import { alignedRecipe } from "../recipes/aligned.ts";
 import { smokeRecipe } from "../recipes/smoke.ts";
@@ -158,24 +158,6 @@ describe("rebuildPlan / rebuildFraction", () => {
   });
 });
 
-/** The ARGs behind a recipe's dev.stagewright.version.* labels, in stage order. */
-function versionLabelArgs(r: StageList): string[] {
-  const out: string[] = [];
-  for (const s of r.stages) for (const v of Object.values(s.versions)) for (const m of v.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)) if (!out.includes(m[1]!)) out.push(m[1]!);
-  return out;
-}
-
-/** The cache-impact table of docs/performance.md for a recipe. */
-function cacheImpactTable(r: StageList): string {
-  const rows = versionLabelArgs(r).map((arg) => {
-    const p = rebuildPlan(r, arg);
-    const readers = p.stages.filter((s) => s.reason === "arg" || s.reason === "image").map((s) => s.stage);
-    const stages = p.stages.filter((s) => s.rebuilt > 0).map((s) => `${s.stage} ${s.rebuilt}/${s.steps}`);
-    return `| \`${arg}\` | ${readers.join(", ")} | ${p.rebuilt} of ${p.total} | ${Math.round(100 * p.fraction)} % | ${stages.join(", ")} |`;
-  });
-  return ["| version ARG | read by | steps re-executed (computed) | fraction | stages re-executed (steps / of) |", "| --- | --- | --- | --- | --- |", ...rows].join("\n");
-}
-
 describe("docs/performance.md", () => {
   const doc = readFileSync(new URL("../docs/performance.md", import.meta.url), "utf8");
 
@@ -183,7 +165,7 @@ describe("docs/performance.md", () => {
     const m = /<!-- cache-impact:aligned -->\n([\s\S]*?)\n<!-- \/cache-impact:aligned -->/.exec(doc);
     expect(m, "docs/performance.md lost its <!-- cache-impact:aligned --> markers").not.toBeNull();
     const expected = cacheImpactTable(aligned);
-    expect(m![1], `docs/performance.md is out of date; replace the table between the markers with:\n${expected}`).toBe(expected);
+    expect(m![1], "docs/performance.md is out of date: run npm run generate").toBe(expected);
   });
 
   test("the smoke recipe's version ARGs are the ones the real builds bump, with the measured figures", () => {
