@@ -24,6 +24,7 @@ import {
   type OptionLiteralChecks,
   type RuleOverride,
   type VersionRule,
+  type VersionLt,
 } from "../src/index.ts";
 import { MAKE_J, publishStaged } from "./build-steps.ts";
 import { NPROC, sha256Arg, stagedDir } from "./shared.ts";
@@ -121,7 +122,7 @@ export function awsOfiNcclRules(platformAws: boolean): readonly VersionRule[] {
   {
     id: "aws-ofi-nccl-libfabric-min",
     summary: "aws-ofi-nccl on EFA needs libfabric >= 1.18.0; v1.13.x-aws platform-aws builds need >= 1.22.0",
-    source: "https://github.com/aws/aws-ofi-nccl/pull/333 and https://github.com/aws/aws-ofi-nccl/blob/v1.13.2-aws/RELEASENOTES.md",
+    source: SOURCE_OFI_LIBFABRIC_MIN,
     check: (ctx) => {
       const ofi = ctx.arg("AWS_OFI_NCCL_VERSION");
       const fabric = ctx.artifact("libfabric");
@@ -136,6 +137,28 @@ export function awsOfiNcclRules(platformAws: boolean): readonly VersionRule[] {
   ];
 }
 
+/** Source of rule aws-ofi-nccl-libfabric-min. */
+export const SOURCE_OFI_LIBFABRIC_MIN = "https://github.com/aws/aws-ofi-nccl/pull/333 and https://github.com/aws/aws-ofi-nccl/blob/v1.13.2-aws/RELEASENOTES.md";
+
+/**
+ * Compile-time twin of rule aws-ofi-nccl-libfabric-min for literal versions: the full sentence, or never.
+ *
+ * @example
+ * type E = OfiLibfabricProblem<"v1.13.2-aws", true, "libfabric", "v1.21.0"> // "stage aws-ofi-nccl: aws-ofi-nccl v1.13.2-aws with ..."
+ */
+export type OfiLibfabricProblem<OV extends string, PlatformAws extends boolean, By extends string, LV extends string> =
+  (PlatformAws extends true ? (VersionLt<OV, "1.13.0"> extends false ? "1.22.0" : "1.18.0") : "1.18.0") extends infer Min extends string
+    ? VersionLt<LV, Min> extends true
+      ? `stage aws-ofi-nccl: aws-ofi-nccl ${OV}${PlatformAws extends true ? " with --enable-platform-aws" : ""} needs libfabric >= ${Min} but stage ${By} builds libfabric ${LV} (rule aws-ofi-nccl-libfabric-min; source: ${typeof SOURCE_OFI_LIBFABRIC_MIN}); to build anyway, add an explicit override { rule: "aws-ofi-nccl-libfabric-min", reason: "..." }`
+      : never
+    : never;
+
+type OfiCheck<O> = O extends { readonly version: infer OV extends string; readonly libfabric: Artifact<"libfabric", string, infer By, infer LV> }
+  ? [OfiLibfabricProblem<OV, O extends { readonly platformAws: false } ? false : true, By, LV>] extends [never] ? unknown
+    : O extends { readonly overrides: readonly { readonly rule: "aws-ofi-nccl-libfabric-min" }[] } ? unknown
+    : { readonly libfabric: OfiLibfabricProblem<OV, O extends { readonly platformAws: false } ? false : true, By, LV> }
+  : unknown;
+
 /**
  * The aws-ofi-nccl stage (the NCCL net plugin for libfabric).
  *
@@ -144,7 +167,7 @@ export function awsOfiNcclRules(platformAws: boolean): readonly VersionRule[] {
  */
 export function awsOfiNccl<const F extends AnyStage, const O extends AwsOfiNcclOptions>(
   from: F,
-  options: O & KnownOptions<O, AwsOfiNcclOptions, "aws-ofi-nccl"> & OptionLiteralChecks<O>,
+  options: O & KnownOptions<O, AwsOfiNcclOptions, "aws-ofi-nccl"> & OptionLiteralChecks<O> & OfiCheck<O>,
 ) {
   type V = O["version"];
   checkOptions("aws-ofi-nccl", options, ["version", "libfabric", "prefix", "platformAws", "overrides"]);

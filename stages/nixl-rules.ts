@@ -3,7 +3,7 @@
  * versions are literals). Each cites its public source; the sentences are identical in both forms.
  * Facts: shared/reference/nixl-official-image.md §0 items 4-5, §8; aws-efa-stack.md §7.1.
  */
-import { compareVersions, resolvedVersion, ruleMessage, versionSatisfies, type VersionLt, type VersionRule } from "../src/index.ts";
+import { compareVersions, resolvedVersion, ruleMessage, versionSatisfies, type ParseVersion, type VersionLt, type VersionRule } from "../src/index.ts";
 
 /** Source of rule nixl-libfabric-option: the PR that added the LIBFABRIC plugin and -Dlibfabric_path (first tagged in 0.6.1). */
 export const SOURCE_LIBFABRIC_OPTION = "https://github.com/ai-dynamo/nixl/pull/784";
@@ -115,6 +115,28 @@ export type NixlLibfabricProblem<NV extends string, By extends string, LV extend
           : never
         : never
       : never;
+
+/** The UCX release line the official image pins for a NIXL version literal, or never. */
+type UcxLine<NV extends string> =
+  VersionLt<NV, "0.6.0"> extends true ? never
+  : VersionLt<NV, "0.8.0"> extends true ? "1.19"
+  : VersionLt<NV, "1.1.0"> extends true ? "1.20"
+  : VersionLt<NV, "1.4.0"> extends true ? "1.21"
+  : VersionLt<NV, "1.5.0"> extends true ? "1.22"
+  : never;
+
+/**
+ * Compile-time twin of rule nixl-ucx-line for literal versions: the full sentence, or never.
+ *
+ * @example
+ * type E = NixlUcxProblem<"0.7.1", "ucx", "v1.20.0"> // "stage nixl: NIXL 0.7.1 is built and tested with UCX 1.19.x ..."
+ */
+export type NixlUcxProblem<NV extends string, By extends string, UV extends string> =
+  string extends NV | UV ? never
+  : [UcxLine<NV>] extends [never] ? never
+  : [ParseVersion<UV>] extends [never] ? never
+  : UV extends `${"v" | ""}${UcxLine<NV>}.${string}` ? never
+  : `stage nixl: NIXL ${NV} is built and tested with UCX ${UcxLine<NV>}.x (the official image's UCX_REF) but stage ${By} builds UCX ${UV} (rule nixl-ucx-line; source: ${typeof SOURCE_UCX_LINE}); to build anyway, add an explicit override { rule: "nixl-ucx-line", reason: "..." }`;
 
 /**
  * The full runtime sentence of a NIXL rule problem, for tests that compare it with the type-level form.

@@ -29,7 +29,7 @@ import {
   type RuleOverride,
 } from "../src/index.ts";
 import { publishStaged } from "./build-steps.ts";
-import { nixlRules, type NixlLibfabricProblem } from "./nixl-rules.ts";
+import { nixlRules, type NixlLibfabricProblem, type NixlUcxProblem } from "./nixl-rules.ts";
 import { ARCH, NPROC, PYTHON_VERSION, commitArg, sourcePin, stagedDir } from "./shared.ts";
 
 /** NIXL build types; 0.7.x defaults to debug when none is given. */
@@ -69,8 +69,17 @@ export function nixlPlugins(deps: { libfabric: boolean; awsSdk: boolean; gusli: 
   return ["UCX", ...ucxMo, "POSIX", ...(deps.libfabric ? ["LIBFABRIC"] : []), ...(deps.awsSdk ? ["OBJ"] : []), ...(deps.gusli ? ["GUSLI"] : [])].map((n) => `libplugin_${n}.so`);
 }
 
+/** An explicit override of a rule switches its compile-time twin off too (it is rendered visibly instead). */
+type Overrides<O, Rule extends string> = O extends { readonly overrides: readonly (infer R)[] } ? (R extends { readonly rule: Rule } ? true : never) : never;
+
 type LibfabricCheck<V extends string, O> = O extends { readonly libfabric: Artifact<"libfabric", string, infer By, infer LV> }
-  ? [NixlLibfabricProblem<V, By, LV>] extends [never] ? unknown : { readonly libfabric: NixlLibfabricProblem<V, By, LV> }
+  ? [NixlLibfabricProblem<V, By, LV>] extends [never] ? unknown
+    : [Overrides<O, "nixl-libfabric-min" | "nixl-libfabric-option">] extends [never] ? { readonly libfabric: NixlLibfabricProblem<V, By, LV> } : unknown
+  : unknown;
+
+type UcxCheck<V extends string, O> = O extends { readonly ucx: Artifact<"ucx", string, infer By, infer UV> }
+  ? [NixlUcxProblem<V, By, UV>] extends [never] ? unknown
+    : [Overrides<O, "nixl-ucx-line">] extends [never] ? { readonly ucx: NixlUcxProblem<V, By, UV> } : unknown
   : unknown;
 
 /** rustup-init 1.28.1 per architecture (lock ids rustup-init-1.28.1-<arch>). */
@@ -85,7 +94,7 @@ const RUSTUP_INIT_VERSION = "1.28.1";
  */
 export function nixl<const F extends AnyStage, const O extends NixlOptions>(
   from: F,
-  options: O & KnownOptions<O, NixlOptions, "nixl"> & OptionLiteralChecks<O> & LibfabricCheck<O["version"], O>,
+  options: O & KnownOptions<O, NixlOptions, "nixl"> & OptionLiteralChecks<O> & LibfabricCheck<O["version"], O> & UcxCheck<O["version"], O>,
 ) {
   type V = O["version"];
   type P = PrefixOf<O, "/usr/local/nixl">;

@@ -4,7 +4,7 @@
  */
 import { describe, expectTypeOf, test } from "vitest";
 import { recipe, type VersionLt } from "../../src/index.ts";
-import { cudaDlBase, efaDrivers, etcdCppApi, libfabric, nixl, ucx, uvStage, type NixlLibfabricProblem } from "../../stages/index.ts";
+import { cudaDlBase, efaDrivers, etcdCppApi, libfabric, nixl, ucx, uvStage, type NixlLibfabricProblem, type NixlUcxProblem, type OfiLibfabricProblem } from "../../stages/index.ts";
 
 const uv = uvStage();
 const base = cudaDlBase(uv, {});
@@ -35,8 +35,25 @@ describe("NIXL and libfabric versions (nixl-official-image.md §0 items 4-5)", (
       `stage nixl: NIXL 0.7.1 needs libfabric >= v2.3.0rc2 (or EFA installer >= 1.43.2) but stage libfabric builds libfabric v1.21.0; libfabric v1.21.0 is supported only from NIXL 0.8.0 (rule nixl-libfabric-min; source: https://github.com/ai-dynamo/nixl/blob/0.7.1/src/plugins/libfabric/README.md and https://github.com/ai-dynamo/nixl/pull/961); to build anyway, add an explicit override { rule: "nixl-libfabric-min", reason: "..." }`
     >();
   });
-  test("NIXL 0.8.0 with libfabric v1.21.0 compiles (its official pairing)", () => {
+  test("NIXL 0.8.0 with libfabric v1.21.0 and UCX 1.20 compiles (its official pairing)", () => {
+    const ucx120 = ucx(base, { version: "v1.20.0" });
+    nixl(base, { version: "0.8.0", libfabric: fabric1210.provides.libfabric, ucx: ucx120.provides.ucx, etcd: etcd.provides.etcd });
+  });
+  test("UCX off the line the official image pins for the NIXL version is refused (rule nixl-ucx-line)", () => {
+    // @ts-expect-error NIXL 0.8.0 is built and tested with UCX 1.20.x but stage ucx builds UCX v1.19.0
     nixl(base, { version: "0.8.0", libfabric: fabric1210.provides.libfabric, ucx: ucxBuild.provides.ucx, etcd: etcd.provides.etcd });
+    expectTypeOf<NixlUcxProblem<"0.8.0", "ucx", "v1.19.0">>().toEqualTypeOf<
+      `stage nixl: NIXL 0.8.0 is built and tested with UCX 1.20.x (the official image's UCX_REF) but stage ucx builds UCX v1.19.0 (rule nixl-ucx-line; source: https://github.com/ai-dynamo/nixl/blob/0.7.1/contrib/Dockerfile); to build anyway, add an explicit override { rule: "nixl-ucx-line", reason: "..." }`
+    >();
+  });
+  test("an explicit override switches the compile-time twin off (and is rendered visibly)", () => {
+    nixl(base, {
+      version: "0.7.1",
+      libfabric: fabric1210.provides.libfabric,
+      ucx: ucxBuild.provides.ucx,
+      etcd: etcd.provides.etcd,
+      overrides: [{ rule: "nixl-libfabric-min", reason: "bisecting the unreleased main of 2025-11-03" }],
+    });
   });
   test("NIXL 0.6.0 has no libfabric_path option", () => {
     // @ts-expect-error NIXL 0.6.0 has no libfabric_path meson option
@@ -89,5 +106,18 @@ describe("rule 4 through the stage library: what a stage inherits counts", () =>
   test("FROM the rdma-core-only installer stage it is fine", () => {
     const efa = efaDrivers(base, { version: "1.43.3", libfabric: "minimal" });
     recipe("ok", [uv, base, efa, libfabric(efa, { version: "v2.3.0" })]);
+  });
+});
+
+describe("aws-ofi-nccl and libfabric versions (rule aws-ofi-nccl-libfabric-min)", () => {
+  test("v1.13.2-aws with --enable-platform-aws refuses libfabric v1.21.0 at compile time; v1.12.1-aws takes it", async () => {
+    const { awsOfiNccl } = await import("../../stages/index.ts");
+    // @ts-expect-error aws-ofi-nccl v1.13.2-aws with --enable-platform-aws needs libfabric >= 1.22.0
+    awsOfiNccl(base, { version: "v1.13.2-aws", libfabric: fabric1210.provides.libfabric });
+    awsOfiNccl(base, { version: "v1.12.1-aws", libfabric: fabric1210.provides.libfabric });
+    awsOfiNccl(base, { version: "v1.13.2-aws", libfabric: fabric230.provides.libfabric });
+    expectTypeOf<OfiLibfabricProblem<"v1.13.2-aws", true, "libfabric", "v1.21.0">>().toEqualTypeOf<
+      `stage aws-ofi-nccl: aws-ofi-nccl v1.13.2-aws with --enable-platform-aws needs libfabric >= 1.22.0 but stage libfabric builds libfabric v1.21.0 (rule aws-ofi-nccl-libfabric-min; source: https://github.com/aws/aws-ofi-nccl/pull/333 and https://github.com/aws/aws-ofi-nccl/blob/v1.13.2-aws/RELEASENOTES.md); to build anyway, add an explicit override { rule: "aws-ofi-nccl-libfabric-min", reason: "..." }`
+    >();
   });
 });
