@@ -20,13 +20,13 @@ import {
 import { aptInstall } from "./build-steps.ts";
 import { ARCH, PYTHON_VERSION } from "./shared.ts";
 
-/** System packages of the official 0.7.1 image (§2 step 2), plus what stagewright's steps call (bzip2, wget, git, pkg-config). */
+/** System packages of the official 0.7.1 image (§2 step 2), plus what stagewright's steps call (bzip2, ccache, git, gnupg, pkg-config, wget). */
 export const BASE_PACKAGES: readonly string[] = [
   "ninja-build", "libclang-dev", "cmake", "libgflags-dev", "libgrpc-dev", "libgrpc++-dev", "libprotobuf-dev",
   "libaio-dev", "liburing-dev", "protobuf-compiler-grpc", "libcpprest-dev", "etcd-server", "etcd-client",
   "autotools-dev", "automake", "libtool", "libz-dev", "flex", "libgtest-dev", "build-essential", "python3.12-dev",
   "clang", "hwloc", "libhwloc-dev", "libcurl4-openssl-dev", "libssl-dev", "uuid-dev", "zlib1g-dev",
-  "pybind11-dev", "bzip2", "ca-certificates", "git", "gnupg", "pkg-config", "wget",
+  "pybind11-dev", "bzip2", "ca-certificates", "ccache", "git", "gnupg", "pkg-config", "wget",
 ];
 
 /** Python build tools the official image installs into its venv (§2 step 10). */

@@ -14,7 +14,6 @@ import {
   downloadScript,
   pathIn,
   resolvedVersion,
-  run,
   stringArg,
   SOURCE_MIRROR,
   type AnyStage,
@@ -26,7 +25,7 @@ import {
   type VersionRule,
   type VersionLt,
 } from "../src/index.ts";
-import { MAKE_J, publishStaged } from "./build-steps.ts";
+import { MAKE_J, compile, publishStaged } from "./build-steps.ts";
 import { NPROC, sha256Arg, stagedDir } from "./shared.ts";
 
 /** Options of {@link nccl}. */
@@ -77,7 +76,7 @@ export function nccl<const F extends AnyStage, const O extends NcclOptions>(
       }),
     },
     steps: [
-      run(
+      compile(
         [
           "mkdir -p /usr/local/src/nccl",
           "cd /usr/local/src/nccl",
@@ -207,7 +206,7 @@ export function awsOfiNccl<const F extends AnyStage, const O extends AwsOfiNcclO
       }),
     },
     steps: [
-      run(
+      compile(
         [
           "mkdir -p /usr/local/src/aws-ofi-nccl",
           "cd /usr/local/src/aws-ofi-nccl",

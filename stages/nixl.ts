@@ -28,7 +28,7 @@ import {
   type PrefixOf,
   type RuleOverride,
 } from "../src/index.ts";
-import { publishStaged } from "./build-steps.ts";
+import { compile, publishStaged } from "./build-steps.ts";
 import { nixlRules, type NixlLibfabricProblem, type NixlUcxProblem } from "./nixl-rules.ts";
 import { ARCH, NPROC, PYTHON_VERSION, commitArg, sourcePin, stagedDir } from "./shared.ts";
 
@@ -169,7 +169,7 @@ export function nixl<const F extends AnyStage, const O extends NixlOptions>(
               ].join("\n"),
             ),
           ]),
-      run(
+      compile(
         [
           "mkdir -p /workspace",
           "cd /workspace",
@@ -208,7 +208,7 @@ export function nixl<const F extends AnyStage, const O extends NixlOptions>(
         { mounts: [cacheMount("/workspace/.cache/uv")] },
       ),
       ...[
-            run(
+            compile(
               [
                 "cd /workspace/nixl/benchmark/nixlbench",
                 'meson setup build/ -Dnixl_path="${NIXL_PREFIX}" --prefix=/usr/local/nixlbench --buildtype="${NIXL_BUILD_TYPE}"',

@@ -229,3 +229,12 @@ describe("aws-ofi-nccl's libfabric rule", () => {
     expect(() => recipeFromStages("x", [s.uv, s.base, s.dc, s.efa, old, ofi12])).not.toThrow();
   });
 });
+
+test("apt and compiler caches use RUN --mount=type=cache", () => {
+  expect(stageText("base")).toContain("--mount=type=cache,target=/var/cache/apt,sharing=locked --mount=type=cache,target=/var/lib/apt,sharing=locked");
+  expect(stageText("base")).toMatch(/^ {4}ccache \\$/m);
+  for (const s of ["gdrcopy", "libfabric", "ucx", "etcd-cpp-api", "aws-sdk-cpp", "gusli", "nixl", "nccl", "aws-ofi-nccl"]) {
+    expect(stageText(s), s).toContain("RUN --mount=type=cache,target=/root/.ccache,id=ccache,sharing=shared <<'EOF'\nset -euo pipefail\nexport CCACHE_DIR=/root/.ccache PATH=\"/usr/lib/ccache:${PATH}\"");
+  }
+  expect(stageText("nixl")).toContain("--mount=type=cache,target=/usr/local/cargo/registry,id=cargo-registry,sharing=locked");
+});

@@ -5,8 +5,8 @@
  * is pinned by commit (stages/sources.lock.yaml, docs/sources.md).
  * Facts: shared/reference/nixl-official-image.md §2 step 5 and §3.
  */
-import { artifact, checkOptions, defineStage, gitCheckoutScript, run, stringArg, SOURCE_MIRROR, type AnyStage, type KnownOptions } from "../../src/index.ts";
-import { MAKE_J, publishStaged } from "../build-steps.ts";
+import { artifact, checkOptions, defineStage, gitCheckoutScript, stringArg, SOURCE_MIRROR, type AnyStage, type KnownOptions } from "../../src/index.ts";
+import { MAKE_J, compile, publishStaged } from "../build-steps.ts";
 import { NPROC, commitArg, commitOf, stagedDir } from "../shared.ts";
 
 const REF = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -41,7 +41,7 @@ export function etcdCppApi<const F extends AnyStage, const O extends EtcdOptions
       }),
     },
     steps: [
-      run(
+      compile(
         [
           "cd /usr/local/src",
           gitCheckoutScript("https://github.com/etcd-cpp-apiv3/etcd-cpp-apiv3.git", "etcd-cpp-apiv3", "ETCD_CPP_API_REF", "ETCD_CPP_API_COMMIT"),
@@ -89,7 +89,7 @@ export function awsSdkCpp<const F extends AnyStage, const O extends AwsSdkOption
       }),
     },
     steps: [
-      run(
+      compile(
         [
           "cd /usr/local/src",
           gitCheckoutScript("https://github.com/aws/aws-sdk-cpp.git", "aws-sdk-cpp", "AWS_SDK_CPP_VERSION", "AWS_SDK_CPP_COMMIT", { submodules: true }),
@@ -136,7 +136,7 @@ export function gusli<const F extends AnyStage, const O extends GusliOptions>(fr
       }),
     },
     steps: [
-      run(
+      compile(
         [
           "cd /usr/local/src",
           gitCheckoutScript("https://github.com/nvidia/gusli.git", "gusli", "GUSLI_REF", "GUSLI_COMMIT"),

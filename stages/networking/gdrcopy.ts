@@ -10,13 +10,12 @@ import {
   componentArgs,
   defineStage,
   downloadScript,
-  run,
   SOURCE_MIRROR,
   type AnyStage,
   type KnownOptions,
   type OptionLiteralChecks,
 } from "../../src/index.ts";
-import { MAKE_J, publishStaged } from "../build-steps.ts";
+import { MAKE_J, compile, publishStaged } from "../build-steps.ts";
 import { NPROC, sha256Arg, stagedDir } from "../shared.ts";
 
 /** Options of {@link gdrcopy}. */
@@ -60,7 +59,7 @@ export function gdrcopy<const F extends AnyStage, const O extends GdrcopyOptions
       }),
     },
     steps: [
-      run(
+      compile(
         [
           "mkdir -p /usr/local/src/gdrcopy",
           "cd /usr/local/src/gdrcopy",

@@ -15,7 +15,6 @@ import {
   defineStage,
   downloadScript,
   pathIn,
-  run,
   SOURCE_MIRROR,
   type AnyStage,
   type Artifact,
@@ -23,7 +22,7 @@ import {
   type NeedOf,
   type OptionLiteralChecks,
 } from "../../src/index.ts";
-import { MAKE_J, publishStaged } from "../build-steps.ts";
+import { MAKE_J, compile, publishStaged } from "../build-steps.ts";
 import { NPROC, sha256Arg, stagedDir } from "../shared.ts";
 
 /** Options of {@link libfabric}. */
@@ -94,7 +93,7 @@ export function libfabric<const F extends AnyStage, const O extends LibfabricOpt
       }),
     },
     steps: [
-      run(
+      compile(
         [
           "mkdir -p /usr/local/src/libfabric",
           "cd /usr/local/src/libfabric",

@@ -11,7 +11,6 @@ import {
   defineStage,
   gitCheckoutScript,
   pathIn,
-  run,
   SOURCE_MIRROR,
   type AnyStage,
   type Artifact,
@@ -19,7 +18,7 @@ import {
   type NeedOf,
   type OptionLiteralChecks,
 } from "../../src/index.ts";
-import { MAKE_J, publishStaged } from "../build-steps.ts";
+import { MAKE_J, compile, publishStaged } from "../build-steps.ts";
 import { NPROC, commitArg, stagedDir } from "../shared.ts";
 
 /** Options of {@link ucx}. */
@@ -80,7 +79,7 @@ export function ucx<const F extends AnyStage, const O extends UcxOptions>(
       }),
     },
     steps: [
-      run(
+      compile(
         [
           "cd /usr/local/src",
           gitCheckoutScript("https://github.com/openucx/ucx.git", "ucx", "UCX_VERSION", "UCX_COMMIT"),

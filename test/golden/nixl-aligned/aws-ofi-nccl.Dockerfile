@@ -13,8 +13,9 @@ ARG SOURCE_MIRROR=""
 ARG NPROC=""
 # LIBFABRIC_INSTALL_PATH libfabric install prefix; every consumer builds and loads from here
 ARG LIBFABRIC_INSTALL_PATH="/usr/local"
-RUN <<'EOF'
+RUN --mount=type=cache,target=/root/.ccache,id=ccache,sharing=shared <<'EOF'
 set -euo pipefail
+export CCACHE_DIR=/root/.ccache PATH="/usr/lib/ccache:${PATH}"
 mkdir -p /usr/local/src/aws-ofi-nccl
 cd /usr/local/src/aws-ofi-nccl
 url="https://github.com/aws/aws-ofi-nccl/archive/refs/tags/${AWS_OFI_NCCL_VERSION}.tar.gz"

@@ -8,8 +8,9 @@ ARG AWS_SDK_CPP_COMMIT="b2b92558b3f121286a24d9b3327dbf35651ffc72"
 ARG SOURCE_MIRROR=""
 # NPROC parallel build jobs; empty = nproc
 ARG NPROC=""
-RUN <<'EOF'
+RUN --mount=type=cache,target=/root/.ccache,id=ccache,sharing=shared <<'EOF'
 set -euo pipefail
+export CCACHE_DIR=/root/.ccache PATH="/usr/lib/ccache:${PATH}"
 cd /usr/local/src
 repo="https://github.com/aws/aws-sdk-cpp.git"
 if [ -n "${SOURCE_MIRROR}" ]; then repo="${SOURCE_MIRROR%/}/${repo#https://}"; fi

@@ -16,6 +16,7 @@ DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
     build-essential \
     bzip2 \
     ca-certificates \
+    ccache \
     clang \
     cmake \
     etcd-client \

@@ -10,8 +10,9 @@ ARG GDRCOPY_SHA256="faa7e816e9bad3301e53d6721457f7ef5ab42b7aa3b01ffda51f8e5620bb
 ARG SOURCE_MIRROR=""
 # NPROC parallel build jobs; empty = nproc
 ARG NPROC=""
-RUN <<'EOF'
+RUN --mount=type=cache,target=/root/.ccache,id=ccache,sharing=shared <<'EOF'
 set -euo pipefail
+export CCACHE_DIR=/root/.ccache PATH="/usr/lib/ccache:${PATH}"
 mkdir -p /usr/local/src/gdrcopy
 cd /usr/local/src/gdrcopy
 url="https://github.com/NVIDIA/gdrcopy/archive/refs/tags/${GDRCOPY_VERSION}.tar.gz"

@@ -13,8 +13,9 @@ ARG SOURCE_MIRROR=""
 ARG NPROC=""
 # GDRCOPY_PREFIX GDRCopy install prefix (lowercase prefix= in its Makefile)
 ARG GDRCOPY_PREFIX="/usr/local"
-RUN <<'EOF'
+RUN --mount=type=cache,target=/root/.ccache,id=ccache,sharing=shared <<'EOF'
 set -euo pipefail
+export CCACHE_DIR=/root/.ccache PATH="/usr/lib/ccache:${PATH}"
 mkdir -p /usr/local/src/libfabric
 cd /usr/local/src/libfabric
 url="https://github.com/ofiwg/libfabric/releases/download/${LIBFABRIC_VERSION}/libfabric-${LIBFABRIC_VERSION#v}.tar.bz2"

@@ -12,8 +12,9 @@ ARG NCCL_GENCODE="-gencode=arch=compute_80,code=sm_80 -gencode=arch=compute_90,c
 ARG SOURCE_MIRROR=""
 # NPROC parallel build jobs; empty = nproc
 ARG NPROC=""
-RUN <<'EOF'
+RUN --mount=type=cache,target=/root/.ccache,id=ccache,sharing=shared <<'EOF'
 set -euo pipefail
+export CCACHE_DIR=/root/.ccache PATH="/usr/lib/ccache:${PATH}"
 mkdir -p /usr/local/src/nccl
 cd /usr/local/src/nccl
 url="https://github.com/NVIDIA/nccl/archive/refs/tags/${NCCL_VERSION}.tar.gz"

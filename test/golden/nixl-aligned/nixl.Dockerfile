@@ -44,8 +44,9 @@ ARG NPROC=""
 ARG LIBFABRIC_INSTALL_PATH="/usr/local"
 # UCX_PREFIX UCX install prefix
 ARG UCX_PREFIX="/usr"
-RUN <<'EOF'
+RUN --mount=type=cache,target=/root/.ccache,id=ccache,sharing=shared <<'EOF'
 set -euo pipefail
+export CCACHE_DIR=/root/.ccache PATH="/usr/lib/ccache:${PATH}"
 mkdir -p /workspace
 cd /workspace
 repo="https://github.com/ai-dynamo/nixl.git"
@@ -101,8 +102,9 @@ cp build/src/bindings/python/nixl-meta/nixl-*.whl /opt/stagewright/stage/nixl/op
 ls /opt/stagewright/stage/nixl/opt/stagewright/wheels/nixl-*.whl
 EOF
 
-RUN <<'EOF'
+RUN --mount=type=cache,target=/root/.ccache,id=ccache,sharing=shared <<'EOF'
 set -euo pipefail
+export CCACHE_DIR=/root/.ccache PATH="/usr/lib/ccache:${PATH}"
 cd /workspace/nixl/benchmark/nixlbench
 meson setup build/ -Dnixl_path="${NIXL_PREFIX}" --prefix=/usr/local/nixlbench --buildtype="${NIXL_BUILD_TYPE}"
 ninja -C build -j "${NPROC:-$(nproc)}"

@@ -13,8 +13,9 @@ ARG SOURCE_MIRROR=""
 ARG NPROC=""
 # GDRCOPY_PREFIX GDRCopy install prefix (lowercase prefix= in its Makefile)
 ARG GDRCOPY_PREFIX="/usr/local"
-RUN <<'EOF'
+RUN --mount=type=cache,target=/root/.ccache,id=ccache,sharing=shared <<'EOF'
 set -euo pipefail
+export CCACHE_DIR=/root/.ccache PATH="/usr/lib/ccache:${PATH}"
 cd /usr/local/src
 repo="https://github.com/openucx/ucx.git"
 if [ -n "${SOURCE_MIRROR}" ]; then repo="${SOURCE_MIRROR%/}/${repo#https://}"; fi

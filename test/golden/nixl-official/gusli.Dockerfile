@@ -8,8 +8,9 @@ ARG GUSLI_COMMIT="8b7a3b285ea9d01a8fc9135cd4ad889c7db1f800"
 ARG SOURCE_MIRROR=""
 # NPROC parallel build jobs; empty = nproc
 ARG NPROC=""
-RUN <<'EOF'
+RUN --mount=type=cache,target=/root/.ccache,id=ccache,sharing=shared <<'EOF'
 set -euo pipefail
+export CCACHE_DIR=/root/.ccache PATH="/usr/lib/ccache:${PATH}"
 cd /usr/local/src
 repo="https://github.com/nvidia/gusli.git"
 if [ -n "${SOURCE_MIRROR}" ]; then repo="${SOURCE_MIRROR%/}/${repo#https://}"; fi

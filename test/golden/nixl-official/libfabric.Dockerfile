@@ -10,8 +10,9 @@ ARG LIBFABRIC_SHA256="1d18fce868f8fef68b42fccd1f5df2555369739e8cb7c148532a0529a3
 ARG SOURCE_MIRROR=""
 # NPROC parallel build jobs; empty = nproc
 ARG NPROC=""
-RUN <<'EOF'
+RUN --mount=type=cache,target=/root/.ccache,id=ccache,sharing=shared <<'EOF'
 set -euo pipefail
+export CCACHE_DIR=/root/.ccache PATH="/usr/lib/ccache:${PATH}"
 mkdir -p /usr/local/src/libfabric
 cd /usr/local/src/libfabric
 url="https://github.com/ofiwg/libfabric/releases/download/${LIBFABRIC_VERSION}/libfabric-${LIBFABRIC_VERSION#v}.tar.bz2"

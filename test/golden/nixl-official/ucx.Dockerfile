@@ -10,8 +10,9 @@ ARG UCX_COMMIT="e4636149592d5a435c2c911fe7727444a13bfa2e"
 ARG SOURCE_MIRROR=""
 # NPROC parallel build jobs; empty = nproc
 ARG NPROC=""
-RUN <<'EOF'
+RUN --mount=type=cache,target=/root/.ccache,id=ccache,sharing=shared <<'EOF'
 set -euo pipefail
+export CCACHE_DIR=/root/.ccache PATH="/usr/lib/ccache:${PATH}"
 cd /usr/local/src
 repo="https://github.com/openucx/ucx.git"
 if [ -n "${SOURCE_MIRROR}" ]; then repo="${SOURCE_MIRROR%/}/${repo#https://}"; fi

@@ -8,8 +8,9 @@ ARG ETCD_CPP_API_COMMIT="7c6e714f188f9576e25e0350cac4181139eec23e"
 ARG SOURCE_MIRROR=""
 # NPROC parallel build jobs; empty = nproc
 ARG NPROC=""
-RUN <<'EOF'
+RUN --mount=type=cache,target=/root/.ccache,id=ccache,sharing=shared <<'EOF'
 set -euo pipefail
+export CCACHE_DIR=/root/.ccache PATH="/usr/lib/ccache:${PATH}"
 cd /usr/local/src
 repo="https://github.com/etcd-cpp-apiv3/etcd-cpp-apiv3.git"
 if [ -n "${SOURCE_MIRROR}" ]; then repo="${SOURCE_MIRROR%/}/${repo#https://}"; fi

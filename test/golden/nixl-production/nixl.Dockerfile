@@ -36,8 +36,9 @@ ARG NIXL_PREFIX="/opt/nvidia/nvda_nixl"
 ARG NIXL_BUILD_TYPE="debug"
 # NPROC parallel build jobs; empty = nproc
 ARG NPROC=""
-RUN <<'EOF'
+RUN --mount=type=cache,target=/root/.ccache,id=ccache,sharing=shared <<'EOF'
 set -euo pipefail
+export CCACHE_DIR=/root/.ccache PATH="/usr/lib/ccache:${PATH}"
 mkdir -p /workspace
 cd /workspace
 repo="https://github.com/ai-dynamo/nixl.git"
@@ -91,8 +92,9 @@ cp build/src/bindings/python/nixl-meta/nixl-*.whl /opt/stagewright/stage/nixl/op
 ls /opt/stagewright/stage/nixl/opt/stagewright/wheels/nixl-*.whl
 EOF
 
-RUN <<'EOF'
+RUN --mount=type=cache,target=/root/.ccache,id=ccache,sharing=shared <<'EOF'
 set -euo pipefail
+export CCACHE_DIR=/root/.ccache PATH="/usr/lib/ccache:${PATH}"
 cd /workspace/nixl/benchmark/nixlbench
 meson setup build/ -Dnixl_path="${NIXL_PREFIX}" --prefix=/usr/local/nixlbench --buildtype="${NIXL_BUILD_TYPE}"
 ninja -C build -j "${NPROC:-$(nproc)}"
