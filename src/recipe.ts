@@ -1,5 +1,6 @@
 import { checkStages } from "./check.ts";
 import { StagewrightError } from "./errors.ts";
+import { nameProblem } from "./validate.ts";
 import { renderDockerfile } from "./render.ts";
 import type { CheckStages } from "./rules.ts";
 import type { AnyStage } from "./stage.ts";
@@ -54,6 +55,8 @@ export function recipeFromStages(name: string, stages: readonly AnyStage[], opti
 }
 
 function makeRecipe<S extends readonly AnyStage[]>(name: string, stages: S, options: RecipeOptions): Recipe<S> {
+  const badName = nameProblem("recipe", name);
+  if (badName !== undefined) throw new StagewrightError("invalid-value", badName);
   checkStages(stages);
   const final = stages[stages.length - 1];
   if (final === undefined) throw new StagewrightError("recipe-file", `recipe ${name} has no stages; give it at least one stage`);

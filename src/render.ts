@@ -82,8 +82,9 @@ function unusedOwnArgs(s: AnyStage): string[] {
   return s.args.filter((a) => !used.has(a.name)).map((a) => a.name);
 }
 
+/** A `# NAME description` line; line breaks in the description are folded so it stays one comment. */
 function comment(name: string, description: string): string {
-  return `# ${name} ${description}`.replace(/\s+$/, "");
+  return `# ${name} ${description.replace(/\s+/g, " ")}`.replace(/\s+$/, "");
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Arg } from "./arg.ts";
 import type { AnyArtifact, Artifact } from "./artifact.ts";
 import type { Instruction } from "./instructions.ts";
 import { copyArtifact, copyRuntime } from "./instructions.ts";
-import { fail } from "./validate.ts";
+import { fail, nameProblem } from "./validate.ts";
 import { unknownOption } from "./messages.ts";
 import type { RuleOverride, VersionRule } from "./version-rules.ts";
 
@@ -172,6 +172,8 @@ export function defineStage<
 >(
   spec: StageSpec<N, F, Prov, Nd, A, R>,
 ): Stage<N, Prov, Nd, A, Removed<ContainsOf<F>, R> | NeedHeld<Nd> | Prov[keyof Prov]> {
+  const badName = nameProblem("stage", spec.name);
+  if (badName !== undefined) fail("invalid-value", badName, { stage: spec.name });
   const provides = (spec.provides ?? {}) as Prov;
   for (const [key, a] of Object.entries(provides)) {
     if (a.producer !== spec.name) {

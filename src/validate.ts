@@ -55,6 +55,20 @@ export function pathProblem(value: string): string | undefined {
 }
 
 /**
+ * Why `name` is not usable as a build-stage or recipe name, or undefined. Stage names become
+ * `FROM ... AS <name>` and `--from=<name>`; recipe names become file names (Dockerfile.<name>), so
+ * they are held to lower-case letters, digits, `.`, `_` and `-`, starting with a letter.
+ *
+ * @example
+ * nameProblem("stage", "../etc") // "stage name \"../etc\" ..."
+ */
+export function nameProblem(what: "stage" | "recipe", name: string): string | undefined {
+  return /^[a-z][a-z0-9._-]{0,62}$/.test(name)
+    ? undefined
+    : `${what} name ${JSON.stringify(name)} is not usable: use lower-case letters, digits, ".", "_" and "-", starting with a letter (at most 63 characters)`;
+}
+
+/**
  * Loose semver coercion used by version rules: "v2.3.0" → "2.3.0", "2.3.0rc2" → "2.3.0-rc2",
  * "2.23.4-1" → "2.23.4-1". Returns undefined for values semver cannot order.
  *

