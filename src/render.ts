@@ -170,7 +170,7 @@ function stageBlock(s: AnyStage, ctx: BlockContext): string[] {
 function finalLabels(spec: RenderSpec): (readonly [string, string])[] {
   return [
     ["org.opencontainers.image.title", spec.name],
-    ["org.opencontainers.image.description", spec.description],
+    ["org.opencontainers.image.description", spec.description.replace(/\s+/g, " ")],
     ...versionLabels(spec.stages),
     ...spec.stages.flatMap((s) => s.overrides.map((o) => [`dev.stagewright.override.${o.rule}`, o.reason.replace(/\s+/g, " ")] as const)),
     ...(spec.labels ?? []),
