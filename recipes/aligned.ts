@@ -79,7 +79,8 @@ export function alignedRecipe(options: AlignedOptions = { nccl: true }) {
     s.nixlBuild.provides.nixlWheel,
     s.nixlBuild.provides.nixlbench,
   ] as const;
-  const description = "NIXL 0.7.1 over AWS EFA (libfabric v2.3.0), UCX v1.19.0, GDRCopy, NCCL + aws-ofi-nccl, aligned with the official NIXL image";
+  // No version numbers here: values from data can change them, the dev.stagewright.version.* labels follow.
+  const description = "NIXL over AWS EFA (libfabric), UCX, GDRCopy, NCCL + aws-ofi-nccl on an NGC CUDA base, aligned with the official NIXL image";
   const notes = [
     "the image was specified from a version summary pairing NIXL 0.7.1 with libfabric v1.21.0; the 0.7.x LIBFABRIC plugin needs libfabric >= v2.3.0rc2 (rule nixl-libfabric-min), so the recipe ships the official 0.7.1 pairing, v2.3.0 (docs/aligned.md)",
     "NIXL is built as a release build (--buildtype=release); the official 0.7.1 image builds the meson default, debug",

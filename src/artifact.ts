@@ -42,6 +42,8 @@ export interface Artifact<K extends string = string, P extends string = string, 
   readonly prefixArg: Arg<string, P> | undefined;
   /** The ARG whose default is the version, when a build ARG drives it. */
   readonly versionArg: Arg | undefined;
+  /** How the version follows from the version ARG's value, when it is not the value itself (CUDA from an image tag). */
+  readonly versionOf: ((argValue: string) => string) | undefined;
   /** Every ARG that the layout, files or env reference (the prefix ARG included). */
   readonly args: readonly Arg[];
   readonly layout: ArtifactLayout;
@@ -86,6 +88,7 @@ export interface ArtifactSpec<K extends string, P extends string, By extends str
   readonly version: V;
   readonly prefixArg?: Arg<string, P>;
   readonly versionArg?: Arg;
+  readonly versionOf?: (argValue: string) => string;
   readonly args?: readonly Arg[];
   readonly layout?: Partial<ArtifactLayout>;
   readonly runtimeFiles?: readonly string[];
@@ -126,6 +129,7 @@ export function artifact<const K extends string, const P extends string, const B
     version: spec.version,
     prefixArg: spec.prefixArg,
     versionArg: spec.versionArg,
+    versionOf: spec.versionOf,
     args: dedupeArgs(args),
     layout: {
       lib: spec.layout?.lib ?? [],
@@ -180,7 +184,9 @@ export function pathIn(a: AnyArtifact, rel: string): string {
  * resolvedVersion(fabric, (name) => values.get(name)) // "v2.3.0"
  */
 export function resolvedVersion(a: AnyArtifact, arg: (name: string) => string | undefined): string {
-  return (a.versionArg !== undefined ? arg(a.versionArg.name) : undefined) ?? a.version;
+  if (a.versionArg === undefined) return a.version;
+  const value = arg(a.versionArg.name) ?? a.versionArg.default;
+  return a.versionOf !== undefined ? a.versionOf(value) : value;
 }
 
 /**

@@ -18,7 +18,7 @@ export function linkAssertion(consumer: AnyArtifact, link: ArtifactLink, provide
   return [
     // ldd exits non-zero for a missing file; that is a failure with its own message, not a swallowed one.
     `if ! deps="$(ldd "${file}" 2>&1)"; then echo "stagewright: cannot inspect ${file}: $deps" >&2; exit 1; fi`,
-    `got="$(printf '%s\n' "$deps" | awk '$1 == "${link.soname}" {print $3}')"`,
+    `got="$(awk '$1 == "${link.soname}" {print $3}' <<< "$deps")"`,
     `want="${libDir}/${link.soname}"`,
     `if [ -z "$got" ] || [ "$(readlink -f "$got")" != "$(readlink -f "$want")" ]; then`,
     `  echo "stagewright: ${file} resolves ${link.soname} to '\${got:-nothing}', not $want (${provider.kind} of stage ${provider.producer})" >&2`,

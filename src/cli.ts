@@ -206,6 +206,8 @@ export async function runCli(argv: readonly string[], ctx: CliContext, io: CliIo
           }
           for (const f of files) io.err(`wrote ${f}\n`);
         } else io.out(wantManifest ? manifestYaml(r) : r.render());
+        // Not fatal (the build prints NOT verified and the hash), but never silent.
+        for (const f of lintStages(r.stages).filter((x) => x.severity === "warning")) io.err(`warning: ${f.message} (rule ${f.rule})\n`);
         return 0;
       }
       case "compare": {

@@ -233,8 +233,10 @@ export function composeImage(
  * function ucx<const O extends UcxOptions>(base: AnyStage, o: O & KnownOptions<O, UcxOptions, "ucx">) {}
  */
 export type KnownOptions<O, Shape, StageName extends string> = {
+  // An object, not the bare sentence: a literal intersected with another literal is never, and tsc
+  // would print "not assignable to never" instead of the sentence.
   readonly [K in Exclude<keyof O, keyof Shape>]: K extends string
-    ? `unknown option ${K} for stage ${StageName}; remove it or use one of the options the stage declares`
+    ? { readonly error: `unknown option ${K} for stage ${StageName}; remove it or use one of the options the stage declares` }
     : never;
 };
 

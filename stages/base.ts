@@ -100,7 +100,12 @@ export function cudaDlBase<const O extends BaseOptions>(uv: ReturnType<typeof uv
     from: image("${BASE_IMAGE}:${BASE_TAG}", [BASE_IMAGE, BASE_TAG]),
     args: [ARCH, PYTHON_VERSION],
     provides: {
-      cuda: artifact({ kind: "cuda", producer: "base", version: cuda, prefix: "/usr/local/cuda", delivery: { type: "in-image" }, facts: { image: `${BASE_IMAGE.default}:${BASE_TAG.default}` } }),
+      // The CUDA version follows BASE_TAG when values change it (for tags that name it).
+      cuda: artifact({
+        kind: "cuda", producer: "base", version: cuda, prefix: "/usr/local/cuda", delivery: { type: "in-image" },
+        versionArg: BASE_TAG, versionOf: (tag) => options.cuda ?? cudaVersionOfTag(tag) ?? "unknown",
+        facts: { image: `${BASE_IMAGE.default}:${BASE_TAG.default}` },
+      }),
       python: artifact({ kind: "python-venv", producer: "base", version: PYTHON_VERSION.default, prefix: VENV, delivery: { type: "in-image" }, layout: { bin: ["bin"] } }),
     },
     steps: [

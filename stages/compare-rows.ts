@@ -45,7 +45,10 @@ const row = (key: string, value: (r: Recipe) => string, abi = false): Comparison
  */
 export const nixlImageRows: readonly ComparisonRow[] = [
   row("base image", (r) => `${arg(r, "BASE_IMAGE") ?? "?"}:${arg(r, "BASE_TAG") ?? "?"}`),
-  row("CUDA", (r) => anyArtifact(r, "cuda")?.version ?? "unknown"),
+  row("CUDA", (r) => {
+    const cuda = anyArtifact(r, "cuda");
+    return cuda === undefined ? "unknown" : resolvedVersion(cuda, (n) => arg(r, n));
+  }),
   row("Ubuntu", (r) => /ubuntu(\d+\.\d+)/.exec(arg(r, "BASE_TAG") ?? "")?.[1] ?? "not named by the tag"),
   row("Python (PYTHON_VERSION)", (r) => arg(r, "PYTHON_VERSION") ?? "none"),
   row("NIXL (NIXL_VERSION)", (r) => arg(r, "NIXL_VERSION") ?? "not built"),

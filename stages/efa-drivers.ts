@@ -176,7 +176,9 @@ function efaWithout<F extends AnyStage, V extends string>(from: F, options: EfaO
                 "rm -rf /opt/amazon/efa/lib/libfabric.so* /opt/amazon/efa/lib/pkgconfig/libfabric.pc /opt/amazon/ofi-nccl /opt/amazon/aws-ofi-nccl",
                 "rm -f /etc/ld.so.conf.d/efa.conf /etc/ld.so.conf.d/000_efa.conf /etc/ld.so.conf.d/100_ofinccl.conf",
                 "ldconfig",
-                'if ldconfig -p | grep -q "/opt/amazon/efa/lib/libfabric"; then echo "the installer libfabric is still visible to the loader" >&2; exit 1; fi',
+                "# captured first: grep -q in a pipe can SIGPIPE the producer, and pipefail would turn a hit into a miss",
+                'cache="$(ldconfig -p)"',
+                'if grep -q "/opt/amazon/efa/lib/libfabric" <<< "$cache"; then echo "the installer libfabric is still visible to the loader" >&2; exit 1; fi',
               ].join("\n"),
             ),
           ]

@@ -43,6 +43,51 @@ export function libfabricMinProblem(nixl: string, producer: string, libfabric: s
     : `NIXL ${nixl} needs libfabric >= v1.21.0 but stage ${producer} builds libfabric ${libfabric}`;
 }
 
+/** What the nixl stage's steps depend on, by NIXL version (nixl-official-image.md §5, §8). */
+export interface NixlFeatures {
+  /** -Dlibfabric_path and the LIBFABRIC plugin (0.6.1+). */
+  readonly libfabricPlugin: boolean;
+  /** The GUSLI plugin (0.7.0+). */
+  readonly gusli: boolean;
+  /** The nixl-cu<N> wheel plus the nixl meta wheel (0.7.1+). */
+  readonly metaWheel: boolean;
+  /** The UCX_MO plugin (up to 0.7.x). */
+  readonly ucxMo: boolean;
+}
+
+/**
+ * The features of a NIXL version that change the stage's steps.
+ *
+ * @example
+ * nixlFeatures("0.6.1") // { libfabricPlugin: true, gusli: false, metaWheel: false, ucxMo: true }
+ */
+export function nixlFeatures(version: string): NixlFeatures {
+  const at = (min: string) => compareVersions(version, min) !== -1;
+  return { libfabricPlugin: at("0.6.1"), gusli: at("0.7.0"), metaWheel: at("0.7.1"), ucxMo: !at("0.8.0") };
+}
+
+/**
+ * The rule that keeps a NIXL_VERSION from data within what the stage's steps were generated for: the
+ * wheel layout and the plugin list differ between NIXL versions, so a version that needs other steps
+ * must be given when the stage is created, not as a value.
+ *
+ * @example
+ * generatedForRule("0.7.1").id // "nixl-generated-for"
+ */
+export function generatedForRule(generated: string): VersionRule {
+  const want = JSON.stringify(nixlFeatures(generated));
+  return {
+    id: "nixl-generated-for",
+    summary: "NIXL_VERSION must need the same steps as the version the stage was generated for",
+    source: "https://github.com/ai-dynamo/nixl/blob/0.7.1/contrib/Dockerfile (wheel split, plugins per version)",
+    check: (ctx) => {
+      const v = ctx.arg("NIXL_VERSION");
+      if (v === undefined || JSON.stringify(nixlFeatures(v)) === want) return undefined;
+      return `the nixl stage was generated for NIXL ${generated} and NIXL ${v} needs other steps (wheel layout, plugin list); create the stage with nixl(…, { version: "${v}" }) instead of changing NIXL_VERSION`;
+    },
+  };
+}
+
 /**
  * The rules of a NIXL stage.
  *
@@ -110,9 +155,13 @@ export type NixlLibfabricProblem<NV extends string, By extends string, LV extend
     ? `stage nixl: NIXL ${NV} has no libfabric_path meson option and no LIBFABRIC plugin (both first in 0.6.1); use NIXL 0.6.1 or later (rule nixl-libfabric-option; source: ${typeof SOURCE_LIBFABRIC_OPTION}); to build anyway, add an explicit override { rule: "nixl-libfabric-option", reason: "..." }`
     : VersionLt<NV, "0.6.1"> extends false
       ? VersionLt<NV, "0.8.0"> extends true
-        ? VersionLt<LV, "2.3.0"> extends true
-          ? `stage nixl: NIXL ${NV} needs libfabric >= v2.3.0rc2 (or EFA installer >= 1.43.2) but stage ${By} builds libfabric ${LV}; libfabric v1.21.0 is supported only from NIXL 0.8.0 (rule nixl-libfabric-min; source: ${typeof SOURCE_LIBFABRIC_MIN_07} and ${typeof SOURCE_LIBFABRIC_MIN_08}); to build anyway, add an explicit override { rule: "nixl-libfabric-min", reason: "..." }`
-          : never
+        ? LV extends `efa-installer-${infer IV extends string}`
+          ? VersionLt<IV, "1.43.2"> extends true
+            ? `stage nixl: NIXL ${NV} needs libfabric >= v2.3.0rc2 (or EFA installer >= 1.43.2) but stage ${By} builds libfabric from EFA installer ${IV}; libfabric v1.21.0 is supported only from NIXL 0.8.0 (rule nixl-libfabric-min; source: ${typeof SOURCE_LIBFABRIC_MIN_07} and ${typeof SOURCE_LIBFABRIC_MIN_08}); to build anyway, add an explicit override { rule: "nixl-libfabric-min", reason: "..." }`
+            : never
+          : VersionLt<LV, "2.3.0"> extends true
+            ? `stage nixl: NIXL ${NV} needs libfabric >= v2.3.0rc2 (or EFA installer >= 1.43.2) but stage ${By} builds libfabric ${LV}; libfabric v1.21.0 is supported only from NIXL 0.8.0 (rule nixl-libfabric-min; source: ${typeof SOURCE_LIBFABRIC_MIN_07} and ${typeof SOURCE_LIBFABRIC_MIN_08}); to build anyway, add an explicit override { rule: "nixl-libfabric-min", reason: "..." }`
+            : never
         : never
       : never;
 

@@ -16,6 +16,7 @@ import {
   downloadScript,
   enumArg,
   env,
+  fail,
   gitCheckoutScript,
   pathIn,
   run,
@@ -29,7 +30,7 @@ import {
   type RuleOverride,
 } from "../src/index.ts";
 import { compile, publishStaged } from "./build-steps.ts";
-import { nixlRules, type NixlLibfabricProblem, type NixlUcxProblem } from "./nixl-rules.ts";
+import { generatedForRule, nixlFeatures, nixlRules, type NixlLibfabricProblem, type NixlUcxProblem } from "./nixl-rules.ts";
 import { ARCH, NPROC, PYTHON_VERSION, commitArg, sourcePin, stagedDir } from "./shared.ts";
 
 /** NIXL build types; 0.7.x defaults to debug when none is given. */
@@ -65,8 +66,10 @@ const NIXL_OPTION_NAMES = ["version", "prefix", "buildType", "libfabric", "ucx",
  * nixlPlugins({ libfabric: true, awsSdk: false, gusli: false, version: "0.7.1" }) // ["libplugin_UCX.so", "libplugin_UCX_MO.so", "libplugin_POSIX.so", "libplugin_LIBFABRIC.so"]
  */
 export function nixlPlugins(deps: { libfabric: boolean; awsSdk: boolean; gusli: boolean; version: string }): string[] {
-  const ucxMo = /^0\.[67]\./.test(deps.version) ? ["UCX_MO"] : [];
-  return ["UCX", ...ucxMo, "POSIX", ...(deps.libfabric ? ["LIBFABRIC"] : []), ...(deps.awsSdk ? ["OBJ"] : []), ...(deps.gusli ? ["GUSLI"] : [])].map((n) => `libplugin_${n}.so`);
+  const f = nixlFeatures(deps.version);
+  return ["UCX", ...(f.ucxMo ? ["UCX_MO"] : []), "POSIX", ...(deps.libfabric ? ["LIBFABRIC"] : []), ...(deps.awsSdk ? ["OBJ"] : []), ...(deps.gusli && f.gusli ? ["GUSLI"] : [])].map(
+    (n) => `libplugin_${n}.so`,
+  );
 }
 
 /** An explicit override of a rule switches its compile-time twin off too (it is rendered visibly instead). */
@@ -111,6 +114,10 @@ export function nixl<const F extends AnyStage, const O extends NixlOptions>(
   const RUST_VERSION = versionArg("RUST_VERSION", rustVersion === false ? "1.86.0" : rustVersion, "Rust toolchain for NIXL's Rust bindings");
   const staged = stagedDir("nixl");
   const wheelDir = "/opt/stagewright/wheels";
+  if (o.gusli !== undefined && !nixlFeatures(o.version).gusli) {
+    fail("version-rule", `nixl: NIXL ${o.version} has no GUSLI plugin (first in 0.7.0); drop the gusli option or use NIXL 0.7.0 or later`, { stage: "nixl", option: "gusli" });
+  }
+  const features = nixlFeatures(o.version);
   const plugins = nixlPlugins({ libfabric: o.libfabric !== undefined, awsSdk: o.awsSdk !== undefined, gusli: o.gusli !== undefined, version: o.version });
   const libdir = "lib/${ARCH}-linux-gnu";
   const mesonFlags = [
@@ -140,7 +147,7 @@ export function nixl<const F extends AnyStage, const O extends NixlOptions>(
     from,
     args: [NIXL_VERSION, NIXL_COMMIT, NIXL_PREFIX, NIXL_BUILD_TYPE, ARCH, PYTHON_VERSION, SOURCE_MIRROR, NPROC, ...(rustVersion === false ? [] : [RUST_VERSION])],
     needs,
-    rules: nixlRules,
+    rules: [...nixlRules, generatedForRule(o.version)],
     overrides: o.overrides ?? [],
     provides: {
       nixl: nixlArtifact,
@@ -160,7 +167,7 @@ export function nixl<const F extends AnyStage, const O extends NixlOptions>(
             env(["RUSTUP_HOME", "/usr/local/rustup"], ["CARGO_HOME", "/usr/local/cargo"], ["PATH", "/usr/local/cargo/bin:${PATH}"]),
             run(
               [
-                `case "\${ARCH}" in\n  ${rustup.join("\n  ")}\nesac`,
+                `case "\${ARCH}" in\n  ${rustup.join("\n  ")}\n  *) echo "stagewright: no pinned rustup-init for ARCH=\${ARCH}" >&2; exit 1 ;;\nesac`,
                 'cd /tmp',
                 downloadScript(`https://static.rust-lang.org/rustup/archive/${RUSTUP_INIT_VERSION}/\${ARCH}-unknown-linux-gnu/rustup-init`, "rustup-init", "rustup_sha256"),
                 "chmod +x rustup-init",
@@ -202,7 +209,8 @@ export function nixl<const F extends AnyStage, const O extends NixlOptions>(
           `    --ucx-plugins-dir "${pathIn(o.ucx, "lib/ucx")}" \\`,
           `    --nixl-plugins-dir "\${NIXL_PREFIX}/${libdir}/plugins" \\`,
           `    --output-dir ${staged}${wheelDir}`,
-          `cp build/src/bindings/python/nixl-meta/nixl-*.whl ${staged}${wheelDir}/`,
+          // The nixl-cu<N> + meta-wheel split arrived in 0.7.1 (nixl-official-image.md §8).
+          ...(features.metaWheel ? [`cp build/src/bindings/python/nixl-meta/nixl-*.whl ${staged}${wheelDir}/`] : []),
           `ls ${staged}${wheelDir}/nixl-*.whl`,
         ].join("\n"),
         { mounts: [cacheMount("/workspace/.cache/uv")] },

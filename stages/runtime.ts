@@ -97,7 +97,7 @@ export function runtime<const F extends AnyStage, const A extends readonly AnyAr
       ...(wheel === undefined
         ? []
         : [
-            run(`uv pip install ${pathIn(wheel, "")}/nixl_cu*-*.whl ${pathIn(wheel, "")}/nixl-*-py3-none-any.whl\npython -c "import nixl"`, {
+            run(`uv pip install ${pathIn(wheel, "")}/*.whl\npython -c "import nixl"`, {
               mounts: [cacheMount("/workspace/.cache/uv")],
             }),
           ]),
@@ -110,7 +110,9 @@ export function runtime<const F extends AnyStage, const A extends readonly AnyAr
           // dlopen("libcudart.so") searches LD_LIBRARY_PATH, then the ld cache: one of them must have it.
           'found=""; IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"; for d in "${dirs[@]}"; do if [ -n "$d" ] && [ -e "$d/libcudart.so" ]; then found="$d/libcudart.so"; fi; done',
           'if [ -z "$found" ] && ! ldconfig -p | awk \'$1 == "libcudart.so" {f = 1} END {exit !f}\'; then echo "stagewright: libfabric dlopens the unversioned libcudart.so, which neither LD_LIBRARY_PATH nor the ld cache provides" >&2; exit 1; fi',
-          'if ldconfig -p | grep -q "/stubs/"; then echo "stagewright: CUDA stub libraries are in the loader cache" >&2; exit 1; fi',
+          "# captured, not piped into grep -q: an early exit would SIGPIPE ldconfig and pipefail would hide the hit",
+          'cache="$(ldconfig -p)"',
+          'if grep -q "/stubs/" <<< "$cache"; then echo "stagewright: CUDA stub libraries are in the loader cache" >&2; exit 1; fi',
         ].join("\n"),
       ),
     ],

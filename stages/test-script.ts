@@ -48,7 +48,7 @@ export function nixlImageTestScript(r: Recipe): string {
   }
   const bench = byKind.get("nixlbench");
   if (bench !== undefined) {
-    check("nixlbench: --help prints its flags", `out="$("${pathIn(bench, "bin/nixlbench")}" --help 2>&1 || true)"\nprintf '%s\\n' "$out" | grep -q -i "flags"`);
+    check("nixlbench: --help prints its flags", `out="$("${pathIn(bench, "bin/nixlbench")}" --help 2>&1 || true)"\ngrep -q -i "flags" <<< "$out"`);
   }
   const fabric = byKind.get("libfabric");
   if (fabric !== undefined) {
@@ -57,7 +57,7 @@ export function nixlImageTestScript(r: Recipe): string {
         `# fi_info -p efa needs an EFA device passed into the container; without one it is a skip, not a failure`,
         `if out="$("${pathIn(fabric, "bin/fi_info")}" -p efa 2>&1)"; then`,
         `  pass "libfabric: fi_info -p efa lists the EFA provider"`,
-        `elif printf '%s\\n' "$out" | grep -q -e "-61" -e "No data available"; then`,
+        `elif grep -q -e "-61" -e "No data available" <<< "$out"; then`,
         `  skip "libfabric: fi_info -p efa (no EFA device in this container; run on an EFA instance with /dev/infiniband passed in)"`,
         `else`,
         `  fail "libfabric: fi_info -p efa: $out"`,
@@ -69,7 +69,7 @@ export function nixlImageTestScript(r: Recipe): string {
   if (ofi !== undefined && byKind.has("nccl")) {
     check(
       "NCCL finds the OFI plugin: libnccl-net.so is in the loader cache from the aws-ofi-nccl prefix",
-      `ldconfig -p | awk '$1 == "libnccl-net.so" {print $NF}' | xargs -r -n1 readlink -f | grep -qx "$(readlink -f "${pathIn(ofi, "lib/libnccl-net.so")}")"`,
+      `found="$(ldconfig -p | awk '$1 == "libnccl-net.so" {print $NF}' | xargs -r -n1 readlink -f)"\ngrep -qx "$(readlink -f "${pathIn(ofi, "lib/libnccl-net.so")}")" <<< "$found"`,
     );
   }
 

@@ -44,7 +44,7 @@ describe("ARG defaults", () => {
 describe("build flags", () => {
   test("libfabric configure: the official flag set minus the gone rstream provider (nixl-official-image.md §3)", () => {
     const t = stageText("libfabric");
-    for (const f of ['--prefix="${LIBFABRIC_INSTALL_PATH}"', "--disable-verbs", "--disable-psm3", "--disable-opx", "--disable-usnic", "--enable-efa", "--with-cuda=/usr/local/cuda", "--enable-cuda-dlopen", "--with-gdrcopy=${GDRCOPY_PREFIX}", "--enable-gdrcopy-dlopen"]) {
+    for (const f of ['--prefix="${LIBFABRIC_INSTALL_PATH}"', "--disable-verbs", "--disable-psm3", "--disable-opx", "--disable-usnic", "--enable-efa", "--with-cuda=/usr/local/cuda", "--enable-cuda-dlopen", '--with-gdrcopy="${GDRCOPY_PREFIX}"', "--enable-gdrcopy-dlopen"]) {
       expect(t).toContain(f);
     }
     expect(t).not.toContain("--disable-rstream"); // no rstream provider since v1.20.0 (aws-efa-stack.md §2)
@@ -54,7 +54,7 @@ describe("build flags", () => {
   });
   test("UCX configure: the official 0.7.1 flags and install-strip (§3)", () => {
     const t = stageText("ucx");
-    for (const f of ['--prefix="${UCX_PREFIX}"', "--enable-shared", "--disable-static", "--disable-doxygen-doc", "--enable-optimizations", "--enable-cma", "--enable-devel-headers", "--with-cuda=/usr/local/cuda", "--with-verbs", "--with-dm", "--with-gdrcopy=${GDRCOPY_PREFIX}", "--with-efa", "--enable-mt", "install-strip"]) {
+    for (const f of ['--prefix="${UCX_PREFIX}"', "--enable-shared", "--disable-static", "--disable-doxygen-doc", "--enable-optimizations", "--enable-cma", "--enable-devel-headers", "--with-cuda=/usr/local/cuda", "--with-verbs", "--with-dm", '--with-gdrcopy="${GDRCOPY_PREFIX}"', "--with-efa", "--enable-mt", "install-strip"]) {
       expect(t).toContain(f);
     }
   });
@@ -237,4 +237,32 @@ test("apt and compiler caches use RUN --mount=type=cache", () => {
     expect(stageText(s), s).toContain("RUN --mount=type=cache,target=/root/.ccache,id=ccache,sharing=shared <<'EOF'\nset -euo pipefail\nexport CCACHE_DIR=/root/.ccache PATH=\"/usr/lib/ccache:${PATH}\"");
   }
   expect(stageText("nixl")).toContain("--mount=type=cache,target=/usr/local/cargo/registry,id=cargo-registry,sharing=locked");
+});
+
+describe("steps that depend on the NIXL version", () => {
+  test("a NIXL_VERSION from data that needs other steps is refused with the fix (rule nixl-generated-for)", async () => {
+    const { withValues, parseSets } = await import("../src/index.ts");
+    expect(() => withValues(alignedRecipe(), parseSets(["NIXL_VERSION=0.6.1"]))).toThrow(
+      'stage nixl: the nixl stage was generated for NIXL 0.7.1 and NIXL 0.6.1 needs other steps (wheel layout, plugin list); create the stage with nixl(…, { version: "0.6.1" }) instead of changing NIXL_VERSION',
+    );
+  });
+  test("NIXL 0.6.1 (production) copies no meta wheel and checks no GUSLI plugin; the runtime installs every wheel built", async () => {
+    const { productionRecipe } = await import("../recipes/production.ts");
+    const t = productionRecipe().render();
+    expect(t).not.toContain("nixl-meta");
+    expect(t).not.toContain("libplugin_GUSLI.so");
+    expect(t).toContain("uv pip install /opt/stagewright/wheels/*.whl");
+    expect(stageText("nixl")).toContain("cp build/src/bindings/python/nixl-meta/nixl-*.whl");
+  });
+  test("a gusli option for NIXL before 0.7.0 is refused", () => {
+    const s = alignedStages();
+    expect(() => nixl(s.efa, { version: "0.6.1" as string, ucx: s.ucxBuild.provides.ucx, etcd: s.etcd.provides.etcd, gusli: s.gus.provides.gusli })).toThrow(
+      "nixl: NIXL 0.6.1 has no GUSLI plugin (first in 0.7.0); drop the gusli option or use NIXL 0.7.0 or later",
+    );
+  });
+});
+
+test("assertions never pipe into grep -q (an early exit SIGPIPEs the producer, and pipefail turns a hit into a miss)", () => {
+  for (const f of Object.values(companionFiles(r))) expect(f).not.toMatch(/\|\s*grep -q/);
+  expect(stageText("nixl")).toContain('*) echo "stagewright: no pinned rustup-init for ARCH=${ARCH}" >&2; exit 1 ;;');
 });

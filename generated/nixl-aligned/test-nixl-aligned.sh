@@ -7,6 +7,7 @@ ARCH="${ARCH:-$(uname -m)}"
 AWS_OFI_NCCL_PREFIX="${AWS_OFI_NCCL_PREFIX:-/opt/amazon/ofi-nccl}"
 AWS_OFI_NCCL_VERSION="${AWS_OFI_NCCL_VERSION:-v1.12.1-aws}"
 AWS_SDK_CPP_VERSION="${AWS_SDK_CPP_VERSION:-1.11.581}"
+BASE_TAG="${BASE_TAG:-25.06-cuda12.9-devel-ubuntu24.04}"
 GDRCOPY_PREFIX="${GDRCOPY_PREFIX:-/usr/local}"
 GDRCOPY_VERSION="${GDRCOPY_VERSION:-v2.4.1}"
 LIBFABRIC_INSTALL_PATH="${LIBFABRIC_INSTALL_PATH:-/usr/local}"
@@ -17,7 +18,7 @@ NIXL_PREFIX="${NIXL_PREFIX:-/usr/local/nixl}"
 NIXL_VERSION="${NIXL_VERSION:-0.7.1}"
 UCX_PREFIX="${UCX_PREFIX:-/usr}"
 UCX_VERSION="${UCX_VERSION:-v1.19.0}"
-export ARCH AWS_OFI_NCCL_PREFIX AWS_OFI_NCCL_VERSION AWS_SDK_CPP_VERSION GDRCOPY_PREFIX GDRCOPY_VERSION LIBFABRIC_INSTALL_PATH LIBFABRIC_VERSION NCCL_PREFIX NCCL_VERSION NIXL_PREFIX NIXL_VERSION UCX_PREFIX UCX_VERSION
+export ARCH AWS_OFI_NCCL_PREFIX AWS_OFI_NCCL_VERSION AWS_SDK_CPP_VERSION BASE_TAG GDRCOPY_PREFIX GDRCOPY_VERSION LIBFABRIC_INSTALL_PATH LIBFABRIC_VERSION NCCL_PREFIX NCCL_VERSION NIXL_PREFIX NIXL_VERSION UCX_PREFIX UCX_VERSION
 
 passed=0
 failed=0
@@ -140,8 +141,7 @@ CHECK
 
 check "nixl: lib/${ARCH}-linux-gnu/plugins/libplugin_UCX.so loads libucp.so.0 from ucx (stage ucx)" <<'CHECK'
 if ! deps="$(ldd "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_UCX.so" 2>&1)"; then echo "stagewright: cannot inspect ${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_UCX.so: $deps" >&2; exit 1; fi
-got="$(printf '%s
-' "$deps" | awk '$1 == "libucp.so.0" {print $3}')"
+got="$(awk '$1 == "libucp.so.0" {print $3}' <<< "$deps")"
 want="${UCX_PREFIX}/lib/libucp.so.0"
 if [ -z "$got" ] || [ "$(readlink -f "$got")" != "$(readlink -f "$want")" ]; then
   echo "stagewright: ${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_UCX.so resolves libucp.so.0 to '${got:-nothing}', not $want (ucx of stage ucx)" >&2
@@ -151,8 +151,7 @@ CHECK
 
 check "nixl: lib/${ARCH}-linux-gnu/plugins/libplugin_LIBFABRIC.so loads libfabric.so.1 from libfabric (stage libfabric)" <<'CHECK'
 if ! deps="$(ldd "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_LIBFABRIC.so" 2>&1)"; then echo "stagewright: cannot inspect ${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_LIBFABRIC.so: $deps" >&2; exit 1; fi
-got="$(printf '%s
-' "$deps" | awk '$1 == "libfabric.so.1" {print $3}')"
+got="$(awk '$1 == "libfabric.so.1" {print $3}' <<< "$deps")"
 want="${LIBFABRIC_INSTALL_PATH}/lib/libfabric.so.1"
 if [ -z "$got" ] || [ "$(readlink -f "$got")" != "$(readlink -f "$want")" ]; then
   echo "stagewright: ${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_LIBFABRIC.so resolves libfabric.so.1 to '${got:-nothing}', not $want (libfabric of stage libfabric)" >&2
@@ -162,8 +161,7 @@ CHECK
 
 check "aws-ofi-nccl: lib/libnccl-net.so loads libfabric.so.1 from libfabric (stage libfabric)" <<'CHECK'
 if ! deps="$(ldd "${AWS_OFI_NCCL_PREFIX}/lib/libnccl-net.so" 2>&1)"; then echo "stagewright: cannot inspect ${AWS_OFI_NCCL_PREFIX}/lib/libnccl-net.so: $deps" >&2; exit 1; fi
-got="$(printf '%s
-' "$deps" | awk '$1 == "libfabric.so.1" {print $3}')"
+got="$(awk '$1 == "libfabric.so.1" {print $3}' <<< "$deps")"
 want="${LIBFABRIC_INSTALL_PATH}/lib/libfabric.so.1"
 if [ -z "$got" ] || [ "$(readlink -f "$got")" != "$(readlink -f "$want")" ]; then
   echo "stagewright: ${AWS_OFI_NCCL_PREFIX}/lib/libnccl-net.so resolves libfabric.so.1 to '${got:-nothing}', not $want (libfabric of stage libfabric)" >&2
@@ -181,20 +179,21 @@ CHECK
 
 check "nixlbench: --help prints its flags" <<'CHECK'
 out="$("/usr/local/nixlbench/bin/nixlbench" --help 2>&1 || true)"
-printf '%s\n' "$out" | grep -q -i "flags"
+grep -q -i "flags" <<< "$out"
 CHECK
 
 # fi_info -p efa needs an EFA device passed into the container; without one it is a skip, not a failure
 if out="$("${LIBFABRIC_INSTALL_PATH}/bin/fi_info" -p efa 2>&1)"; then
   pass "libfabric: fi_info -p efa lists the EFA provider"
-elif printf '%s\n' "$out" | grep -q -e "-61" -e "No data available"; then
+elif grep -q -e "-61" -e "No data available" <<< "$out"; then
   skip "libfabric: fi_info -p efa (no EFA device in this container; run on an EFA instance with /dev/infiniband passed in)"
 else
   fail "libfabric: fi_info -p efa: $out"
 fi
 
 check "NCCL finds the OFI plugin: libnccl-net.so is in the loader cache from the aws-ofi-nccl prefix" <<'CHECK'
-ldconfig -p | awk '$1 == "libnccl-net.so" {print $NF}' | xargs -r -n1 readlink -f | grep -qx "$(readlink -f "${AWS_OFI_NCCL_PREFIX}/lib/libnccl-net.so")"
+found="$(ldconfig -p | awk '$1 == "libnccl-net.so" {print $NF}' | xargs -r -n1 readlink -f)"
+grep -qx "$(readlink -f "${AWS_OFI_NCCL_PREFIX}/lib/libnccl-net.so")" <<< "$found"
 CHECK
 
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"

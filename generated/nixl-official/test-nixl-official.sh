@@ -5,13 +5,14 @@ set -uo pipefail
 
 ARCH="${ARCH:-$(uname -m)}"
 AWS_SDK_CPP_VERSION="${AWS_SDK_CPP_VERSION:-1.11.581}"
+BASE_TAG="${BASE_TAG:-25.03-cuda12.8-devel-ubuntu24.04}"
 LIBFABRIC_INSTALL_PATH="${LIBFABRIC_INSTALL_PATH:-/usr/local}"
 LIBFABRIC_VERSION="${LIBFABRIC_VERSION:-v2.3.0}"
 NIXL_PREFIX="${NIXL_PREFIX:-/usr/local/nixl}"
 NIXL_VERSION="${NIXL_VERSION:-0.7.1}"
 UCX_PREFIX="${UCX_PREFIX:-/usr}"
 UCX_VERSION="${UCX_VERSION:-v1.19.0}"
-export ARCH AWS_SDK_CPP_VERSION LIBFABRIC_INSTALL_PATH LIBFABRIC_VERSION NIXL_PREFIX NIXL_VERSION UCX_PREFIX UCX_VERSION
+export ARCH AWS_SDK_CPP_VERSION BASE_TAG LIBFABRIC_INSTALL_PATH LIBFABRIC_VERSION NIXL_PREFIX NIXL_VERSION UCX_PREFIX UCX_VERSION
 
 passed=0
 failed=0
@@ -109,8 +110,7 @@ CHECK
 
 check "nixl: lib/${ARCH}-linux-gnu/plugins/libplugin_UCX.so loads libucp.so.0 from ucx (stage ucx)" <<'CHECK'
 if ! deps="$(ldd "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_UCX.so" 2>&1)"; then echo "stagewright: cannot inspect ${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_UCX.so: $deps" >&2; exit 1; fi
-got="$(printf '%s
-' "$deps" | awk '$1 == "libucp.so.0" {print $3}')"
+got="$(awk '$1 == "libucp.so.0" {print $3}' <<< "$deps")"
 want="${UCX_PREFIX}/lib/libucp.so.0"
 if [ -z "$got" ] || [ "$(readlink -f "$got")" != "$(readlink -f "$want")" ]; then
   echo "stagewright: ${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_UCX.so resolves libucp.so.0 to '${got:-nothing}', not $want (ucx of stage ucx)" >&2
@@ -120,8 +120,7 @@ CHECK
 
 check "nixl: lib/${ARCH}-linux-gnu/plugins/libplugin_LIBFABRIC.so loads libfabric.so.1 from libfabric (stage libfabric)" <<'CHECK'
 if ! deps="$(ldd "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_LIBFABRIC.so" 2>&1)"; then echo "stagewright: cannot inspect ${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_LIBFABRIC.so: $deps" >&2; exit 1; fi
-got="$(printf '%s
-' "$deps" | awk '$1 == "libfabric.so.1" {print $3}')"
+got="$(awk '$1 == "libfabric.so.1" {print $3}' <<< "$deps")"
 want="${LIBFABRIC_INSTALL_PATH}/lib/libfabric.so.1"
 if [ -z "$got" ] || [ "$(readlink -f "$got")" != "$(readlink -f "$want")" ]; then
   echo "stagewright: ${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_LIBFABRIC.so resolves libfabric.so.1 to '${got:-nothing}', not $want (libfabric of stage libfabric)" >&2
@@ -139,13 +138,13 @@ CHECK
 
 check "nixlbench: --help prints its flags" <<'CHECK'
 out="$("/usr/local/nixlbench/bin/nixlbench" --help 2>&1 || true)"
-printf '%s\n' "$out" | grep -q -i "flags"
+grep -q -i "flags" <<< "$out"
 CHECK
 
 # fi_info -p efa needs an EFA device passed into the container; without one it is a skip, not a failure
 if out="$("${LIBFABRIC_INSTALL_PATH}/bin/fi_info" -p efa 2>&1)"; then
   pass "libfabric: fi_info -p efa lists the EFA provider"
-elif printf '%s\n' "$out" | grep -q -e "-61" -e "No data available"; then
+elif grep -q -e "-61" -e "No data available" <<< "$out"; then
   skip "libfabric: fi_info -p efa (no EFA device in this container; run on an EFA instance with /dev/infiniband passed in)"
 else
   fail "libfabric: fi_info -p efa: $out"

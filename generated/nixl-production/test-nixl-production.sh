@@ -4,6 +4,7 @@
 set -uo pipefail
 
 ARCH="${ARCH:-$(uname -m)}"
+BASE_TAG="${BASE_TAG:-25.06-py3}"
 EFA_VERSION="${EFA_VERSION:-1.43.3}"
 GDRCOPY_PREFIX="${GDRCOPY_PREFIX:-/usr/local}"
 GDRCOPY_VERSION="${GDRCOPY_VERSION:-v2.4.1}"
@@ -11,7 +12,7 @@ NCCL_PREFIX="${NCCL_PREFIX:-/usr/local}"
 NCCL_VERSION="${NCCL_VERSION:-v2.23.4-1}"
 NIXL_PREFIX="${NIXL_PREFIX:-/opt/nvidia/nvda_nixl}"
 NIXL_VERSION="${NIXL_VERSION:-0.6.1}"
-export ARCH EFA_VERSION GDRCOPY_PREFIX GDRCOPY_VERSION NCCL_PREFIX NCCL_VERSION NIXL_PREFIX NIXL_VERSION
+export ARCH BASE_TAG EFA_VERSION GDRCOPY_PREFIX GDRCOPY_VERSION NCCL_PREFIX NCCL_VERSION NIXL_PREFIX NIXL_VERSION
 
 passed=0
 failed=0
@@ -106,8 +107,7 @@ CHECK
 
 check "aws-ofi-nccl: lib/libnccl-net.so loads libfabric.so.1 from libfabric (stage efa-drivers)" <<'CHECK'
 if ! deps="$(ldd "/opt/amazon/ofi-nccl/lib/libnccl-net.so" 2>&1)"; then echo "stagewright: cannot inspect /opt/amazon/ofi-nccl/lib/libnccl-net.so: $deps" >&2; exit 1; fi
-got="$(printf '%s
-' "$deps" | awk '$1 == "libfabric.so.1" {print $3}')"
+got="$(awk '$1 == "libfabric.so.1" {print $3}' <<< "$deps")"
 want="/opt/amazon/efa/lib/libfabric.so.1"
 if [ -z "$got" ] || [ "$(readlink -f "$got")" != "$(readlink -f "$want")" ]; then
   echo "stagewright: /opt/amazon/ofi-nccl/lib/libnccl-net.so resolves libfabric.so.1 to '${got:-nothing}', not $want (libfabric of stage efa-drivers)" >&2
@@ -117,8 +117,7 @@ CHECK
 
 check "nixl: lib/${ARCH}-linux-gnu/plugins/libplugin_UCX.so loads libucp.so.0 from ucx (stage hpcx-ucx)" <<'CHECK'
 if ! deps="$(ldd "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_UCX.so" 2>&1)"; then echo "stagewright: cannot inspect ${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_UCX.so: $deps" >&2; exit 1; fi
-got="$(printf '%s
-' "$deps" | awk '$1 == "libucp.so.0" {print $3}')"
+got="$(awk '$1 == "libucp.so.0" {print $3}' <<< "$deps")"
 want="/opt/hpcx/ucx/lib/libucp.so.0"
 if [ -z "$got" ] || [ "$(readlink -f "$got")" != "$(readlink -f "$want")" ]; then
   echo "stagewright: ${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_UCX.so resolves libucp.so.0 to '${got:-nothing}', not $want (ucx of stage hpcx-ucx)" >&2
@@ -128,8 +127,7 @@ CHECK
 
 check "nixl: lib/${ARCH}-linux-gnu/plugins/libplugin_LIBFABRIC.so loads libfabric.so.1 from libfabric (stage efa-drivers)" <<'CHECK'
 if ! deps="$(ldd "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_LIBFABRIC.so" 2>&1)"; then echo "stagewright: cannot inspect ${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_LIBFABRIC.so: $deps" >&2; exit 1; fi
-got="$(printf '%s
-' "$deps" | awk '$1 == "libfabric.so.1" {print $3}')"
+got="$(awk '$1 == "libfabric.so.1" {print $3}' <<< "$deps")"
 want="/opt/amazon/efa/lib/libfabric.so.1"
 if [ -z "$got" ] || [ "$(readlink -f "$got")" != "$(readlink -f "$want")" ]; then
   echo "stagewright: ${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_LIBFABRIC.so resolves libfabric.so.1 to '${got:-nothing}', not $want (libfabric of stage efa-drivers)" >&2
@@ -147,20 +145,21 @@ CHECK
 
 check "nixlbench: --help prints its flags" <<'CHECK'
 out="$("/usr/local/nixlbench/bin/nixlbench" --help 2>&1 || true)"
-printf '%s\n' "$out" | grep -q -i "flags"
+grep -q -i "flags" <<< "$out"
 CHECK
 
 # fi_info -p efa needs an EFA device passed into the container; without one it is a skip, not a failure
 if out="$("/opt/amazon/efa/bin/fi_info" -p efa 2>&1)"; then
   pass "libfabric: fi_info -p efa lists the EFA provider"
-elif printf '%s\n' "$out" | grep -q -e "-61" -e "No data available"; then
+elif grep -q -e "-61" -e "No data available" <<< "$out"; then
   skip "libfabric: fi_info -p efa (no EFA device in this container; run on an EFA instance with /dev/infiniband passed in)"
 else
   fail "libfabric: fi_info -p efa: $out"
 fi
 
 check "NCCL finds the OFI plugin: libnccl-net.so is in the loader cache from the aws-ofi-nccl prefix" <<'CHECK'
-ldconfig -p | awk '$1 == "libnccl-net.so" {print $NF}' | xargs -r -n1 readlink -f | grep -qx "$(readlink -f "/opt/amazon/ofi-nccl/lib/libnccl-net.so")"
+found="$(ldconfig -p | awk '$1 == "libnccl-net.so" {print $NF}' | xargs -r -n1 readlink -f)"
+grep -qx "$(readlink -f "/opt/amazon/ofi-nccl/lib/libnccl-net.so")" <<< "$found"
 CHECK
 
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"

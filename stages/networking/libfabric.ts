@@ -54,7 +54,7 @@ export function libfabricConfigureFlags(o: { efa: boolean; cuda: boolean; gdrcop
     "--disable-usnic",
     o.efa ? "--enable-efa" : "--disable-efa",
     ...(o.cuda ? ["--with-cuda=/usr/local/cuda", "--enable-cuda-dlopen"] : []),
-    ...(o.cuda && o.gdrcopyPrefix !== undefined ? [`--with-gdrcopy=${o.gdrcopyPrefix}`, "--enable-gdrcopy-dlopen"] : []),
+    ...(o.cuda && o.gdrcopyPrefix !== undefined ? [`--with-gdrcopy="${o.gdrcopyPrefix}"`, "--enable-gdrcopy-dlopen"] : []),
   ];
 }
 

@@ -41,7 +41,7 @@ export function ucxConfigureFlags(gdrcopyPrefix: string | undefined): string[] {
   return [
     '--prefix="${UCX_PREFIX}"', "--enable-shared", "--disable-static", "--disable-doxygen-doc", "--enable-optimizations",
     "--enable-cma", "--enable-devel-headers", "--with-cuda=/usr/local/cuda", "--with-verbs", "--with-dm",
-    gdrcopyPrefix === undefined ? "--without-gdrcopy" : `--with-gdrcopy=${gdrcopyPrefix}`, "--with-efa", "--enable-mt",
+    gdrcopyPrefix === undefined ? "--without-gdrcopy" : `--with-gdrcopy="${gdrcopyPrefix}"`, "--with-efa", "--enable-mt",
   ];
 }
 

@@ -125,7 +125,7 @@ describe("rule 5: unknown options are errors, for literals and for variables", (
   });
   test("the sentence", () => {
     type Shape = { version: string; prefix?: string };
-    expectTypeOf<KnownOptions<{ version: "v2.3.0"; prefx: "/opt" }, Shape, "libfabric">["prefx"]>().toEqualTypeOf<typeof M.rule5>();
+    expectTypeOf<KnownOptions<{ version: "v2.3.0"; prefx: "/opt" }, Shape, "libfabric">["prefx"]>().toEqualTypeOf<{ readonly error: typeof M.rule5 }>();
   });
 });
 

@@ -121,3 +121,16 @@ describe("aws-ofi-nccl and libfabric versions (rule aws-ofi-nccl-libfabric-min)"
     >();
   });
 });
+
+describe("the installer's libfabric and NIXL 0.7.x (rule nixl-libfabric-min)", () => {
+  test("EFA installer 1.43.1 is below the plugin's stated minimum (1.43.2); 1.43.3 is not", () => {
+    const old = efaDrivers(base, { version: "1.43.1", libfabric: "provide" });
+    // @ts-expect-error NIXL 0.7.1 needs libfabric >= v2.3.0rc2 (or EFA installer >= 1.43.2) but stage efa-drivers builds libfabric from EFA installer 1.43.1
+    nixl(old, { version: "0.7.1", libfabric: old.provides.libfabric, ucx: ucxBuild.provides.ucx, etcd: etcd.provides.etcd });
+    const current = efaDrivers(base, { version: "1.43.3", libfabric: "provide" });
+    nixl(current, { version: "0.7.1", libfabric: current.provides.libfabric, ucx: ucxBuild.provides.ucx, etcd: etcd.provides.etcd });
+    expectTypeOf<NixlLibfabricProblem<"0.7.1", "efa-drivers", "efa-installer-1.43.1">>().toEqualTypeOf<
+      `stage nixl: NIXL 0.7.1 needs libfabric >= v2.3.0rc2 (or EFA installer >= 1.43.2) but stage efa-drivers builds libfabric from EFA installer 1.43.1; libfabric v1.21.0 is supported only from NIXL 0.8.0 (rule nixl-libfabric-min; source: https://github.com/ai-dynamo/nixl/blob/0.7.1/src/plugins/libfabric/README.md and https://github.com/ai-dynamo/nixl/pull/961); to build anyway, add an explicit override { rule: "nixl-libfabric-min", reason: "..." }`
+    >();
+  });
+});

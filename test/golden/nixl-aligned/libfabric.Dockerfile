@@ -32,7 +32,7 @@ tar -xjf libfabric.tar.bz2 --strip-components=1
     --enable-efa \
     --with-cuda=/usr/local/cuda \
     --enable-cuda-dlopen \
-    --with-gdrcopy=${GDRCOPY_PREFIX} \
+    --with-gdrcopy="${GDRCOPY_PREFIX}" \
     --enable-gdrcopy-dlopen
 make -j"${NPROC:-$(nproc)}"
 make DESTDIR=/opt/stagewright/stage/libfabric install

@@ -40,7 +40,7 @@ cd ucx
     --with-cuda=/usr/local/cuda \
     --with-verbs \
     --with-dm \
-    --with-gdrcopy=${GDRCOPY_PREFIX} \
+    --with-gdrcopy="${GDRCOPY_PREFIX}" \
     --with-efa \
     --enable-mt
 make -j"${NPROC:-$(nproc)}"

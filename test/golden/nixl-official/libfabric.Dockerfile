@@ -29,7 +29,7 @@ tar -xjf libfabric.tar.bz2 --strip-components=1
     --enable-efa \
     --with-cuda=/usr/local/cuda \
     --enable-cuda-dlopen \
-    --with-gdrcopy=/usr/local \
+    --with-gdrcopy="/usr/local" \
     --enable-gdrcopy-dlopen
 make -j"${NPROC:-$(nproc)}"
 make DESTDIR=/opt/stagewright/stage/libfabric install

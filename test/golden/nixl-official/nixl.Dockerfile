@@ -19,6 +19,7 @@ set -euo pipefail
 case "${ARCH}" in
   x86_64) rustup_sha256=a3339fb004c3d0bb9862ba0bce001861fe5cbde9c10d16591eb3f39ee6cd3e7f ;;
   aarch64) rustup_sha256=c64b33db2c6b9385817ec0e49a84bcfe018ed6e328fe755c3c809580cc70ce7a ;;
+  *) echo "stagewright: no pinned rustup-init for ARCH=${ARCH}" >&2; exit 1 ;;
 esac
 cd /tmp
 url="https://static.rust-lang.org/rustup/archive/1.28.1/${ARCH}-unknown-linux-gnu/rustup-init"

@@ -37,7 +37,7 @@ cd ucx
     --with-cuda=/usr/local/cuda \
     --with-verbs \
     --with-dm \
-    --with-gdrcopy=/usr/local \
+    --with-gdrcopy="/usr/local" \
     --with-efa \
     --enable-mt
 make -j"${NPROC:-$(nproc)}"

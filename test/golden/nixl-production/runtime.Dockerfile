@@ -30,7 +30,7 @@ ENV NIXL_PREFIX="${NIXL_PREFIX}"
 ENV NIXL_PLUGIN_DIR="${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins"
 RUN --mount=type=cache,target=/workspace/.cache/uv,sharing=locked <<'EOF'
 set -euo pipefail
-uv pip install /opt/stagewright/wheels/nixl_cu*-*.whl /opt/stagewright/wheels/nixl-*-py3-none-any.whl
+uv pip install /opt/stagewright/wheels/*.whl
 python -c "import nixl"
 EOF
 
@@ -56,24 +56,21 @@ if [ "$(printf '%s\n' "$copies" | grep -c .)" -ne 1 ]; then
   exit 1
 fi
 if ! deps="$(ldd "/opt/amazon/ofi-nccl/lib/libnccl-net.so" 2>&1)"; then echo "stagewright: cannot inspect /opt/amazon/ofi-nccl/lib/libnccl-net.so: $deps" >&2; exit 1; fi
-got="$(printf '%s
-' "$deps" | awk '$1 == "libfabric.so.1" {print $3}')"
+got="$(awk '$1 == "libfabric.so.1" {print $3}' <<< "$deps")"
 want="/opt/amazon/efa/lib/libfabric.so.1"
 if [ -z "$got" ] || [ "$(readlink -f "$got")" != "$(readlink -f "$want")" ]; then
   echo "stagewright: /opt/amazon/ofi-nccl/lib/libnccl-net.so resolves libfabric.so.1 to '${got:-nothing}', not $want (libfabric of stage efa-drivers)" >&2
   exit 1
 fi
 if ! deps="$(ldd "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_UCX.so" 2>&1)"; then echo "stagewright: cannot inspect ${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_UCX.so: $deps" >&2; exit 1; fi
-got="$(printf '%s
-' "$deps" | awk '$1 == "libucp.so.0" {print $3}')"
+got="$(awk '$1 == "libucp.so.0" {print $3}' <<< "$deps")"
 want="/opt/hpcx/ucx/lib/libucp.so.0"
 if [ -z "$got" ] || [ "$(readlink -f "$got")" != "$(readlink -f "$want")" ]; then
   echo "stagewright: ${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_UCX.so resolves libucp.so.0 to '${got:-nothing}', not $want (ucx of stage hpcx-ucx)" >&2
   exit 1
 fi
 if ! deps="$(ldd "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_LIBFABRIC.so" 2>&1)"; then echo "stagewright: cannot inspect ${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_LIBFABRIC.so: $deps" >&2; exit 1; fi
-got="$(printf '%s
-' "$deps" | awk '$1 == "libfabric.so.1" {print $3}')"
+got="$(awk '$1 == "libfabric.so.1" {print $3}' <<< "$deps")"
 want="/opt/amazon/efa/lib/libfabric.so.1"
 if [ -z "$got" ] || [ "$(readlink -f "$got")" != "$(readlink -f "$want")" ]; then
   echo "stagewright: ${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_LIBFABRIC.so resolves libfabric.so.1 to '${got:-nothing}', not $want (libfabric of stage efa-drivers)" >&2
@@ -82,5 +79,7 @@ fi
 # libfabric dlopens the unversioned libcudart.so; the CUDA stubs must never be on the loader path
 found=""; IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"; for d in "${dirs[@]}"; do if [ -n "$d" ] && [ -e "$d/libcudart.so" ]; then found="$d/libcudart.so"; fi; done
 if [ -z "$found" ] && ! ldconfig -p | awk '$1 == "libcudart.so" {f = 1} END {exit !f}'; then echo "stagewright: libfabric dlopens the unversioned libcudart.so, which neither LD_LIBRARY_PATH nor the ld cache provides" >&2; exit 1; fi
-if ldconfig -p | grep -q "/stubs/"; then echo "stagewright: CUDA stub libraries are in the loader cache" >&2; exit 1; fi
+# captured, not piped into grep -q: an early exit would SIGPIPE ldconfig and pipefail would hide the hit
+cache="$(ldconfig -p)"
+if grep -q "/stubs/" <<< "$cache"; then echo "stagewright: CUDA stub libraries are in the loader cache" >&2; exit 1; fi
 EOF

@@ -1,0 +1,55 @@
+/**
+ * What a user actually reads: compile small recipes with the TypeScript compiler and assert that the
+ * printed errors contain the rule's sentence (not "not assignable to never").
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import ts from "typescript";
+import { afterAll, beforeAll, expect, test } from "vitest";
+
+const snippets: Record<string, string> = {
+  unknownOption: `libfabric(base, { version: "v2.3.0", prefx: "/opt/x" });`,
+  relativePrefix: `libfabric(base, { version: "v2.3.0", prefix: "usr/local" });`,
+  latest: `libfabric(base, { version: "latest" });`,
+  pairing: `nixl(base, { version: "0.7.1", libfabric: libfabric(base, { version: "v1.21.0" }).provides.libfabric, ucx: u.provides.ucx, etcd: etcd.provides.etcd });`,
+  flagship: `const efa = efaDrivers(base, { version: "1.43.3", libfabric: "provide" });
+const fabric = libfabric(base, { version: "v2.3.0" });
+const n = nixl(base, { version: "0.7.1", libfabric: fabric.provides.libfabric, ucx: u.provides.ucx, etcd: etcd.provides.etcd });
+recipe("bad", [uv, base, etcd, u, efa, fabric, n]);`,
+};
+const header = `import { recipe } from "../../src/index.ts";
+import { cudaDlBase, efaDrivers, etcdCppApi, libfabric, nixl, ucx, uvStage } from "../../stages/index.ts";
+const uv = uvStage();
+const base = cudaDlBase(uv, {});
+const etcd = etcdCppApi(base, {});
+const u = ucx(base, { version: "v1.19.0" });
+void recipe; void efaDrivers; void nixl; void etcd; void u;
+`;
+let dir: string;
+const printed: Record<string, string> = {};
+
+beforeAll(() => {
+  dir = mkdtempSync("test/.tsc-messages-");
+  const files = Object.entries(snippets).map(([name, body]) => {
+    const f = `${dir}/${name}.ts`;
+    writeFileSync(f, `${header}${body}\n`);
+    return f;
+  });
+  const config = ts.parseJsonConfigFileContent(ts.readConfigFile("tsconfig.json", ts.sys.readFile).config, ts.sys, process.cwd());
+  const program = ts.createProgram([...files, "src/types/dockerfile-generator.d.ts"], config.options);
+  for (const d of ts.getPreEmitDiagnostics(program)) {
+    const name = d.file?.fileName.split("/").pop()?.replace(/\.ts$/, "");
+    if (name !== undefined) printed[name] = `${printed[name] ?? ""}${ts.flattenDiagnosticMessageText(d.messageText, "\n")}\n`;
+  }
+}, 60_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+test.each([
+  ["unknownOption", "unknown option prefx for stage libfabric; remove it or use one of the options the stage declares"],
+  ["relativePrefix", "usr/local is not an absolute path: start it with /"],
+  ["latest", "latest is not a pinned version: give an exact version such as 1.2.3"],
+  ["pairing", "stage nixl: NIXL 0.7.1 needs libfabric >= v2.3.0rc2 (or EFA installer >= 1.43.2) but stage libfabric builds libfabric v1.21.0"],
+  ["flagship", "nixl needs libfabric at /usr/local but stage efa-drivers installs it at /opt/amazon/efa; build nixl against the libfabric artifact of stage efa-drivers, or install libfabric at /usr/local"],
+])("%s: tsc prints the sentence", (name, sentence) => {
+  expect(printed[name] ?? "(compiled without errors)").toContain(sentence);
+  expect(printed[name]).not.toMatch(/not assignable to (type|parameter of type) 'never'/);
+});
