@@ -41,7 +41,8 @@ export function doca<const F extends AnyStage, const O extends DocaOptions>(from
       run(
         [
           'case "${ARCH}" in aarch64) deb_arch=arm64 ;; *) deb_arch=amd64 ;; esac',
-          'os="$(. /etc/lsb-release; echo "${DISTRIB_ID}${DISTRIB_RELEASE}" | tr "[:upper:]" "[:lower:]" | tr -d .)"',
+          // ubuntu2404 from /etc/lsb-release, read rather than sourced (a sourced file is code)
+          'os="$(awk -F= \'$1 == "DISTRIB_ID" {id = tolower($2)} $1 == "DISTRIB_RELEASE" {rel = $2} END {gsub(/\\./, "", rel); print id rel}\' /etc/lsb-release)"',
           'doca_version="${DOCA_BUILD%%-*}"',
           downloadScript("https://www.mellanox.com/downloads/DOCA/DOCA_v${doca_version}/host/doca-host_${DOCA_BUILD}-${os}_${deb_arch}.deb", "/tmp/doca-host.deb", "DOCA_SHA256"),
           "dpkg -i /tmp/doca-host.deb",

@@ -152,7 +152,10 @@ describe('parseShell (mvdan-sh)', () => {
 describe.skipIf(noShellcheck)('shellcheck (binary)', () => {
   it('flags an unquoted variable that can expand to rm -rf /* (SC2115, warning)', () => {
     const findings = shellcheck('rm -rf $STAGING/*\n', 'sh');
-    expect(findings).toEqual(['1:8: warning: Use "${var:?}" to ensure this never expands to /* . [SC2115]']);
+    expect(findings).toEqual([
+      '1:8: warning: Use "${var:?}" to ensure this never expands to /* . [SC2115]',
+      '1:8: note: Double quote to prevent globbing and word splitting. [SC2086]',
+    ]);
   });
 
   it('flags an unquoted array expansion (SC2068, error)', () => {
@@ -161,9 +164,9 @@ describe.skipIf(noShellcheck)('shellcheck (binary)', () => {
     ]);
   });
 
-  it('floor is "warning": plain SC2086 (info) is left out by default and shown at info', () => {
-    expect(shellcheck('echo $HOME\n', 'sh')).toEqual([]);
-    expect(shellcheck('echo $HOME\n', 'sh', 'info')).toEqual(['1:6: note: Double quote to prevent globbing and word splitting. [SC2086]']);
+  it('floor is "style": even an info-level SC2086 is a finding; a higher floor can be asked for', () => {
+    expect(shellcheck('echo $HOME\n', 'sh')).toEqual(['1:6: note: Double quote to prevent globbing and word splitting. [SC2086]']);
+    expect(shellcheck('echo $HOME\n', 'sh', 'warning')).toEqual([]);
   });
 
   it('flags bashisms only under sh', () => {
@@ -227,6 +230,7 @@ describe('checkDockerfile', () => {
   it.skipIf(noShellcheck)('reports the unquoted $STAGING/* (shellcheck SC2115) at its line', () => {
     expect(checkDockerfile(fixture('unquoted-var.Dockerfile')).problems).toEqual([
       '5: [shellcheck SC2115 warning, sh] RUN at line 3: Use "${var:?}" to ensure this never expands to /* .',
+      '5: [shellcheck SC2086 note, sh] RUN at line 3: Double quote to prevent globbing and word splitting.',
     ]);
   });
 

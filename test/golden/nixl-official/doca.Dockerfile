@@ -11,7 +11,7 @@ ARG SOURCE_MIRROR=""
 RUN --mount=type=cache,target=/var/cache/apt,sharing=locked --mount=type=cache,target=/var/lib/apt,sharing=locked <<'EOF'
 set -euo pipefail
 case "${ARCH}" in aarch64) deb_arch=arm64 ;; *) deb_arch=amd64 ;; esac
-os="$(. /etc/lsb-release; echo "${DISTRIB_ID}${DISTRIB_RELEASE}" | tr "[:upper:]" "[:lower:]" | tr -d .)"
+os="$(awk -F= '$1 == "DISTRIB_ID" {id = tolower($2)} $1 == "DISTRIB_RELEASE" {rel = $2} END {gsub(/\./, "", rel); print id rel}' /etc/lsb-release)"
 doca_version="${DOCA_BUILD%%-*}"
 url="https://www.mellanox.com/downloads/DOCA/DOCA_v${doca_version}/host/doca-host_${DOCA_BUILD}-${os}_${deb_arch}.deb"
 if [ -n "${SOURCE_MIRROR}" ]; then url="${SOURCE_MIRROR%/}/${url#https://}"; fi
