@@ -71,6 +71,41 @@ export function nixlImageTestScript(r: Recipe): string {
       "NCCL finds the OFI plugin: libnccl-net.so is in the loader cache from the aws-ofi-nccl prefix",
       `found="$(ldconfig -p | awk '$1 == "libnccl-net.so" {print $NF}' | xargs -r -n1 readlink -f)"\ngrep -qx "$(readlink -f "${pathIn(ofi, "lib/libnccl-net.so")}")" <<< "$found"`,
     );
+    const nccl = byKind.get("nccl")!;
+    // NCCL loads its net plugin when a communicator is created, which needs a GPU: compile a
+    // one-communicator program against the image's NCCL and look for the OFI plugin in NCCL_DEBUG output.
+    checks.push(
+      [
+        "if ! nvidia-smi -L > /dev/null 2>&1; then",
+        '  skip "NCCL: NET/OFI on communicator init (no GPU visible; run the container with --gpus all)"',
+        "else",
+        '  check "NCCL: a communicator init loads the OFI net plugin (NCCL_DEBUG=INFO shows NET/OFI)" <<\'CHECK\'',
+        'tmp="$(mktemp -d)"',
+        "cat > \"$tmp/init.c\" <<'C'",
+        "#include <stdio.h>",
+        "/* the runtime image carries NCCL's libraries, not its headers: declare the three calls used */",
+        "typedef struct ncclComm *ncclComm_t;",
+        "typedef int ncclResult_t;",
+        "ncclResult_t ncclCommInitAll(ncclComm_t *comm, int ndev, const int *devlist);",
+        "ncclResult_t ncclCommDestroy(ncclComm_t comm);",
+        "const char *ncclGetErrorString(ncclResult_t result);",
+        "int main(void) {",
+        "  ncclComm_t comm;",
+        "  int dev = 0;",
+        "  ncclResult_t r = ncclCommInitAll(&comm, 1, &dev);",
+        '  if (r != 0) { fprintf(stderr, "%s\\n", ncclGetErrorString(r)); return 1; }',
+        "  ncclCommDestroy(comm);",
+        "  return 0;",
+        "}",
+        "C",
+        `gcc -o "$tmp/init" "$tmp/init.c" -L"${pathIn(nccl, "lib")}" -lnccl`,
+        'out="$(NCCL_DEBUG=INFO "$tmp/init" 2>&1)"',
+        "awk '/NET\\// && n < 5 {print; n++}' <<< \"$out\"",
+        'grep -q "NET/OFI" <<< "$out"',
+        "CHECK",
+        "fi",
+      ].join("\n"),
+    );
   }
 
   return `#!/usr/bin/env bash

@@ -266,3 +266,10 @@ test("assertions never pipe into grep -q (an early exit SIGPIPEs the producer, a
   for (const f of Object.values(companionFiles(r))) expect(f).not.toMatch(/\|\s*grep -q/);
   expect(stageText("nixl")).toContain('*) echo "stagewright: no pinned rustup-init for ARCH=${ARCH}" >&2; exit 1 ;;');
 });
+
+test("the in-image NCCL check compiles a one-communicator program against the image's NCCL (run with --gpus all; skipped without a GPU)", () => {
+  const t = companionFiles(r)["test-nixl-aligned.sh"]!;
+  expect(t).toContain('skip "NCCL: NET/OFI on communicator init (no GPU visible; run the container with --gpus all)"');
+  expect(t).toContain('gcc -o "$tmp/init" "$tmp/init.c" -L"${NCCL_PREFIX}/lib" -lnccl');
+  expect(t).toContain('grep -q "NET/OFI" <<< "$out"');
+});
