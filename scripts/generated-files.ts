@@ -37,7 +37,7 @@ export function generatedFiles(): Record<string, string> {
   out["docs/comparison.md"] = [
     "# official vs production vs aligned",
     "",
-    "Generated from the recipe objects by `npm run generate` (the same as `npx stagewright compare official production aligned`);",
+    "Generated from the recipe objects by `npm run generate` (the same table as `npx stagewright compare official production aligned`, which titles it with the recipe names);",
     "test/generated.test.ts fails when it is out of date. Every cell is read from the recipes; test/compare.test.ts checks the",
     "official column against shared/reference/nixl-official-image.md.",
     "",

@@ -8,6 +8,7 @@ import { existsSync, readFileSync, writeFileSync, mkdirSync, renameSync } from "
 import { dirname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { isStagewrightError, StagewrightError } from "./errors.ts";
+import { closest } from "./validate.ts";
 import type { Recipe } from "./recipe.ts";
 import { mergeValues, parseSets, parseValues, withValues, type Values, NO_VALUES } from "./values.ts";
 import { writeCompanions } from "./companions.ts";
@@ -87,13 +88,13 @@ function parseArgs(argv: readonly string[], spec: Record<string, "value" | "bool
       const eq = a.indexOf("=");
       const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
       const kind = spec[name];
-      if (kind === undefined) throw new StagewrightError("unknown-option", `${command}: unknown option --${name}; see stagewright ${command} --help`, { option: name });
+      if (kind === undefined) throw new StagewrightError("unknown-option", `unknown option --${name}; see stagewright ${command} --help`, { option: name });
       let value = "true";
       if (kind === "value") {
         if (eq > 0) value = a.slice(eq + 1);
         else {
           const next = argv[i + 1];
-          if (next === undefined || next.startsWith("--")) throw new StagewrightError("unknown-option", `${command}: --${name} needs a value; see stagewright ${command} --help`, { option: name });
+          if (next === undefined || next.startsWith("--")) throw new StagewrightError("unknown-option", `--${name} needs a value; see stagewright ${command} --help`, { option: name });
           value = next;
           i++;
         }
@@ -117,7 +118,9 @@ export async function loadRecipe(spec: string, ctx: CliContext): Promise<Recipe>
   if (builtin !== undefined) return builtin();
   const looksLikePath = /[/\\.]/.test(spec);
   if (!looksLikePath) {
-    throw new StagewrightError("recipe-file", `no built-in recipe ${spec}; built-in: ${[...Object.keys(ctx.aliases), ...Object.keys(ctx.builtins)].join(", ")}, or give a path to a .ts recipe file`);
+    const names = [...Object.keys(ctx.aliases), ...Object.keys(ctx.builtins)];
+    const guess = closest(spec, names);
+    throw new StagewrightError("recipe-file", `no built-in recipe ${spec}${guess === undefined ? "" : ` (did you mean ${guess}?)`}; built-in: ${names.join(", ")}, or give a path to a .ts recipe file`);
   }
   const path = resolve(spec);
   if (!existsSync(path)) throw new StagewrightError("recipe-file", `recipe file ${spec} does not exist`, { file: spec });
@@ -153,7 +156,7 @@ function firstLine(e: unknown): string {
 
 function valuesFrom(p: Parsed): Values {
   const files = (p.flags.get("values") ?? []).map((f) => {
-    if (!existsSync(f)) throw new StagewrightError("values", `values file ${f} does not exist`, { file: f });
+    if (!existsSync(f)) throw new StagewrightError("values", `values file ${f} does not exist; a values file is YAML with args: (whole image) and stages: (per stage)`, { file: f });
     return parseValues(readFileSync(f, "utf8"), f);
   });
   return mergeValues(NO_VALUES, ...files, parseSets(p.flags.get("set") ?? []));
@@ -193,7 +196,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext, io: CliIo
     switch (command) {
       case "render": {
         const p = parseArgs(rest, { out: "value", set: "value", values: "value", manifest: "bool" }, "render");
-        if (p.positional.length !== 1) throw new StagewrightError("unknown-option", "render: give exactly one recipe; see stagewright render --help");
+        if (p.positional.length !== 1) throw new StagewrightError("unknown-option", "give exactly one recipe; see stagewright render --help");
         const r = withValues(await loadRecipe(p.positional[0]!, ctx), valuesFrom(p));
         const out = p.flags.get("out")?.at(-1);
         const wantManifest = p.flags.has("manifest");
@@ -212,7 +215,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext, io: CliIo
       }
       case "compare": {
         const p = parseArgs(rest, { out: "value" }, "compare");
-        if (p.positional.length < 2) throw new StagewrightError("unknown-option", "compare: give at least two recipes; see stagewright compare --help");
+        if (p.positional.length < 2) throw new StagewrightError("unknown-option", "give at least two recipes; see stagewright compare --help");
         const recipes = [];
         for (const spec of p.positional) recipes.push(await loadRecipe(spec, ctx));
         const text = `# ${recipes.map((r) => r.name).join(" vs ")}\n\n${comparisonMarkdown(compareRecipes(recipes, ctx.compareRows, ctx.critical))}`;
@@ -225,24 +228,27 @@ export async function runCli(argv: readonly string[], ctx: CliContext, io: CliIo
       }
       case "graph": {
         const p = parseArgs(rest, { format: "value" }, "graph");
-        if (p.positional.length !== 1) throw new StagewrightError("unknown-option", "graph: give exactly one recipe; see stagewright graph --help");
+        if (p.positional.length !== 1) throw new StagewrightError("unknown-option", "give exactly one recipe; see stagewright graph --help");
         const format = p.flags.get("format")?.at(-1) ?? "mermaid";
-        if (format !== "mermaid" && format !== "dot") throw new StagewrightError("unknown-option", `graph: --format ${format} is not mermaid or dot`, { option: "format" });
+        if (format !== "mermaid" && format !== "dot") throw new StagewrightError("unknown-option", `--format ${format} is not mermaid or dot; see stagewright graph --help`, { option: "format" });
         const r = await loadRecipe(p.positional[0]!, ctx);
         io.out(format === "dot" ? dotGraph(r, r.name) : mermaidGraph(r));
         return 0;
       }
       case "check": {
         const p = parseArgs(rest, { set: "value", values: "value" }, "check");
-        if (p.positional.length !== 1) throw new StagewrightError("unknown-option", "check: give exactly one recipe; see stagewright check --help");
+        if (p.positional.length !== 1) throw new StagewrightError("unknown-option", "give exactly one recipe; see stagewright check --help");
         const r = withValues(await loadRecipe(p.positional[0]!, ctx), valuesFrom(p));
         const findings = [...lintStages(r.stages), ...(ctx.extraChecks?.(r) ?? [])];
         for (const f of findings) io.out(`${f.severity}: ${f.message} (rule ${f.rule})\n`);
         io.out(`${r.name}: ${findings.length === 0 ? "no findings" : `${findings.length} finding${findings.length === 1 ? "" : "s"}`}\n`);
+        if (findings.some((f) => f.rule === "missing-checksum" || f.rule === "missing-commit")) {
+          io.out("(a missing pin does not stop a build: it prints NOT verified and the hash; record it with stagewright lock on a machine with network, see docs/security.md)\n");
+        }
         return findings.length === 0 ? 0 : 1;
       }
       case "lock": {
-        if (ctx.lock === undefined) throw new StagewrightError("lock", "lock: this installation has no source lock");
+        if (ctx.lock === undefined) throw new StagewrightError("lock", "this installation has no source lock");
         return await ctx.lock(rest, io);
       }
       default:

@@ -41,7 +41,7 @@ export interface LockResult {
 export async function refreshLock(o: LockOptions): Promise<LockResult[]> {
   const text = readFileSync(o.file, "utf8");
   const pins = parseLock(text, o.file);
-  for (const id of o.only) if (!pins.has(id)) throw new StagewrightError("lock", `lock: no source ${id} in ${o.file}; its ids: ${[...pins.keys()].join(", ")}`, { file: o.file });
+  for (const id of o.only) if (!pins.has(id)) throw new StagewrightError("lock", `no source ${id} in ${o.file}; its ids: ${[...pins.keys()].join(", ")}`, { file: o.file });
   const doFetch = o.fetch ?? fetch;
   const results: LockResult[] = [];
   const hashes = new Map<string, string>();
@@ -56,9 +56,9 @@ export async function refreshLock(o: LockOptions): Promise<LockResult[]> {
     try {
       res = await doFetch(url);
     } catch (e) {
-      throw new StagewrightError("lock", `lock: cannot download ${pin.id} from ${url}: ${(e as Error).message}`);
+      throw new StagewrightError("lock", `cannot download ${pin.id} from ${url}: ${(e as Error).message}; check the network, or point --base-url at a mirror laid out as <mirror>/<host>/<path>; nothing was written`);
     }
-    if (!res.ok) throw new StagewrightError("lock", `lock: downloading ${pin.id} from ${url} answered HTTP ${res.status}; nothing was written`);
+    if (!res.ok) throw new StagewrightError("lock", `downloading ${pin.id} from ${url} answered HTTP ${res.status}; nothing was written`);
     const sha = createHash("sha256").update(Buffer.from(await res.arrayBuffer())).digest("hex");
     hashes.set(pin.id, sha);
     results.push({ id: pin.id, status: pin.sha256 === null ? "added" : pin.sha256 === sha ? "unchanged" : "changed", sha256: sha, previous: pin.sha256 });
@@ -92,11 +92,11 @@ export function lockCommand(defaultFile: string) {
     for (let i = 0; i < argv.length; i++) {
       const a = argv[i]!;
       const v = argv[i + 1];
-      if ((a === "--lock" || a === "--only" || a === "--base-url") && v === undefined) throw new StagewrightError("unknown-option", `lock: ${a} needs a value; see stagewright lock --help`);
+      if ((a === "--lock" || a === "--only" || a === "--base-url") && v === undefined) throw new StagewrightError("unknown-option", `${a} needs a value; see stagewright lock --help`);
       if (a === "--lock") file = v!;
       else if (a === "--only") only.push(v!);
       else if (a === "--base-url") baseUrl = v!;
-      else throw new StagewrightError("unknown-option", `lock: unknown argument ${a}; see stagewright lock --help`);
+      else throw new StagewrightError("unknown-option", `unknown argument ${a}; see stagewright lock --help`);
       i++;
     }
     const results = await refreshLock({ file, only, ...(baseUrl !== undefined ? { baseUrl } : {}) });

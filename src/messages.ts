@@ -1,7 +1,8 @@
 /**
  * The sentences of every composition rule. The type-level rules in rules.ts spell the very same
- * templates, so a `tsc` error and a runtime error for the same mistake read identically; a test
- * (test/messages.test.ts) holds the two in lock-step.
+ * templates, so a `tsc` error and a runtime error for the same mistake read identically; the type tests
+ * and the runtime tests compare both with the same literals (test/fixtures/expected-messages.ts), and
+ * test/tsc-messages.test.ts reads what tsc itself prints.
  */
 
 /**

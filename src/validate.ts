@@ -85,6 +85,34 @@ export function toSemver(version: string): string | undefined {
 }
 
 /**
+ * The candidate closest to `name` by edit distance, when it is close enough to be a typo.
+ *
+ * @example
+ * closest("alinged", ["official", "production", "aligned"]) // "aligned"
+ */
+export function closest(name: string, candidates: readonly string[]): string | undefined {
+  const distance = (a: string, b: string): number => {
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      let prev = row[0]!;
+      row[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const cur = row[j]!;
+        row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1));
+        prev = cur;
+      }
+    }
+    return row[b.length]!;
+  };
+  let best: { c: string; d: number } | undefined;
+  for (const c of candidates) {
+    const d = distance(name, c);
+    if (best === undefined || d < best.d) best = { c, d };
+  }
+  return best !== undefined && best.d <= Math.max(2, Math.floor(name.length / 4)) ? best.c : undefined;
+}
+
+/**
  * Throw a StagewrightError for a problem sentence, adding where it came from.
  *
  * @example

@@ -9,9 +9,10 @@ import { parse } from "yaml";
 import { checkArgValue, type Arg } from "./arg.ts";
 import type { AnyArtifact } from "./artifact.ts";
 import { stageArgs } from "./args-of.ts";
-import { fail } from "./validate.ts";
+import { closest, fail } from "./validate.ts";
 import { composeImage, image, type AnyNeed, type AnyStage, type ImageBase } from "./stage.ts";
 import { recipeFromStages, type Recipe } from "./recipe.ts";
+import { StagewrightError } from "./errors.ts";
 import { copyTestScript } from "./companions.ts";
 
 /** ARG overrides: for the whole image, and per stage. */
@@ -117,12 +118,18 @@ export function applyValues(stages: readonly AnyStage[], values: Values): AnySta
   const names = new Set(stages.map((s) => s.name));
   const list = (xs: Iterable<string>) => [...xs].sort().join(", ");
   for (const k of Object.keys(values.args)) {
-    if (!known.has(k)) fail("values", `ARG ${k} is not an ARG of this recipe; its ARGs are: ${list(known.keys())}`, { arg: k });
+    if (!known.has(k)) {
+      const guess = closest(k, [...known.keys()]);
+      fail("values", `ARG ${k} is not an ARG of this recipe${guess === undefined ? "" : ` (did you mean ${guess}?)`}; its ARGs are: ${list(known.keys())}`, { arg: k });
+    }
     checkArgValue(known.get(k)!, values.args[k]!);
   }
   for (const [stage, m] of Object.entries(values.stages)) {
     const s = stages.find((x) => x.name === stage);
-    if (s === undefined) fail("values", `stage ${stage} is not a stage of this recipe; its stages are: ${list(names)}`, { stage });
+    if (s === undefined) {
+      const guess = closest(stage, [...names]);
+      fail("values", `stage ${stage} is not a stage of this recipe${guess === undefined ? "" : ` (did you mean ${guess}?)`}; its stages are: ${list(names)}`, { stage });
+    }
     const own = new Map([...stageArgs(s), ...imageArgsOf(s)].map((a) => [a.name, a] as const));
     for (const k of Object.keys(m)) {
       if (!own.has(k)) fail("values", `stage ${stage} has no ARG ${k}; its ARGs are: ${list(own.keys())}`, { stage, arg: k });
@@ -173,6 +180,17 @@ export function applyValues(stages: readonly AnyStage[], values: Values): AnySta
  */
 export function withValues(r: Recipe, values: Values): Recipe {
   if (Object.keys(values.args).length === 0 && Object.keys(values.stages).length === 0) return r;
-  const next = recipeFromStages(r.name, applyValues(r.stages, values), { description: r.description, labels: r.labels, notes: r.notes });
+  let next: Recipe;
+  try {
+    next = recipeFromStages(r.name, applyValues(r.stages, values), { description: r.description, labels: r.labels, notes: r.notes });
+  } catch (e) {
+    const perStage = Object.entries(values.stages).flatMap(([stage, m]) => Object.keys(m).map((arg) => ({ stage, arg })));
+    if (e instanceof StagewrightError && perStage.length > 0 && (e.code === "arg-conflict" || e.code === "prefix-mismatch")) {
+      // The sentences speak of code; the data-side fix is to move the ARG for the whole image.
+      const hint = `fix in the values: one image has one value per ARG, so move ${perStage.map((p) => p.arg).join(", ")} under args: (the whole image) instead of stages: ${[...new Set(perStage.map((p) => p.stage))].join(", ")}`;
+      throw new StagewrightError(e.code, e.message, e.where, [...e.problems, hint]);
+    }
+    throw e;
+  }
   return copyTestScript(r, next);
 }

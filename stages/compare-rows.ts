@@ -62,7 +62,8 @@ export const nixlImageRows: readonly ComparisonRow[] = [
   row("EFA installer (EFA_VERSION)", (r) => {
     const v = arg(r, "EFA_VERSION");
     if (v === undefined) return "not installed";
-    const mode = anyArtifact(r, "rdma-core")?.facts["libfabricMode"];
+    const installer = r.stages.flatMap((s) => Object.values(s.provides)).find((a) => a.kind === "rdma-core" && a.facts["distribution"] === "efa-installer");
+    const mode = installer?.facts["libfabricMode"];
     const said: Record<string, string> = { provide: "its libfabric is the image's", hide: "its libfabric removed", minimal: "--minimal: rdma-core only" };
     return `${v} (${said[mode ?? ""] ?? "mode unknown"})`;
   }),

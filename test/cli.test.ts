@@ -92,7 +92,7 @@ describe("check", () => {
   test("the aligned recipe: exactly one finding, the DOCA host package that has no published checksum (docs/security.md)", async () => {
     const r = await cli("check", "aligned");
     expect(r.out).toBe(
-      "warning: stage doca: ARG DOCA_SHA256 is empty, so its download is not verified: add the sha256 to the source lock (stagewright lock fills it) (rule missing-checksum)\nnixl-aligned: 1 finding\n",
+      "warning: stage doca: ARG DOCA_SHA256 is empty, so its download is not verified: add the sha256 to the source lock (stagewright lock fills it) (rule missing-checksum)\nnixl-aligned: 1 finding\n(a missing pin does not stop a build: it prints NOT verified and the hash; record it with stagewright lock on a machine with network, see docs/security.md)\n",
     );
     expect(r.code).toBe(1);
   });
@@ -117,11 +117,11 @@ describe("user mistakes: one line, the fix, a non-zero exit", () => {
     [["render", "test/fixtures/recipes/throws.ts"], 1, "stagewright render: recipe file test/fixtures/recipes/throws.ts threw while building its recipe: boom in user code"],
     [["render", "test/fixtures/recipes/empty.ts"], 1, "stagewright render: recipe file test/fixtures/recipes/empty.ts exports no recipe: export default recipe(...) or a function returning one"],
     [["render", "test/fixtures/recipes/mismatch.ts"], 1, "stagewright render: nixl needs libfabric at /opt/amazon/efa but stage libfabric installs it at /usr/local; build nixl against the libfabric artifact of stage libfabric, or install libfabric at /opt/amazon/efa"],
-    [["render", "aligned", "--frobnicate"], 1, "stagewright render: render: unknown option --frobnicate; see stagewright render --help"],
-    [["render", "aligned", "--set"], 1, "stagewright render: render: --set needs a value; see stagewright render --help"],
+    [["render", "aligned", "--frobnicate"], 1, "stagewright render: unknown option --frobnicate; see stagewright render --help"],
+    [["render", "aligned", "--set"], 1, "stagewright render: --set needs a value; see stagewright render --help"],
     [["render", "aligned", "--set", "NOPE=1"], 1, "stagewright render: ARG NOPE is not an ARG of this recipe; its ARGs are: "],
-    [["graph", "aligned", "--format", "png"], 1, "stagewright graph: graph: --format png is not mermaid or dot"],
-    [["compare", "aligned"], 1, "stagewright compare: compare: give at least two recipes; see stagewright compare --help"],
+    [["graph", "aligned", "--format", "png"], 1, "stagewright graph: --format png is not mermaid or dot; see stagewright graph --help"],
+    [["compare", "aligned"], 1, "stagewright compare: give at least two recipes; see stagewright compare --help"],
     [["frob"], 2, "stagewright: unknown command frob; see stagewright --help"],
   ])("%j", async (argv, code, line) => {
     const r = await cli(...argv);

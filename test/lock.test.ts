@@ -92,7 +92,7 @@ describe("refreshLock", () => {
     expect(readFileSync(f, "utf8")).toBe(before);
   });
   test("an unknown id is an error", async () => {
-    await expect(refreshLock({ file: lockFile(), only: ["nope"], baseUrl: base })).rejects.toThrow("lock: no source nope in");
+    await expect(refreshLock({ file: lockFile(), only: ["nope"], baseUrl: base })).rejects.toThrow("no source nope in");
   });
 });
 

@@ -76,3 +76,14 @@ describe("bad values are clear errors", () => {
     expect(mergeValues(parseSets(["A=1"]), parseSets(["A=2"])).args).toEqual({ A: "2" });
   });
 });
+
+test("a producer-only move from a values file ends with the data-side fix", () => {
+  try {
+    withValues(r, parseValues("stages:\n  libfabric:\n    LIBFABRIC_INSTALL_PATH: /opt/libfabric\n", "values.yaml"));
+    throw new Error("expected a refusal");
+  } catch (e) {
+    expect((e as { problems: string[] }).problems.at(-1)).toBe(
+      "fix in the values: one image has one value per ARG, so move LIBFABRIC_INSTALL_PATH under args: (the whole image) instead of stages: libfabric",
+    );
+  }
+});
