@@ -53,7 +53,8 @@ const HELP: Record<string, string> = {
 
   --out DIR          write Dockerfile.<name>, build-<name>.sh, test-<name>.sh and .dockerignore into DIR
   --set KEY=VALUE    override an ARG default for the whole image (repeatable)
-  --values FILE      YAML with args: (whole image) and stages: {<stage>: {KEY: VALUE}} (per stage)
+  --values FILE      YAML with args: (whole image), stages: {<stage>: {KEY: VALUE}} (per stage) and
+                     overrides: [{stage, rule, reason}] (explicit rule overrides, rendered visibly)
   --manifest         print the image's bill of materials (YAML) instead of the Dockerfile;
                      with --out, also write manifest-<name>.yaml
 Values pass the same rules as typed code: moving an ARG for one stage only is refused.`,

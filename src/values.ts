@@ -19,12 +19,26 @@ import { copyTestScript } from "./companions.ts";
 export interface Values {
   readonly args: Readonly<Record<string, string>>;
   readonly stages: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** Explicit rule overrides from data, rendered visibly like overrides in code. */
+  readonly overrides?: readonly { readonly stage: string; readonly rule: string; readonly reason: string }[];
 }
 
 /** No overrides. */
 export const NO_VALUES: Values = Object.freeze({ args: {}, stages: {} });
 
-const VALUES_KEYS = ["args", "stages"];
+const VALUES_KEYS = ["args", "stages", "overrides"];
+
+function overridesFrom(raw: unknown, file: string): NonNullable<Values["overrides"]> {
+  if (raw === null || raw === undefined) return [];
+  if (!Array.isArray(raw)) fail("values", `${file}: overrides must be a list of { stage, rule, reason }`, { file });
+  return raw.map((o: unknown, i: number) => {
+    if (typeof o !== "object" || o === null || Array.isArray(o)) fail("values", `${file}: overrides[${i}] must be a mapping with stage, rule and reason`, { file });
+    const m = o as Record<string, unknown>;
+    for (const k of Object.keys(m)) if (!["stage", "rule", "reason"].includes(k)) fail("values", `${file}: overrides[${i}]: unknown key ${k}; an override has stage, rule and reason`, { file });
+    for (const k of ["stage", "rule", "reason"]) if (typeof m[k] !== "string") fail("values", `${file}: overrides[${i}].${k} must be a string`, { file });
+    return { stage: m["stage"] as string, rule: m["rule"] as string, reason: m["reason"] as string };
+  });
+}
 
 function stringMap(raw: unknown, at: string, file: string): Record<string, string> {
   if (raw === null || raw === undefined) return {};
@@ -65,7 +79,7 @@ export function parseValues(text: string, file: string): Values {
     if (typeof stagesRaw !== "object" || Array.isArray(stagesRaw)) fail("values", `${file}: stages must be a mapping of stage names to ARG mappings`, { file });
     for (const [name, m] of Object.entries(stagesRaw as Record<string, unknown>)) stages[name] = stringMap(m, `stages.${name}`, file);
   }
-  return { args: stringMap(d["args"], "args", file), stages };
+  return { args: stringMap(d["args"], "args", file), stages, overrides: overridesFrom(d["overrides"], file) };
 }
 
 /**
@@ -97,7 +111,7 @@ export function mergeValues(...all: readonly Values[]): Values {
     Object.assign(args, v.args);
     for (const [s, m] of Object.entries(v.stages)) stages[s] = { ...stages[s], ...m };
   }
-  return { args, stages };
+  return { args, stages, overrides: all.flatMap((v) => v.overrides ?? []) };
 }
 
 function imageArgsOf(s: AnyStage): readonly Arg[] {
@@ -137,6 +151,12 @@ export function applyValues(stages: readonly AnyStage[], values: Values): AnySta
     }
   }
 
+  for (const o of values.overrides ?? []) {
+    if (!names.has(o.stage)) {
+      const guess = closest(o.stage, [...names]);
+      fail("values", `override of rule ${o.rule}: stage ${o.stage} is not a stage of this recipe${guess === undefined ? "" : ` (did you mean ${guess}?)`}`, { stage: o.stage });
+    }
+  }
   const mapped = new Map<AnyStage, AnyStage>();
   const out: AnyStage[] = [];
   for (const s of stages) {
@@ -164,7 +184,8 @@ export function applyValues(stages: readonly AnyStage[], values: Values): AnySta
       return Object.freeze({ ...n, artifact: a, prefix: a.prefix });
     });
     const { contains } = composeImage(from, s.removes, needs, provides);
-    const next: AnyStage = Object.freeze({ ...s, from, args: s.args.map(arg), provides, needs, contains });
+    const extra = (values.overrides ?? []).filter((o) => o.stage === s.name).map((o) => ({ rule: o.rule, reason: o.reason }));
+    const next: AnyStage = Object.freeze({ ...s, from, args: s.args.map(arg), provides, needs, contains, overrides: [...s.overrides, ...extra] });
     mapped.set(s, next);
     out.push(next);
   }
@@ -179,7 +200,7 @@ export function applyValues(stages: readonly AnyStage[], values: Values): AnySta
  * withValues(alignedRecipe(), parseSets(["LIBFABRIC_INSTALL_PATH=/opt/libfabric"])).render()
  */
 export function withValues(r: Recipe, values: Values): Recipe {
-  if (Object.keys(values.args).length === 0 && Object.keys(values.stages).length === 0) return r;
+  if (Object.keys(values.args).length === 0 && Object.keys(values.stages).length === 0 && (values.overrides ?? []).length === 0) return r;
   let next: Recipe;
   try {
     next = recipeFromStages(r.name, applyValues(r.stages, values), { description: r.description, labels: r.labels, notes: r.notes });

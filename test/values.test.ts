@@ -87,3 +87,21 @@ test("a producer-only move from a values file ends with the data-side fix", () =
     );
   }
 });
+
+describe("explicit overrides from data", () => {
+  const yaml = "args:\n  LIBFABRIC_VERSION: v1.21.0\noverrides:\n  - stage: nixl\n    rule: nixl-libfabric-min\n    reason: reproducing the never-tagged main of 2025-11-03 for a bisect\n";
+  test("an override in the values file builds a refused pairing anyway, visibly", () => {
+    const text = withValues(r, parseValues(yaml, "values.yaml")).render();
+    expect(text).toContain("# stagewright: rule nixl-libfabric-min is overridden here on purpose: reproducing the never-tagged main of 2025-11-03 for a bisect");
+    expect(text).toContain('LABEL dev.stagewright.override.nixl-libfabric-min="reproducing the never-tagged main of 2025-11-03 for a bisect"');
+  });
+  test.each([
+    ["overrides:\n  - stage: nixel\n    rule: nixl-libfabric-min\n    reason: a reason long enough\n", "override of rule nixl-libfabric-min: stage nixel is not a stage of this recipe (did you mean nixl?)"],
+    ["overrides:\n  - stage: nixl\n    rule: nixl-everything\n    reason: a reason long enough\n", "stage nixl: override names rule nixl-everything, which the stage does not have"],
+    ["overrides:\n  - stage: nixl\n    rule: nixl-ucx-line\n", "values.yaml: overrides[0].reason must be a string"],
+    ["overrides:\n  - stage: nixl\n    rule: nixl-ucx-line\n    reason: x\n    why: y\n", "values.yaml: overrides[0]: unknown key why; an override has stage, rule and reason"],
+    ["overrides: nixl\n", "values.yaml: overrides must be a list of { stage, rule, reason }"],
+  ])("%j", (text, message) => {
+    expect(() => withValues(r, parseValues(text, "values.yaml"))).toThrow(message);
+  });
+});
