@@ -28,6 +28,7 @@ import {
   type AnyStage,
   type KnownOptions,
   type OptionLiteralChecks,
+  type VersionLt,
   type VersionRule,
   type RuleOverride,
 } from "../src/index.ts";
@@ -64,7 +65,7 @@ export function efaRules(flags: readonly string[]): readonly VersionRule[] {
   {
     id: "efa-flag-version",
     summary: "--check-signatures needs installer >= 1.48.0 and --enable-ngc >= 1.49.0",
-    source: "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/efa-start.html (installer options)",
+    source: SOURCE_EFA_FLAGS,
     check: (ctx) => {
       const v = ctx.arg("EFA_VERSION");
       if (v === undefined) return undefined;
@@ -187,7 +188,28 @@ function efaWithout<F extends AnyStage, V extends string>(from: F, options: EfaO
   });
 }
 
-type EfaArgs<O> = O & KnownOptions<O, EfaOptions, "efa-drivers"> & OptionLiteralChecks<O>;
+/** Source of rule efa-flag-version. */
+export const SOURCE_EFA_FLAGS = "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/efa-start.html (installer options)";
+
+/**
+ * Compile-time twin of rule efa-flag-version for a literal installer version: the full sentence, or never.
+ *
+ * @example
+ * type E = EfaFlagProblem<"1.43.3", "--enable-ngc"> // "stage efa-drivers: EFA installer 1.43.3 has no --enable-ngc flag ..."
+ */
+export type EfaFlagProblem<V extends string, Flag extends string> = Flag extends "--check-signatures" | "--enable-ngc"
+  ? VersionLt<V, Flag extends "--check-signatures" ? "1.48.0" : "1.49.0"> extends true
+    ? `stage efa-drivers: EFA installer ${V} has no ${Flag} flag (first in ${Flag extends "--check-signatures" ? "1.48.0" : "1.49.0"}) (rule efa-flag-version; source: ${typeof SOURCE_EFA_FLAGS}); to build anyway, add an explicit override { rule: "efa-flag-version", reason: "..." }`
+    : never
+  : never;
+
+type FlagCheck<O> = O extends { readonly version: infer V extends string; readonly flags: readonly (infer F extends string)[] }
+  ? [EfaFlagProblem<V, F>] extends [never] ? unknown
+    : O extends { readonly overrides: readonly { readonly rule: "efa-flag-version" }[] } ? unknown
+    : { readonly flags: { readonly error: EfaFlagProblem<V, F> } }
+  : unknown;
+
+type EfaArgs<O> = O & KnownOptions<O, EfaOptions, "efa-drivers"> & OptionLiteralChecks<O> & FlagCheck<O>;
 
 /**
  * The EFA installer stage. With `libfabric: "provide"` its artifacts include the installer's

@@ -4,7 +4,7 @@
  */
 import { describe, expectTypeOf, test } from "vitest";
 import { recipe, type VersionLt } from "../../src/index.ts";
-import { cudaDlBase, efaDrivers, etcdCppApi, libfabric, nixl, ucx, uvStage, type NixlLibfabricProblem, type NixlUcxProblem, type OfiLibfabricProblem } from "../../stages/index.ts";
+import { cudaDlBase, efaDrivers, etcdCppApi, libfabric, nixl, ucx, uvStage, type EfaFlagProblem, type NixlLibfabricProblem, type NixlUcxProblem, type OfiLibfabricProblem } from "../../stages/index.ts";
 
 const uv = uvStage();
 const base = cudaDlBase(uv, {});
@@ -131,6 +131,18 @@ describe("the installer's libfabric and NIXL 0.7.x (rule nixl-libfabric-min)", (
     nixl(current, { version: "0.7.1", libfabric: current.provides.libfabric, ucx: ucxBuild.provides.ucx, etcd: etcd.provides.etcd });
     expectTypeOf<NixlLibfabricProblem<"0.7.1", "efa-drivers", "efa-installer-1.43.1">>().toEqualTypeOf<
       `stage nixl: NIXL 0.7.1 needs libfabric >= v2.3.0rc2 (or EFA installer >= 1.43.2) but stage efa-drivers builds libfabric from EFA installer 1.43.1; libfabric v1.21.0 is supported only from NIXL 0.8.0 (rule nixl-libfabric-min; source: https://github.com/ai-dynamo/nixl/blob/0.7.1/src/plugins/libfabric/README.md and https://github.com/ai-dynamo/nixl/pull/961); to build anyway, add an explicit override { rule: "nixl-libfabric-min", reason: "..." }`
+    >();
+  });
+});
+
+describe("EFA installer flags by version (rule efa-flag-version)", () => {
+  test("--enable-ngc needs installer 1.49.0", () => {
+    // @ts-expect-error EFA installer 1.43.3 has no --enable-ngc flag (first in 1.49.0)
+    efaDrivers(base, { version: "1.43.3", libfabric: "minimal", flags: ["--enable-ngc"] });
+    efaDrivers(base, { version: "1.49.0", libfabric: "minimal", flags: ["--enable-ngc"] });
+    efaDrivers(base, { version: "1.43.3", libfabric: "minimal", flags: ["--debug-packages"] });
+    expectTypeOf<EfaFlagProblem<"1.43.3", "--enable-ngc">>().toEqualTypeOf<
+      `stage efa-drivers: EFA installer 1.43.3 has no --enable-ngc flag (first in 1.49.0) (rule efa-flag-version; source: https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/efa-start.html (installer options)); to build anyway, add an explicit override { rule: "efa-flag-version", reason: "..." }`
     >();
   });
 });
