@@ -40,6 +40,15 @@ export interface RuleOverride {
 }
 
 /**
+ * `true` when an options object overrides one of `Rule` explicitly (so the rule's compile-time twin
+ * stays quiet, as the runtime rule does), else never.
+ *
+ * @example
+ * type T = Overrides<{ overrides: [{ rule: "nixl-ucx-line"; reason: "..." }] }, "nixl-ucx-line"> // true
+ */
+export type Overrides<O, Rule extends string> = O extends { readonly overrides: readonly (infer R)[] } ? (R extends { readonly rule: Rule } ? true : never) : never;
+
+/**
  * Compare two component versions loosely (v-prefix, rc and package suffixes allowed).
  * Returns undefined when either cannot be ordered.
  *

@@ -28,6 +28,7 @@ import {
   type AnyStage,
   type KnownOptions,
   type OptionLiteralChecks,
+  type Overrides,
   type VersionLt,
   type VersionRule,
   type RuleOverride,
@@ -205,8 +206,7 @@ export type EfaFlagProblem<V extends string, Flag extends string> = Flag extends
 
 type FlagCheck<O> = O extends { readonly version: infer V extends string; readonly flags: readonly (infer F extends string)[] }
   ? [EfaFlagProblem<V, F>] extends [never] ? unknown
-    : O extends { readonly overrides: readonly { readonly rule: "efa-flag-version" }[] } ? unknown
-    : { readonly flags: { readonly error: EfaFlagProblem<V, F> } }
+    : [Overrides<O, "efa-flag-version">] extends [never] ? { readonly flags: { readonly error: EfaFlagProblem<V, F> } } : unknown
   : unknown;
 
 type EfaArgs<O> = O & KnownOptions<O, EfaOptions, "efa-drivers"> & OptionLiteralChecks<O> & FlagCheck<O>;

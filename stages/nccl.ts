@@ -21,6 +21,7 @@ import {
   type KnownOptions,
   type NeedOf,
   type OptionLiteralChecks,
+  type Overrides,
   type RuleOverride,
   type VersionRule,
   type VersionLt,
@@ -154,8 +155,7 @@ export type OfiLibfabricProblem<OV extends string, PlatformAws extends boolean, 
 
 type OfiCheck<O> = O extends { readonly version: infer OV extends string; readonly libfabric: Artifact<"libfabric", string, infer By, infer LV> }
   ? [OfiLibfabricProblem<OV, O extends { readonly platformAws: false } ? false : true, By, LV>] extends [never] ? unknown
-    : O extends { readonly overrides: readonly { readonly rule: "aws-ofi-nccl-libfabric-min" }[] } ? unknown
-    : { readonly libfabric: OfiLibfabricProblem<OV, O extends { readonly platformAws: false } ? false : true, By, LV> }
+    : [Overrides<O, "aws-ofi-nccl-libfabric-min">] extends [never] ? { readonly libfabric: OfiLibfabricProblem<OV, O extends { readonly platformAws: false } ? false : true, By, LV> } : unknown
   : unknown;
 
 /**

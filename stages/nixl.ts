@@ -26,6 +26,7 @@ import {
   type KnownOptions,
   type NeedOf,
   type OptionLiteralChecks,
+  type Overrides,
   type PrefixOf,
   type RuleOverride,
 } from "../src/index.ts";
@@ -72,8 +73,6 @@ export function nixlPlugins(deps: { libfabric: boolean; awsSdk: boolean; gusli: 
   );
 }
 
-/** An explicit override of a rule switches its compile-time twin off too (it is rendered visibly instead). */
-type Overrides<O, Rule extends string> = O extends { readonly overrides: readonly (infer R)[] } ? (R extends { readonly rule: Rule } ? true : never) : never;
 
 type LibfabricCheck<V extends string, O> = O extends { readonly libfabric: Artifact<"libfabric", string, infer By, infer LV> }
   ? [NixlLibfabricProblem<V, By, LV>] extends [never] ? unknown

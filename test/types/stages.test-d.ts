@@ -141,6 +141,16 @@ describe("EFA installer flags by version (rule efa-flag-version)", () => {
     efaDrivers(base, { version: "1.43.3", libfabric: "minimal", flags: ["--enable-ngc"] });
     efaDrivers(base, { version: "1.49.0", libfabric: "minimal", flags: ["--enable-ngc"] });
     efaDrivers(base, { version: "1.43.3", libfabric: "minimal", flags: ["--debug-packages"] });
+    // An explicit override (next to another one) switches this twin off; the runtime renders it visibly.
+    efaDrivers(base, {
+      version: "1.43.3",
+      libfabric: "minimal",
+      flags: ["--enable-ngc"],
+      overrides: [
+        { rule: "efa-flag-version", reason: "an installer build with the NGC flag backported" },
+        { rule: "other-rule", reason: "shows that any override in the list counts" },
+      ],
+    });
     expectTypeOf<EfaFlagProblem<"1.43.3", "--enable-ngc">>().toEqualTypeOf<
       `stage efa-drivers: EFA installer 1.43.3 has no --enable-ngc flag (first in 1.49.0) (rule efa-flag-version; source: https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/efa-start.html (installer options)); to build anyway, add an explicit override { rule: "efa-flag-version", reason: "..." }`
     >();
