@@ -110,6 +110,8 @@ function efaCommon<F extends AnyStage>(from: F, options: EfaOptions) {
       `./efa_installer.sh ${installerFlags}`,
       "cd /",
       "rm -rf /tmp/aws-efa-installer /tmp/aws-efa-installer.tar.gz /tmp/aws-efa-installer.tar.gz.sig /tmp/aws-efa-installer.key",
+      // The installer replaces the distribution's rdma-core; libfabric --enable-efa and UCX --with-efa need its headers.
+      'if [ ! -e /usr/include/infiniband/efadv.h ]; then echo "stagewright: no infiniband/efadv.h after the EFA installer: the EFA providers of libfabric and UCX cannot build; install libibverbs-dev" >&2; exit 1; fi',
     ].join("\n"),
     { mounts: aptCache },
   );

@@ -273,3 +273,7 @@ test("the in-image NCCL check compiles a one-communicator program against the im
   expect(t).toContain('gcc -o "$tmp/init" "$tmp/init.c" -L"${NCCL_PREFIX}/lib" -lnccl');
   expect(t).toContain('grep -q "NET/OFI" <<< "$out"');
 });
+
+test("the EFA stage fails fast when the installer left no EFA headers (libfabric --enable-efa and UCX --with-efa need them)", () => {
+  expect(stageText("efa-drivers")).toContain('if [ ! -e /usr/include/infiniband/efadv.h ]; then echo "stagewright: no infiniband/efadv.h after the EFA installer');
+});
