@@ -16,33 +16,32 @@
  *   docker build --network=host -f Dockerfile.smoke test/fixtures/smoke
  */
 import {
+  inheritedArtifacts,
+  ldConfStep,
+  linkageAssertions,
+  loaderDirs,
+  runtimeNeeds,
   artifact,
   buildNeed,
   comment,
   copy,
   defineStage,
   env,
-  fail,
   image,
-  linkAssertion,
   pathArg,
   pathIn,
   recipe,
   run,
-  runtimeNeed,
   stringArg,
-  uniqueSonameAssertion,
   versionArg,
   type AnyArtifact,
   type AnyStage,
   type Artifact,
-  type Need,
   type PathLiteralCheck,
   type VersionLiteralCheck,
 } from "../src/index.ts";
 import { runRecipeMain } from "../src/main.ts";
 import { publishStaged } from "../stages/build-steps.ts";
-import { LD_CONF } from "../stages/runtime.ts";
 import { stagedDir } from "../stages/shared.ts";
 
 /** The image `scripts/setup-buildkit.sh base` imports (debootstrap minbase + gcc, libc6-dev, make). */
@@ -225,10 +224,6 @@ export function vendorLibgreet(from: AnyStage) {
   });
 }
 
-type RuntimeNeeds<A extends readonly AnyArtifact[]> = A[number] extends infer X
-  ? X extends Artifact<infer K, infer P, infer By, string> ? Need<K, P, By> : never
-  : never;
-
 /**
  * The final stage over `from`, holding `artifacts`: it copies only their runtime paths, registers
  * their library directories in one ld.so.conf.d file (the aligned runtime's LD_CONF), puts their bin
@@ -242,33 +237,18 @@ type RuntimeNeeds<A extends readonly AnyArtifact[]> = A[number] extends infer X
  * const final = smokeRuntime(base, [g.provides.greet, h.provides.hello])
  */
 export function smokeRuntime<const A extends readonly AnyArtifact[]>(from: AnyStage, artifacts: A) {
-  const needs = artifacts.map((a) => runtimeNeed(a)) as unknown as readonly RuntimeNeeds<A>[];
-  const copied = artifacts.filter((a) => a.delivery.type === "staged");
-  const registered = copied.filter((a) => a.ldconfig);
-  const confDirs = [...new Set(registered.flatMap((a) => [...a.layout.lib, ...a.layout.plugins].map((d) => pathIn(a, d))))];
-  const binDirs = [...new Set(copied.flatMap((a) => a.layout.bin.map((d) => pathIn(a, d))))];
-  const byKind = new Map(artifacts.map((a) => [a.kind, a] as const));
-  const sonames = [...new Set(artifacts.flatMap((a) => a.sonames))];
-  const linkChecks = artifacts.flatMap((a) =>
-    a.links.map((l) => {
-      const provider = byKind.get(l.kind);
-      if (provider === undefined) {
-        fail("missing-producer", `runtime: ${a.kind} loads ${l.soname} from ${l.kind}, but the final image holds no ${l.kind}; add the ${l.kind} artifact to the runtime stage`, { stage: "runtime" });
-      }
-      return linkAssertion(a, l, provider);
-    }),
-  );
+  const dirs = loaderDirs(artifacts);
   return defineStage({
     name: "runtime",
     description: "final image: only the declared runtime artifacts, ld.so.conf.d, build-time linkage assertions",
     from,
-    needs,
+    needs: runtimeNeeds(artifacts),
     steps: [
       comment("One loader order for every library directory, derived from the artifacts (00- sorts first)"),
-      run(`printf '%s\\n' ${confDirs.map((d) => `"${d}"`).join(" ")} > ${LD_CONF}\nldconfig`, OFFLINE),
-      ...(binDirs.length > 0 ? [env(["PATH", `${binDirs.join(":")}:\${PATH}`])] : []),
+      ldConfStep(dirs.conf, OFFLINE),
+      ...(dirs.bin.length > 0 ? [env(["PATH", `${dirs.bin.join(":")}:\${PATH}`])] : []),
       comment("Fail the build when the loader would pick the wrong library (two copies, or a consumer resolving another prefix)"),
-      run([...sonames.map(uniqueSonameAssertion), ...linkChecks].join("\n"), OFFLINE),
+      run(linkageAssertions([...inheritedArtifacts(from), ...artifacts], "runtime").join("\n"), OFFLINE),
     ],
   });
 }

@@ -27,3 +27,4 @@ export * from "./graph-format.ts";
 export * from "./manifest.ts";
 export * from "./lint.ts";
 export * from "./lock.ts";
+export * from "./runtime-plan.ts";

@@ -13,17 +13,16 @@ import {
   comment,
   defineStage,
   env,
-  fail,
-  linkAssertion,
+  inheritedArtifacts,
+  ldConfStep,
+  linkageAssertions,
+  loaderDirs,
+  runtimeNeeds,
   pathIn,
   run,
-  runtimeNeed,
-  uniqueSonameAssertion,
   type AnyArtifact,
   type AnyStage,
-  type Artifact,
   type KnownOptions,
-  type Need,
 } from "../src/index.ts";
 
 /** Options of {@link runtime}. */
@@ -33,13 +32,6 @@ export interface RuntimeOptions {
   /** Remove the base image's NCCL packages when the image carries its own NCCL. Default true. */
   readonly removeBaseNccl?: boolean;
 }
-
-type RuntimeNeeds<A extends readonly AnyArtifact[]> = A[number] extends infer X
-  ? X extends Artifact<infer K, infer P, infer By, string> ? Need<K, P, By> : never
-  : never;
-
-/** The ld.so.conf.d file the runtime stage writes; 00- sorts it before the distribution's files. */
-export const LD_CONF = "/etc/ld.so.conf.d/00-stagewright.conf";
 
 /**
  * The final stage over `from` (the system stage: base, DOCA, EFA), holding `artifacts`.
@@ -53,24 +45,8 @@ export function runtime<const F extends AnyStage, const A extends readonly AnyAr
   options: O & KnownOptions<O, RuntimeOptions, "runtime"> = {} as O & KnownOptions<O, RuntimeOptions, "runtime">,
 ) {
   checkOptions("runtime", options, ["env", "removeBaseNccl"]);
-  const needs = artifacts.map((a) => runtimeNeed(a)) as unknown as readonly RuntimeNeeds<A>[];
-  const copied = artifacts.filter((a) => a.delivery.type === "staged");
-  const registered = copied.filter((a) => a.ldconfig);
-  const libDirs = [...new Set(registered.flatMap((a) => a.layout.lib.map((d) => pathIn(a, d))))];
-  const confDirs = [...new Set(registered.flatMap((a) => [...a.layout.lib, ...a.layout.plugins].map((d) => pathIn(a, d))))];
-  const binDirs = [...new Set(copied.flatMap((a) => a.layout.bin.map((d) => pathIn(a, d))))];
-  const inImage: AnyArtifact[] = [...collectInherited(from), ...artifacts];
-  const byKind = new Map(inImage.map((a) => [a.kind, a] as const));
-  const sonames = [...new Set(inImage.flatMap((a) => a.sonames))];
-  const linkChecks = inImage.flatMap((a) =>
-    a.links.map((l) => {
-      const provider = byKind.get(l.kind);
-      if (provider === undefined) {
-        fail("missing-producer", `runtime: ${a.kind} loads ${l.soname} from ${l.kind}, but the final image holds no ${l.kind}; add the ${l.kind} artifact to the runtime stage`, { stage: "runtime" });
-      }
-      return linkAssertion(a, l, provider);
-    }),
-  );
+  const dirs = loaderDirs(artifacts);
+  const assertions = linkageAssertions([...inheritedArtifacts(from), ...artifacts], "runtime");
   const wheel = artifacts.find((a) => a.kind === "nixl-wheel");
   const hasNccl = artifacts.some((a) => a.kind === "nccl");
   const artifactEnv = artifacts.flatMap((a) => a.env);
@@ -78,7 +54,7 @@ export function runtime<const F extends AnyStage, const A extends readonly AnyAr
     name: "runtime",
     description: "final image: only the declared runtime artifacts, one loader order, build-time linkage assertions",
     from,
-    needs,
+    needs: runtimeNeeds(artifacts),
     steps: [
       ...(hasNccl && options.removeBaseNccl !== false
         ? [
@@ -87,10 +63,10 @@ export function runtime<const F extends AnyStage, const A extends readonly AnyAr
           ]
         : []),
       comment("One loader order for every library directory, derived from the artifacts (00- sorts first)"),
-      run(`printf '%s\\n' ${confDirs.map((d) => `"${d}"`).join(" ")} > ${LD_CONF}\nldconfig`),
+      ldConfStep(dirs.conf),
       env(
-        ["LD_LIBRARY_PATH", `${libDirs.join(":")}\${LD_LIBRARY_PATH:+:\${LD_LIBRARY_PATH}}`],
-        ...(binDirs.length > 0 ? [["PATH", `${binDirs.join(":")}:\${PATH}`] as const] : []),
+        ["LD_LIBRARY_PATH", `${dirs.lib.join(":")}\${LD_LIBRARY_PATH:+:\${LD_LIBRARY_PATH}}`],
+        ...(dirs.bin.length > 0 ? [["PATH", `${dirs.bin.join(":")}:\${PATH}`] as const] : []),
         ...artifactEnv,
         ...(options.env ?? []),
       ),
@@ -104,8 +80,7 @@ export function runtime<const F extends AnyStage, const A extends readonly AnyAr
       comment("Fail the build when the loader would pick the wrong library (two copies, or a consumer resolving another prefix)"),
       run(
         [
-          ...sonames.map(uniqueSonameAssertion),
-          ...linkChecks,
+          ...assertions,
           "# libfabric dlopens the unversioned libcudart.so; the CUDA stubs must never be on the loader path",
           // dlopen("libcudart.so") searches LD_LIBRARY_PATH, then the ld cache: one of them must have it.
           'found=""; IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"; for d in "${dirs[@]}"; do if [ -n "$d" ] && [ -e "$d/libcudart.so" ]; then found="$d/libcudart.so"; fi; done',
@@ -119,7 +94,3 @@ export function runtime<const F extends AnyStage, const A extends readonly AnyAr
   });
 }
 
-/** Artifacts the base chain holds in its image (installed by package managers, e.g. the EFA installer's). */
-function collectInherited(from: AnyStage): AnyArtifact[] {
-  return from.contains.filter((c): c is AnyArtifact => "delivery" in c && (c as AnyArtifact).delivery.type === "in-image") as AnyArtifact[];
-}
