@@ -22,3 +22,11 @@ export const recipeAliases: Readonly<Record<string, string>> = {
   production: "nixl-production",
   aligned: "nixl-aligned",
 };
+
+/**
+ * The variants of each built-in recipe that the bake file builds as targets of their own, beside
+ * the recipe itself (`<recipe>-<variant>`, each with its Dockerfile).
+ */
+export const builtinVariants: Readonly<Record<string, Readonly<Record<string, () => Recipe>>>> = {
+  "nixl-aligned": { "no-nccl": () => alignedRecipe({ nccl: false }) },
+};

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { compareRecipes, comparisonMarkdown, companionFiles, mermaidGraph, renderStageAlone } from "../src/index.ts";
-import { builtinRecipes } from "../recipes/index.ts";
+import { builtinRecipes, builtinVariants } from "../recipes/index.ts";
 import { cacheImpactTable } from "./cache-table.ts";
 import { nixlImageRows, nixlLinkage, stageLock } from "../stages/index.ts";
 
@@ -29,7 +29,8 @@ export function generatedFiles(): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, make] of Object.entries(builtinRecipes)) {
     const r = make();
-    for (const [file, text] of Object.entries(companionFiles(r))) out[`generated/${name}/${file}`] = text;
+    const variants = Object.fromEntries(Object.entries(builtinVariants[name] ?? {}).map(([v, m]) => [v, m()]));
+    for (const [file, text] of Object.entries(companionFiles(r, variants))) out[`generated/${name}/${file}`] = text;
     // Golden files: each stage of each built-in recipe rendered alone.
     for (const s of r.stages) out[`test/golden/${name}/${s.name}.Dockerfile`] = renderStageAlone(s);
   }

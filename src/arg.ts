@@ -1,11 +1,11 @@
-import { argNameProblem, fail, pathProblem, versionProblem } from "./validate.ts";
+import { argNameProblem, fail, firstProblem, PATH_CHECKS, VERSION_CHECKS, type ValueCheck } from "./validate.ts";
 
 /** How an ARG value is validated. */
 export type ArgKind =
   | { readonly type: "version" }
   | { readonly type: "path" }
   | { readonly type: "enum"; readonly values: readonly string[] }
-  | { readonly type: "string"; readonly pattern: RegExp; readonly expected: string };
+  | { readonly type: "string"; readonly pattern: RegExp; readonly expected: string; readonly refused?: readonly string[] };
 
 /**
  * A Docker build ARG with a literal name and default: `ARG LIBFABRIC_VERSION=v2.3.0`.
@@ -100,6 +100,40 @@ export type VersionLiteralCheck<V extends string> = string extends V
   : V extends `${string} ${string}` | `${string};${string}` | `${string}$${string}` ? `${V} is not a version: use digits, letters, ".", "-" and "+" only`
   : unknown;
 
+function escapeRegExp(text: string): string {
+  return text.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&");
+}
+
+/**
+ * The checks of an ARG kind, as data (see {@link ValueCheck}): what {@link argValueProblem} runs,
+ * and what the bake file's variable validation blocks are written from.
+ *
+ * @example
+ * argChecks({ type: "enum", values: ["release", "debug"] }).length // 1
+ */
+export function argChecks(kind: ArgKind): readonly ValueCheck[] {
+  switch (kind.type) {
+    case "version":
+      return VERSION_CHECKS;
+    case "path":
+      return PATH_CHECKS;
+    case "enum": {
+      const alternatives = kind.values.map(escapeRegExp).join("|");
+      const list = kind.values.map((v) => JSON.stringify(v)).join(", ");
+      return [{ pattern: new RegExp(`^(${alternatives})$`), matches: true, problem: (v) => `${JSON.stringify(v)} is not one of ${list}` }];
+    }
+    case "string": {
+      const expected = kind.expected;
+      const problem = (v: string) => `${JSON.stringify(v)} is not ${expected}`;
+      const refused = kind.refused ?? [];
+      return [
+        { pattern: kind.pattern, matches: true, problem },
+        ...(refused.length === 0 ? [] : [{ pattern: new RegExp(`^(${refused.map(escapeRegExp).join("|")})$`), matches: false, problem }]),
+      ];
+    }
+  }
+}
+
 /**
  * Check a value against an ARG kind; returns a problem sentence or undefined.
  *
@@ -107,18 +141,7 @@ export type VersionLiteralCheck<V extends string> = string extends V
  * argValueProblem({ type: "path" }, "/usr/local") // undefined
  */
 export function argValueProblem(kind: ArgKind, value: string): string | undefined {
-  switch (kind.type) {
-    case "version":
-      return versionProblem(value);
-    case "path":
-      return pathProblem(value);
-    case "enum":
-      return kind.values.includes(value)
-        ? undefined
-        : `${JSON.stringify(value)} is not one of ${kind.values.map((v) => JSON.stringify(v)).join(", ")}`;
-    case "string":
-      return kind.pattern.test(value) ? undefined : `${JSON.stringify(value)} is not ${kind.expected}`;
-  }
+  return firstProblem(argChecks(kind), value);
 }
 
 /**
@@ -188,10 +211,12 @@ export function enumArg<const N extends string, const V extends readonly string[
 }
 
 /**
- * An ARG constrained by a regular expression; `expected` says in words what a value must look like.
+ * An ARG constrained by a regular expression; `expected` says in words what a value must look like,
+ * `refused` lists values the pattern would let through but that are refused all the same (a
+ * pattern without lookaround, so it is checked the same way in the bake file's RE2).
  *
  * @example
- * const tag = stringArg("BASE_TAG", "25.06-cuda12.9-devel-ubuntu24.04", /^[A-Za-z0-9._-]+$/, "an image tag", "base image tag")
+ * const tag = stringArg("BASE_TAG", "25.06-cuda12.9-devel-ubuntu24.04", /^[A-Za-z0-9._-]+$/, "an image tag", "base image tag", ["latest"])
  */
 export function stringArg<const N extends string, const D extends string>(
   name: N,
@@ -199,8 +224,9 @@ export function stringArg<const N extends string, const D extends string>(
   pattern: RegExp,
   expected: string,
   description: string,
+  refused: readonly string[] = [],
 ): Arg<N, D> {
-  return makeArg(name, def, description, { type: "string", pattern, expected });
+  return makeArg(name, def, description, refused.length === 0 ? { type: "string", pattern, expected } : { type: "string", pattern, expected, refused });
 }
 
 /**

@@ -11,7 +11,8 @@ import { isStagewrightError, StagewrightError } from "./errors.ts";
 import { closest } from "./validate.ts";
 import type { Recipe } from "./recipe.ts";
 import { mergeValues, parseSets, parseValues, withValues, type Values, NO_VALUES } from "./values.ts";
-import { writeCompanions } from "./companions.ts";
+import { recipeArgs, writeCompanions } from "./companions.ts";
+import { bakeFile } from "./bake.ts";
 import { compareRecipes, comparisonMarkdown, type ComparisonRow } from "./compare.ts";
 import { dotGraph, mermaidGraph } from "./graph-format.ts";
 import { manifestYaml } from "./manifest.ts";
@@ -21,6 +22,8 @@ import { lintStages, type Finding } from "./lint.ts";
 export interface CliContext {
   readonly builtins: Readonly<Record<string, () => Recipe>>;
   readonly aliases: Readonly<Record<string, string>>;
+  /** Variants of built-in recipes (by recipe name), each a bake target of its own. */
+  readonly variants?: Readonly<Record<string, Readonly<Record<string, () => Recipe>>>>;
   readonly compareRows: readonly ComparisonRow[];
   readonly critical: (r: Recipe) => string[];
   /** Extra findings for `check` (e.g. source pins), beyond the lint rules. */
@@ -49,9 +52,12 @@ whose default export is a recipe or a function returning one.
 Run stagewright <command> --help for the options of a command.`;
 
 const HELP: Record<string, string> = {
-  render: `usage: stagewright render <recipe> [--out DIR] [--set KEY=VALUE]... [--values FILE] [--manifest]
+  render: `usage: stagewright render <recipe> [--out DIR] [--format dockerfile|bake] [--set KEY=VALUE]... [--values FILE] [--manifest]
 
-  --out DIR          write Dockerfile.<name>, build-<name>.sh, test-<name>.sh and .dockerignore into DIR
+  --out DIR          write Dockerfile.<name>, build-<name>.sh, test-<name>.sh, .dockerignore, docker-bake.hcl
+                     and each variant's Dockerfile.<name>-<variant> into DIR
+  --format bake      print docker-bake.hcl instead of the Dockerfile: one target per variant, every ARG a
+                     variable with its validation, PLATFORMS, CACHE_FROM/CACHE_TO, CONTEXT_<stage>
   --set KEY=VALUE    override an ARG default for the whole image (repeatable)
   --values FILE      YAML with args: (whole image), stages: {<stage>: {KEY: VALUE}} (per stage) and
                      overrides: [{stage, rule, reason}] (explicit rule overrides, rendered visibly)
@@ -163,6 +169,26 @@ function valuesFrom(p: Parsed): Values {
   return mergeValues(NO_VALUES, ...files, parseSets(p.flags.get("set") ?? []));
 }
 
+/**
+ * The variants of a built-in recipe with the values applied: those values that name ARGs or
+ * stages a variant does not have are left out for it (the recipe itself has already checked them).
+ */
+function variantsOf(name: string, values: Values, ctx: CliContext): Record<string, Recipe> {
+  const out: Record<string, Recipe> = {};
+  for (const [variant, make] of Object.entries(ctx.variants?.[name] ?? {})) {
+    const v = make();
+    const own = new Set(recipeArgs(v).map((a) => a.name));
+    const stages = new Set(v.stages.map((s) => s.name));
+    const keep = <T>(m: Readonly<Record<string, T>>, has: (k: string) => boolean) => Object.fromEntries(Object.entries(m).filter(([k]) => has(k)));
+    out[variant] = withValues(v, {
+      args: keep(values.args, (k) => own.has(k)),
+      stages: keep(values.stages, (k) => stages.has(k)),
+      overrides: (values.overrides ?? []).filter((o) => stages.has(o.stage)),
+    });
+  }
+  return out;
+}
+
 /** Write a file atomically (temp file + rename), so a failure leaves nothing half-written. */
 function writeAtomic(path: string, text: string): void {
   mkdirSync(dirname(resolve(path)), { recursive: true });
@@ -196,20 +222,26 @@ export async function runCli(argv: readonly string[], ctx: CliContext, io: CliIo
   try {
     switch (command) {
       case "render": {
-        const p = parseArgs(rest, { out: "value", set: "value", values: "value", manifest: "bool" }, "render");
+        const p = parseArgs(rest, { out: "value", set: "value", values: "value", manifest: "bool", format: "value" }, "render");
         if (p.positional.length !== 1) throw new StagewrightError("unknown-option", "give exactly one recipe; see stagewright render --help");
-        const r = withValues(await loadRecipe(p.positional[0]!, ctx), valuesFrom(p));
+        const format = p.flags.get("format")?.at(-1) ?? "dockerfile";
+        if (format !== "dockerfile" && format !== "bake") throw new StagewrightError("unknown-option", `--format ${format} is not dockerfile or bake; see stagewright render --help`, { option: "format" });
+        const values = valuesFrom(p);
+        const original = await loadRecipe(p.positional[0]!, ctx);
+        const r = withValues(original, values);
+        const variants = variantsOf(original.name, values, ctx);
         const out = p.flags.get("out")?.at(-1);
         const wantManifest = p.flags.has("manifest");
+        if (wantManifest && format === "bake") throw new StagewrightError("unknown-option", "--manifest and --format bake each choose what is printed; give one of them (with --out both are written)", { option: "format" });
         if (out !== undefined) {
-          const files = writeCompanions(r, out);
+          const files = writeCompanions(r, out, variants);
           if (wantManifest) {
             const m = resolve(out, `manifest-${r.name}.yaml`);
             writeAtomic(m, manifestYaml(r));
             files.push(m);
           }
           for (const f of files) io.err(`wrote ${f}\n`);
-        } else io.out(wantManifest ? manifestYaml(r) : r.render());
+        } else io.out(wantManifest ? manifestYaml(r) : format === "bake" ? bakeFile(r, variants) : r.render());
         // Not fatal (the build prints NOT verified and the hash), but never silent.
         for (const f of lintStages(r.stages).filter((x) => x.severity === "warning")) io.err(`warning: ${f.message} (rule ${f.rule})\n`);
         return 0;

@@ -20,6 +20,7 @@ export { stageArgs } from "./args-of.ts";
 export * from "./sources.ts";
 export * from "./assertions.ts";
 export * from "./companions.ts";
+export * from "./bake.ts";
 export * from "./values.ts";
 export * from "./compare.ts";
 export * from "./graph.ts";

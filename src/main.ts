@@ -38,7 +38,7 @@ export function runRecipeMain(moduleUrl: string, make: () => Recipe): void {
       return;
     }
     if (argv[0] === "--help" || argv[0] === "-h") {
-      process.stdout.write(`usage: npx tsx <recipe.ts> [--out DIR]\n  (no option)  print the Dockerfile\n  --out DIR    write Dockerfile.${r.name}, build-${r.name}.sh, test-${r.name}.sh and .dockerignore into DIR\n`);
+      process.stdout.write(`usage: npx tsx <recipe.ts> [--out DIR]\n  (no option)  print the Dockerfile\n  --out DIR    write Dockerfile.${r.name}, build-${r.name}.sh, test-${r.name}.sh, .dockerignore and docker-bake.hcl into DIR\n`);
       return;
     }
     process.stderr.write(`stagewright: unknown arguments ${argv.join(" ")}; use --out DIR, --help, or nothing to print the Dockerfile\n`);

@@ -20,6 +20,8 @@ export interface Recipe<S extends readonly AnyStage[] = readonly AnyStage[]> {
   readonly notes: readonly string[];
   /** The final stage (the default build target). */
   readonly final: AnyStage;
+  /** The platforms the image builds for, the first the default (the build script's --platform, the bake file's PLATFORMS). */
+  readonly platforms: readonly Platform[];
   /** The Dockerfile text. */
   render(): string;
 }
@@ -29,7 +31,25 @@ export interface RecipeOptions {
   readonly description?: string;
   readonly labels?: readonly (readonly [string, string])[];
   readonly notes?: readonly string[];
+  /** The platforms the image builds for, the first the default; default: linux/amd64 only. */
+  readonly platforms?: readonly Platform[];
 }
+
+/**
+ * A platform as BuildKit names it (`--platform`, TARGETPLATFORM).
+ *
+ * @example
+ * const p: Platform = "linux/arm64"
+ */
+export type Platform = "linux/amd64" | "linux/arm64";
+
+/**
+ * Every platform a recipe may name, in the order the build script and the bake file list them.
+ *
+ * @example
+ * PLATFORMS.includes("linux/arm64") // true
+ */
+export const PLATFORMS: readonly Platform[] = Object.freeze(["linux/amd64", "linux/arm64"]);
 
 /**
  * Compose stages. At compile time a stage that breaks a composition rule is reported at its place
@@ -62,6 +82,10 @@ function makeRecipe<S extends readonly AnyStage[]>(name: string, stages: S, opti
   if (final === undefined) throw new StagewrightError("recipe-file", `recipe ${name} has no stages; give it at least one stage`);
   const description = options.description ?? final.description;
   const labels = options.labels ?? [];
+  const platforms = options.platforms ?? ["linux/amd64"];
+  const badPlatform = platforms.find((p) => !PLATFORMS.includes(p));
+  if (badPlatform !== undefined) throw new StagewrightError("invalid-value", `recipe ${name}: platform ${JSON.stringify(badPlatform)} is not one of ${PLATFORMS.join(", ")}`);
+  if (platforms.length === 0 || new Set(platforms).size !== platforms.length) throw new StagewrightError("invalid-value", `recipe ${name}: give each platform once, at least one (${PLATFORMS.join(", ")})`);
   return Object.freeze({
     name,
     description,
@@ -69,6 +93,7 @@ function makeRecipe<S extends readonly AnyStage[]>(name: string, stages: S, opti
     labels,
     notes: options.notes ?? [],
     final,
+    platforms: Object.freeze([...platforms]),
     render: () => renderDockerfile({ name, description, stages, labels }),
   });
 }

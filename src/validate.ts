@@ -23,6 +23,60 @@ export function argNameProblem(name: string): string | undefined {
 }
 
 /**
+ * One check of a value, as data: a regular expression the value must match (or must not match),
+ * and the sentence when it fails. ARG kinds are lists of these, so the same checks run here and,
+ * translated, in every other place a value is checked (the bake file's variable validation).
+ *
+ * @example
+ * const c: ValueCheck = { pattern: /^\//, matches: true, problem: (v) => `${v} is not absolute` }
+ */
+export interface ValueCheck {
+  readonly pattern: RegExp;
+  /** true: the value must match the pattern; false: it must not. */
+  readonly matches: boolean;
+  problem(value: string): string;
+}
+
+/**
+ * The sentence of the first check that `value` fails, or undefined.
+ *
+ * @example
+ * firstProblem(VERSION_CHECKS, "latest") // "\"latest\" is not a pinned version: ..."
+ */
+export function firstProblem(checks: readonly ValueCheck[], value: string): string | undefined {
+  return checks.find((c) => c.pattern.test(value) !== c.matches)?.problem(value);
+}
+
+const versionChars = (value: string) => `${JSON.stringify(value)} is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0`;
+
+/**
+ * What a pinned version must look like: not empty, not a moving name, the characters the
+ * components here use (2.23.4-1, 2.3.0rc2, 2.1.0amzn5.0, v1.20.x), at least one digit.
+ *
+ * @example
+ * firstProblem(VERSION_CHECKS, "v1.21.0") // undefined
+ */
+export const VERSION_CHECKS: readonly ValueCheck[] = Object.freeze([
+  { pattern: /^$/, matches: false, problem: () => `an empty value is not a version: give a pinned version such as 1.2.3` },
+  { pattern: /^(latest|main|master|head|stable)$/i, matches: false, problem: (v: string) => `${JSON.stringify(v)} is not a pinned version: give an exact version such as 1.2.3` },
+  { pattern: VERSION_CHARS, matches: true, problem: versionChars },
+  { pattern: /[0-9]/, matches: true, problem: versionChars },
+]);
+
+/**
+ * What a prefix must look like: absolute, only letters, digits and `. _ - + /`, normalised (no
+ * `//`, `/./`, `/../`, no trailing `/` except for `/` itself).
+ *
+ * @example
+ * firstProblem(PATH_CHECKS, "/usr/local") // undefined
+ */
+export const PATH_CHECKS: readonly ValueCheck[] = Object.freeze([
+  { pattern: /^\//, matches: true, problem: (v: string) => `${JSON.stringify(v)} is not an absolute path: start it with /` },
+  { pattern: /[^A-Za-z0-9._/+-]/, matches: false, problem: (v: string) => `${JSON.stringify(v)} holds characters a prefix must not hold (spaces, $, quotes, ...): use letters, digits and . _ - + / only` },
+  { pattern: /\/\/|\/\.\.?(\/|$)|.\/$/, matches: false, problem: (v: string) => `${JSON.stringify(v)} is not a normalised path: write it without //, /./, /../ or a trailing /` },
+]);
+
+/**
  * Why `value` is not a pinned version, or undefined. Accepts semver-like versions with an optional
  * leading v and the suffixes used by the components here (2.23.4-1, 2.3.0rc2, 2.1.0amzn5.0).
  *
@@ -30,12 +84,7 @@ export function argNameProblem(name: string): string | undefined {
  * versionProblem("latest") // "latest is not a pinned version ..."
  */
 export function versionProblem(value: string): string | undefined {
-  if (value === "") return `an empty value is not a version: give a pinned version such as 1.2.3`;
-  if (/^(latest|main|master|head|stable)$/i.test(value))
-    return `${JSON.stringify(value)} is not a pinned version: give an exact version such as 1.2.3`;
-  if (!VERSION_CHARS.test(value) || !/\d/.test(value))
-    return `${JSON.stringify(value)} is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0`;
-  return undefined;
+  return firstProblem(VERSION_CHECKS, value);
 }
 
 /**
@@ -45,13 +94,7 @@ export function versionProblem(value: string): string | undefined {
  * pathProblem("usr/local") // "\"usr/local\" is not an absolute path ..."
  */
 export function pathProblem(value: string): string | undefined {
-  if (!value.startsWith("/")) return `${JSON.stringify(value)} is not an absolute path: start it with /`;
-  if (/[^A-Za-z0-9._/+-]/.test(value))
-    return `${JSON.stringify(value)} holds characters a prefix must not hold (spaces, $, quotes, ...): use letters, digits and . _ - + / only`;
-  const parts = value.split("/").slice(1);
-  if (value !== "/" && (value.endsWith("/") || parts.some((p) => p === "" || p === "." || p === "..")))
-    return `${JSON.stringify(value)} is not a normalised path: write it without //, /./, /../ or a trailing /`;
-  return undefined;
+  return firstProblem(PATH_CHECKS, value);
 }
 
 /**

@@ -203,7 +203,7 @@ export function withValues(r: Recipe, values: Values): Recipe {
   if (Object.keys(values.args).length === 0 && Object.keys(values.stages).length === 0 && (values.overrides ?? []).length === 0) return r;
   let next: Recipe;
   try {
-    next = recipeFromStages(r.name, applyValues(r.stages, values), { description: r.description, labels: r.labels, notes: r.notes });
+    next = recipeFromStages(r.name, applyValues(r.stages, values), { description: r.description, labels: r.labels, notes: r.notes, platforms: r.platforms });
   } catch (e) {
     const perStage = Object.entries(values.stages).flatMap(([stage, m]) => Object.keys(m).map((arg) => ({ stage, arg })));
     if (e instanceof StagewrightError && perStage.length > 0 && (e.code === "arg-conflict" || e.code === "prefix-mismatch")) {

@@ -53,8 +53,8 @@ export const VENV = "/workspace/.venv";
 export const UV_IMAGE_DEFAULT = "ghcr.io/astral-sh/uv:0.9.7@sha256:ba4857bf2a068e9bc0e64eed8563b065908a4cd6bfb66b531a9c424c8e25e142";
 
 const IMAGE_REF = /^[a-z0-9]+([._/-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
-/** A Docker tag, but never `latest` (not reproducible). */
-const TAG = /^(?!latest$)[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+/** A Docker tag (BASE_TAG refuses `latest`: not reproducible). */
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
 /**
  * The CUDA version a cuda-dl-base tag names, for comparisons.
@@ -92,7 +92,7 @@ export function uvStage(uvImage: string = UV_IMAGE_DEFAULT) {
 export function cudaDlBase<const O extends BaseOptions>(uv: ReturnType<typeof uvStage>, options: O & KnownOptions<O, BaseOptions, "base">) {
   checkOptions("base", options, BASE_OPTION_NAMES);
   const BASE_IMAGE: Arg<"BASE_IMAGE", string> = stringArg("BASE_IMAGE", options.image ?? "nvcr.io/nvidia/cuda-dl-base", IMAGE_REF, "an image repository such as nvcr.io/nvidia/cuda-dl-base", "base image repository");
-  const BASE_TAG: Arg<"BASE_TAG", string> = stringArg("BASE_TAG", options.tag ?? "25.06-cuda12.9-devel-ubuntu24.04", TAG, "an image tag (no :latest)", "base image tag");
+  const BASE_TAG: Arg<"BASE_TAG", string> = stringArg("BASE_TAG", options.tag ?? "25.06-cuda12.9-devel-ubuntu24.04", TAG, "an image tag (no :latest)", "base image tag", ["latest"]);
   const cuda = options.cuda ?? cudaVersionOfTag(BASE_TAG.default) ?? "unknown";
   return defineStage({
     name: "base",

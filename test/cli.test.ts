@@ -9,11 +9,11 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { describe, expect, test } from "vitest";
 import { runCli } from "../src/cli.ts";
-import { builtinRecipes, recipeAliases } from "../recipes/index.ts";
+import { builtinRecipes, builtinVariants, recipeAliases } from "../recipes/index.ts";
 import { nixlImageRows, nixlLinkage } from "../stages/index.ts";
 import { checkDockerfile } from "./support/checkers.ts";
 
-const ctx = { builtins: builtinRecipes, aliases: recipeAliases, compareRows: nixlImageRows, critical: nixlLinkage };
+const ctx = { builtins: builtinRecipes, aliases: recipeAliases, variants: builtinVariants, compareRows: nixlImageRows, critical: nixlLinkage };
 
 async function cli(...argv: string[]) {
   let out = "";
@@ -39,7 +39,7 @@ describe("render", () => {
     const dir = join(tmp(), "out");
     const r = await cli("render", "aligned", "--out", dir);
     expect(r.code).toBe(0);
-    expect(readdirSync(dir).sort()).toEqual([".dockerignore", "Dockerfile.nixl-aligned", "build-nixl-aligned.sh", "test-nixl-aligned.sh"]);
+    expect(readdirSync(dir).sort()).toEqual([".dockerignore", "Dockerfile.nixl-aligned", "Dockerfile.nixl-aligned-no-nccl", "build-nixl-aligned.sh", "docker-bake.hcl", "test-nixl-aligned.sh"]);
   });
   test("--set moves an ARG for the whole image", async () => {
     const r = await cli("render", "aligned", "--set", "LIBFABRIC_INSTALL_PATH=/opt/libfabric");

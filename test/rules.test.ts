@@ -94,7 +94,7 @@ describe("values that arrive as plain strings", () => {
 
   test("nothing is written when the recipe is refused", () => {
     const dir = join(tempDir("sw-"), "out");
-    expect(() => writeCompanions({ name: "x", description: "x", stages: [base, producer, consumer], labels: [], notes: [], final: consumer, render: () => recipeFromStages("x", [base, producer, consumer]).render() }, dir)).toThrow(M.rule1Expect);
+    expect(() => writeCompanions({ name: "x", description: "x", stages: [base, producer, consumer], labels: [], notes: [], final: consumer, platforms: ["linux/amd64"], render: () => recipeFromStages("x", [base, producer, consumer]).render() }, dir)).toThrow(M.rule1Expect);
     expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
   });
 

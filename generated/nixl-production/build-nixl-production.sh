@@ -51,6 +51,7 @@ need_value() {
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 tag='nixl-production:local'
 target='runtime'
+platform='linux/amd64'
 dry_run=0
 build_args=()
 extra=()
@@ -59,6 +60,7 @@ while [ "$#" -gt 0 ]; do
     -h|--help) usage; exit 0 ;;
     --tag) need_value "$1" "$#"; tag="$2"; shift 2 ;;
     --target) need_value "$1" "$#"; target="$2"; shift 2 ;;
+    --platform) need_value "$1" "$#"; platform="$2"; shift 2 ;;
     --no-cache) extra+=(--no-cache); shift ;;
     --dry-run) dry_run=1; shift ;;
     --uv-image) need_value "$1" "$#"; build_args+=(--build-arg "UV_IMAGE=$2"); shift 2 ;;
@@ -89,7 +91,16 @@ while [ "$#" -gt 0 ]; do
   esac
 done
 
-cmd=(docker buildx build --file "$here/Dockerfile.nixl-production" --target "$target" --tag "$tag" "${build_args[@]}" "${extra[@]}" "$here")
+IFS=, read -r -a platforms <<<"$platform"
+if [ "${#platforms[@]}" -eq 0 ]; then echo "build-nixl-production.sh: --platform needs at least one platform (linux/amd64)" >&2; exit 2; fi
+for p in "${platforms[@]}"; do
+  case "$p" in
+    linux/amd64) ;;
+    *) echo "build-nixl-production.sh: --platform $p is not supported by this recipe; give one or more of linux/amd64" >&2; exit 2 ;;
+  esac
+done
+
+cmd=(docker buildx build --file "$here/Dockerfile.nixl-production" --target "$target" --platform "$platform" --tag "$tag" "${build_args[@]}" "${extra[@]}" "$here")
 if [ "$dry_run" = 1 ]; then
   printf '%q ' "${cmd[@]}"
   printf '\n'
