@@ -6,6 +6,7 @@ export * from "./errors.ts";
 export * from "./messages.ts";
 export * from "./validate.ts";
 export * from "./arg.ts";
+export * from "./image-ref.ts";
 export * from "./artifact.ts";
 export * from "./instructions.ts";
 export * from "./stage.ts";

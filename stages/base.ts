@@ -12,9 +12,12 @@ import {
   defineStage,
   env,
   image,
+  imageRefArg,
+  imageTagArg,
   run,
   stringArg,
   type Arg,
+  type ImageTagCheck,
   type KnownOptions,
 } from "../src/index.ts";
 import { aptInstall } from "./build-steps.ts";
@@ -36,7 +39,7 @@ export const VENV_PACKAGES: readonly string[] = ["meson", "meson-python", "pybin
 export interface BaseOptions {
   /** Base image repository. Default `nvcr.io/nvidia/cuda-dl-base`. */
   readonly image?: string;
-  /** Base image tag. Default `25.06-cuda12.9-devel-ubuntu24.04`. */
+  /** Base image tag, optionally pinned by digest (`<tag>@sha256:<digest>`). Default `25.06-cuda12.9-devel-ubuntu24.04`. */
   readonly tag?: string;
   /** Remove the base image's HPC-X UCX so exactly one UCX exists. Default true. */
   readonly removeHpcxUcx?: boolean;
@@ -52,9 +55,12 @@ export const VENV = "/workspace/.venv";
 /** The uv image by version and digest (digest as recorded in docs/sources.md). */
 export const UV_IMAGE_DEFAULT = "ghcr.io/astral-sh/uv:0.9.7@sha256:ba4857bf2a068e9bc0e64eed8563b065908a4cd6bfb66b531a9c424c8e25e142";
 
-const IMAGE_REF = /^[a-z0-9]+([._/-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
-/** A Docker tag (BASE_TAG refuses `latest`: not reproducible). */
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const IMAGE_REPOSITORY = /^[a-z0-9]+([._/-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
+
+/** A compile-time error on the `tag` option when its literal cannot be pinned (`latest`, a bad digest). */
+export type BaseTagCheck<O> = O extends { readonly tag: infer T extends string }
+  ? ImageTagCheck<T> extends string ? { readonly tag: { readonly error: ImageTagCheck<T> } } : unknown
+  : unknown;
 
 /**
  * The CUDA version a cuda-dl-base tag names, for comparisons.
@@ -73,7 +79,7 @@ export function cudaVersionOfTag(tag: string): string | undefined {
  * const uv = uvStage()
  */
 export function uvStage(uvImage: string = UV_IMAGE_DEFAULT) {
-  const UV_IMAGE = stringArg("UV_IMAGE", uvImage, /^ghcr\.io\/astral-sh\/uv:[0-9.]+@sha256:[0-9a-f]{64}$/, "ghcr.io/astral-sh/uv:<version>@sha256:<digest>", "uv image, pinned by version and digest");
+  const UV_IMAGE = imageRefArg("UV_IMAGE", uvImage, "uv image, pinned by version and digest");
   return defineStage({
     name: "uv",
     description: "the uv and uvx binaries, from the uv image pinned by digest",
@@ -89,10 +95,10 @@ export function uvStage(uvImage: string = UV_IMAGE_DEFAULT) {
  * @example
  * const base = cudaDlBase(uvStage(), { tag: "25.06-cuda12.9-devel-ubuntu24.04" })
  */
-export function cudaDlBase<const O extends BaseOptions>(uv: ReturnType<typeof uvStage>, options: O & KnownOptions<O, BaseOptions, "base">) {
+export function cudaDlBase<const O extends BaseOptions>(uv: ReturnType<typeof uvStage>, options: O & KnownOptions<O, BaseOptions, "base"> & BaseTagCheck<O>) {
   checkOptions("base", options, BASE_OPTION_NAMES);
-  const BASE_IMAGE: Arg<"BASE_IMAGE", string> = stringArg("BASE_IMAGE", options.image ?? "nvcr.io/nvidia/cuda-dl-base", IMAGE_REF, "an image repository such as nvcr.io/nvidia/cuda-dl-base", "base image repository");
-  const BASE_TAG: Arg<"BASE_TAG", string> = stringArg("BASE_TAG", options.tag ?? "25.06-cuda12.9-devel-ubuntu24.04", TAG, "an image tag (no :latest)", "base image tag", ["latest"]);
+  const BASE_IMAGE: Arg<"BASE_IMAGE", string> = stringArg("BASE_IMAGE", options.image ?? "nvcr.io/nvidia/cuda-dl-base", IMAGE_REPOSITORY, "an image repository such as nvcr.io/nvidia/cuda-dl-base", "base image repository");
+  const BASE_TAG: Arg<"BASE_TAG", string> = imageTagArg("BASE_TAG", options.tag ?? "25.06-cuda12.9-devel-ubuntu24.04", "base image tag, optionally pinned by digest (<tag>@sha256:<digest>)");
   const cuda = options.cuda ?? cudaVersionOfTag(BASE_TAG.default) ?? "unknown";
   return defineStage({
     name: "base",

@@ -3,7 +3,7 @@
  * the flagship mistake (NIXL built against one libfabric prefix, the image loading another).
  */
 import { describe, expectTypeOf, test } from "vitest";
-import { recipe, type VersionLt } from "../../src/index.ts";
+import { recipe, type ImageTagCheck, type VersionLt } from "../../src/index.ts";
 import { cudaDlBase, efaDrivers, etcdCppApi, libfabric, nixl, ucx, uvStage, type EfaFlagProblem, type NixlLibfabricProblem, type NixlUcxProblem, type OfiLibfabricProblem } from "../../stages/index.ts";
 
 const uv = uvStage();
@@ -154,5 +154,21 @@ describe("EFA installer flags by version (rule efa-flag-version)", () => {
     expectTypeOf<EfaFlagProblem<"1.43.3", "--enable-ngc">>().toEqualTypeOf<
       `stage efa-drivers: EFA installer 1.43.3 has no --enable-ngc flag (first in 1.49.0) (rule efa-flag-version; source: https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/efa-start.html (installer options)); to build anyway, add an explicit override { rule: "efa-flag-version", reason: "..." }`
     >();
+  });
+});
+
+describe("base image tags pinned by digest (issue 11 item 8)", () => {
+  test("a tag, and a tag with a sha256 digest, compile", () => {
+    cudaDlBase(uv, { tag: "25.06-cuda12.9-devel-ubuntu24.04" });
+    cudaDlBase(uv, { tag: "25.06-cuda12.9-devel-ubuntu24.04@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" });
+  });
+  test("latest and a non-sha256 digest are compile errors with the sentence", () => {
+    // @ts-expect-error latest is not a pinned image tag: give a version tag such as 25.06-cuda12.9-devel-ubuntu24.04, optionally with @sha256:<digest>
+    cudaDlBase(uv, { tag: "latest" });
+    // @ts-expect-error 25.06-cuda12.9-devel-ubuntu24.04@md5:x has a digest that is not sha256:<64 hex digits>: write <tag>@sha256:<digest>
+    cudaDlBase(uv, { tag: "25.06-cuda12.9-devel-ubuntu24.04@md5:x" });
+    expectTypeOf<ImageTagCheck<"latest">>().toEqualTypeOf<"latest is not a pinned image tag: give a version tag such as 25.06-cuda12.9-devel-ubuntu24.04, optionally with @sha256:<digest>">();
+    expectTypeOf<ImageTagCheck<"nvcr.io/nvidia/cuda:12.9.1">>().toEqualTypeOf<"nvcr.io/nvidia/cuda:12.9.1 is not an image tag: give only the tag (the repository is another ARG)">();
+    expectTypeOf<ImageTagCheck<"12.9.1-runtime-ubuntu24.04">>().toEqualTypeOf<unknown>();
   });
 });
