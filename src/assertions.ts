@@ -27,21 +27,75 @@ export function linkAssertion(consumer: AnyArtifact, link: ArtifactLink, provide
   ].join("\n");
 }
 
+/** Options of {@link uniqueSonameAssertion}. */
+export interface UniqueSonameOptions {
+  /**
+   * Directories searched recursively for further copies (`<soname>` or `<soname>.*`), such as Python
+   * site-packages: a wheel (torch's nvidia-nccl) brings its own copy that neither the ld cache nor
+   * LD_LIBRARY_PATH shows, and a process that imports it loads that copy. Shell globs are expanded;
+   * a directory that does not exist is skipped.
+   */
+  readonly alsoUnder?: readonly string[];
+}
+
 /**
- * Fail when the loader can see more than one distinct copy of `soname` (ld cache or
- * LD_LIBRARY_PATH), or none. Safe under `set -euo pipefail`: an LD_LIBRARY_PATH whose last
- * directory lacks the soname is not a failure (test/build/ builds this for real).
+ * Fail when the image holds more than one distinct copy of `soname` that a process can load (ld
+ * cache, LD_LIBRARY_PATH, and the `alsoUnder` directories), or none. Safe under `set -euo pipefail`:
+ * an LD_LIBRARY_PATH whose last directory lacks the soname is not a failure (test/build/ builds this
+ * for real).
  *
  * @example
- * uniqueSonameAssertion("libfabric.so.1")
+ * uniqueSonameAssertion("libnccl.so.2", { alsoUnder: ["/workspace/.venv/lib"] })
  */
-export function uniqueSonameAssertion(soname: string): string {
+export function uniqueSonameAssertion(soname: string, options: UniqueSonameOptions = {}): string {
+  const under = options.alsoUnder ?? [];
+  const inDirs = under.length === 0
+    ? ""
+    : ` for d in ${under.join(" ")}; do if [ -d "$d" ]; then find "$d" \\( -name '${soname}' -o -name '${soname}.*' \\) \\( -type f -o -type l \\); fi; done;`;
+  const what = under.length === 0 ? `the loader must see exactly one ${soname}, it sees:` : `the image must hold exactly one ${soname} (loader, and files under ${under.join(" ")}), it holds:`;
   return [
-    `copies="$({ ldconfig -p | awk '$1 == "${soname}" {print $NF}'; IFS=: read -ra dirs <<< "\${LD_LIBRARY_PATH:-}"; for d in "\${dirs[@]}"; do if [ -n "$d" ] && [ -e "$d/${soname}" ]; then echo "$d/${soname}"; fi; done; } | xargs -r -n1 readlink -f | sort -u)"`,
+    `copies="$({ ldconfig -p | awk '$1 == "${soname}" {print $NF}'; IFS=: read -ra dirs <<< "\${LD_LIBRARY_PATH:-}"; for d in "\${dirs[@]}"; do if [ -n "$d" ] && [ -e "$d/${soname}" ]; then echo "$d/${soname}"; fi; done;${inDirs} } | xargs -r -n1 readlink -f | sort -u)"`,
     `if [ "$(printf '%s\\n' "$copies" | grep -c .)" -ne 1 ]; then`,
-    `  echo "stagewright: the loader must see exactly one ${soname}, it sees:" >&2`,
+    `  echo "stagewright: ${what}" >&2`,
     `  printf '%s\\n' "$copies" | sed 's/^/  /' >&2`,
     "  exit 1",
     "fi",
+  ].join("\n");
+}
+
+/** What {@link oneSourceAssertion} checks: the packages that must all come from one source build. */
+export interface OneSourceSpec {
+  /** The source package they are built from (dpkg's `source:Package`), e.g. `rdma-core`. */
+  readonly source: string;
+  /** An awk ERE over binary package names that must come from that source too (a same-named package from elsewhere fails). */
+  readonly names: string;
+  /** What the message calls the set, e.g. "rdma-core (libibverbs, libefa, providers)". */
+  readonly what: string;
+  /** The fix, said to the user when the set is mixed. */
+  readonly fix: string;
+}
+
+/**
+ * Fail unless every installed dpkg package built from `source`, and every package whose name
+ * matches `names`, comes from that one source at one version: one origin, one version. A mix (the
+ * EFA installer skipping packages an apt repository installed newer, aws-parallelcluster-cookbook
+ * PR 2154) fails with the table of what is installed. None installed fails too.
+ *
+ * @example
+ * oneSourceAssertion({ source: "rdma-core", names: "^(libibverbs|libefa|ibverbs-)", what: "rdma-core", fix: "install it from one repository" })
+ */
+export function oneSourceAssertion(spec: OneSourceSpec): string {
+  const fields = "${db:Status-Abbrev}\\t${Package}\\t${Version}\\t${source:Package}\\t${source:Version}\\n";
+  return [
+    `pkgs="$(dpkg-query -W -f='${fields}' | awk -F'\\t' '$1 ~ /^.i/ && ($4 == "${spec.source}" || $2 ~ /${spec.names}/) {print $2 "\\t" $3 "\\t" $4 "\\t" $5}' | sort)"`,
+    `if [ -z "$pkgs" ]; then echo "stagewright: no ${spec.what} package is installed; ${spec.fix}" >&2; exit 1; fi`,
+    `origins="$(awk -F'\\t' '{print $3 " " $4}' <<< "$pkgs" | sort -u)"`,
+    `if [ "$(grep -c . <<< "$origins")" -ne 1 ]; then`,
+    `  echo "stagewright: ${spec.what} must come from one source at one version, the image has:" >&2`,
+    `  awk -F'\\t' '{print "  " $1 " " $2 " (source " $3 " " $4 ")"}' <<< "$pkgs" >&2`,
+    `  echo "  fix: ${spec.fix}" >&2`,
+    "  exit 1",
+    "fi",
+    `echo "stagewright: ${spec.what}: $(grep -c . <<< "$pkgs") packages, all from source $origins"`,
   ].join("\n");
 }

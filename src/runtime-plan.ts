@@ -98,5 +98,5 @@ export function linkageAssertions(inImage: readonly AnyArtifact[], stage: string
       return linkAssertion(a, l, provider);
     }),
   );
-  return [...sonames.map(uniqueSonameAssertion), ...links];
+  return [...sonames.map((s) => uniqueSonameAssertion(s)), ...links];
 }
