@@ -95,6 +95,13 @@ describe("build flags", () => {
     expect(stageText("etcd-cpp-api")).toContain("-DBUILD_ETCD_CORE_ONLY=ON -DCMAKE_BUILD_TYPE=Release");
     expect(stageText("aws-sdk-cpp")).toContain('-DCMAKE_BUILD_TYPE=Release -DBUILD_ONLY="s3" -DENABLE_TESTING=OFF -DCMAKE_INSTALL_PREFIX=/usr/local');
   });
+  test("gusli builds with a serial make: its *_dyn executables link the installed libraries without depending on install (docs/sources.md issue 11 row 2a)", () => {
+    const gusli = stageText("gusli");
+    expect(gusli).toContain("\nmake all BUILD_RELEASE=1 BUILD_FOR_UNITEST=0 VERBOSE=1 ALLOW_USE_URING=0\n");
+    // No -j of any form on gusli's make: a parallel make fails with "cannot find -lgusli_clnt".
+    expect(gusli).not.toMatch(/\bmake\b[^\n]*(-j|--jobs)/);
+    expect(gusli).not.toContain("ARG NPROC");
+  });
   test("Rust: rustup-init 1.28.1 verified by sha256, minimal profile, no PATH edits (§2 step 6, §3)", () => {
     const t = stageText("nixl");
     expect(t).toContain("https://static.rust-lang.org/rustup/archive/1.28.1/${ARCH}-unknown-linux-gnu/rustup-init");

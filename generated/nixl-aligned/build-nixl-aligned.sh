@@ -17,7 +17,7 @@ usage: build-nixl-aligned.sh [options] [-- extra docker buildx build arguments]
 Build arguments (default in brackets):
   --uv-image                     uv image, pinned by version and digest [ghcr.io/astral-sh/uv:0.9.7@sha256:ba4857bf2a068e9bc0e64eed8563b065908a4cd6bfb66b531a9c424c8e25e142]
   --base-image                   base image repository [nvcr.io/nvidia/cuda-dl-base]
-  --base-tag                     base image tag [25.06-cuda12.9-devel-ubuntu24.04]
+  --base-tag                     base image tag, optionally pinned by digest (<tag>@sha256:<digest>) [25.06-cuda12.9-devel-ubuntu24.04]
   --arch                         CPU architecture as uname -m prints it (x86_64 or aarch64) [x86_64]
   --python-version               Python version of the virtual environment and the NIXL wheel [3.12]
   --doca-build                   DOCA host package build [3.1.0-091000-25.07]

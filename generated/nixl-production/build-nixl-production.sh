@@ -17,7 +17,7 @@ usage: build-nixl-production.sh [options] [-- extra docker buildx build argument
 Build arguments (default in brackets):
   --uv-image                     uv image, pinned by version and digest [ghcr.io/astral-sh/uv:0.9.7@sha256:ba4857bf2a068e9bc0e64eed8563b065908a4cd6bfb66b531a9c424c8e25e142]
   --base-image                   base image repository [nvcr.io/nvidia/pytorch]
-  --base-tag                     base image tag [25.06-py3]
+  --base-tag                     base image tag, optionally pinned by digest (<tag>@sha256:<digest>) [25.06-py3]
   --arch                         CPU architecture as uname -m prints it (x86_64 or aarch64) [x86_64]
   --python-version               Python version of the virtual environment and the NIXL wheel [3.12]
   --efa-version                  AWS EFA installer version [1.43.3]

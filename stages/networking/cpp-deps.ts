@@ -127,7 +127,7 @@ export function gusli<const F extends AnyStage, const O extends GusliOptions>(fr
     name: "gusli",
     description: "gusli client library (NIXL GUSLI plugin), pinned by commit",
     from,
-    args: [GUSLI_REF, GUSLI_COMMIT, SOURCE_MIRROR, NPROC],
+    args: [GUSLI_REF, GUSLI_COMMIT, SOURCE_MIRROR],
     provides: {
       gusli: artifact({
         kind: "gusli", producer: "gusli", version: commit.slice(0, 7), prefix: "/usr",
@@ -141,7 +141,9 @@ export function gusli<const F extends AnyStage, const O extends GusliOptions>(fr
           "cd /usr/local/src",
           gitCheckoutScript("https://github.com/nvidia/gusli.git", "gusli", "GUSLI_REF", "GUSLI_COMMIT"),
           "cd gusli",
-          `${MAKE_J} all BUILD_RELEASE=1 BUILD_FOR_UNITEST=0 VERBOSE=1 ALLOW_USE_URING=0`,
+          // Serial on purpose: the Makefile's *_dyn executables link -lgusli_clnt from the install dir without
+          // depending on install, so make -jN races (docs/sources.md, issue 11 row 2a). The official image is serial too.
+          "make all BUILD_RELEASE=1 BUILD_FOR_UNITEST=0 VERBOSE=1 ALLOW_USE_URING=0",
           `install -D -m 755 -t ${staged}/usr/lib /usr/lib/libgusli_clnt.so /usr/lib/libgusli_srvr.so`,
           `install -D -m 644 -t ${staged}/usr/include gusli_client_api.hpp gusli_server_api.hpp`,
         ].join("\n"),

@@ -6,8 +6,6 @@ ARG GUSLI_REF="8b7a3b285ea9d01a8fc9135cd4ad889c7db1f800"
 ARG GUSLI_COMMIT="8b7a3b285ea9d01a8fc9135cd4ad889c7db1f800"
 # SOURCE_MIRROR mirror for every source download, laid out as <mirror>/<host>/<path>; empty = the public URLs
 ARG SOURCE_MIRROR=""
-# NPROC parallel build jobs; empty = nproc
-ARG NPROC=""
 RUN --mount=type=cache,target=/root/.ccache,id=ccache,sharing=shared <<'EOF'
 set -euo pipefail
 export CCACHE_DIR=/root/.ccache PATH="/usr/lib/ccache:${PATH}"
@@ -23,7 +21,7 @@ else
   echo "stagewright: gusli is NOT pinned to a commit (GUSLI_COMMIT is empty); built from ${GUSLI_REF} = $(git -C gusli rev-parse HEAD)" >&2
 fi
 cd gusli
-make -j"${NPROC:-$(nproc)}" all BUILD_RELEASE=1 BUILD_FOR_UNITEST=0 VERBOSE=1 ALLOW_USE_URING=0
+make all BUILD_RELEASE=1 BUILD_FOR_UNITEST=0 VERBOSE=1 ALLOW_USE_URING=0
 install -D -m 755 -t /opt/stagewright/stage/gusli/usr/lib /usr/lib/libgusli_clnt.so /usr/lib/libgusli_srvr.so
 install -D -m 644 -t /opt/stagewright/stage/gusli/usr/include gusli_client_api.hpp gusli_server_api.hpp
 EOF
