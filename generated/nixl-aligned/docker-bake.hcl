@@ -8,8 +8,8 @@ variable "UV_IMAGE" {
   type        = string
   default     = "ghcr.io/astral-sh/uv:0.9.7@sha256:ba4857bf2a068e9bc0e64eed8563b065908a4cd6bfb66b531a9c424c8e25e142"
   validation {
-    condition     = can(regex("^ghcr\\.io\\/astral-sh\\/uv:[0-9.]+@sha256:[0-9a-f]{64}$", UV_IMAGE))
-    error_message = "ARG UV_IMAGE: \"${UV_IMAGE}\" is not ghcr.io/astral-sh/uv:<version>@sha256:<digest>"
+    condition     = can(regex("^[a-z0-9]+([._-][a-z0-9]+)*(\\.[a-z0-9]+)*(:[0-9]+)?(\\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?@sha256:[0-9a-f]{64}$", UV_IMAGE))
+    error_message = "ARG UV_IMAGE: \"${UV_IMAGE}\" is not an image reference pinned by digest (<repository>:<tag>@sha256:<64 hex digits>)"
   }
 }
 
@@ -24,16 +24,16 @@ variable "BASE_IMAGE" {
 }
 
 variable "BASE_TAG" {
-  description = "base image tag"
+  description = "base image tag, optionally pinned by digest (<tag>@sha256:<digest>)"
   type        = string
   default     = "25.06-cuda12.9-devel-ubuntu24.04"
   validation {
-    condition     = can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", BASE_TAG))
-    error_message = "ARG BASE_TAG: \"${BASE_TAG}\" is not an image tag (no :latest)"
+    condition     = can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(@sha256:[0-9a-f]{64})?$", BASE_TAG))
+    error_message = "ARG BASE_TAG: \"${BASE_TAG}\" is not an image tag, optionally pinned by digest (<tag> or <tag>@sha256:<64 hex digits>; never latest)"
   }
   validation {
     condition     = !can(regex("^(latest)$", BASE_TAG))
-    error_message = "ARG BASE_TAG: \"${BASE_TAG}\" is not an image tag (no :latest)"
+    error_message = "ARG BASE_TAG: \"${BASE_TAG}\" is not an image tag, optionally pinned by digest (<tag> or <tag>@sha256:<64 hex digits>; never latest)"
   }
 }
 
