@@ -10,6 +10,9 @@ import { pathProblem, fail } from "./validate.ts";
  */
 export type Delivery = { readonly type: "staged"; readonly dir: string } | { readonly type: "in-image" };
 
+/** How an artifact is delivered, as a type: "staged" or "in-image" (both when not known literally). */
+export type DeliveryType = Delivery["type"];
+
 /**
  * The directories of an artifact, relative to its prefix. They may reference ARGs listed in the
  * artifact's `args` (e.g. `lib/${ARCH}-linux-gnu`).
@@ -32,7 +35,7 @@ export interface ArtifactLayout {
  *   layout: { lib: ["lib"], include: ["include"], bin: ["bin"], pkgconfig: ["lib/pkgconfig"], plugins: [] },
  *   runtimeFiles: ["lib/libfabric.so.1"], runtimePaths: ["lib", "bin"], delivery: { type: "staged", dir: "/opt/stagewright/libfabric" } })
  */
-export interface Artifact<K extends string = string, P extends string = string, By extends string = string, V extends string = string> {
+export interface Artifact<K extends string = string, P extends string = string, By extends string = string, V extends string = string, D extends DeliveryType = DeliveryType> {
   readonly kind: K;
   readonly prefix: P;
   readonly producer: By;
@@ -51,7 +54,8 @@ export interface Artifact<K extends string = string, P extends string = string, 
   readonly runtimeFiles: readonly string[];
   /** Paths (relative, directories or globs) copied into a runtime image. */
   readonly runtimePaths: readonly string[];
-  readonly delivery: Delivery;
+  /** Its literal type says whether a consumer can copy it (staged) or must be built FROM its producer (in-image). */
+  readonly delivery: Delivery & { readonly type: D };
   /** Register the lib directories with the dynamic loader (ld.so.conf.d) in images that hold it. */
   readonly ldconfig: boolean;
   /** Extra runtime ENV, in order, e.g. NIXL_PLUGIN_DIR. Values may reference the artifact's ARGs. */
@@ -78,10 +82,10 @@ export interface ArtifactLink {
 }
 
 /** Any artifact, with its literal types erased. */
-export type AnyArtifact = Artifact<string, string, string, string>;
+export type AnyArtifact = Artifact<string, string, string, string, DeliveryType>;
 
 /** The spec accepted by {@link artifact}; optional parts default to empty. */
-export interface ArtifactSpec<K extends string, P extends string, By extends string, V extends string> {
+export interface ArtifactSpec<K extends string, P extends string, By extends string, V extends string, D extends DeliveryType = DeliveryType> {
   readonly kind: K;
   readonly prefix: P;
   readonly producer: By;
@@ -93,7 +97,7 @@ export interface ArtifactSpec<K extends string, P extends string, By extends str
   readonly layout?: Partial<ArtifactLayout>;
   readonly runtimeFiles?: readonly string[];
   readonly runtimePaths?: readonly string[];
-  readonly delivery: Delivery;
+  readonly delivery: Delivery & { readonly type: D };
   readonly ldconfig?: boolean;
   readonly env?: readonly (readonly [string, string])[];
   readonly facts?: Readonly<Record<string, string>>;
@@ -107,9 +111,9 @@ export interface ArtifactSpec<K extends string, P extends string, By extends str
  * @example
  * artifact({ kind: "gdrcopy", producer: "gdrcopy", version: "2.4.1", prefix: "/usr/local", delivery: { type: "staged", dir: "/opt/stagewright/gdrcopy" } })
  */
-export function artifact<const K extends string, const P extends string, const By extends string, const V extends string>(
-  spec: ArtifactSpec<K, P, By, V>,
-): Artifact<K, P, By, V> {
+export function artifact<const K extends string, const P extends string, const By extends string, const V extends string, const D extends DeliveryType>(
+  spec: ArtifactSpec<K, P, By, V, D>,
+): Artifact<K, P, By, V, D> {
   const problem = pathProblem(spec.prefix);
   if (problem !== undefined) {
     fail("invalid-value", `stage ${spec.producer}, ${spec.kind} prefix: ${problem}`, { stage: spec.producer });

@@ -85,3 +85,27 @@ export function unknownOption(stage: string, option: string): string {
 export function duplicateStage(name: string): string {
   return `two stages are named ${name}; stage names must be unique: rename one`;
 }
+
+/**
+ * Rule 7: an image holds what a stage built, next to another artifact of a kind that stage was built
+ * against (the NIXL built against /usr/local, in an image whose libfabric is /opt/amazon/efa's).
+ * `wantProducer` is null for a requirement stated by kind and prefix alone.
+ *
+ * @example
+ * builtAgainstMismatch("runtime", "nixl", "libfabric", "/usr/local", "libfabric", "/opt/amazon/efa", "efa-drivers")
+ */
+export function builtAgainstMismatch(image: string, producer: string, kind: string, wantPrefix: string, wantProducer: string | null, havePrefix: string, haveProducer: string): string {
+  const want = wantProducer === null ? `${kind} at ${wantPrefix}` : `${kind} at ${wantPrefix} from stage ${wantProducer}`;
+  return `stage ${image} holds what stage ${producer} built against ${want}, next to ${kind} at ${havePrefix} from stage ${haveProducer}; an image must hold exactly the ${kind} its stages were built against: build ${producer} against the ${kind} artifact of stage ${haveProducer}, or build ${image} FROM a stage without that ${kind}`;
+}
+
+/**
+ * Rule 8: a stage needs an artifact that lives only in its producer's image (installed by a package
+ * manager), but is not built FROM that producer, so nothing brings the files in.
+ *
+ * @example
+ * inImageNotInBase("nixl", "libfabric", "efa-drivers")
+ */
+export function inImageNotInBase(consumer: string, kind: string, producer: string): string {
+  return `${consumer} needs ${kind} from stage ${producer}, which is part of that stage's image and cannot be copied, but ${consumer} is not built FROM ${producer}; build ${consumer} FROM stage ${producer} (or a stage built FROM it), or use a staged ${kind} artifact`;
+}

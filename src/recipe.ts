@@ -59,8 +59,9 @@ export const PLATFORMS: readonly Platform[] = Object.freeze(["linux/amd64", "lin
  * @example
  * export default recipe("nixl-aligned", [base, fabric, ucxBuild, nixlBuild, runtimeStage])
  */
-export function recipe<const S extends readonly AnyStage[]>(name: string, stages: S & CheckStages<S>, options: RecipeOptions = {}): Recipe<S> {
-  return makeRecipe(name, stages, options);
+export function recipe<const S extends readonly AnyStage[]>(name: string, stages: CheckStages<S>, options: RecipeOptions = {}): Recipe<S> {
+  // S is inferred back through the mapped type; a value that passed the check is S itself.
+  return makeRecipe(name, stages as unknown as S, options);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Arg } from "./arg.ts";
-import type { AnyArtifact, Artifact } from "./artifact.ts";
+import type { AnyArtifact, Artifact, DeliveryType } from "./artifact.ts";
 import type { Instruction } from "./instructions.ts";
 import { copyArtifact, copyRuntime } from "./instructions.ts";
 import { fail, nameProblem } from "./validate.ts";
@@ -20,12 +20,15 @@ export interface Held<K extends string = string, P extends string = string, By e
  * A requirement of a stage: an artifact kind at a prefix. `producer` is the stage the artifact was
  * taken from, or null when the requirement was stated by kind and prefix alone (a stage from another
  * repository that hard-codes `/opt/amazon/efa`). `mode` says how the files arrive: "build" copies
- * the whole staged install, "runtime" only its runtime paths.
+ * the whole staged install, "runtime" only its runtime paths. `D` is the artifact's delivery: an
+ * "in-image" artifact reaches the stage only when the stage is built FROM its producer.
  */
-export interface Need<K extends string = string, P extends string = string, By extends string | null = string | null> {
+export interface Need<K extends string = string, P extends string = string, By extends string | null = string | null, D extends DeliveryType = DeliveryType> {
   readonly kind: K;
   readonly prefix: P;
   readonly producer: By;
+  /** The delivery of the artifact (see {@link Artifact}); absent for a requirement stated by kind and prefix. */
+  readonly delivery?: D;
   readonly mode: "build" | "runtime";
   readonly artifact: AnyArtifact | undefined;
 }
@@ -39,8 +42,8 @@ export type AnyNeed = Need<string, string, string | null>;
  * @example
  * needs: [buildNeed(fabric.provides.libfabric)]
  */
-export function buildNeed<K extends string, P extends string, By extends string>(a: Artifact<K, P, By>): Need<K, P, By> {
-  return Object.freeze({ kind: a.kind, prefix: a.prefix, producer: a.producer, mode: "build" as const, artifact: a });
+export function buildNeed<K extends string, P extends string, By extends string, D extends DeliveryType>(a: Artifact<K, P, By, string, D>): Need<K, P, By, D> {
+  return Object.freeze({ kind: a.kind, prefix: a.prefix, producer: a.producer, mode: "build" as const, artifact: a, delivery: a.delivery.type });
 }
 
 /**
@@ -49,12 +52,12 @@ export function buildNeed<K extends string, P extends string, By extends string>
  * @example
  * needs: [runtimeNeed(nixlBuild.provides.nixl)]
  */
-export function runtimeNeed<K extends string, P extends string, By extends string>(a: Artifact<K, P, By>): Need<K, P, By> {
-  return Object.freeze({ kind: a.kind, prefix: a.prefix, producer: a.producer, mode: "runtime" as const, artifact: a });
+export function runtimeNeed<K extends string, P extends string, By extends string, D extends DeliveryType>(a: Artifact<K, P, By, string, D>): Need<K, P, By, D> {
+  return Object.freeze({ kind: a.kind, prefix: a.prefix, producer: a.producer, mode: "runtime" as const, artifact: a, delivery: a.delivery.type });
 }
 
 /** The need type of an artifact type (never for undefined), for stages whose options carry artifacts. */
-export type NeedOf<A> = A extends Artifact<infer K, infer P, infer By, string> ? Need<K, P, By> : never;
+export type NeedOf<A> = A extends Artifact<infer K, infer P, infer By, string, infer D> ? Need<K, P, By, D> : never;
 
 /**
  * Build needs for several optional artifacts at once, keeping each one's literal types.
@@ -130,7 +133,18 @@ export type AnyStage = Stage<string, { readonly [k: string]: AnyArtifact }, AnyN
 
 type ContainsOf<S> = S extends { readonly contains: readonly (infer C)[] } ? C : never;
 type Removed<C, R extends string> = C extends { readonly kind: R } ? never : C;
-type NeedHeld<Nd> = Nd extends Need<infer K, infer P, infer By> ? (By extends string ? Held<K, P, By> : never) : never;
+/**
+ * What a stage's needs add to its image: a staged artifact is copied in; an in-image one is there only
+ * when the base already holds it (else the recipe check refuses the stage). Unknown delivery counts
+ * as held: the runtime check decides.
+ */
+type NeedHeld<Nd, Base> = Nd extends Need<infer K, infer P, infer By, infer D>
+  ? By extends string
+    ? [D] extends ["in-image"]
+      ? [Extract<Base, { readonly kind: K; readonly producer: By }>] extends [never] ? never : Held<K, P, By>
+      : Held<K, P, By>
+    : never
+  : never;
 
 /** The spec accepted by {@link defineStage}. */
 export interface StageSpec<
@@ -171,7 +185,7 @@ export function defineStage<
   const R extends string = never,
 >(
   spec: StageSpec<N, F, Prov, Nd, A, R>,
-): Stage<N, Prov, Nd, A, Removed<ContainsOf<F>, R> | NeedHeld<Nd> | Prov[keyof Prov]> {
+): Stage<N, Prov, Nd, A, Removed<ContainsOf<F>, R> | NeedHeld<Nd, Removed<ContainsOf<F>, R>> | Prov[keyof Prov]> {
   const badName = nameProblem("stage", spec.name);
   if (badName !== undefined) fail("invalid-value", badName, { stage: spec.name });
   const provides = (spec.provides ?? {}) as Prov;
@@ -183,7 +197,7 @@ export function defineStage<
   const needs: readonly Nd[] = spec.needs ?? [];
   const removes: readonly R[] = spec.removes ?? [];
   const { contains, copySteps } = composeImage(spec.from, removes, needs, provides);
-  type C = Removed<ContainsOf<F>, R> | NeedHeld<Nd> | Prov[keyof Prov];
+  type C = Removed<ContainsOf<F>, R> | NeedHeld<Nd, Removed<ContainsOf<F>, R>> | Prov[keyof Prov];
   return Object.freeze({
     name: spec.name,
     description: spec.description,
@@ -202,7 +216,9 @@ export function defineStage<
 
 /**
  * What a stage's image holds and the COPY steps that bring its needs in: the base's contents minus
- * removals, each need's artifact (unless the base already holds it), and the stage's own artifacts.
+ * removals, each staged need's artifact (unless the base already holds it), and the stage's own
+ * artifacts. An in-image need the base does not hold is not in the image (nothing can copy it);
+ * the recipe check reports it.
  *
  * @example
  * composeImage(base, [], [buildNeed(fabric.provides.libfabric)], {}).copySteps.length // 1
@@ -219,6 +235,7 @@ export function composeImage(
   for (const n of needs) {
     if (n.artifact === undefined) continue;
     if (inherited.some((c) => c.kind === n.kind && c.producer === n.producer)) continue;
+    if (n.artifact.delivery.type !== "staged") continue;
     copied.push(n.artifact);
     copySteps.push(...(n.mode === "build" ? copyArtifact(n.artifact) : copyRuntime(n.artifact)));
   }

@@ -4,13 +4,27 @@
  * and a consumer's TypeScript sees the same compile-time rules through the shipped .d.ts files.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import ts from "typescript";
 import { beforeAll, describe, expect, test } from "vitest";
 import { tempDir } from "./support/tmp.ts";
+import { H } from "./fixtures/expected-messages.ts";
 
 let consumer: string;
+
+/** A consumer project's own strict compilation of its files. */
+function consumerProgram(files: readonly string[]): ts.Program {
+  return ts.createProgram(files, {
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    target: ts.ScriptTarget.ES2022,
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    types: [],
+  });
+}
 
 beforeAll(() => {
   execFileSync("npm", ["run", "-s", "build"], { stdio: "pipe" });
@@ -53,19 +67,84 @@ export const ok = recipe("ok", [uv, base, etcd, u, fabric, n]);
 export const bad = recipe("bad", [uv, base, etcd, u, efa, fabric, n]);
 `,
     );
-    const program = ts.createProgram([file], {
-      module: ts.ModuleKind.NodeNext,
-      moduleResolution: ts.ModuleResolutionKind.NodeNext,
-      target: ts.ScriptTarget.ES2022,
-      strict: true,
-      noEmit: true,
-      skipLibCheck: true,
-      types: [],
-    });
+    const program = consumerProgram([file]);
     const messages = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
     expect(messages).toHaveLength(1);
     expect(messages[0]).toContain(
       "nixl needs libfabric at /usr/local but stage efa-drivers installs it at /opt/amazon/efa; build nixl against the libfabric artifact of stage efa-drivers, or install libfabric at /usr/local",
     );
+  });
+});
+
+/**
+ * Issue 14's holes 1 and 2 as another repository meets them: the tarball `npm pack` makes, unpacked
+ * into a fresh project (its dependencies linked from this checkout: no network), compiled by that
+ * project's own strict tsc and run by plain node.
+ */
+describe("the packed package refuses holes 1 and 2", () => {
+  let project: string;
+  const stages = `import { buildNeed, defineStage, recipe, run } from "stagewright";
+import { cudaDlBase, doca, efaDrivers, etcdCppApi, libfabric, nixl, runtime, ucx, uvStage } from "stagewright/stages";
+const uv = uvStage();
+const base = cudaDlBase(uv, {});
+const dc = doca(base, {});
+const etcd = etcdCppApi(dc, {});
+const u = ucx(dc, { version: "v1.19.0" });
+const fabric = libfabric(dc, { version: "v2.3.0" });
+const n = nixl(dc, { version: "0.7.1", libfabric: fabric.provides.libfabric, ucx: u.provides.ucx, etcd: etcd.provides.etcd });
+const efa = efaDrivers(dc, { version: "1.43.3", libfabric: "provide" });
+const onEfa = runtime(efa, [u.provides.ucx, etcd.provides.etcd, n.provides.nixl, n.provides.nixlWheel]);
+const offChain = nixl(dc, { version: "0.7.1", libfabric: efa.provides.libfabric, ucx: u.provides.ucx, etcd: etcd.provides.etcd });
+const mine = defineStage({ name: "mine", description: "a consumer's stage", from: dc, needs: [buildNeed(efa.provides.libfabric)], steps: [run("true")] });
+void buildNeed; void defineStage; void recipe; void run; void onEfa; void offChain; void mine;
+`;
+  const cases = {
+    hole1: ["recipe(\"hole1\", [uv, base, dc, etcd, u, fabric, n, efa, onEfa]);", [H.prefix, H.held]],
+    hole2: ["recipe(\"hole2\", [uv, base, dc, efa, etcd, u, offChain]);", [H.inImage]],
+    hole2Own: ["recipe(\"hole2-own\", [uv, base, dc, efa, mine]);", [H.inImageOwn]],
+  } as const;
+
+  beforeAll(() => {
+    const packs = tempDir("stagewright-pack-");
+    execFileSync("npm", ["pack", "--ignore-scripts", "--pack-destination", packs], { stdio: "pipe" });
+    const tarball = readdirSync(packs).find((f) => f.endsWith(".tgz"))!;
+    project = tempDir("stagewright-packed-");
+    const installed = join(project, "node_modules", "stagewright");
+    mkdirSync(installed, { recursive: true });
+    execFileSync("tar", ["-xzf", join(packs, tarball), "-C", installed, "--strip-components=1"]);
+    const pkg = JSON.parse(readFileSync("package.json", "utf8")) as { dependencies: Record<string, string> };
+    for (const dep of [...Object.keys(pkg.dependencies), "@types/semver"]) {
+      mkdirSync(join(project, "node_modules", dep, ".."), { recursive: true });
+      symlinkSync(resolve("node_modules", dep), join(project, "node_modules", dep), "dir");
+    }
+    writeFileSync(join(project, "package.json"), JSON.stringify({ name: "packed-consumer", type: "module", private: true }));
+  }, 120_000);
+
+  test("its tsc prints each sentence whole, first on the first line of the diagnostic", () => {
+    const files = Object.entries(cases).map(([name, [call]]) => {
+      const f = join(project, `${name}.ts`);
+      writeFileSync(f, `${stages}${call}\n`);
+      return f;
+    });
+    const program = consumerProgram(files);
+    const first: Record<string, string[]> = {};
+    for (const d of ts.getPreEmitDiagnostics(program)) {
+      const name = d.file?.fileName.split("/").pop()?.replace(/\.ts$/, "") ?? "(global)";
+      (first[name] ??= []).push(ts.flattenDiagnosticMessageText(d.messageText, "\n").split("\n")[0]!.replace(/\\"/g, '"'));
+    }
+    for (const [name, [, sentences]] of Object.entries(cases)) {
+      expect(first[name]?.length, name).toBe(sentences.length);
+      sentences.forEach((sentence, i) => expect(first[name]?.[i]?.startsWith(`Property '"${sentence}"' is missing in type`), `${name}: ${first[name]?.[i]}`).toBe(true));
+    }
+    expect(Object.keys(first).sort()).toEqual(Object.keys(cases).sort());
+  });
+
+  test("plain node refuses the same compositions with the same sentences", () => {
+    for (const [name, [call, sentences]] of Object.entries(cases)) {
+      const script = `${stages}try { ${call} console.log("[]"); } catch (e) { console.log(JSON.stringify(e.problems)); }\n`;
+      writeFileSync(join(project, `${name}.mjs`), script.replace(/^void .*$/m, ""));
+      const out = execFileSync(process.execPath, [`${name}.mjs`], { cwd: project, encoding: "utf8" });
+      expect(JSON.parse(out), name).toEqual(sentences);
+    }
   });
 });

@@ -1,10 +1,13 @@
 /**
  * What a user actually reads: compile small recipes with the TypeScript compiler and assert that the
- * printed errors contain the rule's sentence (not "not assignable to never").
+ * printed errors contain the rule's sentence (not "not assignable to never"), and, for the recipe
+ * rules, that the FIRST line of the diagnostic holds the whole sentence (tsc cuts long type names,
+ * and a sentence after 1 KB of Stage<...> text is not read).
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import ts from "typescript";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { H, M } from "./fixtures/expected-messages.ts";
 
 const snippets: Record<string, string> = {
   unknownOption: `libfabric(base, { version: "v2.3.0", prefx: "/opt/x" });`,
@@ -15,17 +18,33 @@ const snippets: Record<string, string> = {
 const fabric = libfabric(base, { version: "v2.3.0" });
 const n = nixl(base, { version: "0.7.1", libfabric: fabric.provides.libfabric, ucx: u.provides.ucx, etcd: etcd.provides.etcd });
 recipe("bad", [uv, base, etcd, u, efa, fabric, n]);`,
+  hole1: `const dc = doca(base, {});
+const fabric = libfabric(dc, { version: "v2.3.0" });
+const n = nixl(dc, { version: "0.7.1", libfabric: fabric.provides.libfabric, ucx: u.provides.ucx, etcd: etcd.provides.etcd });
+const efa = efaDrivers(dc, { version: "1.43.3", libfabric: "provide" });
+const final = runtime(efa, [u.provides.ucx, etcd.provides.etcd, n.provides.nixl, n.provides.nixlWheel]);
+recipe("bad", [uv, base, dc, etcd, u, fabric, n, efa, final]);`,
+  hole2: `const dc = doca(base, {});
+const efa = efaDrivers(dc, { version: "1.43.3", libfabric: "provide" });
+const n = nixl(dc, { version: "0.7.1", libfabric: efa.provides.libfabric, ucx: u.provides.ucx, etcd: etcd.provides.etcd });
+recipe("bad", [uv, base, dc, efa, etcd, u, n]);`,
+  hole2Own: `const dc = doca(base, {});
+const efa = efaDrivers(dc, { version: "1.43.3", libfabric: "provide" });
+const mine = defineStage({ name: "mine", description: "a consumer's stage", from: dc, needs: [buildNeed(efa.provides.libfabric)], steps: [run("true")] });
+recipe("bad", [uv, base, dc, efa, mine]);`,
 };
-const header = `import { recipe } from "../../src/index.ts";
-import { cudaDlBase, efaDrivers, etcdCppApi, libfabric, nixl, ucx, uvStage } from "../../stages/index.ts";
+const header = `import { buildNeed, defineStage, recipe, run } from "../../src/index.ts";
+import { cudaDlBase, doca, efaDrivers, etcdCppApi, libfabric, nixl, runtime, ucx, uvStage } from "../../stages/index.ts";
 const uv = uvStage();
 const base = cudaDlBase(uv, {});
 const etcd = etcdCppApi(base, {});
 const u = ucx(base, { version: "v1.19.0" });
-void recipe; void efaDrivers; void nixl; void etcd; void u;
+void recipe; void efaDrivers; void nixl; void etcd; void u; void libfabric; void doca; void runtime; void defineStage; void buildNeed; void run;
 `;
 let dir: string;
 const printed: Record<string, string> = {};
+/** The first line of each diagnostic, as tsc prints it (quotes inside a property name escaped as \"). */
+const firstLines: Record<string, string[]> = {};
 
 beforeAll(() => {
   dir = mkdtempSync("test/.tsc-messages-");
@@ -38,7 +57,10 @@ beforeAll(() => {
   const program = ts.createProgram([...files, "src/types/dockerfile-generator.d.ts"], config.options);
   for (const d of ts.getPreEmitDiagnostics(program)) {
     const name = d.file?.fileName.split("/").pop()?.replace(/\.ts$/, "");
-    if (name !== undefined) printed[name] = `${printed[name] ?? ""}${ts.flattenDiagnosticMessageText(d.messageText, "\n")}\n`;
+    if (name === undefined) continue;
+    const text = ts.flattenDiagnosticMessageText(d.messageText, "\n");
+    printed[name] = `${printed[name] ?? ""}${text}\n`;
+    (firstLines[name] ??= []).push(text.split("\n")[0]!.replace(/\\"/g, '"'));
   }
 }, 60_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -52,4 +74,16 @@ test.each([
 ])("%s: tsc prints the sentence", (name, sentence) => {
   expect(printed[name] ?? "(compiled without errors)").toContain(sentence);
   expect(printed[name]).not.toMatch(/not assignable to (type|parameter of type) 'never'/);
+});
+
+test.each([
+  ["flagship", [M.rule1Installer]],
+  ["hole1", [H.prefix, H.held]],
+  ["hole2", [H.inImage]],
+  ["hole2Own", [H.inImageOwn]],
+])("%s: the first line of tsc's diagnostic holds each whole sentence", (name, sentences) => {
+  // One diagnostic per refused stage, each starting with its sentence.
+  const lines = firstLines[name] ?? [];
+  expect(lines).toHaveLength(sentences.length);
+  sentences.forEach((sentence, i) => expect(lines[i]?.startsWith(`Property '"${sentence}"' is missing in type`)).toBe(true));
 });
