@@ -4,8 +4,8 @@
  * half-written. The domain (which recipes are built in, the comparison rows) is injected, so this
  * module stays free of NIXL knowledge.
  */
-import { existsSync, readFileSync, writeFileSync, mkdirSync, renameSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { isStagewrightError, StagewrightError } from "./errors.ts";
 import { closest } from "./validate.ts";
@@ -17,6 +17,8 @@ import { compareRecipes, comparisonMarkdown, type ComparisonRow } from "./compar
 import { dotGraph, mermaidGraph } from "./graph-format.ts";
 import { manifestYaml } from "./manifest.ts";
 import { lintStages, type Finding } from "./lint.ts";
+import { fileError, writeFileAtomic } from "./files.ts";
+import { renderWarnings } from "./main.ts";
 
 /** What the CLI needs from the stage library and the recipes. */
 export interface CliContext {
@@ -30,6 +32,10 @@ export interface CliContext {
   readonly extraChecks?: (r: Recipe) => Finding[];
   /** The `lock` command, when the library has a source lock. */
   readonly lock?: (args: readonly string[], io: CliIo) => Promise<number>;
+  /** Called once before a TypeScript recipe file is imported (registers the TypeScript loader). */
+  readonly loadTypeScript?: () => Promise<void>;
+  /** Printed by --version. */
+  readonly version?: string;
 }
 
 /** Where the CLI writes. */
@@ -41,7 +47,7 @@ export interface CliIo {
 const USAGE = `usage: stagewright <command> [options]
 
 commands:
-  render <recipe>    print the Dockerfile (or write it and its companions with --out DIR)
+  render <recipe>    print the Dockerfile (-o FILE writes it atomically; --out DIR adds its companions)
   compare <A> <B>... print a Markdown version-and-approach comparison
   graph <recipe>     print the stage graph (Mermaid, or DOT with --format dot)
   check <recipe>     run the composition rules and lint rules, list every missing pin
@@ -49,11 +55,13 @@ commands:
 
 <recipe> is a built-in name (%BUILTINS%) or a path to a TypeScript recipe file
 whose default export is a recipe or a function returning one.
-Run stagewright <command> --help for the options of a command.`;
+Run stagewright <command> --help for the options of a command; stagewright --version prints the version.`;
 
 const HELP: Record<string, string> = {
-  render: `usage: stagewright render <recipe> [--out DIR] [--format dockerfile|bake] [--set KEY=VALUE]... [--values FILE] [--manifest]
+  render: `usage: stagewright render <recipe> [-o FILE | --out DIR] [--format dockerfile|bake] [--set KEY=VALUE]... [--values FILE] [--manifest]
 
+  -o, --output FILE  write what would be printed (the Dockerfile, the bake file or the manifest) to FILE
+                     atomically: a refusal leaves FILE as it was (\`> FILE\` in a shell truncates it first)
   --out DIR          write Dockerfile.<name>, build-<name>.sh, test-<name>.sh, .dockerignore, docker-bake.hcl
                      and each variant's Dockerfile.<name>-<variant> into DIR
   --format bake      print docker-bake.hcl instead of the Dockerfile: one target per variant, every ARG a
@@ -86,11 +94,14 @@ interface Parsed {
   readonly flags: Map<string, string[]>;
 }
 
+/** One-letter options and the long option each stands for. */
+const SHORT: Readonly<Record<string, string>> = { "-o": "--output" };
+
 function parseArgs(argv: readonly string[], spec: Record<string, "value" | "bool">, command: string): Parsed {
   const positional: string[] = [];
   const flags = new Map<string, string[]>();
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
+    const a = SHORT[argv[i]!] ?? argv[i]!;
     if (a.startsWith("--")) {
       const eq = a.indexOf("=");
       const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
@@ -133,10 +144,11 @@ export async function loadRecipe(spec: string, ctx: CliContext): Promise<Recipe>
   if (!existsSync(path)) throw new StagewrightError("recipe-file", `recipe file ${spec} does not exist`, { file: spec });
   let mod: { default?: unknown };
   try {
+    if (/\.[cm]?tsx?$/.test(path)) await ctx.loadTypeScript?.();
     mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
   } catch (e) {
     if (isStagewrightError(e)) throw e;
-    throw new StagewrightError("recipe-file", `recipe file ${spec} failed to load: ${firstLine(e)}`, { file: spec });
+    throw new StagewrightError("recipe-file", `recipe file ${spec} failed to load: ${loadFailure(e).replace(path, spec)}`, { file: spec });
   }
   let value = mod.default;
   if (typeof value === "function") {
@@ -161,10 +173,34 @@ function firstLine(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).split("\n")[0] ?? "";
 }
 
+/**
+ * Why a recipe file did not load, in one line. The TypeScript loader reports a syntax error as
+ * "Transform failed with 1 error:" with the location on the next line (`file:line:col: ERROR: text`),
+ * so that line is what is printed.
+ */
+function loadFailure(e: unknown): string {
+  const lines = (e instanceof Error ? e.message : String(e)).split("\n");
+  for (const l of lines) {
+    const m = /^(.+:\d+:\d+): ERROR: (.*)$/.exec(l.trim());
+    if (m) return `${m[1]}: ${m[2]}`;
+  }
+  const first = lines[0] ?? "";
+  if (/require\(\) ES Module|Cannot use import statement outside a module/.test(first)) {
+    return `${first.split(". ")[0]}; a recipe file is an ES module: name it .mts or add "type": "module" to the nearest package.json`;
+  }
+  return first;
+}
+
 function valuesFrom(p: Parsed): Values {
   const files = (p.flags.get("values") ?? []).map((f) => {
     if (!existsSync(f)) throw new StagewrightError("values", `values file ${f} does not exist; a values file is YAML with args: (whole image) and stages: (per stage)`, { file: f });
-    return parseValues(readFileSync(f, "utf8"), f);
+    let text: string;
+    try {
+      text = readFileSync(f, "utf8");
+    } catch (e) {
+      throw fileError(e, f, "read values file");
+    }
+    return parseValues(text, f);
   });
   return mergeValues(NO_VALUES, ...files, parseSets(p.flags.get("set") ?? []));
 }
@@ -189,14 +225,6 @@ function variantsOf(name: string, values: Values, ctx: CliContext): Record<strin
   return out;
 }
 
-/** Write a file atomically (temp file + rename), so a failure leaves nothing half-written. */
-function writeAtomic(path: string, text: string): void {
-  mkdirSync(dirname(resolve(path)), { recursive: true });
-  const tmp = `${path}.stagewright-tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
-}
-
 /**
  * Run the CLI; returns the exit code.
  *
@@ -210,6 +238,10 @@ export async function runCli(argv: readonly string[], ctx: CliContext, io: CliIo
     io.out(`${usage}\n`);
     return command === undefined ? 2 : 0;
   }
+  if (command === "--version" || command === "-V") {
+    io.out(`stagewright ${ctx.version ?? "(unknown version)"}\n`);
+    return 0;
+  }
   if (rest.includes("--help") || rest.includes("-h")) {
     const help = HELP[command];
     if (help === undefined) {
@@ -222,28 +254,36 @@ export async function runCli(argv: readonly string[], ctx: CliContext, io: CliIo
   try {
     switch (command) {
       case "render": {
-        const p = parseArgs(rest, { out: "value", set: "value", values: "value", manifest: "bool", format: "value" }, "render");
+        const p = parseArgs(rest, { out: "value", output: "value", set: "value", values: "value", manifest: "bool", format: "value" }, "render");
         if (p.positional.length !== 1) throw new StagewrightError("unknown-option", "give exactly one recipe; see stagewright render --help");
         const format = p.flags.get("format")?.at(-1) ?? "dockerfile";
         if (format !== "dockerfile" && format !== "bake") throw new StagewrightError("unknown-option", `--format ${format} is not dockerfile or bake; see stagewright render --help`, { option: "format" });
+        const out = p.flags.get("out")?.at(-1);
+        const output = p.flags.get("output")?.at(-1);
+        if (out !== undefined && output !== undefined) throw new StagewrightError("unknown-option", "give -o FILE (the Dockerfile) or --out DIR (the Dockerfile and its companions), not both", { option: "output" });
         const values = valuesFrom(p);
         const original = await loadRecipe(p.positional[0]!, ctx);
         const r = withValues(original, values);
         const variants = variantsOf(original.name, values, ctx);
-        const out = p.flags.get("out")?.at(-1);
         const wantManifest = p.flags.has("manifest");
         if (wantManifest && format === "bake") throw new StagewrightError("unknown-option", "--manifest and --format bake each choose what is printed; give one of them (with --out both are written)", { option: "format" });
         if (out !== undefined) {
           const files = writeCompanions(r, out, variants);
           if (wantManifest) {
-            const m = resolve(out, `manifest-${r.name}.yaml`);
-            writeAtomic(m, manifestYaml(r));
+            const m = join(out, `manifest-${r.name}.yaml`);
+            writeFileAtomic(m, manifestYaml(r));
             files.push(m);
           }
           for (const f of files) io.err(`wrote ${f}\n`);
-        } else io.out(wantManifest ? manifestYaml(r) : format === "bake" ? bakeFile(r, variants) : r.render());
-        // Not fatal (the build prints NOT verified and the hash), but never silent.
-        for (const f of lintStages(r.stages).filter((x) => x.severity === "warning")) io.err(`warning: ${f.message} (rule ${f.rule})\n`);
+        } else {
+          const text = wantManifest ? manifestYaml(r) : format === "bake" ? bakeFile(r, variants) : r.render();
+          if (output === undefined) io.out(text);
+          else {
+            writeFileAtomic(output, text);
+            io.err(`wrote ${output}\n`);
+          }
+        }
+        for (const w of renderWarnings(r)) io.err(`${w}\n`);
         return 0;
       }
       case "compare": {
@@ -254,7 +294,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext, io: CliIo
         const text = `# ${recipes.map((r) => r.name).join(" vs ")}\n\n${comparisonMarkdown(compareRecipes(recipes, ctx.compareRows, ctx.critical))}`;
         const out = p.flags.get("out")?.at(-1);
         if (out !== undefined) {
-          writeAtomic(out, text);
+          writeFileAtomic(out, text);
           io.err(`wrote ${out}\n`);
         } else io.out(text);
         return 0;

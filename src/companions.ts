@@ -3,14 +3,14 @@
  * every typed ARG as an option, a .dockerignore, and (when the recipe supplies one) a test script
  * run inside the built image. Written atomically: all files or none.
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync, existsSync, statSync } from "node:fs";
+import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Arg } from "./arg.ts";
 import { stageArgs } from "./args-of.ts";
 import { globalArgs } from "./render.ts";
 import type { Recipe } from "./recipe.ts";
-import { StagewrightError } from "./errors.ts";
 import { BAKE_FILE, bakeFile, bakeTargets } from "./bake.ts";
+import { ensureDir, fileError } from "./files.ts";
 
 /** A recipe may carry a test script generator (see stages/test-script.ts). */
 export type TestScriptFor = (r: Recipe) => string;
@@ -183,18 +183,22 @@ export function companionFiles(r: Recipe, variants: Readonly<Record<string, Reci
  */
 export function writeCompanions(r: Recipe, dir: string, variants: Readonly<Record<string, Recipe>> = {}): string[] {
   const files = companionFiles(r, variants);
-  if (existsSync(dir) && !statSync(dir).isDirectory()) {
-    throw new StagewrightError("render", `--out ${dir} exists and is not a directory; choose another path`, { file: dir });
-  }
-  mkdirSync(dir, { recursive: true });
+  ensureDir(dir);
   const tmp = join(dir, `.stagewright-tmp-${process.pid}`);
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp);
+  let at = tmp;
   try {
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(tmp);
     for (const [name, text] of Object.entries(files)) {
+      at = join(dir, name);
       writeFileSync(join(tmp, name), text, { mode: name.endsWith(".sh") ? 0o755 : 0o644 });
     }
-    for (const name of Object.keys(files)) renameSync(join(tmp, name), join(dir, name));
+    for (const name of Object.keys(files)) {
+      at = join(dir, name);
+      renameSync(join(tmp, name), at);
+    }
+  } catch (e) {
+    throw fileError(e, at === tmp ? dir : at, "write");
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -1,7 +1,15 @@
 /**
+ * The brand every StagewrightError carries. A registered symbol, so an error thrown by one copy of
+ * the library (a consumer's `stagewright` from dist/, a checkout's src/ run through tsx) is
+ * recognised by any other copy: identity is the brand, not the class object.
+ */
+const BRAND: unique symbol = Symbol.for("stagewright.error") as never;
+
+/**
  * Every mistake stagewright reports is a StagewrightError: a sentence that names both sides of the
  * conflict and the fix, plus where it happened (stage, ARG, option), so a CLI can print one line
- * instead of a stack trace.
+ * instead of a stack trace. `instanceof StagewrightError` and {@link isStagewrightError} test the
+ * brand, so they hold across copies of the library.
  *
  * @example
  * try { checkRecipe(stages) } catch (e) { if (e instanceof StagewrightError) console.error(e.message) }
@@ -13,6 +21,14 @@ export class StagewrightError extends Error {
   readonly where: Readonly<{ stage?: string; arg?: string; option?: string; file?: string }>;
   /** Every problem found when more than one was collected; the message is the first. */
   readonly problems: readonly string[];
+
+  /** The cross-copy identity (see BRAND). */
+  readonly [BRAND] = true;
+
+  /** `e instanceof StagewrightError` holds for an error of any copy of the library. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasBrand(value);
+  }
 
   constructor(
     code: ErrorCode,
@@ -44,6 +60,7 @@ export type ErrorCode =
   | "lint"
   | "values"
   | "recipe-file"
+  | "file"
   | "lock";
 
 /**
@@ -53,5 +70,9 @@ export type ErrorCode =
  * catch (e) { if (isStagewrightError(e)) process.exitCode = 2 }
  */
 export function isStagewrightError(e: unknown): e is StagewrightError {
-  return e instanceof StagewrightError;
+  return hasBrand(e);
+}
+
+function hasBrand(value: unknown): boolean {
+  return typeof value === "object" && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
 }

@@ -31,3 +31,5 @@ export * from "./manifest.ts";
 export * from "./lint.ts";
 export * from "./lock.ts";
 export * from "./runtime-plan.ts";
+export { runRecipeMain, renderWarnings } from "./main.ts";
+export { ensureDir, fileError, writeFileAtomic } from "./files.ts";

@@ -5,14 +5,14 @@
  * overridden recipe runs every composition rule again, so a values file that moves
  * LIBFABRIC_INSTALL_PATH for the producer only is refused with the sentences tsc would print.
  */
-import { parse } from "yaml";
+import { isScalar, LineCounter, parseDocument, type Document } from "yaml";
 import { checkArgValue, type Arg } from "./arg.ts";
 import type { AnyArtifact } from "./artifact.ts";
 import { stageArgs } from "./args-of.ts";
 import { closest, fail } from "./validate.ts";
 import { composeImage, image, type AnyNeed, type AnyStage, type ImageBase } from "./stage.ts";
 import { recipeFromStages, type Recipe } from "./recipe.ts";
-import { StagewrightError } from "./errors.ts";
+import { isStagewrightError, StagewrightError } from "./errors.ts";
 import { copyTestScript } from "./companions.ts";
 
 /** ARG overrides: for the whole image, and per stage. */
@@ -40,17 +40,53 @@ function overridesFrom(raw: unknown, file: string): NonNullable<Values["override
   });
 }
 
-function stringMap(raw: unknown, at: string, file: string): Record<string, string> {
+/** Where a value sits in the YAML text: its line and its text exactly as written (`3.10`, not the number 3.1). */
+interface Source {
+  at(path: readonly string[]): { line: number; text: string } | undefined;
+}
+
+function sourceOf(doc: Document, text: string, lines: LineCounter): Source {
+  return {
+    at(path) {
+      const node = doc.getIn(path, true);
+      if (!isScalar(node) || node.range === undefined || node.range === null) return undefined;
+      return { line: lines.linePos(node.range[0]).line, text: text.slice(node.range[0], node.range[1]).trim() };
+    },
+  };
+}
+
+function stringMap(raw: unknown, at: readonly string[], file: string, source: Source): Record<string, string> {
   if (raw === null || raw === undefined) return {};
-  if (typeof raw !== "object" || Array.isArray(raw)) fail("values", `${file}: ${at} must be a mapping of ARG names to values`, { file });
+  if (typeof raw !== "object" || Array.isArray(raw)) fail("values", `${file}: ${at.join(".")} must be a mapping of ARG names to values`, { file });
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
     if (typeof v !== "string") {
-      fail("values", `${file}: ${at}.${k} must be a string, got ${v === null ? "null" : Array.isArray(v) ? "a list" : typeof v}; quote it (${k}: "${String(v)}")`, { file, arg: k });
+      const src = source.at([...at, k]);
+      const written = src?.text ?? String(v);
+      const where = src === undefined ? file : `${file}:${src.line}`;
+      fail("values", `${where}: ${[...at, k].join(".")} must be a string, got ${v === null ? "null" : Array.isArray(v) ? "a list" : typeof v}; quote it (${k}: "${written}")`, { file, arg: k });
     }
     out[k] = v;
   }
   return out;
+}
+
+/**
+ * A YAML syntax error as `file:line:column: what`. The parser reports an unclosed bracket at the
+ * line after the end of the text; the location is clamped to the last line that has text.
+ */
+function yamlSyntaxError(text: string, file: string, e: { message: string; linePos?: [{ line: number; col: number }, ...unknown[]] }): never {
+  const what = e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "").replace(/:$/, "");
+  const lines = text.split("\n");
+  let line = e.linePos?.[0].line ?? 1;
+  let col = e.linePos?.[0].col ?? 1;
+  let last = lines.length;
+  while (last > 1 && lines[last - 1]!.trim() === "") last--;
+  if (line > last) {
+    line = last;
+    col = lines[last - 1]!.length + 1;
+  }
+  fail("values", `${file}:${line}:${col}: not valid YAML: ${what}`, { file });
 }
 
 /**
@@ -61,12 +97,12 @@ function stringMap(raw: unknown, at: string, file: string): Record<string, strin
  * parseValues("args:\n  LIBFABRIC_INSTALL_PATH: /opt/libfabric\n", "values.yaml")
  */
 export function parseValues(text: string, file: string): Values {
-  let doc: unknown;
-  try {
-    doc = parse(text);
-  } catch (e) {
-    fail("values", `${file}: not valid YAML: ${(e as Error).message.split("\n")[0]}`, { file });
-  }
+  const lines = new LineCounter();
+  const parsed = parseDocument(text, { lineCounter: lines, prettyErrors: true });
+  const bad = parsed.errors[0];
+  if (bad !== undefined) yamlSyntaxError(text, file, bad as Parameters<typeof yamlSyntaxError>[2]);
+  const doc: unknown = parsed.toJS();
+  const source = sourceOf(parsed, text, lines);
   if (doc === null || doc === undefined) return NO_VALUES;
   if (typeof doc !== "object" || Array.isArray(doc)) fail("values", `${file}: expected a mapping with args: and/or stages:`, { file });
   const d = doc as Record<string, unknown>;
@@ -77,9 +113,9 @@ export function parseValues(text: string, file: string): Values {
   const stages: Record<string, Record<string, string>> = {};
   if (stagesRaw !== null && stagesRaw !== undefined) {
     if (typeof stagesRaw !== "object" || Array.isArray(stagesRaw)) fail("values", `${file}: stages must be a mapping of stage names to ARG mappings`, { file });
-    for (const [name, m] of Object.entries(stagesRaw as Record<string, unknown>)) stages[name] = stringMap(m, `stages.${name}`, file);
+    for (const [name, m] of Object.entries(stagesRaw as Record<string, unknown>)) stages[name] = stringMap(m, ["stages", name], file, source);
   }
-  return { args: stringMap(d["args"], "args", file), stages, overrides: overridesFrom(d["overrides"], file) };
+  return { args: stringMap(d["args"], ["args"], file, source), stages, overrides: overridesFrom(d["overrides"], file) };
 }
 
 /**
@@ -206,7 +242,7 @@ export function withValues(r: Recipe, values: Values): Recipe {
     next = recipeFromStages(r.name, applyValues(r.stages, values), { description: r.description, labels: r.labels, notes: r.notes, platforms: r.platforms });
   } catch (e) {
     const perStage = Object.entries(values.stages).flatMap(([stage, m]) => Object.keys(m).map((arg) => ({ stage, arg })));
-    if (e instanceof StagewrightError && perStage.length > 0 && (e.code === "arg-conflict" || e.code === "prefix-mismatch")) {
+    if (isStagewrightError(e) && perStage.length > 0 && (e.code === "arg-conflict" || e.code === "prefix-mismatch")) {
       // The sentences speak of code; the data-side fix is to move the ARG for the whole image.
       const hint = `fix in the values: one image has one value per ARG, so move ${perStage.map((p) => p.arg).join(", ")} under args: (the whole image) instead of stages: ${[...new Set(perStage.map((p) => p.stage))].join(", ")}`;
       throw new StagewrightError(e.code, e.message, e.where, [...e.problems, hint]);

@@ -102,7 +102,7 @@ describe("values files and recipe files", () => {
     return p;
   };
   const cases: [string, string, string][] = [
-    ["wrong type", "args:\n  UCX_VERSION: 1.20\n", "args.UCX_VERSION must be a string, got number; quote it (UCX_VERSION: \"1.2\")"],
+    ["wrong type", "args:\n  UCX_VERSION: 1.20\n", ":2: args.UCX_VERSION must be a string, got number; quote it (UCX_VERSION: \"1.20\")"],
     ["unknown key", "arg:\n  UCX_VERSION: v1.19.0\n", "unknown key arg; a values file has args: (whole image) and stages: (per stage)"],
     ["unknown stage", "stages:\n  libfabrik:\n    LIBFABRIC_VERSION: v2.3.0\n", "stage libfabrik is not a stage of this recipe (did you mean libfabric?); its stages are: "],
     ["ARG the stage lacks", "stages:\n  ucx:\n    NIXL_VERSION: 0.7.1\n", "stage ucx has no ARG NIXL_VERSION; its ARGs are: "],

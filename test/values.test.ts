@@ -63,12 +63,14 @@ describe("bad values are clear errors", () => {
     expect(() => withValues(r, parseSets(sets))).toThrow(message);
   });
   test.each([
-    ["args:\n  UCX_VERSION: 1.20\n", "values.yaml: args.UCX_VERSION must be a string, got number; quote it"],
+    ["args:\n  UCX_VERSION: 1.20\n", 'values.yaml:2: args.UCX_VERSION must be a string, got number; quote it (UCX_VERSION: "1.20")'],
+    ["args:\n  PYTHON_VERSION: 3.10\n", 'values.yaml:2: args.PYTHON_VERSION must be a string, got number; quote it (PYTHON_VERSION: "3.10")'],
+    ["args:\n  A: b: c\n", "values.yaml:2:6: not valid YAML: Nested mappings are not allowed in compact mappings"],
     ["argz:\n  X: y\n", "values.yaml: unknown key argz"],
     ["stages:\n  nope:\n    X: y\n", "stage nope is not a stage of this recipe"],
     ["stages:\n  ucx:\n    LIBFABRIC_VERSION: v2.3.0\n", "stage ucx has no ARG LIBFABRIC_VERSION"],
     ["- a\n- b\n", "values.yaml: expected a mapping"],
-    ["args: [\n", "values.yaml: not valid YAML"],
+    ["args: [\n", "values.yaml:1:8: not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]"],
   ])("values file %j", (text, message) => {
     expect(() => withValues(r, parseValues(text, "values.yaml"))).toThrow(message);
   });
