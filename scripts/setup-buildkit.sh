@@ -11,6 +11,15 @@
 #                                           `docker build --check` each file; exit 1 on any warning or error (starts and
 #                                           stops dockerd itself when it is not already running)
 #   scripts/setup-buildkit.sh status        exit 0 when set up and dockerd is running, else 3
+#   scripts/setup-buildkit.sh env           print DOCKER_HOST=, DOCKER_CONFIG=, DOCKER= (the CLI), STATE= and PIDFILE= of this checkout
+#
+# Two kinds of state. The cache (STAGEWRIGHT_BUILDKIT_HOME, default /tmp/stagewright-buildkit: the sid binaries and
+# the smoke base tarball) is shared by every checkout on the machine and read-only once made; `setup` creates it
+# under a lock (.setup.lock), and each part appears by a rename, complete or not at all. The daemon (its data and
+# exec roots, socket, pid file, log, docker config) belongs to one checkout (STAGEWRIGHT_BUILDKIT_STATE, default
+# /tmp/stagewright-buildkit-<12 hex of the checkout's path>), so two checkouts' test runs never share or stop each
+# other's dockerd. start/stop hold the state's lock; a pid file whose dockerd is alive is never deleted, and `stop`
+# finds its dockerd by its command line (--pidfile of this state) when the pid file is gone.
 #
 # Why sid: bookworm's docker.io is 20.10 (BuildKit 0.8: no `--check`, rejects `RUN <<EOF`), and bookworm has
 # no docker-buildx. Debian sid's docker.io 28.x + docker-buildx 0.29.x run on bookworm's libc, containerd and
@@ -34,7 +43,8 @@
 # when the tarball changes. Builds of it run with `docker build --network=host` (there is no bridge).
 #
 # Environment:
-#   STAGEWRIGHT_BUILDKIT_HOME   state folder (default /tmp/stagewright-buildkit)
+#   STAGEWRIGHT_BUILDKIT_HOME   the shared cache (default /tmp/stagewright-buildkit)
+#   STAGEWRIGHT_BUILDKIT_STATE  this checkout's daemon state (default /tmp/stagewright-buildkit-<hash of the checkout>)
 #   STAGEWRIGHT_STUB_ENV        newline-separated K=V for stub images (default: CUDA-like, see below)
 #   STAGEWRIGHT_DEBIAN_MIRROR   Debian mirror URL (default: the first .../debian URI of the system's apt)
 #   STAGEWRIGHT_BASE_SUITE      Debian suite of the smoke base (default bookworm)
@@ -44,8 +54,11 @@ set -euo pipefail
 SW_HOME=${STAGEWRIGHT_BUILDKIT_HOME:-/tmp/stagewright-buildkit}
 APT_DIR=$SW_HOME/apt-sid
 ROOT=$SW_HOME/sid-root
-DOCKER_CONFIG_DIR=$SW_HOME/docker-config
-DAEMON_DIR=$SW_HOME/daemon
+BUILDX=$ROOT/usr/libexec/docker/cli-plugins/docker-buildx
+CHECKOUT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+STATE=${STAGEWRIGHT_BUILDKIT_STATE:-/tmp/stagewright-buildkit-$(printf '%s' "$CHECKOUT" | sha256sum | cut -c1-12)}
+DOCKER_CONFIG_DIR=$STATE/docker-config
+DAEMON_DIR=$STATE/daemon
 SOCK=$DAEMON_DIR/docker.sock
 PIDFILE=$DAEMON_DIR/dockerd.pid
 STUB_LABEL=dev.stagewright.stub
@@ -68,7 +81,7 @@ BASE_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 log() { printf '[setup-buildkit] %s\n' "$*" >&2; }
 die() { log "$*"; exit 3; }
-usage() { sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 debian_mirror() {
   local u=''
@@ -123,15 +136,13 @@ cmd_setup() {
   exec 8>"$SW_HOME/.setup.lock"
   flock -x 8
   ensure_system_pkgs containerd runc debootstrap
-  if [ ! -x "$ROOT/usr/sbin/dockerd" ] || [ ! -x "$ROOT/usr/bin/docker" ] || [ ! -x "$ROOT/usr/libexec/docker/cli-plugins/docker-buildx" ]; then
+  if [ ! -x "$ROOT/usr/sbin/dockerd" ] || [ ! -x "$ROOT/usr/bin/docker" ] || [ ! -x "$BUILDX" ]; then
     fetch_sid_debs
     rm -rf "$ROOT.tmp" && mkdir -p "$ROOT.tmp"
     local d
     for d in "$APT_DIR"/debs/*.deb; do dpkg-deb -x "$d" "$ROOT.tmp"; done
     rm -rf "$ROOT" && mv "$ROOT.tmp" "$ROOT"
   fi
-  mkdir -p "$DOCKER_CONFIG_DIR/cli-plugins"
-  ln -sfn "$ROOT/usr/libexec/docker/cli-plugins/docker-buildx" "$DOCKER_CONFIG_DIR/cli-plugins/docker-buildx"
   "$ROOT/usr/sbin/dockerd" --version >&2 || die "the unpacked sid dockerd does not run here"
   docker_env
   dk --version >&2
@@ -168,10 +179,15 @@ cmd_base() {
   is_setup || die "not set up: run '$0 setup' first"
   docker_env
   daemon_running || die "dockerd is not running: run '$0 start' first"
-  mkdir -p "$SW_HOME"
-  exec 8>"$SW_HOME/.setup.lock"
-  flock -x 8
-  ensure_base_tar
+  if [ ! -s "$BASE_TAR" ]; then # made once, under the cache's lock; then only read
+    mkdir -p "$SW_HOME"
+    exec 8>"$SW_HOME/.setup.lock"
+    flock -x 8
+    ensure_base_tar
+    exec 8>&-
+  fi
+  exec 7>"$STATE/.base.lock" # one import at a time into this checkout's daemon
+  flock -x 7
   local ident
   ident="$(basename "$BASE_TAR"):$(stat -c '%s:%Y' "$BASE_TAR")"
   if [ "$(dk image inspect -f "{{ index .Config.Labels \"$BASE_LABEL\" }}" "$BASE_IMAGE" 2>/dev/null || true)" = "$ident" ]; then
@@ -180,29 +196,55 @@ cmd_base() {
   fi
   log "docker import $BASE_TAR as $BASE_IMAGE"
   dk import --change "ENV PATH=$BASE_PATH" --change "LABEL $BASE_LABEL=$ident" "$BASE_TAR" "$BASE_IMAGE" >/dev/null
-  exec 8>&-
+  exec 7>&-
 }
 
 # ------------------------------------------------------------------------------------------ daemon
-docker_env() {
+docker_env() { # this checkout's client config: its own buildx state, the shared buildx binary
+  mkdir -p "$DOCKER_CONFIG_DIR/cli-plugins"
+  [ -L "$DOCKER_CONFIG_DIR/cli-plugins/docker-buildx" ] || ln -sfn "$BUILDX" "$DOCKER_CONFIG_DIR/cli-plugins/docker-buildx"
   export DOCKER_CONFIG=$DOCKER_CONFIG_DIR DOCKER_HOST=unix://$SOCK
   unset DOCKER_CONTEXT DOCKER_BUILDKIT DOCKER_TLS_VERIFY DOCKER_CERT_PATH
 }
 dk() { "$ROOT/usr/bin/docker" "$@"; }
-is_setup() { [ -x "$ROOT/usr/sbin/dockerd" ] && [ -x "$ROOT/usr/bin/docker" ] && [ -e "$DOCKER_CONFIG_DIR/cli-plugins/docker-buildx" ]; }
-daemon_pid() { [ -f "$PIDFILE" ] && cat "$PIDFILE"; }
+is_setup() { [ -x "$ROOT/usr/sbin/dockerd" ] && [ -x "$ROOT/usr/bin/docker" ] && [ -x "$BUILDX" ]; }
+# The dockerd of this state: the pid in the pid file when that process is alive and is a dockerd of this
+# pid file; otherwise (pid file gone or truncated by someone else) the dockerd whose command line names it.
+daemon_pid() {
+  local pid='' p
+  [ -f "$PIDFILE" ] && pid=$(tr -dc 0-9 <"$PIDFILE")
+  if [ -n "$pid" ] && is_our_dockerd "$pid"; then printf '%s\n' "$pid"; return 0; fi
+  for p in /proc/[0-9]*; do
+    p=${p#/proc/}
+    if is_our_dockerd "$p"; then printf '%s\n' "$p"; return 0; fi
+  done
+  return 1
+}
+is_our_dockerd() {
+  local cmd
+  cmd=$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null) || return 1
+  case $cmd in "$ROOT/usr/sbin/dockerd "*"--pidfile $PIDFILE "*) return 0 ;; esac
+  return 1
+}
 daemon_running() {
   local pid
   pid=$(daemon_pid 2>/dev/null) || return 1
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && dk version >/dev/null 2>&1
+  [ -n "$pid" ] && dk version >/dev/null 2>&1
 }
+lock_state() { mkdir -p "$DAEMON_DIR"; exec 6>"$STATE/.daemon.lock"; flock -x 6; }
 
 cmd_start() {
   is_setup || die "not set up: run '$0 setup' first"
   docker_env
-  if daemon_running; then log "dockerd already running (pid $(daemon_pid))"; return 0; fi
-  mkdir -p "$DAEMON_DIR"
-  rm -f "$PIDFILE"
+  lock_state
+  local pid
+  if pid=$(daemon_pid); then
+    # Alive: reuse it (it may still be starting); its pid file stays.
+    local i
+    for i in $(seq 1 100); do dk version >/dev/null 2>&1 && { log "dockerd already running (pid $pid)"; return 0; }; sleep 0.1; done
+    die "dockerd pid $pid of $STATE is alive but does not answer on $SOCK; stop it with '$0 stop'"
+  fi
+  rm -f "$PIDFILE" # no live dockerd owns it
   log "starting dockerd (sid) on $SOCK"
   # setsid: own session, so the caller's terminal signals do not reach it; fds 8/9 (the locks) are closed.
   # Offline guard: every registry request (a missing image, a mistyped COPY --from=<stage>) goes to a
@@ -214,7 +256,7 @@ cmd_start() {
       --data-root "$DAEMON_DIR/root" --exec-root "$DAEMON_DIR/exec" --pidfile "$PIDFILE" \
       -H "unix://$SOCK" --storage-driver=overlay2 \
       --bridge=none --iptables=false --ip6tables=false --ip-forward=false --ip-masq=false \
-      >"$DAEMON_DIR/dockerd.log" 2>&1 </dev/null 8>&- 9>&- &
+      >"$DAEMON_DIR/dockerd.log" 2>&1 </dev/null 6>&- 7>&- 8>&- 9>&- &
   local launcher=$! i
   for i in $(seq 1 100); do
     if dk version >/dev/null 2>&1; then log "dockerd pid $(daemon_pid) ready after $((i / 10)).$((i % 10)) s"; return 0; fi
@@ -228,9 +270,9 @@ cmd_start() {
 }
 
 cmd_stop() {
+  lock_state
   local pid
-  pid=$(daemon_pid 2>/dev/null) || { log "no dockerd pid file ($PIDFILE): nothing to stop"; return 0; }
-  if ! kill -0 "$pid" 2>/dev/null; then log "dockerd pid $pid is not running"; rm -f "$PIDFILE"; release_netns; return 0; fi
+  pid=$(daemon_pid) || { log "no dockerd of $STATE is running: nothing to stop"; rm -f "$PIDFILE"; release_netns; return 0; }
   log "stopping dockerd pid $pid"
   kill "$pid"
   local i
@@ -238,6 +280,11 @@ cmd_stop() {
   if kill -0 "$pid" 2>/dev/null; then log "dockerd $pid still running after 10 s: SIGKILL"; kill -9 "$pid"; fi
   rm -f "$PIDFILE"
   release_netns
+}
+
+cmd_env() {
+  docker_env
+  printf 'DOCKER_HOST=%s\nDOCKER_CONFIG=%s\nDOCKER=%s\nSTATE=%s\nPIDFILE=%s\n' "$DOCKER_HOST" "$DOCKER_CONFIG" "$ROOT/usr/bin/docker" "$STATE" "$PIDFILE"
 }
 
 # `docker run --network=host` makes dockerd bind-mount the host network namespace at exec/netns/default, and
@@ -252,7 +299,7 @@ release_netns() {
 }
 
 cmd_status() {
-  if is_setup; then docker_env; log "set up in $SW_HOME: $(dk --version)"; else log "not set up"; fi
+  if is_setup; then docker_env; log "set up in $SW_HOME: $(dk --version); daemon state $STATE"; else log "not set up"; fi
   if [ -s "$BASE_TAR" ]; then log "smoke base rootfs cached: $BASE_TAR"; else log "smoke base rootfs not cached"; fi
   if is_setup && daemon_running; then log "dockerd running, pid $(daemon_pid)"; else log "dockerd not running"; return 3; fi
 }
@@ -303,9 +350,9 @@ ensure_stub_base() { # the stub image itself: an empty layer with STUB_ENV, labe
   local changes=() line
   while IFS= read -r line; do [ -n "$line" ] && changes+=(--change "ENV $line"); done <<<"$STUB_ENV"
   changes+=(--change "LABEL $STUB_LABEL=1")
-  mkdir -p "$SW_HOME/stub/empty"
-  tar -C "$SW_HOME/stub/empty" -cf "$SW_HOME/stub/empty.tar" .
-  dk import "${changes[@]}" "$SW_HOME/stub/empty.tar" stagewright-stub:latest >/dev/null
+  mkdir -p "$STATE/stub/empty"
+  tar -C "$STATE/stub/empty" -cf "$STATE/stub/empty.tar" .
+  dk import "${changes[@]}" "$STATE/stub/empty.tar" stagewright-stub:latest >/dev/null
 }
 
 declare -A STUB_DONE=()
@@ -366,10 +413,11 @@ cmd_check() {
   for f in "$@"; do [ -f "$f" ] || { log "no such file: $f"; exit 2; }; done
   is_setup || die "not set up: run '$0 setup' first"
   docker_env
-  # One check at a time per STAGEWRIGHT_BUILDKIT_HOME: runs share the daemon and the stub tags.
-  exec 9>"$SW_HOME/.check.lock"
+  # One check at a time per checkout: runs share its daemon and the stub tags.
+  mkdir -p "$STATE"
+  exec 9>"$STATE/.check.lock"
   flock -x 9
-  CHECK_WORK=$(mktemp -d "$SW_HOME/check.XXXXXX")
+  CHECK_WORK=$(mktemp -d "$STATE/check.XXXXXX")
   trap check_cleanup EXIT
   # A daemon this run starts is stopped again at exit; one started by `start` is left running.
   if ! daemon_running; then cmd_start; CHECK_STARTED=1; fi
@@ -394,6 +442,7 @@ case "${1:-}" in
   base) cmd_base ;;
   stop) cmd_stop ;;
   status) cmd_status ;;
+  env) cmd_env ;;
   check) shift; cmd_check "$@" ;;
   *) usage ;;
 esac

@@ -22,7 +22,7 @@ export const SETUP_COMMAND = 'bash scripts/setup-buildkit.sh setup';
 
 const SCRIPT = join(REPO, 'scripts', 'setup-buildkit.sh');
 
-/** The state folder of scripts/setup-buildkit.sh. */
+/** The shared cache of scripts/setup-buildkit.sh (sid binaries, smoke base tarball); the daemon state is per checkout. */
 export function buildkitHome(): string {
   return process.env['STAGEWRIGHT_BUILDKIT_HOME'] || '/tmp/stagewright-buildkit';
 }
@@ -40,7 +40,7 @@ export function missingBuilderParts(): string[] {
   const parts: [string, string][] = [
     ['dockerd', join(home, 'sid-root/usr/sbin/dockerd')],
     ['docker CLI', join(home, 'sid-root/usr/bin/docker')],
-    ['docker-buildx', join(home, 'docker-config/cli-plugins/docker-buildx')],
+    ['docker-buildx', join(home, 'sid-root/usr/libexec/docker/cli-plugins/docker-buildx')],
     ['smoke base rootfs', join(home, `base/${suite}-minbase-gcc-libc6-dev-make.tar`)],
   ];
   return parts.filter(([, path]) => !existsSync(path)).map(([what]) => what);
@@ -195,11 +195,14 @@ export interface Builder {
   stop(): void;
 }
 
-function dockerEnv(): NodeJS.ProcessEnv {
-  const home = buildkitHome();
-  const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_CONFIG: join(home, 'docker-config'), DOCKER_HOST: `unix://${join(home, 'daemon/docker.sock')}` };
+/** The client environment of this checkout's daemon, as the script computes it (`setup-buildkit.sh env`). */
+function dockerEnv(): { env: NodeJS.ProcessEnv; docker: string } {
+  const r = script('env');
+  if (r.code !== 0) throw new Error(`scripts/setup-buildkit.sh env failed:\n${r.output}`);
+  const vars = Object.fromEntries(r.stdout.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_CONFIG: vars['DOCKER_CONFIG'], DOCKER_HOST: vars['DOCKER_HOST'] };
   for (const k of ['DOCKER_CONTEXT', 'DOCKER_BUILDKIT', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH']) delete env[k];
-  return env;
+  return { env, docker: vars['DOCKER']! };
 }
 
 /**
@@ -224,8 +227,7 @@ export function startBuilder(): Builder {
     throw new Error(`scripts/setup-buildkit.sh base failed:\n${base.output}`);
   }
   const setupSeconds = (performance.now() - t0) / 1000;
-  const docker = join(buildkitHome(), 'sid-root/usr/bin/docker');
-  const env = dockerEnv();
+  const { env, docker } = dockerEnv();
   let stopped = false;
   return {
     startedHere,
