@@ -1,4 +1,5 @@
-import semver from "semver";
+// Only the functions used: the whole of semver costs a new user's first render a noticeable start-up time.
+import valid from "semver/functions/valid.js";
 import { StagewrightError } from "./errors.ts";
 
 /**
@@ -124,7 +125,7 @@ export function toSemver(version: string): string | undefined {
   const core = `${m[1]}.${m[2]}.${m[3] ?? "0"}`;
   const pre = m[4];
   const candidate = pre === undefined ? core : `${core}-${pre}`;
-  return semver.valid(candidate) ?? undefined;
+  return valid(candidate) ?? undefined;
 }
 
 /**

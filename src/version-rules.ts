@@ -1,6 +1,8 @@
 import type { AnyArtifact } from "./artifact.ts";
 import { toSemver } from "./validate.ts";
-import semver from "semver";
+// Only the functions used (start-up time; see src/validate.ts).
+import compare from "semver/functions/compare.js";
+import satisfies from "semver/functions/satisfies.js";
 
 /**
  * What a version rule can look at: resolved ARG values (defaults after any override) and the
@@ -59,7 +61,7 @@ export function compareVersions(a: string, b: string): -1 | 0 | 1 | undefined {
   const sa = toSemver(a);
   const sb = toSemver(b);
   if (sa === undefined || sb === undefined) return undefined;
-  return semver.compare(sa, sb);
+  return compare(sa, sb);
 }
 
 /**
@@ -70,7 +72,7 @@ export function compareVersions(a: string, b: string): -1 | 0 | 1 | undefined {
  */
 export function versionSatisfies(version: string, range: string): boolean {
   const s = toSemver(version);
-  return s !== undefined && semver.satisfies(s, range, { includePrerelease: true });
+  return s !== undefined && satisfies(s, range, { includePrerelease: true });
 }
 
 /**

@@ -1,44 +1,13 @@
 /**
- * The package as a consumer installs it: the repository's sources are copied to a private folder,
- * `npm pack` runs there (prepack builds dist/), and the tarball is unpacked into a fresh project's
- * node_modules/stagewright with the package's dependencies linked from this checkout (nothing is
- * downloaded). Private to the calling test file, so concurrent test files never race on one dist/.
+ * A consumer project with the packed package installed (scripts/pack-consumer.ts), in a temporary
+ * folder removed after the test file.
  */
-import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { REPO } from "./buildkit.ts";
+import { packConsumer, type PackedConsumer } from "../../scripts/pack-consumer.ts";
 import { tempDir } from "./tmp.ts";
 
-/** A consumer project with the packed stagewright installed. */
-export interface PackedConsumer {
-  /** The project folder (package.json with "type": "module"). */
-  readonly dir: string;
-  /** node_modules/stagewright: the unpacked tarball. */
-  readonly pkg: string;
-  /** The files of the tarball, relative to the package root. */
-  readonly files: readonly string[];
-}
-
-const PACKED_FROM = ["package.json", "package-lock.json", "tsconfig.json", "tsconfig.build.json", "README.md", "src", "stages", "recipes", "bin"];
+export type { PackedConsumer };
 
 /** Pack this checkout and install the tarball into a new consumer project. */
 export function packedConsumer(): PackedConsumer {
-  const work = tempDir("stagewright-pack-");
-  const src = join(work, "src-copy");
-  mkdirSync(src);
-  for (const p of PACKED_FROM) cpSync(join(REPO, p), join(src, p), { recursive: true });
-  symlinkSync(join(REPO, "node_modules"), join(src, "node_modules"), "dir");
-  const tgz = execFileSync("npm", ["pack", "--silent", "--pack-destination", work], { cwd: src, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim().split("\n").at(-1)!;
-  const dir = join(work, "consumer");
-  const pkg = join(dir, "node_modules", "stagewright");
-  mkdirSync(pkg, { recursive: true });
-  execFileSync("tar", ["-xzf", join(work, tgz), "-C", pkg, "--strip-components=1"]);
-  const files = execFileSync("tar", ["-tzf", join(work, tgz)], { encoding: "utf8" }).trim().split("\n").map((f) => f.replace(/^package\//, ""));
-  const manifest = JSON.parse(readFileSync(join(pkg, "package.json"), "utf8")) as { dependencies: Record<string, string> };
-  for (const dep of [...Object.keys(manifest.dependencies), "typescript"]) symlinkSync(join(REPO, "node_modules", dep), join(dir, "node_modules", dep), "dir");
-  mkdirSync(join(dir, "node_modules", ".bin"));
-  symlinkSync(join(pkg, "bin", "stagewright.mjs"), join(dir, "node_modules", ".bin", "stagewright"));
-  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "consumer", type: "module", private: true }));
-  return { dir, pkg, files };
+  return packConsumer(tempDir("stagewright-pack-"));
 }
