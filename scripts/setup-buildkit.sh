@@ -240,13 +240,14 @@ cmd_start() {
   local pid
   if pid=$(daemon_pid); then
     # Alive: reuse it (it may still be starting); its pid file stays.
-    local i
-    for i in $(seq 1 100); do dk version >/dev/null 2>&1 && { log "dockerd already running (pid $pid)"; return 0; }; sleep 0.1; done
+    local deadline=$((SECONDS + 60))
+    while [ "$SECONDS" -lt "$deadline" ]; do dk version >/dev/null 2>&1 && { log "dockerd already running (pid $pid)"; return 0; }; sleep 0.2; done
     die "dockerd pid $pid of $STATE is alive but does not answer on $SOCK; stop it with '$0 stop'"
   fi
   rm -f "$PIDFILE" # no live dockerd owns it
   log "starting dockerd (sid) on $SOCK"
-  # setsid: own session, so the caller's terminal signals do not reach it; fds 8/9 (the locks) are closed.
+  # setsid: own session (so the caller's terminal signals do not reach it, and `stop` can name what it runs); the
+  # lock fds 6-9 are closed.
   # Offline guard: every registry request (a missing image, a mistyped COPY --from=<stage>) goes to a
   # proxy on 127.0.0.1:9 (discard, nothing listens) and fails there: no DNS lookup, no outside traffic.
   env -u NO_PROXY -u no_proxy -u ALL_PROXY -u all_proxy \
@@ -257,11 +258,12 @@ cmd_start() {
       -H "unix://$SOCK" --storage-driver=overlay2 \
       --bridge=none --iptables=false --ip6tables=false --ip-forward=false --ip-masq=false \
       >"$DAEMON_DIR/dockerd.log" 2>&1 </dev/null 6>&- 7>&- 8>&- 9>&- &
-  local launcher=$! i
-  for i in $(seq 1 100); do
-    if dk version >/dev/null 2>&1; then log "dockerd pid $(daemon_pid) ready after $((i / 10)).$((i % 10)) s"; return 0; fi
+  # Deadlines in wall-clock seconds, not loop counts: on a loaded machine each `sleep` and `docker version` is slow.
+  local launcher=$! t0=$SECONDS deadline=$((SECONDS + 60))
+  while [ "$SECONDS" -lt "$deadline" ]; do
+    if dk version >/dev/null 2>&1; then log "dockerd pid $(daemon_pid) ready after $((SECONDS - t0)) s"; return 0; fi
     kill -0 "$launcher" 2>/dev/null || break
-    sleep 0.1
+    sleep 0.2
   done
   log "dockerd did not come up; last log lines:"
   tail -n 5 "$DAEMON_DIR/dockerd.log" >&2 || true
@@ -275,9 +277,17 @@ cmd_stop() {
   pid=$(daemon_pid) || { log "no dockerd of $STATE is running: nothing to stop"; rm -f "$PIDFILE"; release_netns; return 0; }
   log "stopping dockerd pid $pid"
   kill "$pid"
-  local i
-  for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  if kill -0 "$pid" 2>/dev/null; then log "dockerd $pid still running after 10 s: SIGKILL"; kill -9 "$pid"; fi
+  local deadline=$((SECONDS + 30))
+  while [ "$SECONDS" -lt "$deadline" ] && kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
+  if kill -0 "$pid" 2>/dev/null; then
+    # SIGKILL leaves dockerd's own containerd behind: stop every process of its session (setsid made one), by PID.
+    local p
+    log "dockerd $pid still running after 30 s: SIGKILL to it and its session"
+    for p in $(pgrep -s "$pid" || true); do kill -9 "$p" 2>/dev/null || true; done
+    kill -9 "$pid" 2>/dev/null || true
+    deadline=$((SECONDS + 10))
+    while [ "$SECONDS" -lt "$deadline" ] && kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
+  fi
   rm -f "$PIDFILE"
   release_netns
 }

@@ -23,7 +23,7 @@ interface Clone {
 }
 
 function sh(script: string, ...args: string[]) {
-  const r = spawnSync("bash", [script, ...args], { encoding: "utf8", timeout: 120_000 });
+  const r = spawnSync("bash", [script, ...args], { encoding: "utf8", timeout: 300_000 });
   return { code: r.status, out: `${r.stdout}${r.stderr}`, stdout: r.stdout };
 }
 
@@ -70,7 +70,7 @@ describe.skipIf(SKIP !== null)("the harness: one daemon per checkout", () => {
       sh(c.script, "stop");
       if (c.env["STATE"]?.startsWith("/tmp/stagewright-buildkit-")) rmSync(c.env["STATE"], { recursive: true, force: true });
     }
-  });
+  }, 600_000);
 
   test("two checkouts get their own state: socket, pid file, docker config", () => {
     const [a, b] = clones as [Clone, Clone];
@@ -123,5 +123,5 @@ describe.skipIf(SKIP !== null)("the harness: one daemon per checkout", () => {
     expect(sh(clones[1]!.script, "stop").code).toBe(0);
     expect(alive(pids[1]!)).toBe(false);
     for (const c of clones) expect(pidOf(c)).toBeNull();
-  }, 300_000);
+  }, 600_000);
 });
