@@ -11,6 +11,15 @@ export const SOURCE_LIBFABRIC_OPTION = "https://github.com/ai-dynamo/nixl/pull/7
 export const SOURCE_LIBFABRIC_MIN_07 = "https://github.com/ai-dynamo/nixl/blob/0.7.1/src/plugins/libfabric/README.md";
 /** Source of rule nixl-libfabric-min from 0.8.0: the PR that lowered the minimum to v1.21.0. */
 export const SOURCE_LIBFABRIC_MIN_08 = "https://github.com/ai-dynamo/nixl/pull/961";
+/** Rule nixl-libfabric-min, NIXL 0.6.1-0.7.x: the lowest source libfabric (the plugin README's minimum). */
+export const LIBFABRIC_MIN_NIXL_07 = "v2.3.0rc2";
+/** Rule nixl-libfabric-min, NIXL 0.6.1-0.7.x: the lowest EFA installer (its libfabric meets the minimum). */
+export const EFA_INSTALLER_MIN_NIXL_07 = "1.43.2";
+/** Rule nixl-libfabric-min: the NIXL release that lowered the minimum (PR 961). */
+export const NIXL_LOWERED_LIBFABRIC_MIN = "0.8.0";
+/** Rule nixl-libfabric-min, NIXL 0.8.0 and later: the lowest source libfabric. */
+export const LIBFABRIC_MIN_NIXL_08 = "v1.21.0";
+
 /** Source of rule nixl-ucx-line: the official image's UCX_REF per tag. */
 export const SOURCE_UCX_LINE = "https://github.com/ai-dynamo/nixl/blob/0.7.1/contrib/Dockerfile";
 
@@ -39,8 +48,8 @@ export function libfabricOptionProblem(nixl: string): string {
  */
 export function libfabricMinProblem(nixl: string, producer: string, libfabric: string, line: "0.7" | "0.8"): string {
   return line === "0.7"
-    ? `NIXL ${nixl} needs libfabric >= v2.3.0rc2 (or EFA installer >= 1.43.2) but stage ${producer} builds libfabric ${libfabric}; libfabric v1.21.0 is supported only from NIXL 0.8.0`
-    : `NIXL ${nixl} needs libfabric >= v1.21.0 but stage ${producer} builds libfabric ${libfabric}`;
+    ? `NIXL ${nixl} needs libfabric >= ${LIBFABRIC_MIN_NIXL_07} (or EFA installer >= ${EFA_INSTALLER_MIN_NIXL_07}) but stage ${producer} builds libfabric ${libfabric}; use libfabric >= ${LIBFABRIC_MIN_NIXL_07}, or NIXL ${NIXL_LOWERED_LIBFABRIC_MIN} or later, which needs libfabric >= ${LIBFABRIC_MIN_NIXL_08}`
+    : `NIXL ${nixl} needs libfabric >= ${LIBFABRIC_MIN_NIXL_08} but stage ${producer} builds libfabric ${libfabric}`;
 }
 
 /** What the nixl stage's steps depend on, by NIXL version (nixl-official-image.md §5, §8). */
@@ -107,7 +116,7 @@ export const nixlRules: readonly VersionRule[] = [
   },
   {
     id: "nixl-libfabric-min",
-    summary: "NIXL 0.6.1-0.7.x needs libfabric >= v2.3.0rc2 (EFA installer >= 1.43.2); NIXL >= 0.8.0 needs >= v1.21.0",
+    summary: `NIXL 0.6.1-0.7.x needs libfabric >= ${LIBFABRIC_MIN_NIXL_07} (EFA installer >= ${EFA_INSTALLER_MIN_NIXL_07}); NIXL >= ${NIXL_LOWERED_LIBFABRIC_MIN} needs >= ${LIBFABRIC_MIN_NIXL_08}`,
     source: `${SOURCE_LIBFABRIC_MIN_07} and ${SOURCE_LIBFABRIC_MIN_08}`,
     check: (ctx) => {
       const nixl = ctx.arg("NIXL_VERSION");
@@ -115,12 +124,12 @@ export const nixlRules: readonly VersionRule[] = [
       if (nixl === undefined || fabric === undefined || compareVersions(nixl, "0.6.1") === -1) return undefined;
       const v = resolvedVersion(fabric, ctx.arg);
       const installer = fabric.facts["distribution"] === "efa-installer";
-      if (versionSatisfies(nixl, "<0.8.0")) {
-        const ok = installer ? compareVersions(v, "1.43.2") !== -1 : compareVersions(v, "2.3.0rc2") !== -1;
+      if (compareVersions(nixl, NIXL_LOWERED_LIBFABRIC_MIN) === -1) {
+        const ok = compareVersions(v, installer ? EFA_INSTALLER_MIN_NIXL_07 : LIBFABRIC_MIN_NIXL_07) !== -1;
         return ok ? undefined : libfabricMinProblem(nixl, fabric.producer, installer ? `from EFA installer ${v}` : v, "0.7");
       }
       if (installer) return undefined;
-      return compareVersions(v, "1.21.0") === -1 ? libfabricMinProblem(nixl, fabric.producer, v, "0.8") : undefined;
+      return compareVersions(v, LIBFABRIC_MIN_NIXL_08) === -1 ? libfabricMinProblem(nixl, fabric.producer, v, "0.8") : undefined;
     },
   },
   {
@@ -157,10 +166,10 @@ export type NixlLibfabricProblem<NV extends string, By extends string, LV extend
       ? VersionLt<NV, "0.8.0"> extends true
         ? LV extends `efa-installer-${infer IV extends string}`
           ? VersionLt<IV, "1.43.2"> extends true
-            ? `stage nixl: NIXL ${NV} needs libfabric >= v2.3.0rc2 (or EFA installer >= 1.43.2) but stage ${By} builds libfabric from EFA installer ${IV}; libfabric v1.21.0 is supported only from NIXL 0.8.0 (rule nixl-libfabric-min; source: ${typeof SOURCE_LIBFABRIC_MIN_07} and ${typeof SOURCE_LIBFABRIC_MIN_08}); to build anyway, add an explicit override { rule: "nixl-libfabric-min", reason: "..." }`
+            ? `stage nixl: NIXL ${NV} needs libfabric >= ${typeof LIBFABRIC_MIN_NIXL_07} (or EFA installer >= ${typeof EFA_INSTALLER_MIN_NIXL_07}) but stage ${By} builds libfabric from EFA installer ${IV}; use libfabric >= ${typeof LIBFABRIC_MIN_NIXL_07}, or NIXL ${typeof NIXL_LOWERED_LIBFABRIC_MIN} or later, which needs libfabric >= ${typeof LIBFABRIC_MIN_NIXL_08} (rule nixl-libfabric-min; source: ${typeof SOURCE_LIBFABRIC_MIN_07} and ${typeof SOURCE_LIBFABRIC_MIN_08}); to build anyway, add an explicit override { rule: "nixl-libfabric-min", reason: "..." }`
             : never
           : VersionLt<LV, "2.3.0"> extends true
-            ? `stage nixl: NIXL ${NV} needs libfabric >= v2.3.0rc2 (or EFA installer >= 1.43.2) but stage ${By} builds libfabric ${LV}; libfabric v1.21.0 is supported only from NIXL 0.8.0 (rule nixl-libfabric-min; source: ${typeof SOURCE_LIBFABRIC_MIN_07} and ${typeof SOURCE_LIBFABRIC_MIN_08}); to build anyway, add an explicit override { rule: "nixl-libfabric-min", reason: "..." }`
+            ? `stage nixl: NIXL ${NV} needs libfabric >= ${typeof LIBFABRIC_MIN_NIXL_07} (or EFA installer >= ${typeof EFA_INSTALLER_MIN_NIXL_07}) but stage ${By} builds libfabric ${LV}; use libfabric >= ${typeof LIBFABRIC_MIN_NIXL_07}, or NIXL ${typeof NIXL_LOWERED_LIBFABRIC_MIN} or later, which needs libfabric >= ${typeof LIBFABRIC_MIN_NIXL_08} (rule nixl-libfabric-min; source: ${typeof SOURCE_LIBFABRIC_MIN_07} and ${typeof SOURCE_LIBFABRIC_MIN_08}); to build anyway, add an explicit override { rule: "nixl-libfabric-min", reason: "..." }`
             : never
         : never
       : never;

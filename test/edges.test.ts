@@ -124,3 +124,14 @@ describe("recipe files and recipe modules", () => {
     expect(r.stdout).toBe(`stagewright ${(JSON.parse(readFileSync("package.json", "utf8")) as { version: string }).version}\n`);
   });
 });
+
+describe("rule sentences state the rule's own bounds", () => {
+  test("--set LIBFABRIC_VERSION=v2.2.0 names v2.2.0 and the bounds, never another version as if it were given", async () => {
+    const r = await cli("render", "aligned", "--set", "LIBFABRIC_VERSION=v2.2.0");
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(
+      "NIXL 0.7.1 needs libfabric >= v2.3.0rc2 (or EFA installer >= 1.43.2) but stage libfabric builds libfabric v2.2.0; use libfabric >= v2.3.0rc2, or NIXL 0.8.0 or later, which needs libfabric >= v1.21.0",
+    );
+    expect(r.err).not.toContain("libfabric v1.21.0 is");
+  });
+});

@@ -32,7 +32,7 @@ describe("NIXL and libfabric versions (nixl-official-image.md §0 items 4-5)", (
     // @ts-expect-error NIXL 0.7.1 needs libfabric >= v2.3.0rc2
     nixl(base, { version: "0.7.1", libfabric: fabric1210.provides.libfabric, ucx: ucxBuild.provides.ucx, etcd: etcd.provides.etcd });
     expectTypeOf<NixlLibfabricProblem<"0.7.1", "libfabric", "v1.21.0">>().toEqualTypeOf<
-      `stage nixl: NIXL 0.7.1 needs libfabric >= v2.3.0rc2 (or EFA installer >= 1.43.2) but stage libfabric builds libfabric v1.21.0; libfabric v1.21.0 is supported only from NIXL 0.8.0 (rule nixl-libfabric-min; source: https://github.com/ai-dynamo/nixl/blob/0.7.1/src/plugins/libfabric/README.md and https://github.com/ai-dynamo/nixl/pull/961); to build anyway, add an explicit override { rule: "nixl-libfabric-min", reason: "..." }`
+      `stage nixl: NIXL 0.7.1 needs libfabric >= v2.3.0rc2 (or EFA installer >= 1.43.2) but stage libfabric builds libfabric v1.21.0; use libfabric >= v2.3.0rc2, or NIXL 0.8.0 or later, which needs libfabric >= v1.21.0 (rule nixl-libfabric-min; source: https://github.com/ai-dynamo/nixl/blob/0.7.1/src/plugins/libfabric/README.md and https://github.com/ai-dynamo/nixl/pull/961); to build anyway, add an explicit override { rule: "nixl-libfabric-min", reason: "..." }`
     >();
   });
   test("NIXL 0.8.0 with libfabric v1.21.0 and UCX 1.20 compiles (its official pairing)", () => {
@@ -130,7 +130,7 @@ describe("the installer's libfabric and NIXL 0.7.x (rule nixl-libfabric-min)", (
     const current = efaDrivers(base, { version: "1.43.3", libfabric: "provide" });
     nixl(current, { version: "0.7.1", libfabric: current.provides.libfabric, ucx: ucxBuild.provides.ucx, etcd: etcd.provides.etcd });
     expectTypeOf<NixlLibfabricProblem<"0.7.1", "efa-drivers", "efa-installer-1.43.1">>().toEqualTypeOf<
-      `stage nixl: NIXL 0.7.1 needs libfabric >= v2.3.0rc2 (or EFA installer >= 1.43.2) but stage efa-drivers builds libfabric from EFA installer 1.43.1; libfabric v1.21.0 is supported only from NIXL 0.8.0 (rule nixl-libfabric-min; source: https://github.com/ai-dynamo/nixl/blob/0.7.1/src/plugins/libfabric/README.md and https://github.com/ai-dynamo/nixl/pull/961); to build anyway, add an explicit override { rule: "nixl-libfabric-min", reason: "..." }`
+      `stage nixl: NIXL 0.7.1 needs libfabric >= v2.3.0rc2 (or EFA installer >= 1.43.2) but stage efa-drivers builds libfabric from EFA installer 1.43.1; use libfabric >= v2.3.0rc2, or NIXL 0.8.0 or later, which needs libfabric >= v1.21.0 (rule nixl-libfabric-min; source: https://github.com/ai-dynamo/nixl/blob/0.7.1/src/plugins/libfabric/README.md and https://github.com/ai-dynamo/nixl/pull/961); to build anyway, add an explicit override { rule: "nixl-libfabric-min", reason: "..." }`
     >();
   });
 });
