@@ -17,6 +17,7 @@
  */
 import {
   inheritedArtifacts,
+  derivedText,
   ldConfStep,
   linkageAssertions,
   loaderDirs,
@@ -41,7 +42,7 @@ import {
   type VersionLiteralCheck,
 } from "../src/index.ts";
 import { runRecipeMain } from "../src/main.ts";
-import { publishStaged } from "../stages/build-steps.ts";
+import { publishStaged } from "../src/index.ts";
 import { stagedDir } from "../stages/shared.ts";
 
 /** The image `scripts/setup-buildkit.sh base` imports (debootstrap minbase + gcc, libc6-dev, make). */
@@ -248,7 +249,7 @@ export function smokeRuntime<const A extends readonly AnyArtifact[]>(from: AnySt
       ldConfStep(dirs.conf, OFFLINE),
       ...(dirs.bin.length > 0 ? [env(["PATH", `${dirs.bin.join(":")}:\${PATH}`])] : []),
       comment("Fail the build when the loader would pick the wrong library (two copies, or a consumer resolving another prefix)"),
-      run(linkageAssertions([...inheritedArtifacts(from), ...artifacts], "runtime").join("\n"), OFFLINE),
+      run(derivedText(linkageAssertions([...inheritedArtifacts(from), ...artifacts], "runtime").join("\n")), OFFLINE),
     ],
   });
 }

@@ -59,28 +59,6 @@ export type PathLiteral<P extends string> = PathLiteralCheck<P> extends string ?
  */
 export type VersionLiteral<V extends string> = VersionLiteralCheck<V> extends string ? VersionLiteralCheck<V> : V;
 
-/**
- * Compile-time checks of the `version` and `prefix` literals of a stage's options. A bad literal
- * turns the property's expected type into `{ error: "<sentence>" }`, so tsc prints the sentence.
- *
- * @example
- * function stage<const O extends { version: string; prefix?: string }>(o: O & OptionLiteralChecks<O>) {}
- */
-export type OptionLiteralChecks<O> = (O extends { readonly version: infer V extends string }
-  ? VersionLiteralCheck<V> extends string ? { readonly version: { readonly error: VersionLiteralCheck<V> } } : unknown
-  : unknown) &
-  (O extends { readonly prefix: infer P extends string }
-    ? PathLiteralCheck<P> extends string ? { readonly prefix: { readonly error: PathLiteralCheck<P> } } : unknown
-    : unknown);
-
-/**
- * The prefix literal of a stage's options, or the stage's default when none is given.
- *
- * @example
- * type P = PrefixOf<{ version: "v2.3.0" }, "/usr/local"> // "/usr/local"
- */
-export type PrefixOf<O, Default extends string> = O extends { readonly prefix: infer P extends string } ? P : Default;
-
 /** A compile-time sentence for a path literal that is not absolute and normalised; `unknown` when fine. */
 export type PathLiteralCheck<P extends string> = string extends P
   ? unknown
@@ -237,46 +215,4 @@ export function stringArg<const N extends string, const D extends string>(
  */
 export function ref<N extends string>(a: Arg<N>): `\${${N}}` {
   return `\${${a.name}}`;
-}
-
-/**
- * A copy of an ARG with another default, validated. Used for values that arrive as data.
- *
- * @example
- * withDefault(prefixArg, "/opt/libfabric")
- */
-export function withDefault<A extends Arg>(a: A, value: string): Arg<A["name"], string> {
-  checkArgValue(a, value);
-  return Object.freeze({ ...a, default: value }) as Arg<A["name"], string>;
-}
-
-/** What {@link componentArgs} returns: the version and prefix ARGs, typed by the option literals. */
-export interface ComponentArgs<VN extends string, PN extends string, V extends string, P extends string> {
-  readonly version: Arg<VN, V>;
-  readonly prefix: Arg<PN, P>;
-  /** The prefix value (the option, or the stage's default). */
-  readonly prefixValue: P;
-}
-
-/**
- * The version and prefix ARGs of a component stage, from its options, keeping their literal types
- * (so artifacts built from them carry the literal prefix and version the recipe rules compare).
- * The literals are validated at run time too.
- *
- * @example
- * const { version, prefix, prefixValue } = componentArgs(options, "/usr/local", {
- *   version: ["LIBFABRIC_VERSION", "libfabric release tag"], prefix: ["LIBFABRIC_INSTALL_PATH", "libfabric install prefix"] })
- */
-export function componentArgs<
-  const O extends { readonly version: string; readonly prefix?: string },
-  const D extends string,
-  const VN extends string,
-  const PN extends string,
->(options: O, defaultPrefix: D, names: { readonly version: readonly [VN, string]; readonly prefix: readonly [PN, string] }): ComponentArgs<VN, PN, O["version"], PrefixOf<O, D>> {
-  const prefixValue = (options.prefix ?? defaultPrefix) as PrefixOf<O, D>;
-  return {
-    version: makeArg(names.version[0], options.version as O["version"], names.version[1], { type: "version" }),
-    prefix: makeArg(names.prefix[0], prefixValue, names.prefix[1], { type: "path" }),
-    prefixValue,
-  };
 }

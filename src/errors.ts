@@ -55,7 +55,6 @@ export type ErrorCode =
   | "invalid-value"
   | "invalid-arg-name"
   | "version-rule"
-  | "cycle"
   | "render"
   | "lint"
   | "values"

@@ -1,5 +1,6 @@
 import type { AnyArtifact } from "./artifact.ts";
 import { pathIn } from "./artifact.ts";
+import type { Script } from "./script.ts";
 
 /** A `RUN --mount=...` mount. Only the kinds stagewright emits. */
 export type Mount =
@@ -13,7 +14,14 @@ export type Mount =
  */
 export type Instruction =
   | { readonly op: "ENV"; readonly vars: readonly (readonly [string, string])[] }
-  | { readonly op: "RUN"; readonly script: string; readonly mounts: readonly Mount[]; readonly network?: "none" | "host" | "default" }
+  | {
+      readonly op: "RUN";
+      readonly script: string;
+      readonly mounts: readonly Mount[];
+      readonly network?: "none" | "host" | "default";
+      /** For a script built with `sh`: the ARG names it reads, and the text written literally (lint reads it). */
+      readonly typed?: { readonly argNames: readonly string[]; readonly literals: readonly string[] };
+    }
   | {
       readonly op: "COPY";
       readonly from?: string;
@@ -31,16 +39,19 @@ export type Instruction =
 /**
  * A RUN step. `script` is a shell script (one or more lines) run by the stage's SHELL; the
  * renderer writes multi-line scripts as a heredoc and starts them with `set -euo pipefail`.
+ * A script built with `sh` keeps its typed references (the ARGs it reads, its literal text).
  *
  * @example
  * run("make -j\"$(nproc)\" install", { mounts: [cacheMount("/root/.ccache")] })
  */
-export function run(script: string, opts: { mounts?: readonly Mount[]; network?: "none" | "host" | "default" } = {}): Instruction {
+export function run(script: string | Script, opts: { mounts?: readonly Mount[]; network?: "none" | "host" | "default" } = {}): Instruction {
+  const text = typeof script === "string" ? script : script.text;
   return Object.freeze({
     op: "RUN" as const,
-    script: dedent(script),
+    script: dedent(text),
     mounts: opts.mounts ?? [],
     ...(opts.network !== undefined ? { network: opts.network } : {}),
+    ...(typeof script === "string" ? {} : { typed: Object.freeze({ argNames: script.args.map((a) => a.name), literals: script.literals }) }),
   });
 }
 

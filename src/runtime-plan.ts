@@ -9,6 +9,7 @@
 import { pathIn, type AnyArtifact, type Artifact } from "./artifact.ts";
 import { linkAssertion, uniqueSonameAssertion } from "./assertions.ts";
 import { run, type Instruction } from "./instructions.ts";
+import { derivedText } from "./script.ts";
 import { runtimeNeed, type AnyStage, type Need } from "./stage.ts";
 import { fail } from "./validate.ts";
 
@@ -65,7 +66,7 @@ export function loaderDirs(artifacts: readonly AnyArtifact[]): LoaderDirs {
  * ldConfStep(loaderDirs(artifacts).conf)
  */
 export function ldConfStep(dirs: readonly string[], opts: Parameters<typeof run>[1] = {}): Instruction {
-  return run(`printf '%s\\n' ${dirs.map((d) => `"${d}"`).join(" ")} > ${LD_CONF}\nldconfig`, opts);
+  return run(derivedText(`printf '%s\\n' ${dirs.map((d) => `"${d}"`).join(" ")} > ${LD_CONF}\nldconfig`), opts);
 }
 
 /**

@@ -3,7 +3,6 @@ import type { AnyArtifact, Artifact, DeliveryType } from "./artifact.ts";
 import type { Instruction } from "./instructions.ts";
 import { copyArtifact, copyRuntime } from "./instructions.ts";
 import { fail, nameProblem } from "./validate.ts";
-import { unknownOption } from "./messages.ts";
 import type { RuleOverride, VersionRule } from "./version-rules.ts";
 
 /**
@@ -54,19 +53,6 @@ export function buildNeed<K extends string, P extends string, By extends string,
  */
 export function runtimeNeed<K extends string, P extends string, By extends string, D extends DeliveryType>(a: Artifact<K, P, By, string, D>): Need<K, P, By, D> {
   return Object.freeze({ kind: a.kind, prefix: a.prefix, producer: a.producer, mode: "runtime" as const, artifact: a, delivery: a.delivery.type });
-}
-
-/** The need type of an artifact type (never for undefined), for stages whose options carry artifacts. */
-export type NeedOf<A> = A extends Artifact<infer K, infer P, infer By, string, infer D> ? Need<K, P, By, D> : never;
-
-/**
- * Build needs for several optional artifacts at once, keeping each one's literal types.
- *
- * @example
- * needs: buildNeeds(options.libfabric, options.ucx)
- */
-export function buildNeeds<const A extends readonly (AnyArtifact | undefined)[]>(...artifacts: A): NeedOf<A[number]>[] {
-  return artifacts.filter((a): a is AnyArtifact => a !== undefined).map((a) => buildNeed(a)) as NeedOf<A[number]>[];
 }
 
 /**
@@ -146,6 +132,21 @@ type NeedHeld<Nd, Base> = Nd extends Need<infer K, infer P, infer By, infer D>
     : never
   : never;
 
+/**
+ * The stage type {@link defineStage} returns for a name, a base, artifacts, needs, ARGs and removed
+ * kinds: what its image holds is the base's contents minus removals, the needs and its artifacts.
+ *
+ * @example
+ * type S = StageOf<"ucx", typeof base, { ucx: typeof ucxArtifact }, never, never, never>
+ */
+export type StageOf<N extends string, F extends ImageBase | AnyStage, Prov extends { readonly [k: string]: AnyArtifact }, Nd extends AnyNeed, A extends Arg, R extends string> = Stage<
+  N,
+  Prov,
+  Nd,
+  A,
+  Removed<ContainsOf<F>, R> | NeedHeld<Nd, Removed<ContainsOf<F>, R>> | Prov[keyof Prov]
+>;
+
 /** The spec accepted by {@link defineStage}. */
 export interface StageSpec<
   N extends string,
@@ -185,7 +186,7 @@ export function defineStage<
   const R extends string = never,
 >(
   spec: StageSpec<N, F, Prov, Nd, A, R>,
-): Stage<N, Prov, Nd, A, Removed<ContainsOf<F>, R> | NeedHeld<Nd, Removed<ContainsOf<F>, R>> | Prov[keyof Prov]> {
+): StageOf<N, F, Prov, Nd, A, R> {
   const badName = nameProblem("stage", spec.name);
   if (badName !== undefined) fail("invalid-value", badName, { stage: spec.name });
   const provides = (spec.provides ?? {}) as Prov;
@@ -243,33 +244,6 @@ export function composeImage(
 }
 
 /**
- * Compile-time guard for option objects: every key of O that Shape does not declare becomes a
- * sentence the value cannot satisfy. Works for literals and for variables alike.
- *
- * @example
- * function ucx<const O extends UcxOptions>(base: AnyStage, o: O & KnownOptions<O, UcxOptions, "ucx">) {}
- */
-export type KnownOptions<O, Shape, StageName extends string> = {
-  // An object, not the bare sentence: a literal intersected with another literal is never, and tsc
-  // would print "not assignable to never" instead of the sentence.
-  readonly [K in Exclude<keyof O, keyof Shape>]: K extends string
-    ? { readonly error: `unknown option ${K} for stage ${StageName}; remove it or use one of the options the stage declares` }
-    : never;
-};
-
-/**
- * The runtime twin of {@link KnownOptions}: throws for an option name the stage does not declare.
- *
- * @example
- * checkOptions("ucx", opts, ["version", "prefix"])
- */
-export function checkOptions(stage: string, options: object, known: readonly string[]): void {
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) fail("unknown-option", unknownOption(stage, key), { stage, option: key });
-  }
-}
-
-/**
  * The base chain of a stage, nearest first (the stage itself excluded).
  *
  * @example
@@ -283,26 +257,4 @@ export function ancestors(s: AnyStage): AnyStage[] {
     cur = cur.from;
   }
   return out;
-}
-
-/**
- * The external image at the root of a stage's base chain.
- *
- * @example
- * rootImage(nixlStage).image // "${BASE_IMAGE}:${BASE_TAG}"
- */
-export function rootImage(s: AnyStage): ImageBase {
-  let cur: ImageBase | AnyStage = s.from;
-  while ("steps" in cur) cur = cur.from;
-  return cur;
-}
-
-/**
- * Human form of a held artifact for messages.
- *
- * @example
- * describeHeld(fabric.provides.libfabric) // "libfabric at /usr/local (stage libfabric)"
- */
-export function describeHeld(h: Held): string {
-  return `${h.kind} at ${h.prefix} (stage ${h.producer})`;
 }

@@ -1,8 +1,7 @@
 import type { AnyArtifact } from "./artifact.ts";
 import { toSemver } from "./validate.ts";
-// Only the functions used (start-up time; see src/validate.ts).
+// Only the function used (start-up time; see src/validate.ts).
 import compare from "semver/functions/compare.js";
-import satisfies from "semver/functions/satisfies.js";
 
 /**
  * What a version rule can look at: resolved ARG values (defaults after any override) and the
@@ -62,17 +61,6 @@ export function compareVersions(a: string, b: string): -1 | 0 | 1 | undefined {
   const sb = toSemver(b);
   if (sa === undefined || sb === undefined) return undefined;
   return compare(sa, sb);
-}
-
-/**
- * True when `version` satisfies a semver range (with prereleases included).
- *
- * @example
- * versionSatisfies("0.7.1", ">=0.6.1 <0.8.0") // true
- */
-export function versionSatisfies(version: string, range: string): boolean {
-  const s = toSemver(version);
-  return s !== undefined && satisfies(s, range, { includePrerelease: true });
 }
 
 /**

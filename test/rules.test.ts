@@ -11,7 +11,8 @@ import {
   StagewrightError,
   artifact,
   buildNeed,
-  checkOptions,
+  checkOptionValues,
+  option,
   checkStages,
   defineStage,
   expectAt,
@@ -55,7 +56,7 @@ describe("the same sentences at run time as at compile time", () => {
     expect(messages([base, fabric, efa, nixlOnEfaImage])).toEqual([M.rule1Installer, M.rule4EfaFirst]);
   });
   test("rule 5", () => {
-    const e = thrown(() => checkOptions("libfabric", { version: "v2.3.0", prefx: "/opt" }, ["version", "prefix"]));
+    const e = thrown(() => checkOptionValues("libfabric", { version: "v2.3.0", prefx: "/opt" }, { version: option.version({ doc: "tag", required: true }), prefix: option.path({ doc: "prefix" }) }));
     expect(e.message).toBe(M.rule5);
     expect(e.code).toBe("unknown-option");
     expect(e.where).toEqual({ stage: "libfabric", option: "prefx" });

@@ -14,6 +14,16 @@ const snippets: Record<string, string> = {
   relativePrefix: `libfabric(base, { version: "v2.3.0", prefix: "usr/local" });`,
   latest: `libfabric(base, { version: "latest" });`,
   pairing: `nixl(base, { version: "0.7.1", libfabric: libfabric(base, { version: "v1.21.0" }).provides.libfabric, ucx: u.provides.ucx, etcd: etcd.provides.etcd });`,
+  // Hole 3 of issue 14: a typo in an options variable (no excess-property check protects it).
+  etcdReff: `const o = { reff: "abc" } as const;\netcdCppApi(base, o);`,
+  baseTagg: `const o = { tagg: "25.06-cuda12.9-devel-ubuntu24.04" } as const;\ncudaDlBase(uv, o);`,
+  docaBuidl: `const o = { buidl: "3.1.0-091000-25.07" } as const;\ndoca(base, o);`,
+  sdkVerison: `const o = { verison: "1.11.581" } as const;\nawsSdkCpp(base, o);`,
+  gusliComit: `const o = { comit: "8b7a3b2" } as const;\ngusli(base, o);`,
+  runtimeEnvv: `const o = { envv: [["A", "1"]] } as const;\nruntime(base, [], o);`,
+  ownStage: `const hello = defineComponent({ name: "hello", options: { greeting: option.string({ doc: "what it says" }) } } as const, () => ({ description: "hello", steps: [run("echo hi")], details: {} }));
+const o = { greting: "hi" } as const;
+hello(base, o);`,
   flagship: `const efa = efaDrivers(base, { version: "1.43.3", libfabric: "provide" });
 const fabric = libfabric(base, { version: "v2.3.0" });
 const n = nixl(base, { version: "0.7.1", libfabric: fabric.provides.libfabric, ucx: u.provides.ucx, etcd: etcd.provides.etcd });
@@ -33,13 +43,13 @@ const efa = efaDrivers(dc, { version: "1.43.3", libfabric: "provide" });
 const mine = defineStage({ name: "mine", description: "a consumer's stage", from: dc, needs: [buildNeed(efa.provides.libfabric)], steps: [run("true")] });
 recipe("bad", [uv, base, dc, efa, mine]);`,
 };
-const header = `import { buildNeed, defineStage, recipe, run } from "../../src/index.ts";
-import { cudaDlBase, doca, efaDrivers, etcdCppApi, libfabric, nixl, runtime, ucx, uvStage } from "../../stages/index.ts";
+const header = `import { buildNeed, defineComponent, defineStage, option, recipe, run } from "../../src/index.ts";
+import { awsSdkCpp, cudaDlBase, doca, efaDrivers, etcdCppApi, gusli, libfabric, nixl, runtime, ucx, uvStage } from "../../stages/index.ts";
 const uv = uvStage();
 const base = cudaDlBase(uv, {});
 const etcd = etcdCppApi(base, {});
 const u = ucx(base, { version: "v1.19.0" });
-void recipe; void efaDrivers; void nixl; void etcd; void u; void libfabric; void doca; void runtime; void defineStage; void buildNeed; void run;
+void recipe; void efaDrivers; void nixl; void etcd; void u; void libfabric; void doca; void runtime; void defineStage; void buildNeed; void run; void defineComponent; void option; void awsSdkCpp; void gusli;
 `;
 let dir: string;
 const printed: Record<string, string> = {};
@@ -70,6 +80,13 @@ test.each([
   ["relativePrefix", "usr/local is not an absolute path: start it with /"],
   ["latest", "latest is not a pinned version: give an exact version such as 1.2.3"],
   ["pairing", "stage nixl: NIXL 0.7.1 needs libfabric >= v2.3.0rc2 (or EFA installer >= 1.43.2) but stage libfabric builds libfabric v1.21.0"],
+  ["etcdReff", "unknown option reff for stage etcd-cpp-api; remove it or use one of the options the stage declares"],
+  ["baseTagg", "unknown option tagg for stage base; remove it or use one of the options the stage declares"],
+  ["docaBuidl", "unknown option buidl for stage doca; remove it or use one of the options the stage declares"],
+  ["sdkVerison", "unknown option verison for stage aws-sdk-cpp; remove it or use one of the options the stage declares"],
+  ["gusliComit", "unknown option comit for stage gusli; remove it or use one of the options the stage declares"],
+  ["runtimeEnvv", "unknown option envv for stage runtime; remove it or use one of the options the stage declares"],
+  ["ownStage", "unknown option greting for stage hello; remove it or use one of the options the stage declares"],
   ["flagship", "nixl needs libfabric at /usr/local but stage efa-drivers installs it at /opt/amazon/efa; build nixl against the libfabric artifact of stage efa-drivers, or install libfabric at /usr/local"],
 ])("%s: tsc prints the sentence", (name, sentence) => {
   expect(printed[name] ?? "(compiled without errors)").toContain(sentence);

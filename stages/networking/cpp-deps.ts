@@ -5,17 +5,27 @@
  * is pinned by commit (stages/sources.lock.yaml, docs/sources.md).
  * Facts: shared/reference/nixl-official-image.md §2 step 5 and §3.
  */
-import { artifact, checkOptions, defineStage, gitCheckoutScript, stringArg, SOURCE_MIRROR, type AnyStage, type KnownOptions } from "../../src/index.ts";
-import { MAKE_J, compile, publishStaged } from "../build-steps.ts";
+import { SOURCE_MIRROR, cmake, compileStep, custom, defineComponent, git, option, type ComponentSpec, type OptionsOf } from "../../src/index.ts";
 import { NPROC, commitArg, commitOf, stagedDir } from "../shared.ts";
 
 const REF = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const SDK_TAG = /^\d+\.\d+\.\d+$/;
+
+/** The etcd-cpp-apiv3 component: one declaration, from which its options, ARGs and artifact derive. */
+export const ETCD_SPEC = {
+  name: "etcd-cpp-api",
+  options: {
+    ref: option.string({ doc: "git ref to build; pinned by the commit of the lock entry etcd-cpp-apiv3-<ref>", pattern: REF, expected: "a git ref", default: "7c6e714" }),
+  },
+  version: {
+    option: "ref", arg: "ETCD_CPP_API_REF", doc: "etcd-cpp-apiv3 git ref", pattern: { regex: REF, expected: "a git ref" },
+    value: (ref: string) => (ref === "7c6e714" ? commitOf("etcd-cpp-apiv3-7c6e714") : ref),
+  },
+  artifacts: { etcd: { kind: "etcd-cpp-api", delivery: "staged", prefix: "/usr/local", version: "own", versionArg: false } },
+} as const satisfies ComponentSpec;
 
 /** Options of {@link etcdCppApi}. */
-export interface EtcdOptions {
-  /** Git ref to build; pinned by the commit of the lock entry `etcd-cpp-apiv3-<ref>`. Default the master commit pinned in the lock. */
-  readonly ref?: string;
-}
+export type EtcdOptions = OptionsOf<typeof ETCD_SPEC.options>;
 
 /**
  * etcd-cpp-apiv3, core only, into /usr/local.
@@ -23,47 +33,42 @@ export interface EtcdOptions {
  * @example
  * const etcd = etcdCppApi(sys, {})
  */
-export function etcdCppApi<const F extends AnyStage, const O extends EtcdOptions>(from: F, options: O & KnownOptions<O, EtcdOptions, "etcd-cpp-api">) {
-  checkOptions("etcd-cpp-api", options, ["ref"]);
-  const ref = options.ref ?? "7c6e714";
-  const ETCD_CPP_API_REF = stringArg("ETCD_CPP_API_REF", ref === "7c6e714" ? commitOf("etcd-cpp-apiv3-7c6e714") : ref, REF, "a git ref", "etcd-cpp-apiv3 git ref");
-  const ETCD_CPP_API_COMMIT = commitArg("ETCD_CPP_API_COMMIT", ETCD_CPP_API_REF, (r) => (r === commitOf("etcd-cpp-apiv3-7c6e714") ? "etcd-cpp-apiv3-7c6e714" : `etcd-cpp-apiv3-${r}`));
+export const etcdCppApi = defineComponent(ETCD_SPEC, (c) => {
+  const ETCD_CPP_API_COMMIT = commitArg("ETCD_CPP_API_COMMIT", c.versionArg!, (r) => (r === commitOf("etcd-cpp-apiv3-7c6e714") ? "etcd-cpp-apiv3-7c6e714" : `etcd-cpp-apiv3-${r}`));
   const staged = stagedDir("etcd-cpp-api");
-  return defineStage({
-    name: "etcd-cpp-api",
+  return {
     description: "etcd-cpp-apiv3 (core only), pinned by commit",
-    from,
-    args: [ETCD_CPP_API_REF, ETCD_CPP_API_COMMIT, SOURCE_MIRROR, NPROC],
-    provides: {
-      etcd: artifact({
-        kind: "etcd-cpp-api", producer: "etcd-cpp-api", version: ref, prefix: "/usr/local",
-        layout: { lib: ["lib"], include: ["include/etcd"] }, runtimePaths: ["lib"], delivery: { type: "staged", dir: staged }, ldconfig: true,
-      }),
+    args: [ETCD_CPP_API_COMMIT, SOURCE_MIRROR, NPROC],
+    details: {
+      etcd: { layout: { lib: ["lib"], include: ["include/etcd"] }, runtimePaths: ["lib"], delivery: { type: "staged", dir: staged }, ldconfig: true },
     },
     steps: [
-      compile(
-        [
-          "cd /usr/local/src",
-          gitCheckoutScript("https://github.com/etcd-cpp-apiv3/etcd-cpp-apiv3.git", "etcd-cpp-apiv3", "ETCD_CPP_API_REF", "ETCD_CPP_API_COMMIT"),
-          "cd etcd-cpp-apiv3",
+      compileStep({
+        source: git({ repo: "https://github.com/etcd-cpp-apiv3/etcd-cpp-apiv3.git", dir: "etcd-cpp-apiv3", ref: c.versionArg!, commit: ETCD_CPP_API_COMMIT }),
+        before: [
           "# The cpprestsdk dependency is only needed by the non-core client (as the official image does)",
           "sed -i '/^find_dependency(cpprestsdk)$/d' etcd-cpp-api-config.in.cmake",
-          "cmake -S . -B build -DBUILD_ETCD_CORE_ONLY=ON -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr/local",
-          `${MAKE_J} -C build`,
-          `make -C build DESTDIR=${staged} install`,
-          publishStaged(staged),
-        ].join("\n"),
-      ),
+        ],
+        build: cmake({ flags: ["-DBUILD_ETCD_CORE_ONLY=ON", "-DCMAKE_BUILD_TYPE=Release", "-DCMAKE_INSTALL_PREFIX=/usr/local"] }),
+        staged,
+      }),
     ],
     versions: { "etcd-cpp-apiv3": "${ETCD_CPP_API_REF}" },
-  });
-}
+  };
+});
+
+/** The AWS SDK for C++ component, declared once. */
+export const AWS_SDK_SPEC = {
+  name: "aws-sdk-cpp",
+  options: {
+    version: option.string({ doc: 'aws-sdk-cpp tag. Default "1.11.581" (the 0.7.1 pin)', pattern: SDK_TAG, expected: "an aws-sdk-cpp tag such as 1.11.581", default: "1.11.581" }),
+  },
+  version: { option: "version", arg: "AWS_SDK_CPP_VERSION", doc: "aws-sdk-cpp git tag", pattern: { regex: SDK_TAG, expected: "an aws-sdk-cpp tag such as 1.11.581" } },
+  artifacts: { awsSdk: { kind: "aws-sdk-cpp", delivery: "staged", prefix: "/usr/local", version: "own" } },
+} as const satisfies ComponentSpec;
 
 /** Options of {@link awsSdkCpp}. */
-export interface AwsSdkOptions {
-  /** aws-sdk-cpp tag. Default "1.11.581" (the 0.7.1 pin). */
-  readonly version?: string;
-}
+export type AwsSdkOptions = OptionsOf<typeof AWS_SDK_SPEC.options>;
 
 /**
  * The AWS SDK for C++ (s3 only), into /usr/local; NIXL finds it by pkg-config (OBJ plugin).
@@ -71,44 +76,38 @@ export interface AwsSdkOptions {
  * @example
  * const sdk = awsSdkCpp(sys, {})
  */
-export function awsSdkCpp<const F extends AnyStage, const O extends AwsSdkOptions>(from: F, options: O & KnownOptions<O, AwsSdkOptions, "aws-sdk-cpp">) {
-  checkOptions("aws-sdk-cpp", options, ["version"]);
-  const version = options.version ?? "1.11.581";
-  const AWS_SDK_CPP_VERSION = stringArg("AWS_SDK_CPP_VERSION", version, /^\d+\.\d+\.\d+$/, "an aws-sdk-cpp tag such as 1.11.581", "aws-sdk-cpp git tag");
-  const AWS_SDK_CPP_COMMIT = commitArg("AWS_SDK_CPP_COMMIT", AWS_SDK_CPP_VERSION, (v) => `aws-sdk-cpp-${v}`);
+export const awsSdkCpp = defineComponent(AWS_SDK_SPEC, (c) => {
+  const AWS_SDK_CPP_COMMIT = commitArg("AWS_SDK_CPP_COMMIT", c.versionArg!, (v) => `aws-sdk-cpp-${v}`);
   const staged = stagedDir("aws-sdk-cpp");
-  return defineStage({
-    name: "aws-sdk-cpp",
+  return {
     description: "AWS SDK for C++, s3 only (NIXL OBJ plugin)",
-    from,
-    args: [AWS_SDK_CPP_VERSION, AWS_SDK_CPP_COMMIT, SOURCE_MIRROR, NPROC],
-    provides: {
-      awsSdk: artifact({
-        kind: "aws-sdk-cpp", producer: "aws-sdk-cpp", version, prefix: "/usr/local", versionArg: AWS_SDK_CPP_VERSION,
-        layout: { lib: ["lib"], include: ["include/aws"], pkgconfig: ["lib/pkgconfig"] }, runtimePaths: ["lib"], delivery: { type: "staged", dir: staged }, ldconfig: true,
-      }),
+    args: [AWS_SDK_CPP_COMMIT, SOURCE_MIRROR, NPROC],
+    details: {
+      awsSdk: { layout: { lib: ["lib"], include: ["include/aws"], pkgconfig: ["lib/pkgconfig"] }, runtimePaths: ["lib"], delivery: { type: "staged", dir: staged }, ldconfig: true },
     },
     steps: [
-      compile(
-        [
-          "cd /usr/local/src",
-          gitCheckoutScript("https://github.com/aws/aws-sdk-cpp.git", "aws-sdk-cpp", "AWS_SDK_CPP_VERSION", "AWS_SDK_CPP_COMMIT", { submodules: true }),
-          'cmake -S aws-sdk-cpp -B aws-sdk-build -DCMAKE_BUILD_TYPE=Release -DBUILD_ONLY="s3" -DENABLE_TESTING=OFF -DCMAKE_INSTALL_PREFIX=/usr/local',
-          `${MAKE_J} -C aws-sdk-build`,
-          `make -C aws-sdk-build DESTDIR=${staged} install`,
-          publishStaged(staged),
-        ].join("\n"),
-      ),
+      compileStep({
+        source: git({ repo: "https://github.com/aws/aws-sdk-cpp.git", dir: "aws-sdk-cpp", ref: c.versionArg!, commit: AWS_SDK_CPP_COMMIT, submodules: true, enter: false }),
+        build: cmake({ source: "aws-sdk-cpp", build: "aws-sdk-build", flags: ["-DCMAKE_BUILD_TYPE=Release", '-DBUILD_ONLY="s3"', "-DENABLE_TESTING=OFF", "-DCMAKE_INSTALL_PREFIX=/usr/local"] }),
+        staged,
+      }),
     ],
     versions: { "aws-sdk-cpp": "${AWS_SDK_CPP_VERSION}" },
-  });
-}
+  };
+});
+
+/** The gusli component, declared once. */
+export const GUSLI_SPEC = {
+  name: "gusli",
+  options: {
+    commit: option.string({ doc: "commit to build. Default the lock's gusli-8b7a3b2", pattern: REF, expected: "a git ref" }),
+  },
+  version: { option: "commit", arg: "GUSLI_REF", doc: "gusli git ref (the repository has no release tags)", pattern: { regex: REF, expected: "a git ref" }, value: (c: string) => (c === "" ? commitOf("gusli-8b7a3b2") : c) },
+  artifacts: { gusli: { kind: "gusli", delivery: "staged", prefix: "/usr" } },
+} as const satisfies ComponentSpec;
 
 /** Options of {@link gusli}. */
-export interface GusliOptions {
-  /** Commit to build. Default the lock's `gusli-8b7a3b2`. */
-  readonly commit?: string;
-}
+export type GusliOptions = OptionsOf<typeof GUSLI_SPEC.options>;
 
 /**
  * gusli, built the way the official image does (release build, no io_uring). Its Makefile installs
@@ -117,38 +116,34 @@ export interface GusliOptions {
  * @example
  * const g = gusli(sys, {})
  */
-export function gusli<const F extends AnyStage, const O extends GusliOptions>(from: F, options: O & KnownOptions<O, GusliOptions, "gusli">) {
-  checkOptions("gusli", options, ["commit"]);
-  const commit = options.commit ?? commitOf("gusli-8b7a3b2");
-  const GUSLI_REF = stringArg("GUSLI_REF", commit, REF, "a git ref", "gusli git ref (the repository has no release tags)");
+export const gusli = defineComponent(GUSLI_SPEC, (c) => {
+  const GUSLI_REF = c.versionArg!;
   const GUSLI_COMMIT = commitArg("GUSLI_COMMIT", GUSLI_REF, (r) => (r === commitOf("gusli-8b7a3b2") ? "gusli-8b7a3b2" : `gusli-${r.slice(0, 7)}`));
   const staged = stagedDir("gusli");
-  return defineStage({
-    name: "gusli",
+  return {
     description: "gusli client library (NIXL GUSLI plugin), pinned by commit",
-    from,
-    args: [GUSLI_REF, GUSLI_COMMIT, SOURCE_MIRROR],
-    provides: {
-      gusli: artifact({
-        kind: "gusli", producer: "gusli", version: commit.slice(0, 7), prefix: "/usr",
+    args: [GUSLI_COMMIT, SOURCE_MIRROR],
+    details: {
+      gusli: {
+        version: GUSLI_REF.default.slice(0, 7),
         layout: { lib: ["lib"], include: ["include"] }, runtimeFiles: ["lib/libgusli_clnt.so"], runtimePaths: ["lib/libgusli_*.so"],
         delivery: { type: "staged", dir: staged }, ldconfig: false,
-      }),
+      },
     },
     steps: [
-      compile(
-        [
-          "cd /usr/local/src",
-          gitCheckoutScript("https://github.com/nvidia/gusli.git", "gusli", "GUSLI_REF", "GUSLI_COMMIT"),
-          "cd gusli",
+      compileStep({
+        source: git({ repo: "https://github.com/nvidia/gusli.git", dir: "gusli", ref: GUSLI_REF, commit: GUSLI_COMMIT }),
+        build: custom([
           // Serial on purpose: the Makefile's *_dyn executables link -lgusli_clnt from the install dir without
           // depending on install, so make -jN races (docs/sources.md, issue 11 row 2a). The official image is serial too.
           "make all BUILD_RELEASE=1 BUILD_FOR_UNITEST=0 VERBOSE=1 ALLOW_USE_URING=0",
           `install -D -m 755 -t ${staged}/usr/lib /usr/lib/libgusli_clnt.so /usr/lib/libgusli_srvr.so`,
           `install -D -m 644 -t ${staged}/usr/include gusli_client_api.hpp gusli_server_api.hpp`,
-        ].join("\n"),
-      ),
+        ]),
+        staged,
+        publish: false,
+      }),
     ],
     versions: { gusli: "${GUSLI_REF}" },
-  });
-}
+  };
+});

@@ -3,16 +3,27 @@
  * (a plain upgrade leaves a libibverbs-dev without InfiniBand support).
  * Facts: shared/reference/nixl-official-image.md §2 steps 3-4 (NIXL 0.7.1 contrib/Dockerfile).
  */
-import { artifact, checkOptions, comment, defineStage, run, aptCache, stringArg, type AnyStage, type KnownOptions } from "../../src/index.ts";
+import { aptCache, comment, defineComponent, downloadScript, option, run, SOURCE_MIRROR, type ComponentSpec, type OptionsOf } from "../../src/index.ts";
 import { aptInstall } from "../build-steps.ts";
 import { ARCH, sha256Arg } from "../shared.ts";
-import { downloadScript, SOURCE_MIRROR } from "../../src/index.ts";
+
+const DOCA_BUILD_PATTERN = { regex: /^\d+\.\d+\.\d+-\d+-\d+\.\d+$/, expected: "a DOCA host build such as 3.1.0-091000-25.07" } as const;
+
+/** The DOCA component, declared once. */
+export const DOCA_SPEC = {
+  name: "doca",
+  options: {
+    build: option.string({ doc: "DOCA host package build, e.g. 3.1.0-091000-25.07 (the 0.7.1 pin)", pattern: DOCA_BUILD_PATTERN.regex, expected: DOCA_BUILD_PATTERN.expected, default: "3.1.0-091000-25.07" }),
+  },
+  version: { option: "build", arg: "DOCA_BUILD", doc: "DOCA host package build", pattern: DOCA_BUILD_PATTERN },
+  artifacts: {
+    doca: { kind: "doca", delivery: "in-image", prefix: "/opt/mellanox/doca", version: "own", versionArg: false },
+    rdmaCore: { kind: "rdma-core", delivery: "in-image", prefix: "/usr", version: "own", versionArg: false, distribution: "doca" },
+  },
+} as const satisfies ComponentSpec;
 
 /** Options of {@link doca}. */
-export interface DocaOptions {
-  /** DOCA host package build, e.g. `3.1.0-091000-25.07` (the 0.7.1 pin). */
-  readonly build?: string;
-}
+export type DocaOptions = OptionsOf<typeof DOCA_SPEC.options>;
 
 /** rdma-core packages reinstalled from the DOCA repository (§2 step 4). */
 export const RDMA_PACKAGES: readonly string[] = ["libibverbs-dev", "rdma-core", "ibverbs-utils", "libibumad-dev", "libnuma-dev", "librdmacm-dev", "ibverbs-providers"];
@@ -23,20 +34,13 @@ export const RDMA_PACKAGES: readonly string[] = ["libibverbs-dev", "rdma-core", 
  * @example
  * const d = doca(base, {})
  */
-export function doca<const F extends AnyStage, const O extends DocaOptions>(from: F, options: O & KnownOptions<O, DocaOptions, "doca">) {
-  checkOptions("doca", options, ["build"]);
-  const build = options.build ?? "3.1.0-091000-25.07";
-  const DOCA_BUILD = stringArg("DOCA_BUILD", build, /^\d+\.\d+\.\d+-\d+-\d+\.\d+$/, "a DOCA host build such as 3.1.0-091000-25.07", "DOCA host package build");
+export const doca = defineComponent(DOCA_SPEC, (c) => {
+  const DOCA_BUILD = c.versionArg!;
   const DOCA_SHA256 = sha256Arg("DOCA_SHA256", DOCA_BUILD, (b) => `doca-host-${b.split("-")[0]}`, "DOCA host .deb");
-  return defineStage({
-    name: "doca",
+  return {
     description: "DOCA host repository, GPUNetIO, rdma-core from the DOCA repository",
-    from,
     args: [ARCH, DOCA_BUILD, DOCA_SHA256, SOURCE_MIRROR],
-    provides: {
-      doca: artifact({ kind: "doca", producer: "doca", version: build, prefix: "/opt/mellanox/doca", delivery: { type: "in-image" } }),
-      rdmaCore: artifact({ kind: "rdma-core", producer: "doca", version: `doca-${build}`, prefix: "/usr", delivery: { type: "in-image" }, facts: { distribution: "doca" } }),
-    },
+    details: { doca: { delivery: { type: "in-image" } }, rdmaCore: { delivery: { type: "in-image" } } },
     steps: [
       run(
         [
@@ -57,5 +61,5 @@ export function doca<const F extends AnyStage, const O extends DocaOptions>(from
       aptInstall(RDMA_PACKAGES, { reinstall: true }),
     ],
     versions: { doca: "${DOCA_BUILD}" },
-  });
-}
+  };
+});

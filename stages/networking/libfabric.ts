@@ -8,44 +8,46 @@
  * printed an unrecognized-option warning).
  */
 import {
-  artifact,
-  componentArgs,
-  buildNeeds,
-  checkOptions,
-  defineStage,
-  downloadScript,
-  pathIn,
   SOURCE_MIRROR,
-  type AnyStage,
-  type Artifact,
-  type KnownOptions,
-  type NeedOf,
-  type OptionLiteralChecks,
+  compileStep,
+  configureMake,
+  defineComponent,
+  heldArtifact,
+  option,
+  sh,
+  tarball,
+  type AnyArtifact,
+  type ComponentSpec,
+  type OptionsOf,
+  type Script,
 } from "../../src/index.ts";
-import { MAKE_J, compile, publishStaged } from "../build-steps.ts";
 import { NPROC, sha256Arg, stagedDir } from "../shared.ts";
 
+/** The libfabric component, declared once. */
+export const LIBFABRIC_SPEC = {
+  name: "libfabric",
+  options: {
+    version: option.version({ doc: 'release tag with its v, e.g. "v2.3.0"', required: true }),
+    prefix: option.path({ doc: 'install prefix (LIBFABRIC_INSTALL_PATH). Default "/usr/local"' }),
+    efa: option.boolean({ doc: "build the EFA provider (needs rdma-core headers)", default: true }),
+    cuda: option.boolean({ doc: "CUDA HMEM support, dlopen'd at run time", default: true }),
+    gdrcopy: option.artifact("gdrcopy", { doc: "GDRCopy support (dlopen'd), from this artifact's headers" }),
+  },
+  version: { option: "version", arg: "LIBFABRIC_VERSION", doc: "libfabric release tag (with its v)" },
+  prefix: { option: "prefix", arg: "LIBFABRIC_INSTALL_PATH", doc: "libfabric install prefix; every consumer builds and loads from here", default: "/usr/local" },
+  artifacts: { libfabric: { kind: "libfabric", delivery: "staged", version: "own" } },
+} as const satisfies ComponentSpec;
+
 /** Options of {@link libfabric}. */
-export interface LibfabricOptions<V extends string = string, P extends string = string> {
-  /** Release tag with its v, e.g. "v2.3.0". */
-  readonly version: V;
-  /** Install prefix (LIBFABRIC_INSTALL_PATH). Default "/usr/local". */
-  readonly prefix?: P;
-  /** Build the EFA provider (needs rdma-core headers). Default true. */
-  readonly efa?: boolean;
-  /** CUDA HMEM support, dlopen'd at run time. Default true. */
-  readonly cuda?: boolean;
-  /** GDRCopy support (dlopen'd), from this artifact's headers. */
-  readonly gdrcopy?: Artifact<"gdrcopy">;
-}
+export type LibfabricOptions = OptionsOf<typeof LIBFABRIC_SPEC.options>;
 
 /**
- * The configure flags for the chosen features; `gdrcopyPrefix` as instructions write it.
+ * The configure flags for the chosen features; the CUDA and GDRCopy paths come from their artifacts.
  *
  * @example
- * libfabricConfigureFlags({ efa: true, cuda: true, gdrcopyPrefix: "${GDRCOPY_PREFIX}" })
+ * libfabricConfigureFlags({ efa: true, cuda: cudaArtifact, gdrcopy: gdr.provides.gdrcopy })
  */
-export function libfabricConfigureFlags(o: { efa: boolean; cuda: boolean; gdrcopyPrefix: string | undefined }): string[] {
+export function libfabricConfigureFlags(o: { efa: boolean; cuda: AnyArtifact | undefined; gdrcopy: AnyArtifact | undefined }): (string | Script)[] {
   return [
     '--prefix="${LIBFABRIC_INSTALL_PATH}"',
     "--disable-verbs",
@@ -53,8 +55,8 @@ export function libfabricConfigureFlags(o: { efa: boolean; cuda: boolean; gdrcop
     "--disable-opx",
     "--disable-usnic",
     o.efa ? "--enable-efa" : "--disable-efa",
-    ...(o.cuda ? ["--with-cuda=/usr/local/cuda", "--enable-cuda-dlopen"] : []),
-    ...(o.cuda && o.gdrcopyPrefix !== undefined ? [`--with-gdrcopy="${o.gdrcopyPrefix}"`, "--enable-gdrcopy-dlopen"] : []),
+    ...(o.cuda !== undefined ? [sh`--with-cuda=${o.cuda}`, "--enable-cuda-dlopen"] : []),
+    ...(o.cuda !== undefined && o.gdrcopy !== undefined ? [sh`--with-gdrcopy="${o.gdrcopy}"`, "--enable-gdrcopy-dlopen"] : []),
   ];
 }
 
@@ -64,49 +66,34 @@ export function libfabricConfigureFlags(o: { efa: boolean; cuda: boolean; gdrcop
  * @example
  * const fabric = libfabric(sys, { version: "v2.3.0", prefix: "/usr/local", gdrcopy: gdr.provides.gdrcopy })
  */
-export function libfabric<const F extends AnyStage, const O extends LibfabricOptions>(
-  from: F,
-  options: O & KnownOptions<O, LibfabricOptions, "libfabric"> & OptionLiteralChecks<O>,
-) {
-  type V = O["version"];
-  checkOptions("libfabric", options, ["version", "prefix", "efa", "cuda", "gdrcopy"]);
-  const { version: LIBFABRIC_VERSION, prefix: LIBFABRIC_INSTALL_PATH, prefixValue: prefix } = componentArgs(options, "/usr/local", {
-    version: ["LIBFABRIC_VERSION", "libfabric release tag (with its v)"],
-    prefix: ["LIBFABRIC_INSTALL_PATH", "libfabric install prefix; every consumer builds and loads from here"],
-  });
-  const LIBFABRIC_SHA256 = sha256Arg("LIBFABRIC_SHA256", LIBFABRIC_VERSION, (v) => `libfabric-${v.replace(/^v/, "")}`, "libfabric release tarball");
+export const libfabric = defineComponent(LIBFABRIC_SPEC, (c) => {
+  const LIBFABRIC_SHA256 = sha256Arg("LIBFABRIC_SHA256", c.versionArg!, (v) => `libfabric-${v.replace(/^v/, "")}`, "libfabric release tarball");
   const staged = stagedDir("libfabric");
-  const gdr = options.gdrcopy;
-  const flags = libfabricConfigureFlags({ efa: options.efa ?? true, cuda: options.cuda ?? true, gdrcopyPrefix: gdr === undefined ? undefined : pathIn(gdr, "") });
-  return defineStage({
-    name: "libfabric",
+  const o = c.options;
+  const flags = libfabricConfigureFlags({ efa: o["efa"] === true, cuda: o["cuda"] === true ? heldArtifact(c.from, "cuda") : undefined, gdrcopy: o["gdrcopy"] as AnyArtifact | undefined });
+  return {
     description: "libfabric from the release tarball: EFA provider, CUDA and GDRCopy dlopen'd",
-    from,
-    args: [LIBFABRIC_VERSION, LIBFABRIC_INSTALL_PATH, LIBFABRIC_SHA256, SOURCE_MIRROR, NPROC],
-    needs: buildNeeds(options.gdrcopy) as unknown as NeedOf<O["gdrcopy"]>[],
-    provides: {
-      libfabric: artifact({
-        kind: "libfabric", producer: "libfabric", version: options.version as V, prefix, prefixArg: LIBFABRIC_INSTALL_PATH, versionArg: LIBFABRIC_VERSION,
+    args: [LIBFABRIC_SHA256, SOURCE_MIRROR, NPROC],
+    details: {
+      libfabric: {
         layout: { lib: ["lib"], include: ["include"], bin: ["bin"], pkgconfig: ["lib/pkgconfig"], plugins: ["lib/libfabric"] },
         runtimeFiles: ["lib/libfabric.so.1", "bin/fi_info"], runtimePaths: ["lib", "bin"],
         delivery: { type: "staged", dir: staged }, ldconfig: true, facts: { distribution: "upstream" }, sonames: ["libfabric.so.1"],
-      }),
+      },
     },
     steps: [
-      compile(
-        [
-          "mkdir -p /usr/local/src/libfabric",
-          "cd /usr/local/src/libfabric",
-          downloadScript("https://github.com/ofiwg/libfabric/releases/download/${LIBFABRIC_VERSION}/libfabric-${LIBFABRIC_VERSION#v}.tar.bz2", "libfabric.tar.bz2", "LIBFABRIC_SHA256"),
-          "tar -xjf libfabric.tar.bz2 --strip-components=1",
-          `./configure \\\n    ${flags.join(" \\\n    ")}`,
-          MAKE_J,
-          `make DESTDIR=${staged} install`,
-          publishStaged(staged),
-          '"${LIBFABRIC_INSTALL_PATH}/bin/fi_info" --version',
-        ].join("\n"),
-      ),
+      compileStep({
+        source: tarball({
+          dir: "/usr/local/src/libfabric",
+          url: "https://github.com/ofiwg/libfabric/releases/download/${LIBFABRIC_VERSION}/libfabric-${LIBFABRIC_VERSION#v}.tar.bz2",
+          file: "libfabric.tar.bz2",
+          sha256: LIBFABRIC_SHA256,
+        }),
+        build: configureMake({ flags }),
+        staged,
+        after: ['"${LIBFABRIC_INSTALL_PATH}/bin/fi_info" --version'],
+      }),
     ],
     versions: { libfabric: "${LIBFABRIC_VERSION}" },
-  });
-}
+  };
+});

@@ -4,44 +4,48 @@
  * aws-efa-stack.md §5 (`--with-efa` is an on/off switch using rdma-core).
  */
 import {
-  artifact,
-  componentArgs,
-  buildNeeds,
-  checkOptions,
-  defineStage,
-  gitCheckoutScript,
-  pathIn,
   SOURCE_MIRROR,
-  type AnyStage,
-  type Artifact,
-  type KnownOptions,
-  type NeedOf,
-  type OptionLiteralChecks,
+  compileStep,
+  configureMake,
+  defineComponent,
+  git,
+  heldArtifact,
+  option,
+  sh,
+  type AnyArtifact,
+  type ComponentSpec,
+  type OptionsOf,
+  type Script,
 } from "../../src/index.ts";
-import { MAKE_J, compile, publishStaged } from "../build-steps.ts";
 import { NPROC, commitArg, stagedDir } from "../shared.ts";
 
+/** The UCX component, declared once. */
+export const UCX_SPEC = {
+  name: "ucx",
+  options: {
+    version: option.version({ doc: 'git tag, e.g. "v1.19.0"', required: true }),
+    prefix: option.path({ doc: 'install prefix (UCX_PREFIX). Default "/usr", as the official image' }),
+    gdrcopy: option.artifact("gdrcopy", { doc: "the GDRCopy to build the gdr_copy transport against" }),
+  },
+  version: { option: "version", arg: "UCX_VERSION", doc: "UCX git tag" },
+  prefix: { option: "prefix", arg: "UCX_PREFIX", doc: "UCX install prefix", default: "/usr" },
+  artifacts: { ucx: { kind: "ucx", delivery: "staged", version: "own" } },
+} as const satisfies ComponentSpec;
+
 /** Options of {@link ucx}. */
-export interface UcxOptions<V extends string = string, P extends string = string> {
-  /** Git tag, e.g. "v1.19.0". */
-  readonly version: V;
-  /** Install prefix (UCX_PREFIX). Default "/usr", as the official image. */
-  readonly prefix?: P;
-  /** The GDRCopy to build the gdr_copy transport against. */
-  readonly gdrcopy?: Artifact<"gdrcopy">;
-}
+export type UcxOptions = OptionsOf<typeof UCX_SPEC.options>;
 
 /**
- * UCX configure flags (official 0.7.1 set; the GDRCopy path comes from the artifact).
+ * UCX configure flags (official 0.7.1 set; the CUDA and GDRCopy paths come from their artifacts).
  *
  * @example
- * ucxConfigureFlags("${GDRCOPY_PREFIX}")
+ * ucxConfigureFlags(cudaArtifact, gdr.provides.gdrcopy)
  */
-export function ucxConfigureFlags(gdrcopyPrefix: string | undefined): string[] {
+export function ucxConfigureFlags(cuda: AnyArtifact, gdrcopy: AnyArtifact | undefined): (string | Script)[] {
   return [
     '--prefix="${UCX_PREFIX}"', "--enable-shared", "--disable-static", "--disable-doxygen-doc", "--enable-optimizations",
-    "--enable-cma", "--enable-devel-headers", "--with-cuda=/usr/local/cuda", "--with-verbs", "--with-dm",
-    gdrcopyPrefix === undefined ? "--without-gdrcopy" : `--with-gdrcopy="${gdrcopyPrefix}"`, "--with-efa", "--enable-mt",
+    "--enable-cma", "--enable-devel-headers", sh`--with-cuda=${cuda}`, "--with-verbs", "--with-dm",
+    gdrcopy === undefined ? "--without-gdrcopy" : sh`--with-gdrcopy="${gdrcopy}"`, "--with-efa", "--enable-mt",
   ];
 }
 
@@ -51,48 +55,32 @@ export function ucxConfigureFlags(gdrcopyPrefix: string | undefined): string[] {
  * @example
  * const ucxBuild = ucx(sys, { version: "v1.19.0", gdrcopy: gdr.provides.gdrcopy })
  */
-export function ucx<const F extends AnyStage, const O extends UcxOptions>(
-  from: F,
-  options: O & KnownOptions<O, UcxOptions, "ucx"> & OptionLiteralChecks<O>,
-) {
-  type V = O["version"];
-  checkOptions("ucx", options, ["version", "prefix", "gdrcopy"]);
-  const { version: UCX_VERSION, prefix: UCX_PREFIX, prefixValue: prefix } = componentArgs(options, "/usr", {
-    version: ["UCX_VERSION", "UCX git tag"],
-    prefix: ["UCX_PREFIX", "UCX install prefix"],
-  });
-  const UCX_COMMIT = commitArg("UCX_COMMIT", UCX_VERSION, (v) => `ucx-${v.replace(/^v/, "")}`);
+export const ucx = defineComponent(UCX_SPEC, (c) => {
+  const UCX_COMMIT = commitArg("UCX_COMMIT", c.versionArg!, (v) => `ucx-${v.replace(/^v/, "")}`);
   const staged = stagedDir("ucx");
-  const gdr = options.gdrcopy;
-  return defineStage({
-    name: "ucx",
+  return {
     description: "UCX with verbs, EFA, CUDA and GDRCopy, multi-threaded",
-    from,
-    args: [UCX_VERSION, UCX_PREFIX, UCX_COMMIT, SOURCE_MIRROR, NPROC],
-    needs: buildNeeds(options.gdrcopy) as unknown as NeedOf<O["gdrcopy"]>[],
-    provides: {
-      ucx: artifact({
-        kind: "ucx", producer: "ucx", version: options.version as V, prefix, prefixArg: UCX_PREFIX, versionArg: UCX_VERSION,
+    args: [UCX_COMMIT, SOURCE_MIRROR, NPROC],
+    details: {
+      ucx: {
         layout: { lib: ["lib"], include: ["include"], bin: ["bin"], pkgconfig: ["lib/pkgconfig"], plugins: ["lib/ucx"] },
         runtimeFiles: ["lib/libucp.so.0", "lib/libucs.so.0", "lib/libuct.so.0", "bin/ucx_info"],
         runtimePaths: ["lib", "bin"], delivery: { type: "staged", dir: staged }, ldconfig: true, sonames: ["libucp.so.0"],
-      }),
+      },
     },
     steps: [
-      compile(
-        [
-          "cd /usr/local/src",
-          gitCheckoutScript("https://github.com/openucx/ucx.git", "ucx", "UCX_VERSION", "UCX_COMMIT"),
-          "cd ucx",
-          "./autogen.sh",
-          `./configure \\\n    ${ucxConfigureFlags(gdr === undefined ? undefined : pathIn(gdr, "")).join(" \\\n    ")}`,
-          MAKE_J,
-          `${MAKE_J} DESTDIR=${staged} install-strip`,
-          publishStaged(staged),
-          '"${UCX_PREFIX}/bin/ucx_info" -v',
-        ].join("\n"),
-      ),
+      compileStep({
+        source: git({ repo: "https://github.com/openucx/ucx.git", dir: "ucx", ref: c.versionArg!, commit: UCX_COMMIT }),
+        build: configureMake({
+          autogen: true,
+          flags: ucxConfigureFlags(heldArtifact(c.from, "cuda"), c.options["gdrcopy"] as AnyArtifact | undefined),
+          installTarget: "install-strip",
+          parallelInstall: true,
+        }),
+        staged,
+        after: ['"${UCX_PREFIX}/bin/ucx_info" -v'],
+      }),
     ],
     versions: { ucx: "${UCX_VERSION}" },
-  });
-}
+  };
+});

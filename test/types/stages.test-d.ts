@@ -3,8 +3,8 @@
  * the flagship mistake (NIXL built against one libfabric prefix, the image loading another).
  */
 import { describe, expectTypeOf, test } from "vitest";
-import { recipe, type ImageTagCheck, type VersionLt } from "../../src/index.ts";
-import { cudaDlBase, efaDrivers, etcdCppApi, libfabric, nixl, ucx, uvStage, type EfaFlagProblem, type NixlLibfabricProblem, type NixlUcxProblem, type OfiLibfabricProblem } from "../../stages/index.ts";
+import { recipe, type ComponentRuleProblem, type ImageTagCheck, type VersionLt } from "../../src/index.ts";
+import { AWS_OFI_NCCL_SPEC, EFA_SPEC, NIXL_SPEC, cudaDlBase, efaDrivers, etcdCppApi, libfabric, nixl, ucx, uvStage } from "../../stages/index.ts";
 
 const uv = uvStage();
 const base = cudaDlBase(uv, {});
@@ -31,7 +31,7 @@ describe("NIXL and libfabric versions (nixl-official-image.md §0 items 4-5)", (
   test("NIXL 0.7.1 with libfabric v1.21.0 is refused", () => {
     // @ts-expect-error NIXL 0.7.1 needs libfabric >= v2.3.0rc2
     nixl(base, { version: "0.7.1", libfabric: fabric1210.provides.libfabric, ucx: ucxBuild.provides.ucx, etcd: etcd.provides.etcd });
-    expectTypeOf<NixlLibfabricProblem<"0.7.1", "libfabric", "v1.21.0">>().toEqualTypeOf<
+    expectTypeOf<ComponentRuleProblem<typeof NIXL_SPEC, "nixl-libfabric-min", { version: "0.7.1"; libfabric: typeof fabric1210.provides.libfabric }>>().toEqualTypeOf<
       `stage nixl: NIXL 0.7.1 needs libfabric >= v2.3.0rc2 (or EFA installer >= 1.43.2) but stage libfabric builds libfabric v1.21.0; use libfabric >= v2.3.0rc2, or NIXL 0.8.0 or later, which needs libfabric >= v1.21.0 (rule nixl-libfabric-min; source: https://github.com/ai-dynamo/nixl/blob/0.7.1/src/plugins/libfabric/README.md and https://github.com/ai-dynamo/nixl/pull/961); to build anyway, add an explicit override { rule: "nixl-libfabric-min", reason: "..." }`
     >();
   });
@@ -42,7 +42,7 @@ describe("NIXL and libfabric versions (nixl-official-image.md §0 items 4-5)", (
   test("UCX off the line the official image pins for the NIXL version is refused (rule nixl-ucx-line)", () => {
     // @ts-expect-error NIXL 0.8.0 is built and tested with UCX 1.20.x but stage ucx builds UCX v1.19.0
     nixl(base, { version: "0.8.0", libfabric: fabric1210.provides.libfabric, ucx: ucxBuild.provides.ucx, etcd: etcd.provides.etcd });
-    expectTypeOf<NixlUcxProblem<"0.8.0", "ucx", "v1.19.0">>().toEqualTypeOf<
+    expectTypeOf<ComponentRuleProblem<typeof NIXL_SPEC, "nixl-ucx-line", { version: "0.8.0"; ucx: typeof ucxBuild.provides.ucx }>>().toEqualTypeOf<
       `stage nixl: NIXL 0.8.0 is built and tested with UCX 1.20.x (the official image's UCX_REF) but stage ucx builds UCX v1.19.0 (rule nixl-ucx-line; source: https://github.com/ai-dynamo/nixl/blob/0.7.1/contrib/Dockerfile); to build anyway, add an explicit override { rule: "nixl-ucx-line", reason: "..." }`
     >();
   });
@@ -116,7 +116,7 @@ describe("aws-ofi-nccl and libfabric versions (rule aws-ofi-nccl-libfabric-min)"
     awsOfiNccl(base, { version: "v1.13.2-aws", libfabric: fabric1210.provides.libfabric });
     awsOfiNccl(base, { version: "v1.12.1-aws", libfabric: fabric1210.provides.libfabric });
     awsOfiNccl(base, { version: "v1.13.2-aws", libfabric: fabric230.provides.libfabric });
-    expectTypeOf<OfiLibfabricProblem<"v1.13.2-aws", true, "libfabric", "v1.21.0">>().toEqualTypeOf<
+    expectTypeOf<ComponentRuleProblem<typeof AWS_OFI_NCCL_SPEC, "aws-ofi-nccl-libfabric-min", { version: "v1.13.2-aws"; libfabric: typeof fabric1210.provides.libfabric }>>().toEqualTypeOf<
       `stage aws-ofi-nccl: aws-ofi-nccl v1.13.2-aws with --enable-platform-aws needs libfabric >= 1.22.0 but stage libfabric builds libfabric v1.21.0 (rule aws-ofi-nccl-libfabric-min; source: https://github.com/aws/aws-ofi-nccl/pull/333 and https://github.com/aws/aws-ofi-nccl/blob/v1.13.2-aws/RELEASENOTES.md); to build anyway, add an explicit override { rule: "aws-ofi-nccl-libfabric-min", reason: "..." }`
     >();
   });
@@ -129,7 +129,7 @@ describe("the installer's libfabric and NIXL 0.7.x (rule nixl-libfabric-min)", (
     nixl(old, { version: "0.7.1", libfabric: old.provides.libfabric, ucx: ucxBuild.provides.ucx, etcd: etcd.provides.etcd });
     const current = efaDrivers(base, { version: "1.43.3", libfabric: "provide" });
     nixl(current, { version: "0.7.1", libfabric: current.provides.libfabric, ucx: ucxBuild.provides.ucx, etcd: etcd.provides.etcd });
-    expectTypeOf<NixlLibfabricProblem<"0.7.1", "efa-drivers", "efa-installer-1.43.1">>().toEqualTypeOf<
+    expectTypeOf<ComponentRuleProblem<typeof NIXL_SPEC, "nixl-libfabric-min", { version: "0.7.1"; libfabric: typeof old.provides.libfabric }>>().toEqualTypeOf<
       `stage nixl: NIXL 0.7.1 needs libfabric >= v2.3.0rc2 (or EFA installer >= 1.43.2) but stage efa-drivers builds libfabric from EFA installer 1.43.1; use libfabric >= v2.3.0rc2, or NIXL 0.8.0 or later, which needs libfabric >= v1.21.0 (rule nixl-libfabric-min; source: https://github.com/ai-dynamo/nixl/blob/0.7.1/src/plugins/libfabric/README.md and https://github.com/ai-dynamo/nixl/pull/961); to build anyway, add an explicit override { rule: "nixl-libfabric-min", reason: "..." }`
     >();
   });
@@ -151,7 +151,7 @@ describe("EFA installer flags by version (rule efa-flag-version)", () => {
         { rule: "other-rule", reason: "shows that any override in the list counts" },
       ],
     });
-    expectTypeOf<EfaFlagProblem<"1.43.3", "--enable-ngc">>().toEqualTypeOf<
+    expectTypeOf<ComponentRuleProblem<typeof EFA_SPEC, "efa-flag-version", { version: "1.43.3"; flags: readonly ["--enable-ngc"] }>>().toEqualTypeOf<
       `stage efa-drivers: EFA installer 1.43.3 has no --enable-ngc flag (first in 1.49.0) (rule efa-flag-version; source: https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/efa-start.html (installer options)); to build anyway, add an explicit override { rule: "efa-flag-version", reason: "..." }`
     >();
   });

@@ -1,0 +1,310 @@
+/**
+ * One declaration per component. A {@link ComponentSpec} names the stage once and declares its
+ * options (with kinds), the ARGs of its version and prefix, its artifacts, the kinds it removes and
+ * its version rules as data. From it the core derives, on both sides: the option type and the
+ * runtime option check, the typed needs (one build need per artifact option given), the typed
+ * artifacts (kind, prefix, producer and version literals), the ARGs, and both twins of every rule.
+ * The stage's own code is only its build: the steps, and the details of its artifacts.
+ */
+import { checkArgValue, pathArg, stringArg, versionArg, type Arg } from "./arg.ts";
+import { artifact, type AnyArtifact, type Artifact, type ArtifactSpec, type DeliveryType } from "./artifact.ts";
+import type { Instruction } from "./instructions.ts";
+import { checkOptionValues, type DefaultsOf, type OptionKinds, type OptionsArg } from "./options.ts";
+import { ruleOf, type RuleChecks, type RuleData, type RuleProblem } from "./rule-data.ts";
+import { buildNeed, defineStage, type AnyNeed, type AnyStage, type ImageBase, type Need, type StageOf } from "./stage.ts";
+import { fail } from "./validate.ts";
+import type { RuleOverride, VersionRule } from "./version-rules.ts";
+
+/** How a component's artifact is declared: the facts the composition rules compare. */
+export interface ArtifactDecl {
+  readonly kind: string;
+  /** How consumers get it: copied from the staged install, or only through the FROM chain. */
+  readonly delivery: DeliveryType;
+  /** A fixed prefix; omitted: the stage's prefix (its option, its ARG). */
+  readonly prefix?: string;
+  /** "own": the stage's version (tracked by its version ARG); omitted: the build gives it. */
+  readonly version?: "own";
+  /** With version "own": do not tie the artifact to the version ARG. */
+  readonly versionArg?: false;
+  /** The distribution: the version reads `<distribution>-<version>` and facts.distribution names it. */
+  readonly distribution?: string;
+  /** Provided only when these options hold (defaults applied). */
+  readonly when?: { readonly [option: string]: string | boolean };
+}
+
+/** The ARG that carries the stage's version, from one of its options. */
+export interface VersionDecl {
+  readonly option: string;
+  readonly arg: string;
+  readonly doc: string;
+  /** For a version that is not a release (a git ref, a build id): the ARG's pattern. */
+  readonly pattern?: { readonly regex: RegExp; readonly expected: string };
+  /** The ARG's default from the option value (a short ref to its full commit). */
+  readonly value?: (option: string) => string;
+}
+
+/** The ARG that carries the stage's install prefix, from one of its options. */
+export interface PrefixDecl {
+  readonly option: string;
+  readonly arg: string;
+  readonly doc: string;
+  readonly default: string;
+}
+
+/**
+ * A component, declared once.
+ *
+ * @example
+ * const spec = { name: "hello", options: { version: option.version({ doc: "tag", required: true }) },
+ *   version: { option: "version", arg: "HELLO_VERSION", doc: "hello tag" } } as const satisfies ComponentSpec
+ */
+export interface ComponentSpec {
+  readonly name: string;
+  readonly options: OptionKinds;
+  readonly version?: VersionDecl;
+  readonly prefix?: PrefixDecl;
+  readonly artifacts?: { readonly [key: string]: ArtifactDecl };
+  readonly removes?: readonly string[];
+  readonly rules?: readonly RuleData[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Types derived from a spec
+
+type Opt<O, K, Default> = K extends string ? (O extends { readonly [k in K]: infer X } ? X : Default) : Default;
+type OptDefault<Sp extends ComponentSpec, K> = K extends keyof Sp["options"] ? (Sp["options"][K] extends { readonly default: infer D } ? (D extends undefined ? string : D) : string) : string;
+
+/** The stage's own version literal: the version option's value, or its default. */
+export type SelfVersion<Sp extends ComponentSpec, O> = Sp["version"] extends { readonly option: infer K } ? Opt<O, K, OptDefault<Sp, K>> extends infer V extends string ? V : string : string;
+
+/** The stage's prefix literal: the prefix option's value, or the declared default. */
+export type StagePrefix<Sp extends ComponentSpec, O> = Sp["prefix"] extends { readonly option: infer K; readonly default: infer D extends string }
+  ? Opt<O, K, D> extends infer P extends string ? P : string
+  : string;
+
+type WhenHolds<W, O, Defaults> = false extends { [K in keyof W]: Opt<O, K, K extends keyof Defaults ? Defaults[K] : undefined> extends W[K] ? true : false }[keyof W] ? false : true;
+
+type DeclArtifact<Sp extends ComponentSpec, D, O> = D extends ArtifactDecl
+  ? Artifact<
+      D["kind"],
+      D extends { readonly prefix: infer P extends string } ? P : StagePrefix<Sp, O>,
+      Sp["name"],
+      D extends { readonly version: "own" } ? (D extends { readonly distribution: infer Dist extends string } ? `${Dist}-${SelfVersion<Sp, O>}` : SelfVersion<Sp, O>) : string,
+      D["delivery"]
+    >
+  : never;
+
+/** The artifacts a spec provides for options O, literal facts kept. */
+export type ProvidesOf<Sp extends ComponentSpec, O> = Sp["artifacts"] extends infer As
+  ? {
+      readonly [K in keyof As as As[K] extends { readonly when: infer W } ? (WhenHolds<W, O, DefaultsOf<Sp["options"]>> extends true ? K : never) : K]: DeclArtifact<Sp, As[K], O>;
+    }
+  : {};
+
+/** One build need per artifact option that O gives, literal facts kept. */
+export type NeedsOf<Sp extends ComponentSpec, O> = {
+  [K in keyof O & keyof Sp["options"]]: O[K] extends Artifact<infer Kd, infer P, infer By, string, infer D> ? Need<Kd, P, By, D> : never;
+}[keyof O & keyof Sp["options"]];
+
+type ArgsOf<Sp extends ComponentSpec, O> =
+  | (Sp["version"] extends { readonly arg: infer N extends string } ? Arg<N, Sp["version"] extends { readonly value: unknown } ? string : SelfVersion<Sp, O>> : never)
+  | (Sp["prefix"] extends { readonly arg: infer N extends string } ? Arg<N, StagePrefix<Sp, O>> : never)
+  | Arg;
+
+/**
+ * The stage a component spec builds for a base F and options O.
+ *
+ * @example
+ * type S = ComponentStage<typeof ucxSpec, typeof efa, { version: "v1.19.0" }>
+ */
+export type ComponentStage<Sp extends ComponentSpec, F extends AnyStage | ImageBase, O> = StageOf<
+  Sp["name"],
+  F,
+  ProvidesOf<Sp, O> extends infer P extends { readonly [k: string]: AnyArtifact } ? P : never,
+  NeedsOf<Sp, O> extends infer N extends AnyNeed ? N : never,
+  ArgsOf<Sp, O>,
+  Sp["removes"] extends readonly (infer R extends string)[] ? R : never
+>;
+
+/**
+ * The parameter type of a component's options: the declared options (unknown keys refused, also
+ * through a variable; version and path literals checked) and every version rule's compile-time twin.
+ *
+ * @example
+ * function ucx<const O extends object>(from: AnyStage, options: ComponentOptions<typeof ucxSpec, O>) {}
+ */
+export type ComponentOptions<Sp extends ComponentSpec, O> = OptionsArg<Sp["options"], Sp["name"], O> &
+  RuleChecks<Sp["rules"], Sp["name"], SelfVersion<Sp, O>, O, DefaultsOf<Sp["options"]>>;
+
+/**
+ * The compile-time sentence of one of a component's rules for options O (never when it holds):
+ * what tsc prints for that rule, read from the same data as the runtime check.
+ *
+ * @example
+ * type E = ComponentRuleProblem<typeof NIXL_SPEC, "nixl-ucx-line", { version: "0.8.0"; ucx: typeof u119 }>
+ */
+export type ComponentRuleProblem<Sp extends ComponentSpec, Id extends string, O> = Sp["rules"] extends readonly (infer R)[]
+  ? RuleProblem<Extract<R, { readonly id: Id }>, Sp["name"], SelfVersion<Sp, O>, O, DefaultsOf<Sp["options"]>>
+  : never;
+
+// ---------------------------------------------------------------------------------------------
+// Runtime
+
+/** The artifact fields a build gives (the declared facts come from the spec). */
+export type ArtifactDetails = Omit<ArtifactSpec<string, string, string, string>, "kind" | "prefix" | "producer" | "version" | "prefixArg"> & {
+  readonly version?: string;
+};
+
+/** What a component's build receives. */
+export interface BuildContext {
+  /** The stage's base: a stage, or an external image. */
+  readonly from: AnyStage | ImageBase;
+  /** The options, checked, with defaults applied. */
+  readonly options: { readonly [k: string]: unknown };
+  /** The stage's version (option value or default), when the spec declares one. */
+  readonly version: string;
+  readonly versionArg: Arg | undefined;
+  /** The stage's prefix (option value or default), when the spec declares one. */
+  readonly prefix: string;
+  readonly prefixArg: Arg | undefined;
+}
+
+/** What a component's build returns. */
+export interface BuildResult {
+  readonly description: string;
+  /** The stage's ARGs in order; the version and prefix ARGs lead unless listed here. */
+  readonly args?: readonly Arg[];
+  readonly steps: readonly Instruction[];
+  /** The details of each declared artifact that is provided (layout, files, delivery, ...). */
+  readonly details: { readonly [key: string]: ArtifactDetails };
+  readonly versions?: Readonly<Record<string, string>>;
+  /**
+   * Runtime-only guards for values from data (e.g. a version ARG changed to one the steps were not
+   * generated for); at compile time they hold by construction, as the literal is the generated one.
+   */
+  readonly guards?: readonly VersionRule[];
+}
+
+function versionArgOf(spec: ComponentSpec, value: string): Arg {
+  const d = spec.version!;
+  const def = d.value !== undefined ? d.value(value) : value;
+  if (d.pattern !== undefined) return stringArg(d.arg, def, d.pattern.regex, d.pattern.expected, d.doc);
+  return versionArg(d.arg, def, d.doc);
+}
+
+function whenHolds(when: ArtifactDecl["when"], options: { readonly [k: string]: unknown }): boolean {
+  return when === undefined || Object.entries(when).every(([k, v]) => options[k] === v);
+}
+
+/**
+ * Build a component's stage from its spec: check the options, derive the ARGs, needs, artifacts
+ * and rules, run the build for the steps. `from` may be computed from the checked options (a root
+ * stage's image).
+ *
+ * @example
+ * const s = buildComponent(spec, efa, { version: "v1.19.0" }, (c) => ({ description: "ucx", steps: [], details: {} }))
+ */
+export function buildComponent<const Sp extends ComponentSpec, const F extends AnyStage | ImageBase, const O extends object>(
+  spec: Sp,
+  from: F | ((options: { readonly [k: string]: unknown }) => F),
+  options: O,
+  build: (c: BuildContext) => BuildResult,
+): ComponentStage<Sp, F, O> {
+  const o = checkOptionValues(spec.name, options, spec.options);
+  const version = spec.version !== undefined ? String(o[spec.version.option] ?? "") : "";
+  const vArg = spec.version !== undefined ? versionArgOf(spec, version) : undefined;
+  const prefix = spec.prefix !== undefined ? String(o[spec.prefix.option] ?? spec.prefix.default) : "";
+  const pArg = spec.prefix !== undefined ? pathArg(spec.prefix.arg, prefix, spec.prefix.doc) : undefined;
+  if (pArg !== undefined) checkArgValue(pArg, prefix, spec.name);
+  const base = typeof from === "function" ? from(o) : from;
+  const r = build({ from: base, options: o, version, versionArg: vArg, prefix, prefixArg: pArg });
+  const provides: { [k: string]: AnyArtifact } = {};
+  for (const [key, d] of Object.entries(spec.artifacts ?? {})) {
+    if (!whenHolds(d.when, o)) continue;
+    const det = r.details[key];
+    if (det === undefined) fail("invalid-value", `component ${spec.name}: its build gives no details for artifact ${key}`, { stage: spec.name });
+    const own = d.version === "own";
+    const v = own ? (d.distribution !== undefined ? `${d.distribution}-${version}` : version) : det.version;
+    if (v === undefined) fail("invalid-value", `component ${spec.name}: artifact ${key} declares no version and its build gives none`, { stage: spec.name });
+    if (det.delivery.type !== d.delivery) fail("invalid-value", `component ${spec.name}: artifact ${key} is declared ${d.delivery} but its build delivers it ${det.delivery.type}`, { stage: spec.name });
+    const fixedPrefix = d.prefix !== undefined;
+    provides[key] = artifact({
+      ...det,
+      kind: d.kind,
+      producer: spec.name,
+      version: v,
+      prefix: fixedPrefix ? d.prefix! : prefix,
+      ...(fixedPrefix || pArg === undefined ? {} : { prefixArg: pArg }),
+      ...(own && d.versionArg !== false && vArg !== undefined ? { versionArg: vArg } : {}),
+      ...(d.distribution !== undefined ? { facts: { distribution: d.distribution, ...det.facts } } : {}),
+    });
+  }
+  for (const key of Object.keys(r.details)) {
+    if (!(key in provides)) fail("invalid-value", `component ${spec.name}: its build gives details for ${key}, which the spec does not declare (or whose condition does not hold)`, { stage: spec.name });
+  }
+  const needs: AnyNeed[] = [];
+  for (const [key, k] of Object.entries(spec.options)) {
+    if (k.artifactKind !== undefined && o[key] !== undefined) needs.push(buildNeed(o[key] as AnyArtifact));
+  }
+  const inputs = { options: o, versionArg: spec.version?.arg ?? "" };
+  // The version and prefix ARGs lead, unless the build places them itself.
+  const listed = new Set((r.args ?? []).map((a) => a.name));
+  const args = [...[vArg, pArg].filter((a): a is Arg => a !== undefined && !listed.has(a.name)), ...(r.args ?? [])];
+  const steps = r.steps;
+  checkTypedArgs(spec.name, steps, args, needs);
+  const stage = defineStage({
+    name: spec.name,
+    description: r.description,
+    from: base as AnyStage | ImageBase,
+    args,
+    needs,
+    provides,
+    removes: spec.removes ?? [],
+    steps,
+    versions: r.versions ?? {},
+    rules: [...(spec.rules ?? []).map((rule) => ruleOf(rule, inputs)), ...(r.guards ?? [])],
+    overrides: (o["overrides"] as readonly RuleOverride[] | undefined) ?? [],
+  });
+  // The one cast: the stage was built from the same declarations its type reads (kind, prefix,
+  // producer and version of each artifact; one need per artifact option given).
+  return stage as unknown as ComponentStage<Sp, F, O>;
+}
+
+/** A script built with `sh` that reads an ARG the stage does not declare is refused here, not at render. */
+function checkTypedArgs(stage: string, steps: readonly Instruction[], args: readonly Arg[], needs: readonly AnyNeed[]): void {
+  const known = new Set([...args.map((a) => a.name), ...needs.flatMap((n) => n.artifact?.args.map((a) => a.name) ?? [])]);
+  for (const s of steps) {
+    if (s.op !== "RUN" || s.typed === undefined) continue;
+    const missing = s.typed.argNames.filter((n) => !known.has(n));
+    if (missing.length > 0) fail("render", `stage ${stage} reads ARG ${missing.join(", ")} but does not declare it; add it to the stage's args`, { stage, arg: missing[0]! });
+  }
+}
+
+/** A component's stage function: `(from, options) => stage`, typed from its spec. */
+export type Component<Sp extends ComponentSpec> = <const F extends AnyStage, const O extends object = {}>(from: F, options: ComponentOptions<Sp, O>) => ComponentStage<Sp, F, O>;
+
+/**
+ * Declare a component built FROM another stage: the spec once, and the build.
+ *
+ * @example
+ * export const hello = defineComponent(spec, (c) => ({ description: "hello", steps: [run(sh`echo ${c.versionArg!}`)], details: {} }))
+ */
+export function defineComponent<const Sp extends ComponentSpec>(spec: Sp, build: (c: BuildContext) => BuildResult): Component<Sp> {
+  return ((from: AnyStage, options: object) => buildComponent(spec, from, options, build)) as Component<Sp>;
+}
+
+/**
+ * The artifact of a kind that a stage's image holds (from its base chain), for scripts that use it
+ * without copying it (the CUDA toolkit of the base image).
+ *
+ * @example
+ * heldArtifact(efa, "cuda").prefix // "/usr/local/cuda"
+ */
+export function heldArtifact(from: AnyStage | ImageBase, kind: string): AnyArtifact {
+  const hit = "steps" in from ? from.contains.find((c): c is AnyArtifact => c.kind === kind && "delivery" in c) : undefined;
+  if (hit === undefined) {
+    const what = "steps" in from ? `stage ${from.name}` : `image ${from.image}`;
+    fail("missing-producer", `${what} holds no ${kind} artifact; build FROM a stage whose image holds it`, "steps" in from ? { stage: from.name } : {});
+  }
+  return hit;
+}

@@ -1,0 +1,113 @@
+/**
+ * The runtime twin of every library version rule, at its boundaries: just below, at and just above
+ * each bound. The rules are data; test/types/rule-data.test-d.ts checks the compile-time twin of the
+ * same data at the same boundaries.
+ */
+import { describe, expect, test } from "vitest";
+import { artifact, inRange, onLine, releaseOf, ruleDataProblem, type RuleData } from "../src/index.ts";
+import { EFA_FLAG_VERSION, NIXL_LIBFABRIC_MIN, NIXL_LIBFABRIC_OPTION, NIXL_UCX_LINE, OFI_LIBFABRIC_MIN } from "../stages/index.ts";
+
+/** The problem of a rule for a stage at version `self` with `options`, building against an artifact of `kind`. */
+function problem(rule: RuleData, self: string, options: Record<string, unknown>, needed?: { kind: string; version: string; distribution?: string }): string | undefined {
+  const a = needed === undefined ? undefined : artifact({
+    kind: needed.kind, producer: "p", version: needed.version, prefix: "/usr", delivery: { type: "in-image" },
+    ...(needed.distribution !== undefined ? { facts: { distribution: needed.distribution } } : {}),
+  });
+  return ruleDataProblem(rule, { options: { ...options, ...(a !== undefined && rule.needs !== undefined ? { [rule.needs]: a } : {}) }, versionArg: "V" }, {
+    arg: (n) => (n === "V" ? self : undefined),
+    artifact: (k) => (a !== undefined && a.kind === k ? a : undefined),
+  });
+}
+
+describe("release numbers, as the compile-time twin reads them", () => {
+  test("parses like ParseVersion", () => {
+    expect(releaseOf("v1.13.2-aws")).toEqual([1, 13, 2]);
+    expect(releaseOf("2.3.0rc2")).toEqual([2, 3, 0]);
+    expect(releaseOf("0.8")).toEqual([0, 8, 0]);
+    expect(releaseOf("HPC-X (base image)")).toBeUndefined();
+  });
+  test("ranges and lines", () => {
+    expect(inRange("0.7.1", ">=0.6.1 <0.8.0")).toBe(true);
+    expect(inRange("0.8.0", ">=0.6.1 <0.8.0")).toBe(false);
+    expect(inRange("0.6.1", ">=0.6.1 <0.8.0")).toBe(true);
+    expect(inRange("0.6.0", ">=0.6.1 <0.8.0")).toBe(false);
+    expect(inRange("x", "<0.8.0")).toBeUndefined();
+    expect(onLine("v1.19.0", "1.19")).toBe(true);
+    expect(onLine("1.190.0", "1.19")).toBe(false);
+  });
+});
+
+describe("nixl-libfabric-option", () => {
+  test("0.6.0 with a libfabric is refused; 0.6.1 is not; 0.6.0 without one is fine", () => {
+    expect(problem(NIXL_LIBFABRIC_OPTION, "0.6.0", {}, { kind: "libfabric", version: "v2.3.0" })).toBe("NIXL 0.6.0 has no libfabric_path meson option and no LIBFABRIC plugin (both first in 0.6.1); use NIXL 0.6.1 or later");
+    expect(problem(NIXL_LIBFABRIC_OPTION, "0.6.1", {}, { kind: "libfabric", version: "v2.3.0" })).toBeUndefined();
+    expect(problem(NIXL_LIBFABRIC_OPTION, "0.6.0", {})).toBeUndefined();
+  });
+});
+
+describe("nixl-libfabric-min", () => {
+  const lf = (version: string, distribution?: string) => ({ kind: "libfabric", version, ...(distribution !== undefined ? { distribution } : {}) });
+  test("NIXL 0.7.x: libfabric v2.3.0rc2 is the bound (rc1 below, v2.3.0 above)", () => {
+    expect(problem(NIXL_LIBFABRIC_MIN, "0.7.1", {}, lf("v2.3.0rc1"))).toBe("NIXL 0.7.1 needs libfabric >= v2.3.0rc2 (or EFA installer >= 1.43.2) but stage p builds libfabric v2.3.0rc1; use libfabric >= v2.3.0rc2, or NIXL 0.8.0 or later, which needs libfabric >= v1.21.0");
+    expect(problem(NIXL_LIBFABRIC_MIN, "0.7.1", {}, lf("v2.2.0"))).toContain("builds libfabric v2.2.0");
+    expect(problem(NIXL_LIBFABRIC_MIN, "0.7.1", {}, lf("v2.3.0rc2"))).toBeUndefined();
+    expect(problem(NIXL_LIBFABRIC_MIN, "0.7.1", {}, lf("v2.3.0"))).toBeUndefined();
+  });
+  test("NIXL 0.7.x: EFA installer 1.43.2 is the bound", () => {
+    expect(problem(NIXL_LIBFABRIC_MIN, "0.7.1", {}, lf("1.43.1", "efa-installer"))).toBe("NIXL 0.7.1 needs libfabric >= v2.3.0rc2 (or EFA installer >= 1.43.2) but stage p builds libfabric from EFA installer 1.43.1; use libfabric >= v2.3.0rc2, or NIXL 0.8.0 or later, which needs libfabric >= v1.21.0");
+    expect(problem(NIXL_LIBFABRIC_MIN, "0.7.1", {}, lf("1.43.2", "efa-installer"))).toBeUndefined();
+    expect(problem(NIXL_LIBFABRIC_MIN, "0.7.1", {}, lf("1.43.3", "efa-installer"))).toBeUndefined();
+  });
+  test("the NIXL range: 0.6.1 is in it, 0.8.0 is on the next line (v1.21.0 the bound), any installer fine there", () => {
+    expect(problem(NIXL_LIBFABRIC_MIN, "0.6.1", {}, lf("v2.2.0"))).toContain("NIXL 0.6.1 needs libfabric >= v2.3.0rc2");
+    expect(problem(NIXL_LIBFABRIC_MIN, "0.6.0", {}, lf("v2.2.0"))).toBeUndefined();
+    expect(problem(NIXL_LIBFABRIC_MIN, "0.8.0", {}, lf("v1.20.0"))).toBe("NIXL 0.8.0 needs libfabric >= v1.21.0 but stage p builds libfabric v1.20.0");
+    expect(problem(NIXL_LIBFABRIC_MIN, "0.8.0", {}, lf("v1.21.0"))).toBeUndefined();
+    expect(problem(NIXL_LIBFABRIC_MIN, "0.8.0", {}, lf("v1.22.0"))).toBeUndefined();
+    expect(problem(NIXL_LIBFABRIC_MIN, "0.8.0", {}, lf("1.40.0", "efa-installer"))).toBeUndefined();
+  });
+});
+
+describe("nixl-ucx-line", () => {
+  const u = (version: string, distribution?: string) => ({ kind: "ucx", version, ...(distribution !== undefined ? { distribution } : {}) });
+  test("each NIXL line pins one UCX line; lines end where the next begins", () => {
+    expect(problem(NIXL_UCX_LINE, "0.7.1", {}, u("v1.19.0"))).toBeUndefined();
+    expect(problem(NIXL_UCX_LINE, "0.7.1", {}, u("v1.20.0"))).toBe("NIXL 0.7.1 is built and tested with UCX 1.19.x (the official image's UCX_REF) but stage p builds UCX v1.20.0");
+    expect(problem(NIXL_UCX_LINE, "0.8.0", {}, u("v1.19.0"))).toContain("UCX 1.20.x");
+    expect(problem(NIXL_UCX_LINE, "0.8.0", {}, u("v1.20.0"))).toBeUndefined();
+    expect(problem(NIXL_UCX_LINE, "1.1.0", {}, u("v1.21.0"))).toBeUndefined();
+    expect(problem(NIXL_UCX_LINE, "1.4.0", {}, u("v1.21.0"))).toContain("UCX 1.22.x");
+    expect(problem(NIXL_UCX_LINE, "1.5.0", {}, u("v1.19.0"))).toBeUndefined();
+    expect(problem(NIXL_UCX_LINE, "0.5.0", {}, u("v1.19.0"))).toBeUndefined();
+  });
+  test("a UCX the base image holds is exempt", () => {
+    expect(problem(NIXL_UCX_LINE, "0.7.1", {}, u("1.18.0", "base-image"))).toBeUndefined();
+  });
+});
+
+describe("aws-ofi-nccl-libfabric-min", () => {
+  const lf = (version: string, distribution?: string) => ({ kind: "libfabric", version, ...(distribution !== undefined ? { distribution } : {}) });
+  test("v1.13.x-aws with --enable-platform-aws: 1.22.0 is the bound", () => {
+    expect(problem(OFI_LIBFABRIC_MIN, "v1.13.0-aws", { platformAws: true }, lf("v1.21.0"))).toBe("aws-ofi-nccl v1.13.0-aws with --enable-platform-aws needs libfabric >= 1.22.0 but stage p builds libfabric v1.21.0");
+    expect(problem(OFI_LIBFABRIC_MIN, "v1.13.0-aws", { platformAws: true }, lf("v1.22.0"))).toBeUndefined();
+  });
+  test("below v1.13.0, or without platform-aws: 1.18.0 is the bound", () => {
+    expect(problem(OFI_LIBFABRIC_MIN, "v1.12.1-aws", { platformAws: true }, lf("v1.21.0"))).toBeUndefined();
+    expect(problem(OFI_LIBFABRIC_MIN, "v1.12.1-aws", { platformAws: true }, lf("v1.17.0"))).toBe("aws-ofi-nccl v1.12.1-aws with --enable-platform-aws needs libfabric >= 1.18.0 but stage p builds libfabric v1.17.0");
+    expect(problem(OFI_LIBFABRIC_MIN, "v1.13.2-aws", { platformAws: false }, lf("v1.18.0"))).toBeUndefined();
+    expect(problem(OFI_LIBFABRIC_MIN, "v1.13.2-aws", { platformAws: false }, lf("v1.17.0"))).toBe("aws-ofi-nccl v1.13.2-aws needs libfabric >= 1.18.0 but stage p builds libfabric v1.17.0");
+  });
+  test("the EFA installer's libfabric is exempt", () => {
+    expect(problem(OFI_LIBFABRIC_MIN, "v1.13.2-aws", { platformAws: true }, lf("1.0.0", "efa-installer"))).toBeUndefined();
+  });
+});
+
+describe("efa-flag-version", () => {
+  test("--check-signatures from 1.48.0, --enable-ngc from 1.49.0", () => {
+    expect(problem(EFA_FLAG_VERSION, "1.47.0", { flags: ["--check-signatures"] })).toBe("EFA installer 1.47.0 has no --check-signatures flag (first in 1.48.0)");
+    expect(problem(EFA_FLAG_VERSION, "1.48.0", { flags: ["--check-signatures"] })).toBeUndefined();
+    expect(problem(EFA_FLAG_VERSION, "1.48.0", { flags: ["--enable-ngc"] })).toBe("EFA installer 1.48.0 has no --enable-ngc flag (first in 1.49.0)");
+    expect(problem(EFA_FLAG_VERSION, "1.49.0", { flags: ["--enable-ngc"] })).toBeUndefined();
+    expect(problem(EFA_FLAG_VERSION, "1.30.0", { flags: ["--debug-packages"] })).toBeUndefined();
+  });
+});
