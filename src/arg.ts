@@ -5,7 +5,14 @@ export type ArgKind =
   | { readonly type: "version" }
   | { readonly type: "path" }
   | { readonly type: "enum"; readonly values: readonly string[] }
-  | { readonly type: "string"; readonly pattern: RegExp; readonly expected: string; readonly refused?: readonly string[] };
+  | { readonly type: "string"; readonly pattern: RegExp; readonly expected: string; readonly refused?: readonly string[] }
+  /** Set by BuildKit from the build's platform (TARGETARCH, BUILDPLATFORM, ...): never a build arg. */
+  | { readonly type: "automatic" }
+  /**
+   * Computed in the Dockerfile from other ARGs by substitutions (`ARG NAME=<step>` once per step,
+   * before the first FROM): follows the platform, never a build arg. `values` are what it can be.
+   */
+  | { readonly type: "computed"; readonly from: readonly Arg[]; readonly steps: readonly string[]; readonly values: readonly string[] };
 
 /**
  * A Docker build ARG with a literal name and default: `ARG LIBFABRIC_VERSION=v2.3.0`.
@@ -100,6 +107,10 @@ export function argChecks(kind: ArgKind): readonly ValueCheck[] {
       const list = kind.values.map((v) => JSON.stringify(v)).join(", ");
       return [{ pattern: new RegExp(`^(${alternatives})$`), matches: true, problem: (v) => `${JSON.stringify(v)} is not one of ${list}` }];
     }
+    case "automatic":
+      return [];
+    case "computed":
+      return argChecks({ type: "enum", values: kind.values });
     case "string": {
       const expected = kind.expected;
       const problem = (v: string) => `${JSON.stringify(v)} is not ${expected}`;
@@ -215,4 +226,84 @@ export function stringArg<const N extends string, const D extends string>(
  */
 export function ref<N extends string>(a: Arg<N>): `\${${N}}` {
   return `\${${a.name}}`;
+}
+
+/** BuildKit's automatic platform ARGs (Dockerfile reference, "Automatic platform ARGs in the global scope"). */
+const AUTOMATIC_ARGS = ["TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT", "BUILDPLATFORM", "BUILDOS", "BUILDARCH", "BUILDVARIANT"] as const;
+
+/**
+ * One of BuildKit's automatic platform ARGs, declared `ARG NAME` without a default so that BuildKit's
+ * value (from `--platform`, or the build host for BUILD*) is the one a step reads.
+ *
+ * @example
+ * const arch = automaticArg("TARGETARCH", "target architecture as BuildKit names it (amd64, arm64)")
+ */
+export function automaticArg<const N extends (typeof AUTOMATIC_ARGS)[number]>(name: N, description: string): Arg<N, ""> {
+  if (!(AUTOMATIC_ARGS as readonly string[]).includes(name)) fail("invalid-arg-name", `ARG ${name} is not one of BuildKit's automatic platform ARGs (${AUTOMATIC_ARGS.join(", ")})`, { arg: name });
+  return Object.freeze({ name, default: "" as const, description, kind: { type: "automatic" } as const });
+}
+
+/**
+ * The target architecture as BuildKit names it (`amd64`, `arm64`): Debian's architecture names too.
+ *
+ * @example
+ * run(`dpkg -i pkg_\${TARGETARCH}.deb`) // with TARGETARCH among the stage's args
+ */
+export const TARGETARCH: Arg<"TARGETARCH", ""> = automaticArg("TARGETARCH", "target architecture as BuildKit names it (amd64, arm64), from --platform");
+
+/**
+ * The build host's architecture as BuildKit names it, for steps of a `FROM --platform=$BUILDPLATFORM` stage.
+ *
+ * @example
+ * run(`echo building on \${BUILDARCH}`) // with BUILDARCH among the stage's args
+ */
+export const BUILDARCH: Arg<"BUILDARCH", ""> = automaticArg("BUILDARCH", "build host architecture as BuildKit names it (amd64, arm64)");
+
+/**
+ * An ARG computed from other ARGs by Dockerfile substitutions (`${A/x/y}`), one step after the
+ * other; `def` is its value on the default platform (for comparisons and the manifest).
+ *
+ * @example
+ * computedArg("ARCH", "uname -m of the target", [TARGETARCH], ["${TARGETARCH/amd64/x86_64}", "${ARCH/arm64/aarch64}"], ["x86_64", "aarch64"], "x86_64")
+ */
+export function computedArg<const N extends string, const D extends string>(
+  name: N,
+  description: string,
+  from: readonly Arg[],
+  steps: readonly string[],
+  values: readonly string[],
+  def: D,
+): Arg<N, D> {
+  const nameProblem = argNameProblem(name);
+  if (nameProblem !== undefined) fail("invalid-arg-name", `ARG ${nameProblem}`, { arg: name });
+  const known = new Set([name, ...from.map((a) => a.name)]);
+  for (const step of steps) {
+    for (const m of step.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)/g)) {
+      if (!known.has(m[1]!)) fail("invalid-value", `ARG ${name}: step ${step} reads ${m[1]}, which is neither ${name} nor one of the ARGs it is computed from (${from.map((a) => a.name).join(", ")})`, { arg: name });
+    }
+  }
+  if (!values.includes(def)) fail("invalid-value", `ARG ${name}: its default ${JSON.stringify(def)} is not one of the values it can take (${values.join(", ")})`, { arg: name });
+  return Object.freeze({ name, default: def, description, kind: Object.freeze({ type: "computed", from, steps, values }) });
+}
+
+/**
+ * The target architecture as `uname -m` prints it (x86_64, aarch64), computed from TARGETARCH:
+ * the name in multiarch triplets (`lib/${ARCH}-linux-gnu`), Rust hosts and wheel platform tags.
+ *
+ * @example
+ * const ARCH = targetUnameArch("ARCH")
+ */
+export function targetUnameArch<const N extends string>(name: N): Arg<N, "x86_64"> {
+  return computedArg(name, "target CPU architecture as uname -m prints it (x86_64, aarch64), computed from TARGETARCH (set by --platform)", [TARGETARCH], [`\${TARGETARCH/amd64/x86_64}`, `\${${name}/arm64/aarch64}`], ["x86_64", "aarch64"], "x86_64");
+}
+
+/**
+ * Whether an ARG follows the platform (automatic or computed): never a build arg, a build-script
+ * option or a bake variable; `--platform` (PLATFORMS in bake) sets it.
+ *
+ * @example
+ * followsPlatform(TARGETARCH) // true
+ */
+export function followsPlatform(a: Arg): boolean {
+  return a.kind.type === "automatic" || a.kind.type === "computed";
 }

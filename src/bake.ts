@@ -6,7 +6,7 @@
  * prints); platforms, cache import/export and named contexts (an image from a mirror instead of a
  * registry) are variables a user fills from the environment (`VAR=value docker buildx bake`).
  */
-import { argChecks, type Arg } from "./arg.ts";
+import { argChecks, followsPlatform, type Arg } from "./arg.ts";
 import { recipeArgs } from "./companions.ts";
 import { StagewrightError } from "./errors.ts";
 import type { Recipe } from "./recipe.ts";
@@ -133,7 +133,7 @@ export function bakeFile(r: Recipe, variants: Readonly<Record<string, Recipe>> =
   }
   const args = new Map<string, { arg: Arg; target: string }>();
   for (const t of targets) {
-    for (const a of recipeArgs(t.recipe)) {
+    for (const a of recipeArgs(t.recipe).filter((x) => !followsPlatform(x))) {
       const seen = args.get(a.name);
       if (seen === undefined) args.set(a.name, { arg: a, target: t.target });
       else if (seen.arg.default !== a.default) {
@@ -168,7 +168,7 @@ export function bakeFile(r: Recipe, variants: Readonly<Record<string, Recipe>> =
   }
 
   const targetBlocks = targets.map((t, i) => {
-    const own = recipeArgs(t.recipe);
+    const own = recipeArgs(t.recipe).filter((x) => !followsPlatform(x));
     const width = Math.max(...own.map((a) => a.name.length));
     const contexts = t.recipe.stages.flatMap((s) => ("steps" in s.from ? [] : [`${contextVariable(s.name)} == "" ? {} : { ${hclTemplate(s.from.image, variables, `stage ${s.name}'s FROM`)} = ${contextVariable(s.name)} }`]));
     const tag = i === 0 ? `"\${${IMAGE_VAR}}:\${${TAG_VAR}}"` : `"\${${IMAGE_VAR}}:\${${TAG_VAR}}-${t.target.slice(r.name.length + 1)}"`;

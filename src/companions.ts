@@ -5,7 +5,7 @@
  */
 import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Arg } from "./arg.ts";
+import { followsPlatform, type Arg } from "./arg.ts";
 import { stageArgs } from "./args-of.ts";
 import { globalArgs } from "./render.ts";
 import type { Recipe } from "./recipe.ts";
@@ -69,7 +69,9 @@ function shellQuote(s: string): string {
  * buildScript(alignedRecipe())
  */
 export function buildScript(r: Recipe): string {
-  const args = recipeArgs(r);
+  const all = recipeArgs(r);
+  const args = all.filter((a) => !followsPlatform(a));
+  const fromPlatform = all.filter(followsPlatform);
   const opt = (a: Arg) => `--${a.name.toLowerCase().replace(/_/g, "-")}`;
   const help = [
     `Build the ${r.name} image with docker buildx.`,
@@ -84,6 +86,7 @@ export function buildScript(r: Recipe): string {
     "",
     "Build arguments (default in brackets):",
     ...args.map((a) => `  ${opt(a).padEnd(30)} ${a.description} [${a.default}]`),
+    ...(fromPlatform.length === 0 ? [] : ["", "Set by --platform (not options): " + fromPlatform.map((a) => a.name).join(", ")]),
   ];
   const cases = args.map((a) => `    ${opt(a)}) need_value "$1" "$#"; build_args+=(--build-arg "${a.name}=$2"); shift 2 ;;`);
   return `#!/usr/bin/env bash

@@ -55,7 +55,8 @@ export function labelLines(labels: readonly (readonly [string, string])[]): stri
 export function quoteValue(value: string, where: string): string {
   if (/[\n\r\0]/.test(value)) fail("render", `${where}: the value holds a line break or NUL: values must be one line`);
   if (/`/.test(value)) fail("render", `${where}: the value holds a backtick: remove it`);
-  const stripped = value.replace(/\$\{[A-Za-z_][A-Za-z0-9_]*(?::[-+][^{}$]*(?:\$\{[A-Za-z_][A-Za-z0-9_]*\}[^{}$]*)*)?\}|\$[A-Za-z_][A-Za-z0-9_]*/g, "");
+  // ${A}, ${A:-word}, ${A:+word} (word may hold ${B}), ${A/pattern/replacement} (plain words), $A.
+  const stripped = value.replace(/\$\{[A-Za-z_][A-Za-z0-9_]*(?::[-+][^{}$]*(?:\$\{[A-Za-z_][A-Za-z0-9_]*\}[^{}$]*)*|\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]*)?\}|\$[A-Za-z_][A-Za-z0-9_]*/g, "");
   if (stripped.includes("$")) {
     fail("render", `${where}: the value ${JSON.stringify(value)} holds a $ that is not a variable reference: remove it`);
   }

@@ -7,7 +7,7 @@
  * changed value invalidates as little cache as possible. Other ARGs are declared with their default
  * right before their first use.
  */
-import type { Arg } from "./arg.ts";
+import { followsPlatform, type Arg } from "./arg.ts";
 import { checkStages } from "./check.ts";
 import { argLine, fromLine, instructionText, labelLines } from "./dockerfile-text.ts";
 import { StagewrightError } from "./errors.ts";
@@ -60,7 +60,34 @@ export function globalArgs(stages: readonly AnyStage[]): Arg[] {
       users.set(a.name, (users.get(a.name) ?? 0) + 1);
     }
   }
-  return [...order.values()].filter((a) => (users.get(a.name) ?? 0) > 1);
+  // ARGs that follow the platform are computed once, before the first FROM, and their sources with them.
+  const out: Arg[] = [];
+  const add = (a: Arg): void => {
+    if (out.some((x) => x.name === a.name)) return;
+    if (a.kind.type === "computed") for (const f of a.kind.from) add(f);
+    out.push(a);
+  };
+  for (const a of order.values()) if ((users.get(a.name) ?? 0) > 1 || followsPlatform(a)) add(a);
+  return out;
+}
+
+/**
+ * The lines that declare an ARG with its value: `ARG NAME=default`, or `ARG NAME` for one BuildKit
+ * sets, or one `ARG NAME=<step>` per substitution step for a computed one (its sources first, when
+ * `declared` does not hold them yet).
+ */
+function declaration(a: Arg, declared: Set<string>): string[] {
+  if (declared.has(a.name)) return [];
+  declared.add(a.name);
+  const head = comment(a.name, a.description);
+  switch (a.kind.type) {
+    case "automatic":
+      return [head, argLine(a.name)];
+    case "computed":
+      return [...a.kind.from.flatMap((f) => declaration(f, declared)), head, ...a.kind.steps.map((step) => argLine(a.name, step))];
+    default:
+      return [head, argLine(a.name, a.default)];
+  }
 }
 
 function imageArgs(s: AnyStage): readonly Arg[] {
@@ -99,7 +126,8 @@ export function renderDockerfile(spec: RenderSpec): string {
   const globals = globalArgs(spec.stages);
   const globalNames = new Set(globals.map((a) => a.name));
   const out: string[] = ["# syntax=docker/dockerfile:1", comment(spec.name, spec.description), ""];
-  for (const a of globals) out.push(comment(a.name, a.description), argLine(a.name, a.default));
+  const globalDeclared = new Set<string>();
+  for (const a of globals) out.push(...declaration(a, globalDeclared));
   const known = new Map(spec.stages.flatMap((s) => stageArgs(s).map((a) => [a.name, a] as const)));
   const everyArg = dedupe([...spec.stages.flatMap(stageArgs), ...spec.stages.flatMap(imageArgs)]);
   spec.stages.forEach((s, index) => {
@@ -159,7 +187,10 @@ function stageBlock(s: AnyStage, ctx: BlockContext): string[] {
       if (declared.has(a.name)) continue;
       declared.add(a.name);
       if (ctx.globalNames.has(a.name)) out.push(argLine(a.name));
-      else out.push(comment(a.name, a.description), argLine(a.name, a.default));
+      else {
+        declared.delete(a.name);
+        out.push(...declaration(a, declared));
+      }
     }
     out.push(text);
   }

@@ -6,7 +6,7 @@
  * LIBFABRIC_INSTALL_PATH for the producer only is refused with the sentences tsc would print.
  */
 import { isScalar, LineCounter, parseDocument, type Document } from "yaml";
-import { checkArgValue, type Arg } from "./arg.ts";
+import { checkArgValue, followsPlatform, type Arg } from "./arg.ts";
 import type { AnyArtifact } from "./artifact.ts";
 import { stageArgs } from "./args-of.ts";
 import { closest, fail } from "./validate.ts";
@@ -150,6 +150,13 @@ export function mergeValues(...all: readonly Values[]): Values {
   return { args, stages, overrides: all.flatMap((v) => v.overrides ?? []) };
 }
 
+/** An ARG that follows the platform has no value of its own to set: the platform sets it. */
+function refusePlatformArg(a: Arg, stage?: string): void {
+  if (!followsPlatform(a)) return;
+  const at = stage === undefined ? `ARG ${a.name}` : `stage ${stage}, ARG ${a.name}`;
+  fail("values", `${at} follows the platform (${a.kind.type === "computed" ? `computed from ${a.kind.from.map((f) => f.name).join(", ")}` : "set by BuildKit"}): choose the platform instead, --platform linux/arm64 for the build script or PLATFORMS=linux/arm64 for bake`, stage === undefined ? { arg: a.name } : { stage, arg: a.name });
+}
+
 function imageArgsOf(s: AnyStage): readonly Arg[] {
   return "steps" in s.from ? [] : s.from.args;
 }
@@ -172,6 +179,7 @@ export function applyValues(stages: readonly AnyStage[], values: Values): AnySta
       const guess = closest(k, [...known.keys()]);
       fail("values", `ARG ${k} is not an ARG of this recipe${guess === undefined ? "" : ` (did you mean ${guess}?)`}; its ARGs are: ${list(known.keys())}`, { arg: k });
     }
+    refusePlatformArg(known.get(k)!);
     checkArgValue(known.get(k)!, values.args[k]!);
   }
   for (const [stage, m] of Object.entries(values.stages)) {
@@ -183,6 +191,7 @@ export function applyValues(stages: readonly AnyStage[], values: Values): AnySta
     const own = new Map([...stageArgs(s), ...imageArgsOf(s)].map((a) => [a.name, a] as const));
     for (const k of Object.keys(m)) {
       if (!own.has(k)) fail("values", `stage ${stage} has no ARG ${k}; its ARGs are: ${list(own.keys())}`, { stage, arg: k });
+      refusePlatformArg(own.get(k)!, stage);
       checkArgValue(own.get(k)!, m[k]!, stage);
     }
   }

@@ -15,6 +15,7 @@ import {
   option,
   run,
   stringArg,
+  TARGETARCH,
   type AnyStage,
   type ComponentOptions,
   type ComponentSpec,
@@ -114,7 +115,7 @@ export function cudaDlBase<const O extends object = {}>(uv: AnyStage, options: C
     const [BASE_IMAGE] = baseImageArgs(o);
     return {
       description: "CUDA base image, system build dependencies, exactly one UCX, Python venv with uv",
-      args: [ARCH, PYTHON_VERSION],
+      args: [ARCH, TARGETARCH, PYTHON_VERSION],
       details: {
         // The CUDA version follows BASE_TAG when values change it (for tags that name it).
         cuda: {
@@ -125,8 +126,8 @@ export function cudaDlBase<const O extends object = {}>(uv: AnyStage, options: C
         python: { version: PYTHON_VERSION.default, delivery: { type: "in-image" }, layout: { bin: ["bin"] } },
       },
       steps: [
-        comment("ARCH names derived paths (plugin dir triplet, Rust host, wheel platform): refuse a mismatch early"),
-        run(`if [ "$(uname -m)" != "\${ARCH}" ]; then echo "ARCH=\${ARCH} but this build runs on $(uname -m): pass --build-arg ARCH=$(uname -m)" >&2; exit 1; fi`),
+        comment("ARCH (from --platform) names derived paths (plugin dir triplet, Rust host, wheel platform): refuse steps that run on another machine early"),
+        run(`if [ "$(uname -m)" != "\${ARCH}" ]; then echo "the build is for \${ARCH} (TARGETARCH \${TARGETARCH}) but its steps run on $(uname -m): build with --platform linux/\${TARGETARCH} on a \${ARCH} builder, or register emulation (binfmt) for it" >&2; exit 1; fi`),
         aptInstall(BASE_PACKAGES, { before: "apt-get update && apt-get install -y --no-install-recommends ubuntu-keyring" }),
         ...(o["removeHpcxUcx"] === false
           ? []

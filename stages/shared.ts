@@ -2,17 +2,19 @@
  * ARGs and conventions shared by several stages. An ARG that more than one stage reads is defined
  * once here, so every stage carries the same default (composition rule 3).
  */
-import { derived, enumArg, readLock, stringArg, type Arg, type SourcePin, pin } from "../src/index.ts";
+import { derived, readLock, targetUnameArch, stringArg, type Arg, type SourcePin, pin } from "../src/index.ts";
 
 /**
- * CPU architecture as `uname -m` prints it. Derived paths (the plugin directory's triplet, the Rust
- * host, the wheel platform) follow it; the base stage fails fast when it does not match the build
- * machine (the official image's ARCH=x86_64 default silently breaks arm builds).
+ * The target CPU architecture as `uname -m` prints it (x86_64, aarch64), computed in the Dockerfile
+ * from BuildKit's TARGETARCH, so one Dockerfile builds for linux/amd64 and linux/arm64: the plugin
+ * directory's triplet (`lib/${ARCH}-linux-gnu`), the Rust host and the wheel platform follow the
+ * platform being built. There is no build arg to get wrong (the official image's ARCH=x86_64 default
+ * silently breaks arm builds); the base stage still fails fast if the steps run on another machine.
  *
  * @example
- * docker buildx build --build-arg ARCH=aarch64 ...
+ * docker buildx build --platform linux/arm64 ...   # ARCH=aarch64 in every stage
  */
-export const ARCH: Arg<"ARCH", "x86_64"> = enumArg("ARCH", ["x86_64", "aarch64"], "x86_64", "CPU architecture as uname -m prints it (x86_64 or aarch64)");
+export const ARCH: Arg<"ARCH", "x86_64"> = targetUnameArch("ARCH");
 
 /**
  * The Python of the virtual environment and of the NIXL wheel.

@@ -18,7 +18,6 @@ Build arguments (default in brackets):
   --uv-image                     uv image, pinned by version and digest [ghcr.io/astral-sh/uv:0.9.7@sha256:ba4857bf2a068e9bc0e64eed8563b065908a4cd6bfb66b531a9c424c8e25e142]
   --base-image                   base image repository [nvcr.io/nvidia/cuda-dl-base]
   --base-tag                     base image tag, optionally pinned by digest (<tag>@sha256:<digest>) [25.06-cuda12.9-devel-ubuntu24.04]
-  --arch                         CPU architecture as uname -m prints it (x86_64 or aarch64) [x86_64]
   --python-version               Python version of the virtual environment and the NIXL wheel [3.12]
   --doca-build                   DOCA host package build [3.1.0-091000-25.07]
   --source-mirror                mirror for every source download, laid out as <mirror>/<host>/<path>; empty = the public URLs []
@@ -53,6 +52,8 @@ Build arguments (default in brackets):
   --nccl-sha256                  sha256 of the NCCL tag archive download [6b946b70a9d2d01871842cbd15ec56488d358abe9a0f3767e372fddc3e241ba7]
   --nccl-gencode                 NVCC_GENCODE for NCCL (fewer targets build faster) [-gencode=arch=compute_80,code=sm_80 -gencode=arch=compute_90,code=sm_90 -gencode=arch=compute_90,code=compute_90]
   --aws-ofi-nccl-sha256          sha256 of the aws-ofi-nccl tag archive download [821f0929c016e5448785bbc6795af5096559ecfc6c9479eb3818cafa61424576]
+
+Set by --platform (not options): TARGETARCH, ARCH
 USAGE
 }
 
@@ -81,7 +82,6 @@ while [ "$#" -gt 0 ]; do
     --uv-image) need_value "$1" "$#"; build_args+=(--build-arg "UV_IMAGE=$2"); shift 2 ;;
     --base-image) need_value "$1" "$#"; build_args+=(--build-arg "BASE_IMAGE=$2"); shift 2 ;;
     --base-tag) need_value "$1" "$#"; build_args+=(--build-arg "BASE_TAG=$2"); shift 2 ;;
-    --arch) need_value "$1" "$#"; build_args+=(--build-arg "ARCH=$2"); shift 2 ;;
     --python-version) need_value "$1" "$#"; build_args+=(--build-arg "PYTHON_VERSION=$2"); shift 2 ;;
     --doca-build) need_value "$1" "$#"; build_args+=(--build-arg "DOCA_BUILD=$2"); shift 2 ;;
     --source-mirror) need_value "$1" "$#"; build_args+=(--build-arg "SOURCE_MIRROR=$2"); shift 2 ;;

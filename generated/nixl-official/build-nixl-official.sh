@@ -18,7 +18,6 @@ Build arguments (default in brackets):
   --uv-image                     uv image, pinned by version and digest [ghcr.io/astral-sh/uv:0.9.7@sha256:ba4857bf2a068e9bc0e64eed8563b065908a4cd6bfb66b531a9c424c8e25e142]
   --base-image                   base image repository [nvcr.io/nvidia/cuda-dl-base]
   --base-tag                     base image tag, optionally pinned by digest (<tag>@sha256:<digest>) [25.03-cuda12.8-devel-ubuntu24.04]
-  --arch                         CPU architecture as uname -m prints it (x86_64 or aarch64) [x86_64]
   --python-version               Python version of the virtual environment and the NIXL wheel [3.12]
   --doca-build                   DOCA host package build [3.1.0-091000-25.07]
   --source-mirror                mirror for every source download, laid out as <mirror>/<host>/<path>; empty = the public URLs []
@@ -41,6 +40,8 @@ Build arguments (default in brackets):
   --gusli-commit                 git commit that GUSLI_REF must resolve to [8b7a3b285ea9d01a8fc9135cd4ad889c7db1f800]
   --nixl-commit                  git commit that NIXL_VERSION must resolve to [97c9b5b48e2ed3f1f2539c461c4971a7db8b1197]
   --nixl-build-type              meson build type (0.7.x defaults to debug when none is given) [debug]
+
+Set by --platform (not options): TARGETARCH, ARCH
 USAGE
 }
 
@@ -69,7 +70,6 @@ while [ "$#" -gt 0 ]; do
     --uv-image) need_value "$1" "$#"; build_args+=(--build-arg "UV_IMAGE=$2"); shift 2 ;;
     --base-image) need_value "$1" "$#"; build_args+=(--build-arg "BASE_IMAGE=$2"); shift 2 ;;
     --base-tag) need_value "$1" "$#"; build_args+=(--build-arg "BASE_TAG=$2"); shift 2 ;;
-    --arch) need_value "$1" "$#"; build_args+=(--build-arg "ARCH=$2"); shift 2 ;;
     --python-version) need_value "$1" "$#"; build_args+=(--build-arg "PYTHON_VERSION=$2"); shift 2 ;;
     --doca-build) need_value "$1" "$#"; build_args+=(--build-arg "DOCA_BUILD=$2"); shift 2 ;;
     --source-mirror) need_value "$1" "$#"; build_args+=(--build-arg "SOURCE_MIRROR=$2"); shift 2 ;;

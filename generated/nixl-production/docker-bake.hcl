@@ -37,16 +37,6 @@ variable "BASE_TAG" {
   }
 }
 
-variable "ARCH" {
-  description = "CPU architecture as uname -m prints it (x86_64 or aarch64)"
-  type        = string
-  default     = "x86_64"
-  validation {
-    condition     = can(regex("^(x86_64|aarch64)$", ARCH))
-    error_message = "ARG ARCH: \"${ARCH}\" is not one of \"x86_64\", \"aarch64\""
-  }
-}
-
 variable "PYTHON_VERSION" {
   description = "Python version of the virtual environment and the NIXL wheel"
   type        = string
@@ -408,7 +398,6 @@ target "nixl-production" {
     UV_IMAGE               = UV_IMAGE
     BASE_IMAGE             = BASE_IMAGE
     BASE_TAG               = BASE_TAG
-    ARCH                   = ARCH
     PYTHON_VERSION         = PYTHON_VERSION
     EFA_VERSION            = EFA_VERSION
     SOURCE_MIRROR          = SOURCE_MIRROR

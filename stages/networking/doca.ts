@@ -3,9 +3,9 @@
  * (a plain upgrade leaves a libibverbs-dev without InfiniBand support).
  * Facts: shared/reference/nixl-official-image.md §2 steps 3-4 (NIXL 0.7.1 contrib/Dockerfile).
  */
-import { aptCache, comment, defineComponent, downloadScript, option, run, SOURCE_MIRROR, type ComponentSpec, type OptionsOf } from "../../src/index.ts";
+import { aptCache, comment, defineComponent, downloadScript, option, run, SOURCE_MIRROR, TARGETARCH, type ComponentSpec, type OptionsOf } from "../../src/index.ts";
 import { aptInstall } from "../build-steps.ts";
-import { ARCH, sha256Arg } from "../shared.ts";
+import { sha256Arg } from "../shared.ts";
 
 const DOCA_BUILD_PATTERN = { regex: /^\d+\.\d+\.\d+-\d+-\d+\.\d+$/, expected: "a DOCA host build such as 3.1.0-091000-25.07" } as const;
 
@@ -39,16 +39,15 @@ export const doca = defineComponent(DOCA_SPEC, (c) => {
   const DOCA_SHA256 = sha256Arg("DOCA_SHA256", DOCA_BUILD, (b) => `doca-host-${b.split("-")[0]}`, "DOCA host .deb");
   return {
     description: "DOCA host repository, GPUNetIO, rdma-core from the DOCA repository",
-    args: [ARCH, DOCA_BUILD, DOCA_SHA256, SOURCE_MIRROR],
+    args: [TARGETARCH, DOCA_BUILD, DOCA_SHA256, SOURCE_MIRROR],
     details: { doca: { delivery: { type: "in-image" } }, rdmaCore: { delivery: { type: "in-image" } } },
     steps: [
       run(
         [
-          'case "${ARCH}" in aarch64) deb_arch=arm64 ;; *) deb_arch=amd64 ;; esac',
           // ubuntu2404 from /etc/lsb-release, read rather than sourced (a sourced file is code)
           'os="$(awk -F= \'$1 == "DISTRIB_ID" {id = tolower($2)} $1 == "DISTRIB_RELEASE" {rel = $2} END {gsub(/\\./, "", rel); print id rel}\' /etc/lsb-release)"',
           'doca_version="${DOCA_BUILD%%-*}"',
-          downloadScript("https://www.mellanox.com/downloads/DOCA/DOCA_v${doca_version}/host/doca-host_${DOCA_BUILD}-${os}_${deb_arch}.deb", "/tmp/doca-host.deb", "DOCA_SHA256"),
+          downloadScript("https://www.mellanox.com/downloads/DOCA/DOCA_v${doca_version}/host/doca-host_${DOCA_BUILD}-${os}_${TARGETARCH}.deb", "/tmp/doca-host.deb", "DOCA_SHA256"),
           "dpkg -i /tmp/doca-host.deb",
           "rm -f /tmp/doca-host.deb /etc/apt/apt.conf.d/docker-clean",
           "apt-get update",

@@ -1,7 +1,7 @@
 # doca DOCA host repository, GPUNetIO, rdma-core from the DOCA repository
 FROM base AS doca
-# ARCH CPU architecture as uname -m prints it (x86_64 or aarch64)
-ARG ARCH="x86_64"
+# TARGETARCH target architecture as BuildKit names it (amd64, arm64), from --platform
+ARG TARGETARCH
 # DOCA_BUILD DOCA host package build
 ARG DOCA_BUILD="3.1.0-091000-25.07"
 # DOCA_SHA256 sha256 of the DOCA host .deb download
@@ -10,10 +10,9 @@ ARG DOCA_SHA256=""
 ARG SOURCE_MIRROR=""
 RUN --mount=type=cache,target=/var/cache/apt,sharing=locked --mount=type=cache,target=/var/lib/apt,sharing=locked <<'EOF'
 set -euo pipefail
-case "${ARCH}" in aarch64) deb_arch=arm64 ;; *) deb_arch=amd64 ;; esac
 os="$(awk -F= '$1 == "DISTRIB_ID" {id = tolower($2)} $1 == "DISTRIB_RELEASE" {rel = $2} END {gsub(/\./, "", rel); print id rel}' /etc/lsb-release)"
 doca_version="${DOCA_BUILD%%-*}"
-url="https://www.mellanox.com/downloads/DOCA/DOCA_v${doca_version}/host/doca-host_${DOCA_BUILD}-${os}_${deb_arch}.deb"
+url="https://www.mellanox.com/downloads/DOCA/DOCA_v${doca_version}/host/doca-host_${DOCA_BUILD}-${os}_${TARGETARCH}.deb"
 if [ -n "${SOURCE_MIRROR}" ]; then url="${SOURCE_MIRROR%/}/${url#https://}"; fi
 wget --tries=3 --waitretry=5 --timeout=30 --read-timeout=60 --no-verbose -O /tmp/doca-host.deb "$url"
 if [ -z "${DOCA_SHA256}" ]; then echo "stagewright: /tmp/doca-host.deb has no pinned sha256 (DOCA_SHA256 is empty); it is NOT verified" >&2; sha256sum /tmp/doca-host.deb >&2; else echo "${DOCA_SHA256}  /tmp/doca-host.deb" | sha256sum -c -; fi

@@ -18,8 +18,11 @@ COPY --link --from=nixl /opt/stagewright/stage/nixl${NIXL_PREFIX}/bin/ ${NIXL_PR
 COPY --link --from=nixl /opt/stagewright/stage/nixl/opt/stagewright/wheels/ /opt/stagewright/wheels/
 COPY --link --from=nixl /opt/stagewright/stage/nixl/usr/local/nixlbench/bin/ /usr/local/nixlbench/bin/
 # One loader order for every library directory, derived from the artifacts (00- sorts first)
-# ARCH CPU architecture as uname -m prints it (x86_64 or aarch64)
-ARG ARCH="x86_64"
+# TARGETARCH target architecture as BuildKit names it (amd64, arm64), from --platform
+ARG TARGETARCH
+# ARCH target CPU architecture as uname -m prints it (x86_64, aarch64), computed from TARGETARCH (set by --platform)
+ARG ARCH="${TARGETARCH/amd64/x86_64}"
+ARG ARCH="${ARCH/arm64/aarch64}"
 RUN <<'EOF'
 set -euo pipefail
 printf '%s\n' "${LIBFABRIC_INSTALL_PATH}/lib" "${LIBFABRIC_INSTALL_PATH}/lib/libfabric" "${UCX_PREFIX}/lib" "${UCX_PREFIX}/lib/ucx" "/usr/local/lib" "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu" "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins" > /etc/ld.so.conf.d/00-stagewright.conf

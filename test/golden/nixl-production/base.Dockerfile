@@ -1,10 +1,13 @@
 # base CUDA base image, system build dependencies, exactly one UCX, Python venv with uv
 FROM ${BASE_IMAGE}:${BASE_TAG} AS base
 SHELL ["/bin/bash", "-euo", "pipefail", "-c"]
-# ARCH names derived paths (plugin dir triplet, Rust host, wheel platform): refuse a mismatch early
-# ARCH CPU architecture as uname -m prints it (x86_64 or aarch64)
-ARG ARCH="x86_64"
-RUN if [ "$(uname -m)" != "${ARCH}" ]; then echo "ARCH=${ARCH} but this build runs on $(uname -m): pass --build-arg ARCH=$(uname -m)" >&2; exit 1; fi
+# ARCH (from --platform) names derived paths (plugin dir triplet, Rust host, wheel platform): refuse steps that run on another machine early
+# TARGETARCH target architecture as BuildKit names it (amd64, arm64), from --platform
+ARG TARGETARCH
+# ARCH target CPU architecture as uname -m prints it (x86_64, aarch64), computed from TARGETARCH (set by --platform)
+ARG ARCH="${TARGETARCH/amd64/x86_64}"
+ARG ARCH="${ARCH/arm64/aarch64}"
+RUN if [ "$(uname -m)" != "${ARCH}" ]; then echo "the build is for ${ARCH} (TARGETARCH ${TARGETARCH}) but its steps run on $(uname -m): build with --platform linux/${TARGETARCH} on a ${ARCH} builder, or register emulation (binfmt) for it" >&2; exit 1; fi
 RUN --mount=type=cache,target=/var/cache/apt,sharing=locked --mount=type=cache,target=/var/lib/apt,sharing=locked <<'EOF'
 set -euo pipefail
 rm -f /etc/apt/apt.conf.d/docker-clean
