@@ -4,12 +4,14 @@
 #   scripts/setup-buildkit.sh setup         fetch + unpack Debian sid docker.io/docker-cli/docker-buildx, and debootstrap
 #                                           the smoke base rootfs (minbase + gcc, make; tarball cached in the state dir)
 #   scripts/setup-buildkit.sh start         start a private dockerd (no bridge, no iptables)
-#   scripts/setup-buildkit.sh base          import the smoke base rootfs as stagewright/smoke-base:bookworm (needs a
-#                                           running dockerd; debootstraps first when the tarball is not cached)
+#   scripts/setup-buildkit.sh base          import the smoke base rootfs as stagewright/smoke-base:bookworm and the cross
+#                                           rootfs (the same + gcc-aarch64-linux-gnu) as stagewright/smoke-cross:bookworm
+#                                           (needs a running dockerd; debootstraps first when a tarball is not cached)
 #   scripts/setup-buildkit.sh stop          stop the dockerd that `start` started (by its PID)
-#   scripts/setup-buildkit.sh check [--build-arg K=V]... <Dockerfile>...
-#                                           `docker build --check` each file; exit 1 on any warning or error (starts and
-#                                           stops dockerd itself when it is not already running)
+#   scripts/setup-buildkit.sh check [--platform P]... [--build-arg K=V]... <Dockerfile>...
+#                                           `docker build --check` each file (for each --platform, stubs of that platform);
+#                                           exit 1 on any warning or error (starts and stops dockerd itself when it is not
+#                                           already running)
 #   scripts/setup-buildkit.sh status        exit 0 when set up and dockerd is running, else 3
 #   scripts/setup-buildkit.sh env           print DOCKER_HOST=, DOCKER_CONFIG=, DOCKER= (the CLI), STATE= and PIDFILE= of this checkout
 #
@@ -41,6 +43,14 @@
 # builds ever contact, and only here, at setup). The rootfs tarball is cached under the state folder; `base`
 # imports it with `docker import`, labelled with the tarball's name, size and mtime so a re-import happens only
 # when the tarball changes. Builds of it run with `docker build --network=host` (there is no bridge).
+# The cross image (recipes/smoke-cross.ts) is the same minbase plus Debian's gcc-aarch64-linux-gnu and
+# libc6-dev-arm64-cross: an amd64 image whose gcc writes arm64 ELF files, for `FROM --platform=$BUILDPLATFORM`.
+#
+# `check --platform linux/arm64`: the docker driver's classic image store holds one platform per tag and
+# BuildKit resolves a FROM image for the platform being built, so each platform gets its own stub
+# (`docker import --platform`), the stub tags are pointed at it before that platform's checks, and each
+# platform is one `docker build --check --platform P` per file (one platform per call: the docker driver
+# refuses multi-platform builds without the containerd image store).
 #
 # Environment:
 #   STAGEWRIGHT_BUILDKIT_HOME   the shared cache (default /tmp/stagewright-buildkit)
@@ -77,6 +87,9 @@ BASE_IMAGE=stagewright/smoke-base:$BASE_SUITE
 BASE_LABEL=dev.stagewright.smoke-base
 BASE_DIR=$SW_HOME/base
 BASE_TAR=$BASE_DIR/$BASE_SUITE-minbase-${BASE_PACKAGES//,/-}.tar
+CROSS_PACKAGES=$BASE_PACKAGES,gcc-aarch64-linux-gnu,libc6-dev-arm64-cross
+CROSS_IMAGE=stagewright/smoke-cross:$BASE_SUITE
+CROSS_TAR=$BASE_DIR/$BASE_SUITE-minbase-${CROSS_PACKAGES//,/-}.tar
 BASE_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 log() { printf '[setup-buildkit] %s\n' "$*" >&2; }
@@ -152,16 +165,22 @@ cmd_setup() {
 }
 
 # ------------------------------------------------------------------------------------------ base
-ensure_base_tar() { # the smoke base rootfs as a tarball (debootstrap once; cached); caller holds the setup lock
-  if [ -s "$BASE_TAR" ]; then log "smoke base rootfs cached: $BASE_TAR"; return 0; fi
+ensure_base_tar() { # the smoke base and cross rootfs tarballs (debootstrap once each; cached); caller holds the setup lock
+  ensure_rootfs_tar "$BASE_TAR" "$BASE_PACKAGES"
+  ensure_rootfs_tar "$CROSS_TAR" "$CROSS_PACKAGES"
+}
+
+ensure_rootfs_tar() { # TAR PACKAGES: a debootstrap minbase rootfs with PACKAGES as a tarball
+  local tar=$1 packages=$2
+  if [ -s "$tar" ]; then log "rootfs cached: $tar"; return 0; fi
   ensure_system_pkgs debootstrap
   local mirror=${STAGEWRIGHT_DEBIAN_MIRROR:-$(debian_mirror)} rootfs=$BASE_DIR/rootfs.tmp keyring=()
   [ -n "$mirror" ] || die "no Debian mirror found in the system's apt sources; set STAGEWRIGHT_DEBIAN_MIRROR"
   [ -f /usr/share/keyrings/debian-archive-keyring.gpg ] && keyring=(--keyring=/usr/share/keyrings/debian-archive-keyring.gpg)
   mkdir -p "$BASE_DIR"
   rm -rf "$rootfs"
-  log "debootstrap --variant=minbase --include=$BASE_PACKAGES $BASE_SUITE from $mirror (log: $BASE_DIR/debootstrap.log)"
-  if ! debootstrap "${keyring[@]}" --variant=minbase --include="$BASE_PACKAGES" "$BASE_SUITE" "$rootfs" "$mirror" >"$BASE_DIR/debootstrap.log" 2>&1; then
+  log "debootstrap --variant=minbase --include=$packages $BASE_SUITE from $mirror (log: $BASE_DIR/debootstrap.log)"
+  if ! debootstrap "${keyring[@]}" --variant=minbase --include="$packages" "$BASE_SUITE" "$rootfs" "$mirror" >"$BASE_DIR/debootstrap.log" 2>&1; then
     tail -n 5 "$BASE_DIR/debootstrap.log" >&2
     rm -rf "$rootfs"
     die "debootstrap failed"
@@ -169,10 +188,21 @@ ensure_base_tar() { # the smoke base rootfs as a tarball (debootstrap once; cach
   # No .debs, apt lists, docs, man pages or translations in the image (a smaller tarball imports faster).
   rm -rf "${rootfs:?}"/var/cache/apt/archives/*.deb "${rootfs:?}"/var/lib/apt/lists/* \
     "${rootfs:?}"/usr/share/doc/* "${rootfs:?}"/usr/share/man/* "${rootfs:?}"/usr/share/info/* "${rootfs:?}"/usr/share/locale/*
-  tar --numeric-owner -C "$rootfs" -cf "$BASE_TAR.tmp" .
-  mv "$BASE_TAR.tmp" "$BASE_TAR"
+  tar --numeric-owner -C "$rootfs" -cf "$tar.tmp" .
+  mv "$tar.tmp" "$tar"
   rm -rf "$rootfs"
-  log "smoke base rootfs: $BASE_TAR ($(du -m "$BASE_TAR" | cut -f1) MB)"
+  log "rootfs: $tar ($(du -m "$tar" | cut -f1) MB)"
+}
+
+import_rootfs() { # TAR IMAGE: docker import, skipped when IMAGE already carries this tarball's identity
+  local tar=$1 image=$2 ident
+  ident="$(basename "$tar"):$(stat -c '%s:%Y' "$tar")"
+  if [ "$(dk image inspect -f "{{ index .Config.Labels \"$BASE_LABEL\" }}" "$image" 2>/dev/null || true)" = "$ident" ]; then
+    log "$image is imported ($ident)"
+    return 0
+  fi
+  log "docker import $tar as $image"
+  dk import --change "ENV PATH=$BASE_PATH" --change "LABEL $BASE_LABEL=$ident" "$tar" "$image" >/dev/null
 }
 
 cmd_base() {
@@ -188,14 +218,9 @@ cmd_base() {
   fi
   exec 7>"$STATE/.base.lock" # one import at a time into this checkout's daemon
   flock -x 7
-  local ident
-  ident="$(basename "$BASE_TAR"):$(stat -c '%s:%Y' "$BASE_TAR")"
-  if [ "$(dk image inspect -f "{{ index .Config.Labels \"$BASE_LABEL\" }}" "$BASE_IMAGE" 2>/dev/null || true)" = "$ident" ]; then
-    log "$BASE_IMAGE is imported ($ident)"
-    return 0
-  fi
-  log "docker import $BASE_TAR as $BASE_IMAGE"
-  dk import --change "ENV PATH=$BASE_PATH" --change "LABEL $BASE_LABEL=$ident" "$BASE_TAR" "$BASE_IMAGE" >/dev/null
+  import_rootfs "$BASE_TAR" "$BASE_IMAGE"
+  # The cross rootfs is made by `setup` (debootstrap takes minutes; not inside a test's start-up).
+  if [ -s "$CROSS_TAR" ]; then import_rootfs "$CROSS_TAR" "$CROSS_IMAGE"; else log "no cross rootfs $CROSS_TAR yet: run '$0 setup' to make it ($CROSS_IMAGE is not imported)"; fi
   exec 7>&-
 }
 
@@ -354,19 +379,27 @@ list_images() {
 
 stub_env_repr() { printf '[%s]' "$(printf '%s\n' "$STUB_ENV" | sed '/^$/d' | paste -sd' ')"; }
 
+# The stub of the platform being checked ("" = the daemon's own): stagewright-stub:latest, or
+# stagewright-stub:<os>-<arch> imported with --platform.
+CHECK_PLATFORM=''
+stub_image() { if [ -z "$CHECK_PLATFORM" ]; then echo stagewright-stub:latest; else echo "stagewright-stub:${CHECK_PLATFORM//\//-}"; fi; }
+
 ensure_stub_base() { # the stub image itself: an empty layer with STUB_ENV, labelled
-  if dk image inspect stagewright-stub:latest >/dev/null 2>&1 &&
-     [ "$(dk image inspect -f '{{ .Config.Env }}' stagewright-stub:latest)" = "$(stub_env_repr)" ]; then return 0; fi
+  local stub platform_flag=()
+  stub=$(stub_image)
+  [ -n "$CHECK_PLATFORM" ] && platform_flag=(--platform "$CHECK_PLATFORM")
+  if dk image inspect "$stub" >/dev/null 2>&1 &&
+     [ "$(dk image inspect -f '{{ .Config.Env }}' "$stub")" = "$(stub_env_repr)" ]; then return 0; fi
   local changes=() line
   while IFS= read -r line; do [ -n "$line" ] && changes+=(--change "ENV $line"); done <<<"$STUB_ENV"
   changes+=(--change "LABEL $STUB_LABEL=1")
   mkdir -p "$STATE/stub/empty"
   tar -C "$STATE/stub/empty" -cf "$STATE/stub/empty.tar" .
-  dk import "${changes[@]}" "$STATE/stub/empty.tar" stagewright-stub:latest >/dev/null
+  dk import "${platform_flag[@]}" "${changes[@]}" "$STATE/stub/empty.tar" "$stub" >/dev/null
 }
 
 declare -A STUB_DONE=()
-ensure_stub_tag() { # tag the stub as <ref> unless a real image already has that name
+ensure_stub_tag() { # tag the platform's stub as <ref> unless a real image already has that name
   local ref=$1
   [ -n "${STUB_DONE[$ref]:-}" ] && return 0
   case $ref in
@@ -377,7 +410,7 @@ ensure_stub_tag() { # tag the stub as <ref> unless a real image already has that
   if dk image inspect "$ref" >/dev/null 2>&1; then
     [ -z "$(dk image inspect -f "{{ index .Config.Labels \"$STUB_LABEL\" }}" "$ref" 2>/dev/null)" ] && return 0
   fi
-  dk tag stagewright-stub:latest "$ref"
+  dk tag "$(stub_image)" "$ref"
 }
 
 check_one() { # prints the verdict; returns 0 pass, 1 warnings/errors
@@ -391,7 +424,9 @@ check_one() { # prints the verdict; returns 0 pass, 1 warnings/errors
   done < <(list_images "$copy")
   t0=$(date +%s%N)
   set +e
-  out=$(cd "$work" && dk build --check --progress=quiet "${CHECK_BUILD_ARGS[@]/#/--build-arg=}" -f "$copy" "$work/context" 2>&1)
+  local platform_flag=() label=''
+  if [ -n "$CHECK_PLATFORM" ]; then platform_flag=(--platform "$CHECK_PLATFORM"); label=" $CHECK_PLATFORM"; fi
+  out=$(cd "$work" && dk build --check --progress=quiet "${platform_flag[@]}" "${CHECK_BUILD_ARGS[@]/#/--build-arg=}" -f "$copy" "$work/context" 2>&1)
   rc=$?
   set -e
   t1=$(date +%s%N)
@@ -399,16 +434,19 @@ check_one() { # prints the verdict; returns 0 pass, 1 warnings/errors
   [ -n "$out" ] && printf '%s\n' "$out" | sed '/./,$!d'
   local secs
   secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')
-  if [ $rc -eq 0 ]; then echo "PASS $df (${secs}s)"; return 0; fi
-  if printf '%s\n' "$out" | grep -q '^ERROR'; then echo "FAIL $df: error (${secs}s)"
-  else echo "FAIL $df: lint warnings (${secs}s)"; fi
+  if [ $rc -eq 0 ]; then echo "PASS $df$label (${secs}s)"; return 0; fi
+  if printf '%s\n' "$out" | grep -q '^ERROR'; then echo "FAIL $df$label: error (${secs}s)"
+  else echo "FAIL $df$label: lint warnings (${secs}s)"; fi
   return 1
 }
 
 CHECK_BUILD_ARGS=()
+CHECK_PLATFORMS=()
 cmd_check() {
   while [ $# -gt 0 ]; do
     case $1 in
+      --platform) [ $# -ge 2 ] || usage; CHECK_PLATFORMS+=("$2"); shift 2 ;;
+      --platform=*) CHECK_PLATFORMS+=("${1#--platform=}"); shift ;;
       --build-arg) [ $# -ge 2 ] || usage; CHECK_BUILD_ARGS+=("$2"); shift 2 ;;
       --build-arg=*) CHECK_BUILD_ARGS+=("${1#--build-arg=}"); shift ;;
       --) shift; break ;;
@@ -418,6 +456,8 @@ cmd_check() {
   done
   local kv
   for kv in "${CHECK_BUILD_ARGS[@]}"; do [[ $kv =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || { log "--build-arg $kv: expected NAME=VALUE"; exit 2; }; done
+  for kv in "${CHECK_PLATFORMS[@]}"; do [[ $kv =~ ^linux/(amd64|arm64)$ ]] || { log "--platform $kv: expected linux/amd64 or linux/arm64"; exit 2; }; done
+  [ ${#CHECK_PLATFORMS[@]} -gt 0 ] || CHECK_PLATFORMS=('')
   [ $# -gt 0 ] || usage
   local f
   for f in "$@"; do [ -f "$f" ] || { log "no such file: $f"; exit 2; }; done
@@ -432,11 +472,15 @@ cmd_check() {
   # A daemon this run starts is stopped again at exit; one started by `start` is left running.
   if ! daemon_running; then cmd_start; CHECK_STARTED=1; fi
   mkdir -p "$CHECK_WORK/context"
-  ensure_stub_base
-  local status=0
-  for f in "$@"; do
-    f=$(cd "$(dirname "$f")" && pwd)/$(basename "$f")
-    check_one "$f" "$CHECK_WORK" || status=1
+  local status=0 p
+  for p in "${CHECK_PLATFORMS[@]}"; do
+    CHECK_PLATFORM=$p
+    STUB_DONE=()
+    ensure_stub_base
+    for f in "$@"; do
+      f=$(cd "$(dirname "$f")" && pwd)/$(basename "$f")
+      check_one "$f" "$CHECK_WORK" || status=1
+    done
   done
   return $status
 }

@@ -19,8 +19,9 @@ function viaGenerator(item: Record<string, unknown>): string {
 }
 
 /** `FROM image AS alias` (dockerfile-generator). */
-export function fromLine(image: string, alias: string): string {
-  return viaGenerator({ from: { baseImage: image, alias } });
+export function fromLine(image: string, alias: string, platform?: string): string {
+  const line = viaGenerator({ from: { baseImage: image, alias } });
+  return platform === undefined ? line : line.replace(/^FROM /, `FROM --platform=${platform} `);
 }
 
 /** `ARG NAME` or `ARG NAME="default"` (dockerfile-generator, value quoted here). */

@@ -63,8 +63,8 @@ export function lintStages(stages: readonly AnyStage[]): Finding[] {
     const f = (rule: string, message: string, severity: Finding["severity"] = "error") => out.push({ rule, severity, stage: s.name, message: `stage ${s.name}: ${message}` });
     if (!("steps" in s.from)) {
       const ref = resolveDefaults(s.from.image, s.from.args);
-      // A digest pins any tag, latest included.
-      if (/:latest$/.test(ref) || !/[:@]/.test(ref.split("/").pop() ?? "")) f("unpinned-image", `FROM ${ref} is not pinned: give a version tag (never :latest) or a digest`);
+      // A digest pins any tag, latest included; scratch is no image: nothing to pin.
+      if (ref !== "scratch" && (/:latest$/.test(ref) || !/[:@]/.test(ref.split("/").pop() ?? ""))) f("unpinned-image", `FROM ${ref} is not pinned: give a version tag (never :latest) or a digest`);
     }
     for (const a of args) {
       if (SECRET_NAME.test(a.name)) f("secret-in-arg", `ARG ${a.name} looks like a secret; build args end up in the image history: use RUN --mount=type=secret`);

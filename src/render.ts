@@ -174,7 +174,7 @@ function stageBlock(s: AnyStage, ctx: BlockContext): string[] {
   if (unused.length > 0) {
     throw new StagewrightError("render", `stage ${s.name} declares ARG ${unused.join(", ")} but no step reads it; remove the ARG or use it`, { stage: s.name, arg: unused[0]! });
   }
-  const out: string[] = [comment(s.name, s.description), fromLine(fromRef(s), s.name)];
+  const out: string[] = [comment(s.name, s.description), fromLine(fromRef(s), s.name, "steps" in s.from ? undefined : (s.from as ImageBase).platform)];
   for (const o of s.overrides) out.push(`# stagewright: rule ${o.rule} is overridden here on purpose: ${o.reason.replace(/\s+/g, " ")}`);
   const steps: Instruction[] = [...s.steps];
   if (!("steps" in s.from)) steps.unshift(shell(STRICT_SHELL));

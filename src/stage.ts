@@ -70,16 +70,23 @@ export function expectAt<const K extends string, const P extends string>(kind: K
 export interface ImageBase {
   readonly image: string;
   readonly args: readonly Arg[];
+  /**
+   * `FROM --platform=<platform>`: e.g. `$BUILDPLATFORM` for a stage whose steps run on the build host
+   * (a cross compiler), whatever platform the image is built for. Omitted: the target platform.
+   */
+  readonly platform?: string;
 }
 
 /**
- * An external base image. The reference may use `${ARG}` of the given ARGs.
+ * An external base image. The reference may use `${ARG}` of the given ARGs; `platform` pins the
+ * stage to a platform (`${BUILDPLATFORM}` with BUILDPLATFORM among the args: the build host).
  *
  * @example
  * image("${BASE_IMAGE}:${BASE_TAG}", [baseImageArg, baseTagArg])
+ * image("${CROSS_IMAGE}", [crossImageArg, BUILDPLATFORM], { platform: "${BUILDPLATFORM}" })
  */
-export function image(ref: string, args: readonly Arg[] = []): ImageBase {
-  return Object.freeze({ image: ref, args });
+export function image(ref: string, args: readonly Arg[] = [], options: { readonly platform?: string } = {}): ImageBase {
+  return Object.freeze(options.platform === undefined ? { image: ref, args } : { image: ref, args, platform: options.platform });
 }
 
 /**

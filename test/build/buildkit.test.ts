@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { rebuildPlan, stageDependents, stageSteps, type AnyStage } from "../../src/index.ts";
 import { alignedRecipe } from "../../recipes/aligned.ts";
 import { SMOKE_CONTEXT, VENDOR_PREFIX, smokeRecipe, smokeRecipeWithSecondCopy } from "../../recipes/smoke.ts";
+import { SMOKE_CROSS_IMAGE_DEFAULT, smokeCrossRecipe } from "../../recipes/smoke-cross.ts";
 import {
   REPO,
   buildSteps,
@@ -205,7 +206,62 @@ describe.skipIf(SKIP !== null)("build truth: a real BuildKit builds what stagewr
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  /** The cross image is made by `setup` (not by a test's start-up: debootstrap takes minutes). */
+  function expectCrossImage(): void {
+    const r = bk.docker(["image", "inspect", SMOKE_CROSS_IMAGE_DEFAULT]);
+    expect(r.code, `${SMOKE_CROSS_IMAGE_DEFAULT} is not imported: run bash scripts/setup-buildkit.sh setup (it debootstraps the cross rootfs), then base`).toBe(0);
+  }
+
+  test("6. one Dockerfile for both platforms: docker build --check --platform linux/amd64, then linux/arm64, on every generated Dockerfile", () => {
+    const dir = mkdtempSync(join(tmpdir(), "stagewright-check-"));
+    try {
+      const files: string[] = [];
+      for (const [name, text] of [["Dockerfile.nixl-aligned", alignedRecipe().render()], ["Dockerfile.smoke-cross", smokeCrossRecipe().render()]] as const) {
+        writeFileSync(join(dir, name), text);
+        files.push(join(dir, name));
+      }
+      files.push(...committedGeneratedDockerfiles());
+      const buildArgs: Record<string, string> = {};
+      for (const f of files) Object.assign(buildArgs, digestFreeBuildArgs(readFileSync(f, "utf8")));
+      const platforms = ["linux/amd64", "linux/arm64"];
+      expectCrossImage();
+      const r = bk.check(files, buildArgs, platforms);
+      timings.push(`docker build --check on ${files.length} Dockerfiles x ${platforms.length} platforms: ${r.seconds.toFixed(1)} s`);
+      expect(r.code, r.output).toBe(0);
+      for (const p of platforms) for (const f of files) expect(r.output).toMatch(new RegExp(`^PASS ${escape(f)} ${escape(p)} `, "m"));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test.each(["linux/arm64", "linux/amd64"])("7. the smoke recipe cross-compiled on the build host for %s: the runtime stage's files are ELF files of that machine", (platform) => {
+    expectCrossImage();
+    const text = smokeCrossRecipe().render();
+    // The verify stage (build host) reads the ELF headers itself and fails the build on a mismatch.
+    const verified = bk.build({ dockerfile: text, context: SMOKE_CONTEXT, platform, output: "type=cacheonly" });
+    expectBuilt(verified);
+    const machine = platform === "linux/arm64" ? "AArch64" : "Advanced Micro Devices X86-64";
+    expect(verified.output).toContain(`/target/opt/hello/bin/hello: ${machine}`);
+    // And on the host: the target-platform runtime stage exported as files, read here.
+    const out = mkdtempSync(join(tmpdir(), "stagewright-cross-"));
+    try {
+      const exported = bk.build({ dockerfile: text, context: SMOKE_CONTEXT, platform, target: "runtime", output: `type=local,dest=${out}` });
+      expectBuilt(exported);
+      timings.push(`smoke-cross for ${platform}: verify ${verified.seconds.toFixed(1)} s, runtime export ${exported.seconds.toFixed(1)} s`);
+      for (const f of ["opt/hello/bin/hello", "opt/greet/lib/libgreet.so.1.0.0"]) expect(elfMachine(readFileSync(join(out, f))), f).toBe(platform === "linux/arm64" ? "aarch64" : "x86_64");
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
 });
+
+/** The machine of an ELF file from its header (e_machine at byte 18, little-endian): 0x3e x86_64, 0xb7 aarch64. */
+function elfMachine(b: Buffer): string {
+  if (b.subarray(0, 4).toString("latin1") !== "\x7fELF") return "not an ELF file";
+  const m = b.readUInt16LE(18);
+  return m === 0x3e ? "x86_64" : m === 0xb7 ? "aarch64" : `e_machine 0x${m.toString(16)}`;
+}
 
 /** `generated/**\/Dockerfile*` of the repository (absolute paths). */
 function committedGeneratedDockerfiles(): string[] {

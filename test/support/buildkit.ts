@@ -173,6 +173,12 @@ export interface BuildOptions {
   readonly context: string;
   readonly buildArgs?: Readonly<Record<string, string>>;
   readonly tag?: string;
+  /** `--platform` (one platform: the docker driver builds one per call). */
+  readonly platform?: string;
+  /** `--target`. */
+  readonly target?: string;
+  /** `--output` (e.g. `type=local,dest=DIR` to read the result's files on the host). */
+  readonly output?: string;
 }
 
 /** A running builder. */
@@ -187,8 +193,8 @@ export interface Builder {
   build(options: BuildOptions): BuildResult;
   /** `docker run --rm --network=host <image> <command...>`. */
   run(image: string, command: readonly string[]): CommandResult;
-  /** `scripts/setup-buildkit.sh check [--build-arg K=V]... <files>`. */
-  check(files: readonly string[], buildArgs?: Readonly<Record<string, string>>): CommandResult;
+  /** `scripts/setup-buildkit.sh check [--platform P]... [--build-arg K=V]... <files>`. */
+  check(files: readonly string[], buildArgs?: Readonly<Record<string, string>>, platforms?: readonly string[]): CommandResult;
   /** Drop the build cache, so the next build is a full one. */
   pruneCache(): void;
   /** Stop dockerd if this process started it (by its PID, through the script). */
@@ -241,6 +247,9 @@ export function startBuilder(): Builder {
         const args = ['build', '--network=host', '--progress=plain', '-f', file];
         for (const [k, v] of Object.entries(o.buildArgs ?? {})) args.push('--build-arg', `${k}=${v}`);
         if (o.tag !== undefined) args.push('-t', o.tag);
+        if (o.platform !== undefined) args.push('--platform', o.platform);
+        if (o.target !== undefined) args.push('--target', o.target);
+        if (o.output !== undefined) args.push('--output', o.output);
         args.push(join(REPO, o.context));
         const r = runCommand(docker, args, env);
         return { ...r, ok: r.code === 0, steps: parsePlainProgress(r.output) };
@@ -249,8 +258,8 @@ export function startBuilder(): Builder {
       }
     },
     run: (image, command) => runCommand(docker, ['run', '--rm', '--network=host', image, ...command], env),
-    check(files, buildArgs = {}) {
-      const args = ['check', ...Object.entries(buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]), ...files];
+    check(files, buildArgs = {}, platforms = []) {
+      const args = ['check', ...platforms.flatMap((p) => ['--platform', p]), ...Object.entries(buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]), ...files];
       return script(...args);
     },
     pruneCache() {
