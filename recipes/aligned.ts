@@ -21,6 +21,9 @@ import {
   nccl,
   nixl,
   nixlImageTestScript,
+  platformProblems,
+  platformsFor,
+  BOTH_PLATFORMS,
   runtime,
   ucx,
   uvStage,
@@ -87,16 +90,17 @@ export function alignedRecipe(options: AlignedOptions = { nccl: true }) {
   ];
   if (options.nccl) {
     const final = runtime(s.efa, [...common, s.ncclBuild.provides.nccl, s.ofi.provides.awsOfiNccl]);
-    return withTestScript(recipe(
-      "nixl-aligned",
-      [s.uv, s.base, s.dc, s.efa, s.gdr, s.fabric, s.ucxBuild, s.etcd, s.sdk, s.gus, s.nixlBuild, s.ncclBuild, s.ofi, final],
-      { description, notes },
-    ), nixlImageTestScript);
+    const stages = [s.uv, s.base, s.dc, s.efa, s.gdr, s.fabric, s.ucxBuild, s.etcd, s.sdk, s.gus, s.nixlBuild, s.ncclBuild, s.ofi, final] as const;
+    // One Dockerfile for both: ARCH follows --platform (stages/shared.ts), the arm64 data is stages/platforms.ts.
+    return withTestScript(recipe("nixl-aligned", stages, { description, notes, platforms: platformsFor(stages, BOTH_PLATFORMS), platformRules: platformProblems }), nixlImageTestScript);
   }
   const final = runtime(s.efa, common);
-  return withTestScript(recipe("nixl-aligned", [s.uv, s.base, s.dc, s.efa, s.gdr, s.fabric, s.ucxBuild, s.etcd, s.sdk, s.gus, s.nixlBuild, final], {
+  const stages = [s.uv, s.base, s.dc, s.efa, s.gdr, s.fabric, s.ucxBuild, s.etcd, s.sdk, s.gus, s.nixlBuild, final] as const;
+  return withTestScript(recipe("nixl-aligned", stages, {
     description: description.replace(", NCCL + aws-ofi-nccl", ""),
     notes,
+    platforms: platformsFor(stages, BOTH_PLATFORMS),
+    platformRules: platformProblems,
   }), nixlImageTestScript);
 }
 

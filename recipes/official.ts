@@ -11,7 +11,7 @@
  */
 import { recipe, withTestScript } from "../src/index.ts";
 import { runRecipeMain } from "../src/main.ts";
-import { awsSdkCpp, cudaDlBase, doca, etcdCppApi, gusli, libfabric, nixl, nixlImageTestScript, preinstalled, runtime, ucx, uvStage } from "../stages/index.ts";
+import { awsSdkCpp, cudaDlBase, doca, etcdCppApi, gusli, libfabric, nixl, nixlImageTestScript, platformProblems, platformsFor, BOTH_PLATFORMS, preinstalled, runtime, ucx, uvStage } from "../stages/index.ts";
 
 /**
  * The official 0.7.1 choices as a recipe.
@@ -49,8 +49,12 @@ export function officialRecipe() {
     nixlBuild.provides.nixlWheel,
     nixlBuild.provides.nixlbench,
   ]);
+  const stages = [uv, base, dc, gdr, fabric, ucxBuild, etcd, sdk, gus, nixlBuild, final] as const;
   return withTestScript(
-    recipe("nixl-official", [uv, base, dc, gdr, fabric, ucxBuild, etcd, sdk, gus, nixlBuild, final], {
+    recipe("nixl-official", stages, {
+      // contrib/build-container.sh at 0.7.1 builds the same Dockerfile with --platform linux/$(uname -m).
+      platforms: platformsFor(stages, BOTH_PLATFORMS),
+      platformRules: platformProblems,
       description: "the official NIXL 0.7.1 image's choices (contrib/Dockerfile at tag 0.7.1), written with stagewright's stages",
       notes: [
         "the official Dockerfile clones etcd-cpp-apiv3 and gusli at an unpinned HEAD and installs torch unpinned; written with stagewright's stages, they are pinned by commit and torch is left out (not needed by NIXL)",

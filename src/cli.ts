@@ -67,8 +67,9 @@ const HELP: Record<string, string> = {
   --format bake      print docker-bake.hcl instead of the Dockerfile: one target per variant, every ARG a
                      variable with its validation, PLATFORMS, CACHE_FROM/CACHE_TO, CONTEXT_<stage>
   --set KEY=VALUE    override an ARG default for the whole image (repeatable)
-  --values FILE      YAML with args: (whole image), stages: {<stage>: {KEY: VALUE}} (per stage) and
-                     overrides: [{stage, rule, reason}] (explicit rule overrides, rendered visibly)
+  --values FILE      YAML with args: (whole image), stages: {<stage>: {KEY: VALUE}} (per stage),
+                     overrides: [{stage, rule, reason}] (explicit rule overrides, rendered visibly) and
+                     platforms: [linux/amd64, linux/arm64] (what the build script and bake file build for)
   --manifest         print the image's bill of materials (YAML) instead of the Dockerfile;
                      with --out, also write manifest-<name>.yaml
 Values pass the same rules as typed code: moving an ARG for one stage only is refused.`,
@@ -220,6 +221,7 @@ function variantsOf(name: string, values: Values, ctx: CliContext): Record<strin
       args: keep(values.args, (k) => own.has(k)),
       stages: keep(values.stages, (k) => stages.has(k)),
       overrides: (values.overrides ?? []).filter((o) => stages.has(o.stage)),
+      ...(values.platforms === undefined ? {} : { platforms: values.platforms }),
     });
   }
   return out;

@@ -22,6 +22,8 @@ export interface Recipe<S extends readonly AnyStage[] = readonly AnyStage[]> {
   readonly final: AnyStage;
   /** The platforms the image builds for, the first the default (the build script's --platform, the bake file's PLATFORMS). */
   readonly platforms: readonly Platform[];
+  /** The library's platform rules (which component versions build for which platform), run again whenever values change the stages. */
+  readonly platformRules?: PlatformRules;
   /** The Dockerfile text. */
   render(): string;
 }
@@ -33,7 +35,17 @@ export interface RecipeOptions {
   readonly notes?: readonly string[];
   /** The platforms the image builds for, the first the default; default: linux/amd64 only. */
   readonly platforms?: readonly Platform[];
+  /** Rules about platforms from the stage library: one sentence per problem, none when the stages build for them. */
+  readonly platformRules?: PlatformRules;
 }
+
+/**
+ * A stage library's platform rules: the problems of building these stages for these platforms.
+ *
+ * @example
+ * const rules: PlatformRules = (stages, platforms) => (platforms.includes("linux/arm64") ? [] : [])
+ */
+export type PlatformRules = (stages: readonly AnyStage[], platforms: readonly Platform[]) => readonly string[];
 
 /**
  * A platform as BuildKit names it (`--platform`, TARGETPLATFORM).
@@ -87,6 +99,8 @@ function makeRecipe<S extends readonly AnyStage[]>(name: string, stages: S, opti
   const badPlatform = platforms.find((p) => !PLATFORMS.includes(p));
   if (badPlatform !== undefined) throw new StagewrightError("invalid-value", `recipe ${name}: platform ${JSON.stringify(badPlatform)} is not one of ${PLATFORMS.join(", ")}`);
   if (platforms.length === 0 || new Set(platforms).size !== platforms.length) throw new StagewrightError("invalid-value", `recipe ${name}: give each platform once, at least one (${PLATFORMS.join(", ")})`);
+  const platformProblems = options.platformRules?.(stages, platforms) ?? [];
+  if (platformProblems.length > 0) throw new StagewrightError("invalid-value", platformProblems[0]!, {}, [...platformProblems]);
   return Object.freeze({
     name,
     description,
@@ -95,6 +109,7 @@ function makeRecipe<S extends readonly AnyStage[]>(name: string, stages: S, opti
     notes: options.notes ?? [],
     final,
     platforms: Object.freeze([...platforms]),
+    ...(options.platformRules === undefined ? {} : { platformRules: options.platformRules }),
     render: () => renderDockerfile({ name, description, stages, labels }),
   });
 }

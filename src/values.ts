@@ -11,7 +11,7 @@ import type { AnyArtifact } from "./artifact.ts";
 import { stageArgs } from "./args-of.ts";
 import { closest, fail } from "./validate.ts";
 import { composeImage, image, type AnyNeed, type AnyStage, type ImageBase } from "./stage.ts";
-import { recipeFromStages, type Recipe } from "./recipe.ts";
+import { PLATFORMS, recipeFromStages, type Platform, type Recipe } from "./recipe.ts";
 import { isStagewrightError, StagewrightError } from "./errors.ts";
 import { copyTestScript } from "./companions.ts";
 
@@ -21,12 +21,23 @@ export interface Values {
   readonly stages: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Explicit rule overrides from data, rendered visibly like overrides in code. */
   readonly overrides?: readonly { readonly stage: string; readonly rule: string; readonly reason: string }[];
+  /** The platforms to build for instead of the recipe's (a subset of what it supports makes sense, e.g. linux/amd64 only). */
+  readonly platforms?: readonly Platform[];
 }
 
 /** No overrides. */
 export const NO_VALUES: Values = Object.freeze({ args: {}, stages: {} });
 
-const VALUES_KEYS = ["args", "stages", "overrides"];
+const VALUES_KEYS = ["args", "stages", "overrides", "platforms"];
+
+function platformsFrom(raw: unknown, file: string): Platform[] | undefined {
+  if (raw === null || raw === undefined) return undefined;
+  if (!Array.isArray(raw) || raw.length === 0) fail("values", `${file}: platforms must be a list of one or more of ${PLATFORMS.join(", ")}`, { file });
+  return raw.map((p: unknown, i: number) => {
+    if (typeof p !== "string" || !(PLATFORMS as readonly string[]).includes(p)) fail("values", `${file}: platforms[${i}] ${JSON.stringify(p)} is not one of ${PLATFORMS.join(", ")}`, { file });
+    return p as Platform;
+  });
+}
 
 function overridesFrom(raw: unknown, file: string): NonNullable<Values["overrides"]> {
   if (raw === null || raw === undefined) return [];
@@ -115,7 +126,8 @@ export function parseValues(text: string, file: string): Values {
     if (typeof stagesRaw !== "object" || Array.isArray(stagesRaw)) fail("values", `${file}: stages must be a mapping of stage names to ARG mappings`, { file });
     for (const [name, m] of Object.entries(stagesRaw as Record<string, unknown>)) stages[name] = stringMap(m, ["stages", name], file, source);
   }
-  return { args: stringMap(d["args"], ["args"], file, source), stages, overrides: overridesFrom(d["overrides"], file) };
+  const platforms = platformsFrom(d["platforms"], file);
+  return { args: stringMap(d["args"], ["args"], file, source), stages, overrides: overridesFrom(d["overrides"], file), ...(platforms === undefined ? {} : { platforms }) };
 }
 
 /**
@@ -147,7 +159,8 @@ export function mergeValues(...all: readonly Values[]): Values {
     Object.assign(args, v.args);
     for (const [s, m] of Object.entries(v.stages)) stages[s] = { ...stages[s], ...m };
   }
-  return { args, stages, overrides: all.flatMap((v) => v.overrides ?? []) };
+  const platforms = all.map((v) => v.platforms).filter((p) => p !== undefined).at(-1);
+  return { args, stages, overrides: all.flatMap((v) => v.overrides ?? []), ...(platforms === undefined ? {} : { platforms }) };
 }
 
 /** An ARG that follows the platform has no value of its own to set: the platform sets it. */
@@ -245,10 +258,10 @@ export function applyValues(stages: readonly AnyStage[], values: Values): AnySta
  * withValues(alignedRecipe(), parseSets(["LIBFABRIC_INSTALL_PATH=/opt/libfabric"])).render()
  */
 export function withValues(r: Recipe, values: Values): Recipe {
-  if (Object.keys(values.args).length === 0 && Object.keys(values.stages).length === 0 && (values.overrides ?? []).length === 0) return r;
+  if (Object.keys(values.args).length === 0 && Object.keys(values.stages).length === 0 && (values.overrides ?? []).length === 0 && values.platforms === undefined) return r;
   let next: Recipe;
   try {
-    next = recipeFromStages(r.name, applyValues(r.stages, values), { description: r.description, labels: r.labels, notes: r.notes, platforms: r.platforms });
+    next = recipeFromStages(r.name, applyValues(r.stages, values), { description: r.description, labels: r.labels, notes: r.notes, platforms: values.platforms ?? r.platforms, ...(r.platformRules === undefined ? {} : { platformRules: r.platformRules }) });
   } catch (e) {
     const perStage = Object.entries(values.stages).flatMap(([stage, m]) => Object.keys(m).map((arg) => ({ stage, arg })));
     if (isStagewrightError(e) && perStage.length > 0 && (e.code === "arg-conflict" || e.code === "prefix-mismatch")) {

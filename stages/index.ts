@@ -20,3 +20,4 @@ export * from "./test-script.ts";
 export * from "./preinstalled.ts";
 export * from "./compare-rows.ts";
 export * from "./lock-command.ts";
+export * from "./platforms.ts";

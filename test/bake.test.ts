@@ -116,6 +116,10 @@ describe.skipIf(SKIP !== null)("docker buildx bake --print (offline, no daemon) 
     const r = builtinRecipes["nixl-aligned"]!();
     expect(bakePrint(dir, []).print!.target["nixl-aligned"]!.platforms).toEqual([r.platforms[0]]);
     expect(scriptBuild(join(dir, "build-nixl-aligned.sh"), []).platform).toBe(r.platforms[0]);
+    // Both platforms, from one Dockerfile: bake and the script agree on what they pass.
+    const both = bakePrint(dir, [], { PLATFORMS: "linux/amd64,linux/arm64" });
+    expect(both.print!.target["nixl-aligned"]!.platforms).toEqual(["linux/amd64", "linux/arm64"]);
+    expect(scriptBuild(join(dir, "build-nixl-aligned.sh"), ["--platform", "linux/amd64,linux/arm64"]).platform).toBe("linux/amd64,linux/arm64");
     const bad = bakePrint(dir, [], { PLATFORMS: "linux/s390x" });
     expect(bad.stderr).toContain(`PLATFORMS: recipe nixl-aligned builds for ${r.platforms.join(", ")}`);
     const script = scriptBuild(join(dir, "build-nixl-aligned.sh"), ["--platform", "linux/s390x"]);

@@ -98,11 +98,11 @@ while [ "$#" -gt 0 ]; do
 done
 
 IFS=, read -r -a platforms <<<"$platform"
-if [ "${#platforms[@]}" -eq 0 ]; then echo "build-nixl-official.sh: --platform needs at least one platform (linux/amd64)" >&2; exit 2; fi
+if [ "${#platforms[@]}" -eq 0 ]; then echo "build-nixl-official.sh: --platform needs at least one platform (linux/amd64, linux/arm64)" >&2; exit 2; fi
 for p in "${platforms[@]}"; do
   case "$p" in
-    linux/amd64) ;;
-    *) echo "build-nixl-official.sh: --platform $p is not supported by this recipe; give one or more of linux/amd64" >&2; exit 2 ;;
+    linux/amd64|linux/arm64) ;;
+    *) echo "build-nixl-official.sh: --platform $p is not supported by this recipe; give one or more of linux/amd64, linux/arm64" >&2; exit 2 ;;
   esac
 done
 
