@@ -34,7 +34,8 @@ export const ARM64_SINCE = {
  * UCX configure flags that differ on aarch64: `--enable-optimizations` makes UCX 1.19's configure read
  * the build machine's /proc/cpuinfo and add `-mcpu`/`-march` for the CPUs it knows (ThunderX1/X2,
  * Kunpeng 920), so a library built on one arm64 machine may not run on another; these turn that off
- * and keep the other optimizations.
+ * and keep the other optimizations. On x86_64 they change nothing (DETECT_UARCH finds no CPU
+ * implementer there, so neither check runs), so the ucx stage passes them on every platform.
  *
  * @example
  * UCX_AARCH64_FLAGS.flags // ["--without-mcpu", "--without-march"]

@@ -64,7 +64,12 @@ describe("ARCH follows --platform in every built-in recipe", () => {
     const text = builtinRecipes["nixl-aligned"]!().render();
     expect(text).toMatch(/ {2}x86_64\) rustup_sha256=[0-9a-f]{64} ;;\n {2}aarch64\) rustup_sha256=[0-9a-f]{64} ;;/);
   });
-  test("DOCA's .deb is the target's Debian architecture (TARGETARCH is Debian's amd64/arm64)", () => {
+  test("UCX is configured without the build machine's -mcpu/-march (UCX_AARCH64_FLAGS), on every platform", () => {
+    const text = builtinRecipes["nixl-aligned"]!().render();
+    expect(text).toContain("    --enable-optimizations \\\n");
+    expect(text).toContain("    --without-mcpu \\\n    --without-march\n");
+  });
+    test("DOCA's .deb is the target's Debian architecture (TARGETARCH is Debian's amd64/arm64)", () => {
     const text = builtinRecipes["nixl-aligned"]!().render();
     expect(text).toContain("doca-host_${DOCA_BUILD}-${os}_${TARGETARCH}.deb");
   });

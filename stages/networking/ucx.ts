@@ -18,6 +18,7 @@ import {
   type Script,
 } from "../../src/index.ts";
 import { NPROC, commitArg, stagedDir } from "../shared.ts";
+import { UCX_AARCH64_FLAGS } from "../platforms.ts";
 
 /** The UCX component, declared once. */
 export const UCX_SPEC = {
@@ -36,7 +37,7 @@ export const UCX_SPEC = {
 export type UcxOptions = OptionsOf<typeof UCX_SPEC.options>;
 
 /**
- * UCX configure flags (official 0.7.1 set; the CUDA and GDRCopy paths come from their artifacts).
+ * UCX configure flags (official 0.7.1 set, plus UCX_AARCH64_FLAGS; the CUDA and GDRCopy paths come from their artifacts).
  *
  * @example
  * ucxConfigureFlags(cudaArtifact, gdr.provides.gdrcopy)
@@ -46,6 +47,8 @@ export function ucxConfigureFlags(cuda: AnyArtifact, gdrcopy: AnyArtifact | unde
     '--prefix="${UCX_PREFIX}"', "--enable-shared", "--disable-static", "--disable-doxygen-doc", "--enable-optimizations",
     "--enable-cma", "--enable-devel-headers", sh`--with-cuda=${cuda}`, "--with-verbs", "--with-dm",
     gdrcopy === undefined ? "--without-gdrcopy" : sh`--with-gdrcopy="${gdrcopy}"`, "--with-efa", "--enable-mt",
+    // Not the build machine's -mcpu/-march on aarch64 (a no-op on x86_64): one Dockerfile, portable on both.
+    ...UCX_AARCH64_FLAGS.flags,
   ];
 }
 

@@ -42,7 +42,9 @@ cd ucx
     --with-dm \
     --with-gdrcopy="${GDRCOPY_PREFIX}" \
     --with-efa \
-    --enable-mt
+    --enable-mt \
+    --without-mcpu \
+    --without-march
 make -j"${NPROC:-$(nproc)}"
 make -j"${NPROC:-$(nproc)}" DESTDIR=/opt/stagewright/stage/ucx install-strip
 cp -a /opt/stagewright/stage/ucx/. /

@@ -39,7 +39,9 @@ cd ucx
     --with-dm \
     --with-gdrcopy="/usr/local" \
     --with-efa \
-    --enable-mt
+    --enable-mt \
+    --without-mcpu \
+    --without-march
 make -j"${NPROC:-$(nproc)}"
 make -j"${NPROC:-$(nproc)}" DESTDIR=/opt/stagewright/stage/ucx install-strip
 cp -a /opt/stagewright/stage/ucx/. /
