@@ -7,7 +7,7 @@
  * rendered text for each platform. The real builds are test/build (CI).
  */
 import { describe, expect, test } from "vitest";
-import { TARGETARCH, automaticArg, buildScript, bakeFile, computedArg, parseSets, parseValues, recipeArgs, recipeFromStages, targetUnameArch, withValues } from "../src/index.ts";
+import { TARGETARCH, automaticArg, buildScript, companionFiles, bakeFile, computedArg, parseSets, parseValues, recipeArgs, recipeFromStages, targetUnameArch, withValues } from "../src/index.ts";
 import { gdrcopy, platformProblems, platformsFor } from "../stages/index.ts";
 import { alignedStages } from "../recipes/aligned.ts";
 import { builtinRecipes } from "../recipes/index.ts";
@@ -60,7 +60,13 @@ describe("ARCH follows --platform in every built-in recipe", () => {
       expect(nixl).toContain(`--platform "manylinux_2_39_${arch}"`);
     }
   });
-  test("the rustup-init checksum is picked per architecture from the lock (one pin each)", () => {
+  test("the in-image test script takes ARCH from the running image (uname -m), so its triplet paths are the platform's", () => {
+    const files = companionFiles(builtinRecipes["nixl-aligned"]!());
+    const script = files["test-nixl-aligned.sh"]!;
+    expect(script).toContain('ARCH="${ARCH:-$(uname -m)}"');
+    expect(script).toContain("/lib/${ARCH}-linux-gnu/plugins/libplugin_LIBFABRIC.so");
+  });
+    test("the rustup-init checksum is picked per architecture from the lock (one pin each)", () => {
     const text = builtinRecipes["nixl-aligned"]!().render();
     expect(text).toMatch(/ {2}x86_64\) rustup_sha256=[0-9a-f]{64} ;;\n {2}aarch64\) rustup_sha256=[0-9a-f]{64} ;;/);
   });

@@ -233,7 +233,7 @@ describe.skipIf(SKIP !== null)("build truth: a real BuildKit builds what stagewr
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 300_000);
 
   test.each(["linux/arm64", "linux/amd64"])("7. the smoke recipe cross-compiled on the build host for %s: the runtime stage's files are ELF files of that machine", (platform) => {
     expectCrossImage();
@@ -253,7 +253,7 @@ describe.skipIf(SKIP !== null)("build truth: a real BuildKit builds what stagewr
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
-  });
+  }, 300_000);
 });
 
 /** The machine of an ELF file from its header (e_machine at byte 18, little-endian): 0x3e x86_64, 0xb7 aarch64. */
