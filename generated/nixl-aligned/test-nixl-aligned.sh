@@ -3,6 +3,44 @@
 # Run inside the built image. Paths follow the image's build ARGs; export the same names to override.
 set -uo pipefail
 
+usage() {
+  cat <<'USAGE'
+Test the nixl-aligned image from inside it: every runtime file its artifacts declare exists, each soname is
+visible to the loader exactly once, each library loads its dependency from the artifact it was built
+against, and the component smoke checks (NIXL import, fi_info, the NCCL OFI plugin) pass.
+
+usage: test-nixl-aligned.sh [-h|--help]
+
+Run it in the built image: docker run --rm IMAGE bash /path/to/test-nixl-aligned.sh
+(on an EFA host add --device /dev/infiniband/uverbs0; with GPUs add --gpus all).
+Paths follow the image's build ARGs; export the same names to override them:
+  ARCH
+  AWS_OFI_NCCL_PREFIX
+  AWS_OFI_NCCL_VERSION
+  AWS_SDK_CPP_VERSION
+  BASE_TAG
+  GDRCOPY_PREFIX
+  GDRCOPY_VERSION
+  LIBFABRIC_INSTALL_PATH
+  LIBFABRIC_VERSION
+  NCCL_PREFIX
+  NCCL_VERSION
+  NIXL_PREFIX
+  NIXL_VERSION
+  UCX_PREFIX
+  UCX_VERSION
+
+Every check fails closed: a missing file or an empty answer is a FAIL, never a PASS. A check that needs a
+device the container does not have is a SKIP. Exit status: 0 when nothing failed, 1 otherwise, 2 on a
+usage error.
+USAGE
+}
+case "${1:-}" in
+  -h|--help) usage; exit 0 ;;
+  "") ;;
+  *) echo "test-nixl-aligned.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
+esac
+
 ARCH="${ARCH:-$(uname -m)}"
 AWS_OFI_NCCL_PREFIX="${AWS_OFI_NCCL_PREFIX:-/opt/amazon/ofi-nccl}"
 AWS_OFI_NCCL_VERSION="${AWS_OFI_NCCL_VERSION:-v1.12.1-aws}"
@@ -192,8 +230,10 @@ else
 fi
 
 check "NCCL finds the OFI plugin: libnccl-net.so is in the loader cache from the aws-ofi-nccl prefix" <<'CHECK'
-found="$(ldconfig -p | awk '$1 == "libnccl-net.so" {print $NF}' | xargs -r -n1 readlink -f)"
-grep -qx "$(readlink -f "${AWS_OFI_NCCL_PREFIX}/lib/libnccl-net.so")" <<< "$found"
+want="$(readlink -e "${AWS_OFI_NCCL_PREFIX}/lib/libnccl-net.so")"
+found="$(ldconfig -p | awk '$1 == "libnccl-net.so" {print $NF}' | xargs -r -n1 readlink -e)"
+test -n "$want" && test -n "$found"
+grep -qxF "$want" <<< "$found"
 CHECK
 
 if ! nvidia-smi -L > /dev/null 2>&1; then

@@ -52,6 +52,21 @@ need_value() {
   fi
 }
 
+# check_value VALUE ERE MUST_MATCH NOCASE FORMAT COUNT: exit 2 with the sentence (FORMAT, the value COUNT times)
+# unless VALUE matches ERE (MUST_MATCH=1) or does not (MUST_MATCH=0).
+check_value() {
+  local matched=0 i args=()
+  if [ "$4" = 1 ]; then shopt -s nocasematch; fi
+  if [[ $1 =~ $2 ]]; then matched=1; fi
+  shopt -u nocasematch
+  if [ "$matched" != "$3" ]; then
+    for ((i = 0; i < $6; i++)); do args+=("$1"); done
+    # shellcheck disable=SC2059 # the format is the generated sentence
+    printf "build-nixl-official.sh: $5\n" "${args[@]}" >&2
+    exit 2
+  fi
+}
+
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 tag='nixl-official:local'
 target='runtime'
@@ -59,6 +74,7 @@ platform='linux/amd64'
 dry_run=0
 build_args=()
 extra=()
+declare -A given=()
 while [ "$#" -gt 0 ]; do
   case "$1" in
     -h|--help) usage; exit 0 ;;
@@ -67,35 +83,154 @@ while [ "$#" -gt 0 ]; do
     --platform) need_value "$1" "$#"; platform="$2"; shift 2 ;;
     --no-cache) extra+=(--no-cache); shift ;;
     --dry-run) dry_run=1; shift ;;
-    --uv-image) need_value "$1" "$#"; build_args+=(--build-arg "UV_IMAGE=$2"); shift 2 ;;
-    --base-image) need_value "$1" "$#"; build_args+=(--build-arg "BASE_IMAGE=$2"); shift 2 ;;
-    --base-tag) need_value "$1" "$#"; build_args+=(--build-arg "BASE_TAG=$2"); shift 2 ;;
-    --python-version) need_value "$1" "$#"; build_args+=(--build-arg "PYTHON_VERSION=$2"); shift 2 ;;
-    --doca-build) need_value "$1" "$#"; build_args+=(--build-arg "DOCA_BUILD=$2"); shift 2 ;;
-    --source-mirror) need_value "$1" "$#"; build_args+=(--build-arg "SOURCE_MIRROR=$2"); shift 2 ;;
-    --libfabric-version) need_value "$1" "$#"; build_args+=(--build-arg "LIBFABRIC_VERSION=$2"); shift 2 ;;
-    --libfabric-install-path) need_value "$1" "$#"; build_args+=(--build-arg "LIBFABRIC_INSTALL_PATH=$2"); shift 2 ;;
-    --nproc) need_value "$1" "$#"; build_args+=(--build-arg "NPROC=$2"); shift 2 ;;
-    --ucx-version) need_value "$1" "$#"; build_args+=(--build-arg "UCX_VERSION=$2"); shift 2 ;;
-    --ucx-prefix) need_value "$1" "$#"; build_args+=(--build-arg "UCX_PREFIX=$2"); shift 2 ;;
-    --etcd-cpp-api-ref) need_value "$1" "$#"; build_args+=(--build-arg "ETCD_CPP_API_REF=$2"); shift 2 ;;
-    --aws-sdk-cpp-version) need_value "$1" "$#"; build_args+=(--build-arg "AWS_SDK_CPP_VERSION=$2"); shift 2 ;;
-    --gusli-ref) need_value "$1" "$#"; build_args+=(--build-arg "GUSLI_REF=$2"); shift 2 ;;
-    --nixl-version) need_value "$1" "$#"; build_args+=(--build-arg "NIXL_VERSION=$2"); shift 2 ;;
-    --nixl-prefix) need_value "$1" "$#"; build_args+=(--build-arg "NIXL_PREFIX=$2"); shift 2 ;;
-    --rust-version) need_value "$1" "$#"; build_args+=(--build-arg "RUST_VERSION=$2"); shift 2 ;;
-    --doca-sha256) need_value "$1" "$#"; build_args+=(--build-arg "DOCA_SHA256=$2"); shift 2 ;;
-    --libfabric-sha256) need_value "$1" "$#"; build_args+=(--build-arg "LIBFABRIC_SHA256=$2"); shift 2 ;;
-    --ucx-commit) need_value "$1" "$#"; build_args+=(--build-arg "UCX_COMMIT=$2"); shift 2 ;;
-    --etcd-cpp-api-commit) need_value "$1" "$#"; build_args+=(--build-arg "ETCD_CPP_API_COMMIT=$2"); shift 2 ;;
-    --aws-sdk-cpp-commit) need_value "$1" "$#"; build_args+=(--build-arg "AWS_SDK_CPP_COMMIT=$2"); shift 2 ;;
-    --gusli-commit) need_value "$1" "$#"; build_args+=(--build-arg "GUSLI_COMMIT=$2"); shift 2 ;;
-    --nixl-commit) need_value "$1" "$#"; build_args+=(--build-arg "NIXL_COMMIT=$2"); shift 2 ;;
-    --nixl-build-type) need_value "$1" "$#"; build_args+=(--build-arg "NIXL_BUILD_TYPE=$2"); shift 2 ;;
+    --uv-image) need_value "$1" "$#"; given[UV_IMAGE]="$2"; build_args+=(--build-arg "UV_IMAGE=$2"); shift 2 ;;
+    --base-image) need_value "$1" "$#"; given[BASE_IMAGE]="$2"; build_args+=(--build-arg "BASE_IMAGE=$2"); shift 2 ;;
+    --base-tag) need_value "$1" "$#"; given[BASE_TAG]="$2"; build_args+=(--build-arg "BASE_TAG=$2"); shift 2 ;;
+    --python-version) need_value "$1" "$#"; given[PYTHON_VERSION]="$2"; build_args+=(--build-arg "PYTHON_VERSION=$2"); shift 2 ;;
+    --doca-build) need_value "$1" "$#"; given[DOCA_BUILD]="$2"; build_args+=(--build-arg "DOCA_BUILD=$2"); shift 2 ;;
+    --source-mirror) need_value "$1" "$#"; given[SOURCE_MIRROR]="$2"; build_args+=(--build-arg "SOURCE_MIRROR=$2"); shift 2 ;;
+    --libfabric-version) need_value "$1" "$#"; given[LIBFABRIC_VERSION]="$2"; build_args+=(--build-arg "LIBFABRIC_VERSION=$2"); shift 2 ;;
+    --libfabric-install-path) need_value "$1" "$#"; given[LIBFABRIC_INSTALL_PATH]="$2"; build_args+=(--build-arg "LIBFABRIC_INSTALL_PATH=$2"); shift 2 ;;
+    --nproc) need_value "$1" "$#"; given[NPROC]="$2"; build_args+=(--build-arg "NPROC=$2"); shift 2 ;;
+    --ucx-version) need_value "$1" "$#"; given[UCX_VERSION]="$2"; build_args+=(--build-arg "UCX_VERSION=$2"); shift 2 ;;
+    --ucx-prefix) need_value "$1" "$#"; given[UCX_PREFIX]="$2"; build_args+=(--build-arg "UCX_PREFIX=$2"); shift 2 ;;
+    --etcd-cpp-api-ref) need_value "$1" "$#"; given[ETCD_CPP_API_REF]="$2"; build_args+=(--build-arg "ETCD_CPP_API_REF=$2"); shift 2 ;;
+    --aws-sdk-cpp-version) need_value "$1" "$#"; given[AWS_SDK_CPP_VERSION]="$2"; build_args+=(--build-arg "AWS_SDK_CPP_VERSION=$2"); shift 2 ;;
+    --gusli-ref) need_value "$1" "$#"; given[GUSLI_REF]="$2"; build_args+=(--build-arg "GUSLI_REF=$2"); shift 2 ;;
+    --nixl-version) need_value "$1" "$#"; given[NIXL_VERSION]="$2"; build_args+=(--build-arg "NIXL_VERSION=$2"); shift 2 ;;
+    --nixl-prefix) need_value "$1" "$#"; given[NIXL_PREFIX]="$2"; build_args+=(--build-arg "NIXL_PREFIX=$2"); shift 2 ;;
+    --rust-version) need_value "$1" "$#"; given[RUST_VERSION]="$2"; build_args+=(--build-arg "RUST_VERSION=$2"); shift 2 ;;
+    --doca-sha256) need_value "$1" "$#"; given[DOCA_SHA256]="$2"; build_args+=(--build-arg "DOCA_SHA256=$2"); shift 2 ;;
+    --libfabric-sha256) need_value "$1" "$#"; given[LIBFABRIC_SHA256]="$2"; build_args+=(--build-arg "LIBFABRIC_SHA256=$2"); shift 2 ;;
+    --ucx-commit) need_value "$1" "$#"; given[UCX_COMMIT]="$2"; build_args+=(--build-arg "UCX_COMMIT=$2"); shift 2 ;;
+    --etcd-cpp-api-commit) need_value "$1" "$#"; given[ETCD_CPP_API_COMMIT]="$2"; build_args+=(--build-arg "ETCD_CPP_API_COMMIT=$2"); shift 2 ;;
+    --aws-sdk-cpp-commit) need_value "$1" "$#"; given[AWS_SDK_CPP_COMMIT]="$2"; build_args+=(--build-arg "AWS_SDK_CPP_COMMIT=$2"); shift 2 ;;
+    --gusli-commit) need_value "$1" "$#"; given[GUSLI_COMMIT]="$2"; build_args+=(--build-arg "GUSLI_COMMIT=$2"); shift 2 ;;
+    --nixl-commit) need_value "$1" "$#"; given[NIXL_COMMIT]="$2"; build_args+=(--build-arg "NIXL_COMMIT=$2"); shift 2 ;;
+    --nixl-build-type) need_value "$1" "$#"; given[NIXL_BUILD_TYPE]="$2"; build_args+=(--build-arg "NIXL_BUILD_TYPE=$2"); shift 2 ;;
     --) shift; extra+=("$@"); break ;;
     *) echo "build-nixl-official.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
+
+if [ -n "${given[UV_IMAGE]+x}" ]; then
+  check_value "${given[UV_IMAGE]}" '^[a-z0-9]+([._-][a-z0-9]+)*(\.[a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?@sha256:[0-9a-f]{64}$' 1 0 '--uv-image (ARG UV_IMAGE): "%s" is not an image reference pinned by digest (<repository>:<tag>@sha256:<64 hex digits>)' 1
+fi
+if [ -n "${given[BASE_IMAGE]+x}" ]; then
+  check_value "${given[BASE_IMAGE]}" '^[a-z0-9]+([._/-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*$' 1 0 '--base-image (ARG BASE_IMAGE): "%s" is not an image repository such as nvcr.io/nvidia/cuda-dl-base' 1
+fi
+if [ -n "${given[BASE_TAG]+x}" ]; then
+  check_value "${given[BASE_TAG]}" '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(@sha256:[0-9a-f]{64})?$' 1 0 '--base-tag (ARG BASE_TAG): "%s" is not an image tag, optionally pinned by digest (<tag> or <tag>@sha256:<64 hex digits>; never latest)' 1
+  check_value "${given[BASE_TAG]}" '^(latest)$' 0 0 '--base-tag (ARG BASE_TAG): "%s" is not an image tag, optionally pinned by digest (<tag> or <tag>@sha256:<64 hex digits>; never latest)' 1
+fi
+if [ -n "${given[PYTHON_VERSION]+x}" ]; then
+  check_value "${given[PYTHON_VERSION]}" '^3\.[0-9]{1,2}$' 1 0 '--python-version (ARG PYTHON_VERSION): "%s" is not a Python version such as 3.12' 1
+fi
+if [ -n "${given[DOCA_BUILD]+x}" ]; then
+  check_value "${given[DOCA_BUILD]}" '^[0-9]+\.[0-9]+\.[0-9]+-[0-9]+-[0-9]+\.[0-9]+$' 1 0 '--doca-build (ARG DOCA_BUILD): "%s" is not a DOCA host build such as 3.1.0-091000-25.07' 1
+fi
+if [ -n "${given[SOURCE_MIRROR]+x}" ]; then
+  check_value "${given[SOURCE_MIRROR]}" '^(|https?://[A-Za-z0-9.:_-]+(/[A-Za-z0-9._~-]+)*)$' 1 0 '--source-mirror (ARG SOURCE_MIRROR): "%s" is not empty or an http(s) URL without spaces, quotes or $' 1
+fi
+if [ -n "${given[LIBFABRIC_VERSION]+x}" ]; then
+  check_value "${given[LIBFABRIC_VERSION]}" '^$' 0 0 '--libfabric-version (ARG LIBFABRIC_VERSION): an empty value is not a version: give a pinned version such as 1.2.3' 0
+  check_value "${given[LIBFABRIC_VERSION]}" '^(latest|main|master|head|stable)$' 0 1 '--libfabric-version (ARG LIBFABRIC_VERSION): "%s" is not a pinned version: give an exact version such as 1.2.3' 1
+  check_value "${given[LIBFABRIC_VERSION]}" '^[A-Za-z0-9][A-Za-z0-9._+-]*$' 1 0 '--libfabric-version (ARG LIBFABRIC_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
+  check_value "${given[LIBFABRIC_VERSION]}" '[0-9]' 1 0 '--libfabric-version (ARG LIBFABRIC_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
+fi
+if [ -n "${given[LIBFABRIC_INSTALL_PATH]+x}" ]; then
+  check_value "${given[LIBFABRIC_INSTALL_PATH]}" '^/' 1 0 '--libfabric-install-path (ARG LIBFABRIC_INSTALL_PATH): "%s" is not an absolute path: start it with /' 1
+  check_value "${given[LIBFABRIC_INSTALL_PATH]}" '[^A-Za-z0-9._/+-]' 0 0 '--libfabric-install-path (ARG LIBFABRIC_INSTALL_PATH): "%s" holds characters a prefix must not hold (spaces, $, quotes, ...): use letters, digits and . _ - + / only' 1
+  check_value "${given[LIBFABRIC_INSTALL_PATH]}" '//|/\.\.?(/|$)|./$' 0 0 '--libfabric-install-path (ARG LIBFABRIC_INSTALL_PATH): "%s" is not a normalised path: write it without //, /./, /../ or a trailing /' 1
+fi
+if [ -n "${given[NPROC]+x}" ]; then
+  check_value "${given[NPROC]}" '^([0-9]{1,4})?$' 1 0 '--nproc (ARG NPROC): "%s" is not a number of jobs (or empty for all cores)' 1
+fi
+if [ -n "${given[UCX_VERSION]+x}" ]; then
+  check_value "${given[UCX_VERSION]}" '^$' 0 0 '--ucx-version (ARG UCX_VERSION): an empty value is not a version: give a pinned version such as 1.2.3' 0
+  check_value "${given[UCX_VERSION]}" '^(latest|main|master|head|stable)$' 0 1 '--ucx-version (ARG UCX_VERSION): "%s" is not a pinned version: give an exact version such as 1.2.3' 1
+  check_value "${given[UCX_VERSION]}" '^[A-Za-z0-9][A-Za-z0-9._+-]*$' 1 0 '--ucx-version (ARG UCX_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
+  check_value "${given[UCX_VERSION]}" '[0-9]' 1 0 '--ucx-version (ARG UCX_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
+fi
+if [ -n "${given[UCX_PREFIX]+x}" ]; then
+  check_value "${given[UCX_PREFIX]}" '^/' 1 0 '--ucx-prefix (ARG UCX_PREFIX): "%s" is not an absolute path: start it with /' 1
+  check_value "${given[UCX_PREFIX]}" '[^A-Za-z0-9._/+-]' 0 0 '--ucx-prefix (ARG UCX_PREFIX): "%s" holds characters a prefix must not hold (spaces, $, quotes, ...): use letters, digits and . _ - + / only' 1
+  check_value "${given[UCX_PREFIX]}" '//|/\.\.?(/|$)|./$' 0 0 '--ucx-prefix (ARG UCX_PREFIX): "%s" is not a normalised path: write it without //, /./, /../ or a trailing /' 1
+fi
+if [ -n "${given[ETCD_CPP_API_REF]+x}" ]; then
+  check_value "${given[ETCD_CPP_API_REF]}" '^[A-Za-z0-9][A-Za-z0-9._-]*$' 1 0 '--etcd-cpp-api-ref (ARG ETCD_CPP_API_REF): "%s" is not a git ref' 1
+fi
+if [ -n "${given[AWS_SDK_CPP_VERSION]+x}" ]; then
+  check_value "${given[AWS_SDK_CPP_VERSION]}" '^[0-9]+\.[0-9]+\.[0-9]+$' 1 0 '--aws-sdk-cpp-version (ARG AWS_SDK_CPP_VERSION): "%s" is not an aws-sdk-cpp tag such as 1.11.581' 1
+fi
+if [ -n "${given[GUSLI_REF]+x}" ]; then
+  check_value "${given[GUSLI_REF]}" '^[A-Za-z0-9][A-Za-z0-9._-]*$' 1 0 '--gusli-ref (ARG GUSLI_REF): "%s" is not a git ref' 1
+fi
+if [ -n "${given[NIXL_VERSION]+x}" ]; then
+  check_value "${given[NIXL_VERSION]}" '^$' 0 0 '--nixl-version (ARG NIXL_VERSION): an empty value is not a version: give a pinned version such as 1.2.3' 0
+  check_value "${given[NIXL_VERSION]}" '^(latest|main|master|head|stable)$' 0 1 '--nixl-version (ARG NIXL_VERSION): "%s" is not a pinned version: give an exact version such as 1.2.3' 1
+  check_value "${given[NIXL_VERSION]}" '^[A-Za-z0-9][A-Za-z0-9._+-]*$' 1 0 '--nixl-version (ARG NIXL_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
+  check_value "${given[NIXL_VERSION]}" '[0-9]' 1 0 '--nixl-version (ARG NIXL_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
+fi
+if [ -n "${given[NIXL_PREFIX]+x}" ]; then
+  check_value "${given[NIXL_PREFIX]}" '^/' 1 0 '--nixl-prefix (ARG NIXL_PREFIX): "%s" is not an absolute path: start it with /' 1
+  check_value "${given[NIXL_PREFIX]}" '[^A-Za-z0-9._/+-]' 0 0 '--nixl-prefix (ARG NIXL_PREFIX): "%s" holds characters a prefix must not hold (spaces, $, quotes, ...): use letters, digits and . _ - + / only' 1
+  check_value "${given[NIXL_PREFIX]}" '//|/\.\.?(/|$)|./$' 0 0 '--nixl-prefix (ARG NIXL_PREFIX): "%s" is not a normalised path: write it without //, /./, /../ or a trailing /' 1
+fi
+if [ -n "${given[RUST_VERSION]+x}" ]; then
+  check_value "${given[RUST_VERSION]}" '^$' 0 0 '--rust-version (ARG RUST_VERSION): an empty value is not a version: give a pinned version such as 1.2.3' 0
+  check_value "${given[RUST_VERSION]}" '^(latest|main|master|head|stable)$' 0 1 '--rust-version (ARG RUST_VERSION): "%s" is not a pinned version: give an exact version such as 1.2.3' 1
+  check_value "${given[RUST_VERSION]}" '^[A-Za-z0-9][A-Za-z0-9._+-]*$' 1 0 '--rust-version (ARG RUST_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
+  check_value "${given[RUST_VERSION]}" '[0-9]' 1 0 '--rust-version (ARG RUST_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
+fi
+if [ -n "${given[DOCA_SHA256]+x}" ]; then
+  check_value "${given[DOCA_SHA256]}" '^([0-9a-f]{64})?$' 1 0 '--doca-sha256 (ARG DOCA_SHA256): "%s" is not 64 lower-case hex digits (or empty)' 1
+fi
+if [ -n "${given[LIBFABRIC_SHA256]+x}" ]; then
+  check_value "${given[LIBFABRIC_SHA256]}" '^([0-9a-f]{64})?$' 1 0 '--libfabric-sha256 (ARG LIBFABRIC_SHA256): "%s" is not 64 lower-case hex digits (or empty)' 1
+fi
+if [ -n "${given[UCX_COMMIT]+x}" ]; then
+  check_value "${given[UCX_COMMIT]}" '^([0-9a-f]{40})?$' 1 0 '--ucx-commit (ARG UCX_COMMIT): "%s" is not a 40-digit commit hash (or empty)' 1
+fi
+if [ -n "${given[ETCD_CPP_API_COMMIT]+x}" ]; then
+  check_value "${given[ETCD_CPP_API_COMMIT]}" '^([0-9a-f]{40})?$' 1 0 '--etcd-cpp-api-commit (ARG ETCD_CPP_API_COMMIT): "%s" is not a 40-digit commit hash (or empty)' 1
+fi
+if [ -n "${given[AWS_SDK_CPP_COMMIT]+x}" ]; then
+  check_value "${given[AWS_SDK_CPP_COMMIT]}" '^([0-9a-f]{40})?$' 1 0 '--aws-sdk-cpp-commit (ARG AWS_SDK_CPP_COMMIT): "%s" is not a 40-digit commit hash (or empty)' 1
+fi
+if [ -n "${given[GUSLI_COMMIT]+x}" ]; then
+  check_value "${given[GUSLI_COMMIT]}" '^([0-9a-f]{40})?$' 1 0 '--gusli-commit (ARG GUSLI_COMMIT): "%s" is not a 40-digit commit hash (or empty)' 1
+fi
+if [ -n "${given[NIXL_COMMIT]+x}" ]; then
+  check_value "${given[NIXL_COMMIT]}" '^([0-9a-f]{40})?$' 1 0 '--nixl-commit (ARG NIXL_COMMIT): "%s" is not a 40-digit commit hash (or empty)' 1
+fi
+if [ -n "${given[NIXL_BUILD_TYPE]+x}" ]; then
+  check_value "${given[NIXL_BUILD_TYPE]}" '^(release|debug)$' 1 0 '--nixl-build-type (ARG NIXL_BUILD_TYPE): "%s" is not one of "release", "debug"' 1
+fi
+if [ -n "${given[LIBFABRIC_VERSION]+x}" ] && [ "${given[LIBFABRIC_VERSION]}" != 'v2.3.0' ] && [ -z "${given[LIBFABRIC_SHA256]+x}" ]; then
+  echo "build-nixl-official.sh: --libfabric-version ${given[LIBFABRIC_VERSION]} needs its own LIBFABRIC_SHA256: the default belongs to v2.3.0; pass --libfabric-sha256 <value for ${given[LIBFABRIC_VERSION]}> (stagewright lock records it)" >&2
+  exit 2
+fi
+if [ -n "${given[UCX_VERSION]+x}" ] && [ "${given[UCX_VERSION]}" != 'v1.19.0' ] && [ -z "${given[UCX_COMMIT]+x}" ]; then
+  echo "build-nixl-official.sh: --ucx-version ${given[UCX_VERSION]} needs its own UCX_COMMIT: the default belongs to v1.19.0; pass --ucx-commit <value for ${given[UCX_VERSION]}> (stagewright lock records it)" >&2
+  exit 2
+fi
+if [ -n "${given[ETCD_CPP_API_REF]+x}" ] && [ "${given[ETCD_CPP_API_REF]}" != '7c6e714f188f9576e25e0350cac4181139eec23e' ] && [ -z "${given[ETCD_CPP_API_COMMIT]+x}" ]; then
+  echo "build-nixl-official.sh: --etcd-cpp-api-ref ${given[ETCD_CPP_API_REF]} needs its own ETCD_CPP_API_COMMIT: the default belongs to 7c6e714f188f9576e25e0350cac4181139eec23e; pass --etcd-cpp-api-commit <value for ${given[ETCD_CPP_API_REF]}> (stagewright lock records it)" >&2
+  exit 2
+fi
+if [ -n "${given[AWS_SDK_CPP_VERSION]+x}" ] && [ "${given[AWS_SDK_CPP_VERSION]}" != '1.11.581' ] && [ -z "${given[AWS_SDK_CPP_COMMIT]+x}" ]; then
+  echo "build-nixl-official.sh: --aws-sdk-cpp-version ${given[AWS_SDK_CPP_VERSION]} needs its own AWS_SDK_CPP_COMMIT: the default belongs to 1.11.581; pass --aws-sdk-cpp-commit <value for ${given[AWS_SDK_CPP_VERSION]}> (stagewright lock records it)" >&2
+  exit 2
+fi
+if [ -n "${given[GUSLI_REF]+x}" ] && [ "${given[GUSLI_REF]}" != '8b7a3b285ea9d01a8fc9135cd4ad889c7db1f800' ] && [ -z "${given[GUSLI_COMMIT]+x}" ]; then
+  echo "build-nixl-official.sh: --gusli-ref ${given[GUSLI_REF]} needs its own GUSLI_COMMIT: the default belongs to 8b7a3b285ea9d01a8fc9135cd4ad889c7db1f800; pass --gusli-commit <value for ${given[GUSLI_REF]}> (stagewright lock records it)" >&2
+  exit 2
+fi
+if [ -n "${given[NIXL_VERSION]+x}" ] && [ "${given[NIXL_VERSION]}" != '0.7.1' ] && [ -z "${given[NIXL_COMMIT]+x}" ]; then
+  echo "build-nixl-official.sh: --nixl-version ${given[NIXL_VERSION]} needs its own NIXL_COMMIT: the default belongs to 0.7.1; pass --nixl-commit <value for ${given[NIXL_VERSION]}> (stagewright lock records it)" >&2
+  exit 2
+fi
 
 IFS=, read -r -a platforms <<<"$platform"
 if [ "${#platforms[@]}" -eq 0 ]; then echo "build-nixl-official.sh: --platform needs at least one platform (linux/amd64, linux/arm64)" >&2; exit 2; fi

@@ -3,6 +3,38 @@
 # Run inside the built image. Paths follow the image's build ARGs; export the same names to override.
 set -uo pipefail
 
+usage() {
+  cat <<'USAGE'
+Test the nixl-official image from inside it: every runtime file its artifacts declare exists, each soname is
+visible to the loader exactly once, each library loads its dependency from the artifact it was built
+against, and the component smoke checks (NIXL import, fi_info, the NCCL OFI plugin) pass.
+
+usage: test-nixl-official.sh [-h|--help]
+
+Run it in the built image: docker run --rm IMAGE bash /path/to/test-nixl-official.sh
+(on an EFA host add --device /dev/infiniband/uverbs0; with GPUs add --gpus all).
+Paths follow the image's build ARGs; export the same names to override them:
+  ARCH
+  AWS_SDK_CPP_VERSION
+  BASE_TAG
+  LIBFABRIC_INSTALL_PATH
+  LIBFABRIC_VERSION
+  NIXL_PREFIX
+  NIXL_VERSION
+  UCX_PREFIX
+  UCX_VERSION
+
+Every check fails closed: a missing file or an empty answer is a FAIL, never a PASS. A check that needs a
+device the container does not have is a SKIP. Exit status: 0 when nothing failed, 1 otherwise, 2 on a
+usage error.
+USAGE
+}
+case "${1:-}" in
+  -h|--help) usage; exit 0 ;;
+  "") ;;
+  *) echo "test-nixl-official.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
+esac
+
 ARCH="${ARCH:-$(uname -m)}"
 AWS_SDK_CPP_VERSION="${AWS_SDK_CPP_VERSION:-1.11.581}"
 BASE_TAG="${BASE_TAG:-25.03-cuda12.8-devel-ubuntu24.04}"

@@ -49,6 +49,21 @@ need_value() {
   fi
 }
 
+# check_value VALUE ERE MUST_MATCH NOCASE FORMAT COUNT: exit 2 with the sentence (FORMAT, the value COUNT times)
+# unless VALUE matches ERE (MUST_MATCH=1) or does not (MUST_MATCH=0).
+check_value() {
+  local matched=0 i args=()
+  if [ "$4" = 1 ]; then shopt -s nocasematch; fi
+  if [[ $1 =~ $2 ]]; then matched=1; fi
+  shopt -u nocasematch
+  if [ "$matched" != "$3" ]; then
+    for ((i = 0; i < $6; i++)); do args+=("$1"); done
+    # shellcheck disable=SC2059 # the format is the generated sentence
+    printf "build-nixl-production.sh: $5\n" "${args[@]}" >&2
+    exit 2
+  fi
+}
+
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 tag='nixl-production:local'
 target='runtime'
@@ -56,6 +71,7 @@ platform='linux/amd64'
 dry_run=0
 build_args=()
 extra=()
+declare -A given=()
 while [ "$#" -gt 0 ]; do
   case "$1" in
     -h|--help) usage; exit 0 ;;
@@ -64,32 +80,137 @@ while [ "$#" -gt 0 ]; do
     --platform) need_value "$1" "$#"; platform="$2"; shift 2 ;;
     --no-cache) extra+=(--no-cache); shift ;;
     --dry-run) dry_run=1; shift ;;
-    --uv-image) need_value "$1" "$#"; build_args+=(--build-arg "UV_IMAGE=$2"); shift 2 ;;
-    --base-image) need_value "$1" "$#"; build_args+=(--build-arg "BASE_IMAGE=$2"); shift 2 ;;
-    --base-tag) need_value "$1" "$#"; build_args+=(--build-arg "BASE_TAG=$2"); shift 2 ;;
-    --python-version) need_value "$1" "$#"; build_args+=(--build-arg "PYTHON_VERSION=$2"); shift 2 ;;
-    --efa-version) need_value "$1" "$#"; build_args+=(--build-arg "EFA_VERSION=$2"); shift 2 ;;
-    --source-mirror) need_value "$1" "$#"; build_args+=(--build-arg "SOURCE_MIRROR=$2"); shift 2 ;;
-    --gdrcopy-version) need_value "$1" "$#"; build_args+=(--build-arg "GDRCOPY_VERSION=$2"); shift 2 ;;
-    --gdrcopy-prefix) need_value "$1" "$#"; build_args+=(--build-arg "GDRCOPY_PREFIX=$2"); shift 2 ;;
-    --nproc) need_value "$1" "$#"; build_args+=(--build-arg "NPROC=$2"); shift 2 ;;
-    --etcd-cpp-api-ref) need_value "$1" "$#"; build_args+=(--build-arg "ETCD_CPP_API_REF=$2"); shift 2 ;;
-    --nixl-version) need_value "$1" "$#"; build_args+=(--build-arg "NIXL_VERSION=$2"); shift 2 ;;
-    --nixl-prefix) need_value "$1" "$#"; build_args+=(--build-arg "NIXL_PREFIX=$2"); shift 2 ;;
-    --rust-version) need_value "$1" "$#"; build_args+=(--build-arg "RUST_VERSION=$2"); shift 2 ;;
-    --nccl-version) need_value "$1" "$#"; build_args+=(--build-arg "NCCL_VERSION=$2"); shift 2 ;;
-    --nccl-prefix) need_value "$1" "$#"; build_args+=(--build-arg "NCCL_PREFIX=$2"); shift 2 ;;
-    --efa-signer-fingerprint) need_value "$1" "$#"; build_args+=(--build-arg "EFA_SIGNER_FINGERPRINT=$2"); shift 2 ;;
-    --gdrcopy-sha256) need_value "$1" "$#"; build_args+=(--build-arg "GDRCOPY_SHA256=$2"); shift 2 ;;
-    --etcd-cpp-api-commit) need_value "$1" "$#"; build_args+=(--build-arg "ETCD_CPP_API_COMMIT=$2"); shift 2 ;;
-    --nixl-commit) need_value "$1" "$#"; build_args+=(--build-arg "NIXL_COMMIT=$2"); shift 2 ;;
-    --nixl-build-type) need_value "$1" "$#"; build_args+=(--build-arg "NIXL_BUILD_TYPE=$2"); shift 2 ;;
-    --nccl-sha256) need_value "$1" "$#"; build_args+=(--build-arg "NCCL_SHA256=$2"); shift 2 ;;
-    --nccl-gencode) need_value "$1" "$#"; build_args+=(--build-arg "NCCL_GENCODE=$2"); shift 2 ;;
+    --uv-image) need_value "$1" "$#"; given[UV_IMAGE]="$2"; build_args+=(--build-arg "UV_IMAGE=$2"); shift 2 ;;
+    --base-image) need_value "$1" "$#"; given[BASE_IMAGE]="$2"; build_args+=(--build-arg "BASE_IMAGE=$2"); shift 2 ;;
+    --base-tag) need_value "$1" "$#"; given[BASE_TAG]="$2"; build_args+=(--build-arg "BASE_TAG=$2"); shift 2 ;;
+    --python-version) need_value "$1" "$#"; given[PYTHON_VERSION]="$2"; build_args+=(--build-arg "PYTHON_VERSION=$2"); shift 2 ;;
+    --efa-version) need_value "$1" "$#"; given[EFA_VERSION]="$2"; build_args+=(--build-arg "EFA_VERSION=$2"); shift 2 ;;
+    --source-mirror) need_value "$1" "$#"; given[SOURCE_MIRROR]="$2"; build_args+=(--build-arg "SOURCE_MIRROR=$2"); shift 2 ;;
+    --gdrcopy-version) need_value "$1" "$#"; given[GDRCOPY_VERSION]="$2"; build_args+=(--build-arg "GDRCOPY_VERSION=$2"); shift 2 ;;
+    --gdrcopy-prefix) need_value "$1" "$#"; given[GDRCOPY_PREFIX]="$2"; build_args+=(--build-arg "GDRCOPY_PREFIX=$2"); shift 2 ;;
+    --nproc) need_value "$1" "$#"; given[NPROC]="$2"; build_args+=(--build-arg "NPROC=$2"); shift 2 ;;
+    --etcd-cpp-api-ref) need_value "$1" "$#"; given[ETCD_CPP_API_REF]="$2"; build_args+=(--build-arg "ETCD_CPP_API_REF=$2"); shift 2 ;;
+    --nixl-version) need_value "$1" "$#"; given[NIXL_VERSION]="$2"; build_args+=(--build-arg "NIXL_VERSION=$2"); shift 2 ;;
+    --nixl-prefix) need_value "$1" "$#"; given[NIXL_PREFIX]="$2"; build_args+=(--build-arg "NIXL_PREFIX=$2"); shift 2 ;;
+    --rust-version) need_value "$1" "$#"; given[RUST_VERSION]="$2"; build_args+=(--build-arg "RUST_VERSION=$2"); shift 2 ;;
+    --nccl-version) need_value "$1" "$#"; given[NCCL_VERSION]="$2"; build_args+=(--build-arg "NCCL_VERSION=$2"); shift 2 ;;
+    --nccl-prefix) need_value "$1" "$#"; given[NCCL_PREFIX]="$2"; build_args+=(--build-arg "NCCL_PREFIX=$2"); shift 2 ;;
+    --efa-signer-fingerprint) need_value "$1" "$#"; given[EFA_SIGNER_FINGERPRINT]="$2"; build_args+=(--build-arg "EFA_SIGNER_FINGERPRINT=$2"); shift 2 ;;
+    --gdrcopy-sha256) need_value "$1" "$#"; given[GDRCOPY_SHA256]="$2"; build_args+=(--build-arg "GDRCOPY_SHA256=$2"); shift 2 ;;
+    --etcd-cpp-api-commit) need_value "$1" "$#"; given[ETCD_CPP_API_COMMIT]="$2"; build_args+=(--build-arg "ETCD_CPP_API_COMMIT=$2"); shift 2 ;;
+    --nixl-commit) need_value "$1" "$#"; given[NIXL_COMMIT]="$2"; build_args+=(--build-arg "NIXL_COMMIT=$2"); shift 2 ;;
+    --nixl-build-type) need_value "$1" "$#"; given[NIXL_BUILD_TYPE]="$2"; build_args+=(--build-arg "NIXL_BUILD_TYPE=$2"); shift 2 ;;
+    --nccl-sha256) need_value "$1" "$#"; given[NCCL_SHA256]="$2"; build_args+=(--build-arg "NCCL_SHA256=$2"); shift 2 ;;
+    --nccl-gencode) need_value "$1" "$#"; given[NCCL_GENCODE]="$2"; build_args+=(--build-arg "NCCL_GENCODE=$2"); shift 2 ;;
     --) shift; extra+=("$@"); break ;;
     *) echo "build-nixl-production.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
+
+if [ -n "${given[UV_IMAGE]+x}" ]; then
+  check_value "${given[UV_IMAGE]}" '^[a-z0-9]+([._-][a-z0-9]+)*(\.[a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?@sha256:[0-9a-f]{64}$' 1 0 '--uv-image (ARG UV_IMAGE): "%s" is not an image reference pinned by digest (<repository>:<tag>@sha256:<64 hex digits>)' 1
+fi
+if [ -n "${given[BASE_IMAGE]+x}" ]; then
+  check_value "${given[BASE_IMAGE]}" '^[a-z0-9]+([._/-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*$' 1 0 '--base-image (ARG BASE_IMAGE): "%s" is not an image repository such as nvcr.io/nvidia/cuda-dl-base' 1
+fi
+if [ -n "${given[BASE_TAG]+x}" ]; then
+  check_value "${given[BASE_TAG]}" '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(@sha256:[0-9a-f]{64})?$' 1 0 '--base-tag (ARG BASE_TAG): "%s" is not an image tag, optionally pinned by digest (<tag> or <tag>@sha256:<64 hex digits>; never latest)' 1
+  check_value "${given[BASE_TAG]}" '^(latest)$' 0 0 '--base-tag (ARG BASE_TAG): "%s" is not an image tag, optionally pinned by digest (<tag> or <tag>@sha256:<64 hex digits>; never latest)' 1
+fi
+if [ -n "${given[PYTHON_VERSION]+x}" ]; then
+  check_value "${given[PYTHON_VERSION]}" '^3\.[0-9]{1,2}$' 1 0 '--python-version (ARG PYTHON_VERSION): "%s" is not a Python version such as 3.12' 1
+fi
+if [ -n "${given[EFA_VERSION]+x}" ]; then
+  check_value "${given[EFA_VERSION]}" '^$' 0 0 '--efa-version (ARG EFA_VERSION): an empty value is not a version: give a pinned version such as 1.2.3' 0
+  check_value "${given[EFA_VERSION]}" '^(latest|main|master|head|stable)$' 0 1 '--efa-version (ARG EFA_VERSION): "%s" is not a pinned version: give an exact version such as 1.2.3' 1
+  check_value "${given[EFA_VERSION]}" '^[A-Za-z0-9][A-Za-z0-9._+-]*$' 1 0 '--efa-version (ARG EFA_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
+  check_value "${given[EFA_VERSION]}" '[0-9]' 1 0 '--efa-version (ARG EFA_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
+fi
+if [ -n "${given[SOURCE_MIRROR]+x}" ]; then
+  check_value "${given[SOURCE_MIRROR]}" '^(|https?://[A-Za-z0-9.:_-]+(/[A-Za-z0-9._~-]+)*)$' 1 0 '--source-mirror (ARG SOURCE_MIRROR): "%s" is not empty or an http(s) URL without spaces, quotes or $' 1
+fi
+if [ -n "${given[GDRCOPY_VERSION]+x}" ]; then
+  check_value "${given[GDRCOPY_VERSION]}" '^$' 0 0 '--gdrcopy-version (ARG GDRCOPY_VERSION): an empty value is not a version: give a pinned version such as 1.2.3' 0
+  check_value "${given[GDRCOPY_VERSION]}" '^(latest|main|master|head|stable)$' 0 1 '--gdrcopy-version (ARG GDRCOPY_VERSION): "%s" is not a pinned version: give an exact version such as 1.2.3' 1
+  check_value "${given[GDRCOPY_VERSION]}" '^[A-Za-z0-9][A-Za-z0-9._+-]*$' 1 0 '--gdrcopy-version (ARG GDRCOPY_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
+  check_value "${given[GDRCOPY_VERSION]}" '[0-9]' 1 0 '--gdrcopy-version (ARG GDRCOPY_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
+fi
+if [ -n "${given[GDRCOPY_PREFIX]+x}" ]; then
+  check_value "${given[GDRCOPY_PREFIX]}" '^/' 1 0 '--gdrcopy-prefix (ARG GDRCOPY_PREFIX): "%s" is not an absolute path: start it with /' 1
+  check_value "${given[GDRCOPY_PREFIX]}" '[^A-Za-z0-9._/+-]' 0 0 '--gdrcopy-prefix (ARG GDRCOPY_PREFIX): "%s" holds characters a prefix must not hold (spaces, $, quotes, ...): use letters, digits and . _ - + / only' 1
+  check_value "${given[GDRCOPY_PREFIX]}" '//|/\.\.?(/|$)|./$' 0 0 '--gdrcopy-prefix (ARG GDRCOPY_PREFIX): "%s" is not a normalised path: write it without //, /./, /../ or a trailing /' 1
+fi
+if [ -n "${given[NPROC]+x}" ]; then
+  check_value "${given[NPROC]}" '^([0-9]{1,4})?$' 1 0 '--nproc (ARG NPROC): "%s" is not a number of jobs (or empty for all cores)' 1
+fi
+if [ -n "${given[ETCD_CPP_API_REF]+x}" ]; then
+  check_value "${given[ETCD_CPP_API_REF]}" '^[A-Za-z0-9][A-Za-z0-9._-]*$' 1 0 '--etcd-cpp-api-ref (ARG ETCD_CPP_API_REF): "%s" is not a git ref' 1
+fi
+if [ -n "${given[NIXL_VERSION]+x}" ]; then
+  check_value "${given[NIXL_VERSION]}" '^$' 0 0 '--nixl-version (ARG NIXL_VERSION): an empty value is not a version: give a pinned version such as 1.2.3' 0
+  check_value "${given[NIXL_VERSION]}" '^(latest|main|master|head|stable)$' 0 1 '--nixl-version (ARG NIXL_VERSION): "%s" is not a pinned version: give an exact version such as 1.2.3' 1
+  check_value "${given[NIXL_VERSION]}" '^[A-Za-z0-9][A-Za-z0-9._+-]*$' 1 0 '--nixl-version (ARG NIXL_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
+  check_value "${given[NIXL_VERSION]}" '[0-9]' 1 0 '--nixl-version (ARG NIXL_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
+fi
+if [ -n "${given[NIXL_PREFIX]+x}" ]; then
+  check_value "${given[NIXL_PREFIX]}" '^/' 1 0 '--nixl-prefix (ARG NIXL_PREFIX): "%s" is not an absolute path: start it with /' 1
+  check_value "${given[NIXL_PREFIX]}" '[^A-Za-z0-9._/+-]' 0 0 '--nixl-prefix (ARG NIXL_PREFIX): "%s" holds characters a prefix must not hold (spaces, $, quotes, ...): use letters, digits and . _ - + / only' 1
+  check_value "${given[NIXL_PREFIX]}" '//|/\.\.?(/|$)|./$' 0 0 '--nixl-prefix (ARG NIXL_PREFIX): "%s" is not a normalised path: write it without //, /./, /../ or a trailing /' 1
+fi
+if [ -n "${given[RUST_VERSION]+x}" ]; then
+  check_value "${given[RUST_VERSION]}" '^$' 0 0 '--rust-version (ARG RUST_VERSION): an empty value is not a version: give a pinned version such as 1.2.3' 0
+  check_value "${given[RUST_VERSION]}" '^(latest|main|master|head|stable)$' 0 1 '--rust-version (ARG RUST_VERSION): "%s" is not a pinned version: give an exact version such as 1.2.3' 1
+  check_value "${given[RUST_VERSION]}" '^[A-Za-z0-9][A-Za-z0-9._+-]*$' 1 0 '--rust-version (ARG RUST_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
+  check_value "${given[RUST_VERSION]}" '[0-9]' 1 0 '--rust-version (ARG RUST_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
+fi
+if [ -n "${given[NCCL_VERSION]+x}" ]; then
+  check_value "${given[NCCL_VERSION]}" '^$' 0 0 '--nccl-version (ARG NCCL_VERSION): an empty value is not a version: give a pinned version such as 1.2.3' 0
+  check_value "${given[NCCL_VERSION]}" '^(latest|main|master|head|stable)$' 0 1 '--nccl-version (ARG NCCL_VERSION): "%s" is not a pinned version: give an exact version such as 1.2.3' 1
+  check_value "${given[NCCL_VERSION]}" '^[A-Za-z0-9][A-Za-z0-9._+-]*$' 1 0 '--nccl-version (ARG NCCL_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
+  check_value "${given[NCCL_VERSION]}" '[0-9]' 1 0 '--nccl-version (ARG NCCL_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
+fi
+if [ -n "${given[NCCL_PREFIX]+x}" ]; then
+  check_value "${given[NCCL_PREFIX]}" '^/' 1 0 '--nccl-prefix (ARG NCCL_PREFIX): "%s" is not an absolute path: start it with /' 1
+  check_value "${given[NCCL_PREFIX]}" '[^A-Za-z0-9._/+-]' 0 0 '--nccl-prefix (ARG NCCL_PREFIX): "%s" holds characters a prefix must not hold (spaces, $, quotes, ...): use letters, digits and . _ - + / only' 1
+  check_value "${given[NCCL_PREFIX]}" '//|/\.\.?(/|$)|./$' 0 0 '--nccl-prefix (ARG NCCL_PREFIX): "%s" is not a normalised path: write it without //, /./, /../ or a trailing /' 1
+fi
+if [ -n "${given[EFA_SIGNER_FINGERPRINT]+x}" ]; then
+  check_value "${given[EFA_SIGNER_FINGERPRINT]}" '^[0-9A-F]{40}$' 1 0 '--efa-signer-fingerprint (ARG EFA_SIGNER_FINGERPRINT): "%s" is not 40 upper-case hex digits' 1
+fi
+if [ -n "${given[GDRCOPY_SHA256]+x}" ]; then
+  check_value "${given[GDRCOPY_SHA256]}" '^([0-9a-f]{64})?$' 1 0 '--gdrcopy-sha256 (ARG GDRCOPY_SHA256): "%s" is not 64 lower-case hex digits (or empty)' 1
+fi
+if [ -n "${given[ETCD_CPP_API_COMMIT]+x}" ]; then
+  check_value "${given[ETCD_CPP_API_COMMIT]}" '^([0-9a-f]{40})?$' 1 0 '--etcd-cpp-api-commit (ARG ETCD_CPP_API_COMMIT): "%s" is not a 40-digit commit hash (or empty)' 1
+fi
+if [ -n "${given[NIXL_COMMIT]+x}" ]; then
+  check_value "${given[NIXL_COMMIT]}" '^([0-9a-f]{40})?$' 1 0 '--nixl-commit (ARG NIXL_COMMIT): "%s" is not a 40-digit commit hash (or empty)' 1
+fi
+if [ -n "${given[NIXL_BUILD_TYPE]+x}" ]; then
+  check_value "${given[NIXL_BUILD_TYPE]}" '^(release|debug)$' 1 0 '--nixl-build-type (ARG NIXL_BUILD_TYPE): "%s" is not one of "release", "debug"' 1
+fi
+if [ -n "${given[NCCL_SHA256]+x}" ]; then
+  check_value "${given[NCCL_SHA256]}" '^([0-9a-f]{64})?$' 1 0 '--nccl-sha256 (ARG NCCL_SHA256): "%s" is not 64 lower-case hex digits (or empty)' 1
+fi
+if [ -n "${given[NCCL_GENCODE]+x}" ]; then
+  check_value "${given[NCCL_GENCODE]}" '^(-gencode=arch=compute_[0-9]+,code=(sm|compute)_[0-9]+a?)( -gencode=arch=compute_[0-9]+,code=(sm|compute)_[0-9]+a?)*$' 1 0 '--nccl-gencode (ARG NCCL_GENCODE): "%s" is not one or more -gencode=arch=compute_NN,code=sm_NN' 1
+fi
+if [ -n "${given[GDRCOPY_VERSION]+x}" ] && [ "${given[GDRCOPY_VERSION]}" != 'v2.4.1' ] && [ -z "${given[GDRCOPY_SHA256]+x}" ]; then
+  echo "build-nixl-production.sh: --gdrcopy-version ${given[GDRCOPY_VERSION]} needs its own GDRCOPY_SHA256: the default belongs to v2.4.1; pass --gdrcopy-sha256 <value for ${given[GDRCOPY_VERSION]}> (stagewright lock records it)" >&2
+  exit 2
+fi
+if [ -n "${given[ETCD_CPP_API_REF]+x}" ] && [ "${given[ETCD_CPP_API_REF]}" != '7c6e714f188f9576e25e0350cac4181139eec23e' ] && [ -z "${given[ETCD_CPP_API_COMMIT]+x}" ]; then
+  echo "build-nixl-production.sh: --etcd-cpp-api-ref ${given[ETCD_CPP_API_REF]} needs its own ETCD_CPP_API_COMMIT: the default belongs to 7c6e714f188f9576e25e0350cac4181139eec23e; pass --etcd-cpp-api-commit <value for ${given[ETCD_CPP_API_REF]}> (stagewright lock records it)" >&2
+  exit 2
+fi
+if [ -n "${given[NIXL_VERSION]+x}" ] && [ "${given[NIXL_VERSION]}" != '0.6.1' ] && [ -z "${given[NIXL_COMMIT]+x}" ]; then
+  echo "build-nixl-production.sh: --nixl-version ${given[NIXL_VERSION]} needs its own NIXL_COMMIT: the default belongs to 0.6.1; pass --nixl-commit <value for ${given[NIXL_VERSION]}> (stagewright lock records it)" >&2
+  exit 2
+fi
+if [ -n "${given[NCCL_VERSION]+x}" ] && [ "${given[NCCL_VERSION]}" != 'v2.23.4-1' ] && [ -z "${given[NCCL_SHA256]+x}" ]; then
+  echo "build-nixl-production.sh: --nccl-version ${given[NCCL_VERSION]} needs its own NCCL_SHA256: the default belongs to v2.23.4-1; pass --nccl-sha256 <value for ${given[NCCL_VERSION]}> (stagewright lock records it)" >&2
+  exit 2
+fi
 
 IFS=, read -r -a platforms <<<"$platform"
 if [ "${#platforms[@]}" -eq 0 ]; then echo "build-nixl-production.sh: --platform needs at least one platform (linux/amd64)" >&2; exit 2; fi
