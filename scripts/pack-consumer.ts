@@ -37,7 +37,8 @@ export function packConsumer(work: string): PackedConsumer {
   execFileSync("tar", ["-xzf", join(work, tgz), "-C", pkg, "--strip-components=1"]);
   const files = execFileSync("tar", ["-tzf", join(work, tgz)], { encoding: "utf8" }).trim().split("\n").map((f) => f.replace(/^package\//, ""));
   const manifest = JSON.parse(readFileSync(join(pkg, "package.json"), "utf8")) as { dependencies: Record<string, string> };
-  for (const dep of [...Object.keys(manifest.dependencies), "typescript"]) symlinkSync(join(REPO, "node_modules", dep), join(dir, "node_modules", dep), "dir");
+  mkdirSync(join(dir, "node_modules", "@types"));
+  for (const dep of [...Object.keys(manifest.dependencies), "typescript", "@types/node"]) symlinkSync(join(REPO, "node_modules", dep), join(dir, "node_modules", dep), "dir");
   mkdirSync(join(dir, "node_modules", ".bin"));
   // As npm links a bin: a relative symlink into the package.
   symlinkSync(join("..", "stagewright", "bin", "stagewright.mjs"), join(dir, "node_modules", ".bin", "stagewright"));
