@@ -228,6 +228,18 @@ function variantsOf(name: string, values: Values, ctx: CliContext): Record<strin
 }
 
 /**
+ * A rule sentence as a command-line user acts on it: the override hint is written for code
+ * (`add an explicit override { rule, reason }`); here it names the values-file form instead.
+ */
+function forCommandLine(sentence: string): string {
+  const stage = /^stage ([A-Za-z0-9][A-Za-z0-9_.-]*)/.exec(sentence)?.[1];
+  return sentence.replace(
+    /add an explicit override \{ rule: "([^"]+)", reason: "\.\.\." \}/,
+    (_, rule: string) => `add to a --values file: overrides: [{ stage: ${stage ?? "<stage>"}, rule: ${rule}, reason: "<why>" }]`,
+  );
+}
+
+/**
  * Run the CLI; returns the exit code.
  *
  * @example
@@ -332,8 +344,8 @@ export async function runCli(argv: readonly string[], ctx: CliContext, io: CliIo
     }
   } catch (e) {
     if (isStagewrightError(e)) {
-      io.err(`stagewright ${command}: ${e.message.split("\n")[0]}\n`);
-      if (e.problems.length > 1) io.err(`  (${e.problems.length - 1} more problem${e.problems.length > 2 ? "s" : ""}:)\n${e.problems.slice(1).map((p) => `  ${p}\n`).join("")}`);
+      io.err(`stagewright ${command}: ${forCommandLine(e.message.split("\n")[0]!)}\n`);
+      if (e.problems.length > 1) io.err(`  (${e.problems.length - 1} more problem${e.problems.length > 2 ? "s" : ""}:)\n${e.problems.slice(1).map((p) => `  ${forCommandLine(p)}\n`).join("")}`);
       return 1;
     }
     throw e;

@@ -29,7 +29,8 @@ export function manifest(r: Recipe) {
       prefix: a.prefix,
       stage: a.producer,
       delivery: a.delivery.type,
-      ...(a.runtimeFiles.length > 0 ? { files: [...a.runtimeFiles] } : {}),
+      // ${ARCH} and the like resolved with the recipe's ARG defaults: a bill of materials names real paths.
+      ...(a.runtimeFiles.length > 0 ? { files: a.runtimeFiles.map((f) => f.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (m, n: string) => value(n) ?? m)) } : {}),
       ...(Object.keys(a.facts).length > 0 ? { facts: { ...a.facts } } : {}),
     })),
     args: Object.fromEntries(args.map((a) => [a.name, a.default])),

@@ -135,3 +135,20 @@ describe("rule sentences state the rule's own bounds", () => {
     expect(r.err).not.toContain("libfabric v1.21.0 is");
   });
 });
+
+describe("minor edges", () => {
+  test("the CLI's override hint is the values-file form, and that form works as written", async () => {
+    const r = await cli("render", "aligned", "--set", "LIBFABRIC_VERSION=v2.2.0");
+    expect(r.err).toContain('to build anyway, add to a --values file: overrides: [{ stage: nixl, rule: nixl-libfabric-min, reason: "<why>" }]');
+    expect(r.err).not.toContain("add an explicit override {");
+    const f = join(tempDir(), "values.yaml");
+    writeFileSync(f, 'overrides: [{ stage: nixl, rule: nixl-libfabric-min, reason: "tested with v2.2.0 on our hosts" }]\n');
+    const ok = await cli("render", "aligned", "--set", "LIBFABRIC_VERSION=v2.2.0", "--values", f);
+    expect(ok.code, ok.err).toBe(0);
+  });
+  test("the manifest names real paths: ${ARCH} resolved with the recipe's default", async () => {
+    const r = await cli("render", "aligned", "--manifest");
+    expect(r.out).not.toContain("${");
+    expect(r.out).toContain("lib/x86_64-linux-gnu/libnixl.so");
+  });
+});
