@@ -1,6 +1,6 @@
 /**
  * nixl-official: the official NIXL image's choices at tag 0.7.1, written with stagewright's stages
- * (shared/reference/nixl-official-image.md §1-§5). The layout is multi-stage; the choices are the
+ * (contrib/Dockerfile, meson.build and src/plugins/ of https://github.com/ai-dynamo/nixl at tag 0.7.1). The layout is multi-stage; the choices are the
  * official ones: cuda-dl-base 25.03-cuda12.8, UCX v1.19.0 in /usr, libfabric v2.3.0 in /usr/local,
  * GDRCopy expected from the base image, NIXL 0.7.1 as a debug build (meson's default at 0.7.x) in
  * /usr/local/nixl, Rust 1.86.0, the venv in /workspace/.venv, no EFA installer and no NCCL.

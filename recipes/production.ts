@@ -26,7 +26,7 @@ export const PRODUCTION_NIXL = "0.6.1";
  */
 export function productionStages(nixlVersion: string) {
   const uv = uvStage();
-  // NGC PyTorch images need their HPC-X for torch (aws-efa-stack.md §6), so its UCX stays.
+  // NGC PyTorch images need their HPC-X for torch (https://github.com/aws-samples/awsome-distributed-training), so its UCX stays.
   const base = cudaDlBase(uv, { image: "nvcr.io/nvidia/pytorch", tag: "25.06-py3", cuda: "12.9", removeHpcxUcx: false });
   const hpcxUcx = preinstalled(base, { name: "hpcx-ucx", kind: "ucx", prefix: "/opt/hpcx/ucx", version: "HPC-X from nvcr.io/nvidia/pytorch:25.06-py3", file: "lib/libucp.so.0", sonames: ["libucp.so.0"] });
   const efa = efaDrivers(hpcxUcx, { version: "1.43.3", libfabric: "provide" });

@@ -40,7 +40,7 @@ export function generatedFiles(): Record<string, string> {
     "",
     "Generated from the recipe objects by `npm run generate` (the same table as `npx stagewright compare official production aligned`, which titles it with the recipe names);",
     "test/generated.test.ts fails when it is out of date. Every cell is read from the recipes; test/compare.test.ts checks the",
-    "official column against shared/reference/nixl-official-image.md.",
+    "official column against the official image's contrib/Dockerfile at tag 0.7.1 (https://github.com/ai-dynamo/nixl/blob/0.7.1/contrib/Dockerfile).",
     "",
     comparisonMarkdown(compareRecipes(recipes, nixlImageRows, nixlLinkage)),
   ].join("\n");

@@ -1,6 +1,6 @@
 /**
- * The aligned recipe, fact by fact, against the reference (shared/reference/*.md, which cites the
- * public sources), plus its refusals. Each expectation names where the fact comes from.
+ * The aligned recipe, fact by fact, against the upstream files (the official image's contrib/Dockerfile
+ * at NIXL 0.7.1 and the component repositories docs/stages.md cites), plus its refusals. Each expectation names where the fact comes from.
  */
 import { describe, expect, test } from "vitest";
 import { StagewrightError, companionFiles, recipeArgs, recipeFromStages, type AnyStage } from "../src/index.ts";

@@ -1,6 +1,6 @@
 /**
- * The comparison: every cell of the official column agrees with shared/reference/nixl-official-image.md
- * (0.7.1), the production column with the production approach as specified (issue 4), and the
+ * The comparison: every cell of the official column agrees with the official image (contrib/Dockerfile of
+ * https://github.com/ai-dynamo/nixl at tag 0.7.1), the production column with the production approach as specified (issue 4), and the
  * refusal of the production approach as specified (NIXL 0.6.0 + -Dlibfabric_path).
  */
 import { describe, expect, test } from "vitest";

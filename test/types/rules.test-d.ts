@@ -72,7 +72,7 @@ describe("rule 6: unique stage names", () => {
   });
 });
 
-describe("the NoInfer pitfall (shared/reference/prior-art.md §3)", () => {
+describe("the NoInfer pitfall (https://www.typescriptlang.org/docs/handbook/utility-types.html#noinfertype)", () => {
   const efaFabric = efa.provides.libfabric;
   test("a naive generic infers a union of both prefixes and accepts the mismatch", () => {
     function naive<P extends string>(o: { libfabric: Artifact<"libfabric", P>; libfabricPath: P }): P {
