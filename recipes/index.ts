@@ -5,8 +5,11 @@
  * builtinRecipes["nixl-aligned"]!().render()
  */
 import type { Recipe } from "../src/index.ts";
+import type { RecipeVersions } from "../src/cli.ts";
+import type { NixlTag } from "../stages/index.ts";
 import { alignedRecipe } from "./aligned.ts";
-import { officialRecipe } from "./official.ts";
+import { currentRecipe } from "./current.ts";
+import { OFFICIAL_TAGS, officialRecipe } from "./official.ts";
 import { productionRecipe } from "./production.ts";
 
 /** Built-in recipe factories by recipe name. */
@@ -14,6 +17,12 @@ export const builtinRecipes: Readonly<Record<string, () => Recipe>> = {
   "nixl-official": () => officialRecipe(),
   "nixl-production": () => productionRecipe(),
   "nixl-aligned": () => alignedRecipe(),
+  "nixl-current": () => currentRecipe(),
+};
+
+/** Built-in recipes at a version: the official recipe at any known NIXL tag (`official@v1.4.0`). */
+export const recipeVersions: Readonly<Record<string, RecipeVersions>> = {
+  "nixl-official": { known: OFFICIAL_TAGS, make: (tag) => officialRecipe(tag as NixlTag) },
 };
 
 /** Short names the CLI accepts for the built-in recipes. */
@@ -21,6 +30,7 @@ export const recipeAliases: Readonly<Record<string, string>> = {
   official: "nixl-official",
   production: "nixl-production",
   aligned: "nixl-aligned",
+  current: "nixl-current",
 };
 
 /**

@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { compareRecipes, comparisonMarkdown, companionFiles, mermaidGraph, renderStageAlone } from "../src/index.ts";
 import { builtinRecipes, builtinVariants } from "../recipes/index.ts";
+import { officialRecipe } from "../recipes/official.ts";
 import { cacheImpactTable } from "./cache-table.ts";
 import { nixlImageRows, nixlLinkage, stageLock } from "../stages/index.ts";
 
@@ -43,6 +44,13 @@ export function generatedFiles(): Record<string, string> {
     "official column against the official image's contrib/Dockerfile at tag 0.7.1 (https://github.com/ai-dynamo/nixl/blob/0.7.1/contrib/Dockerfile).",
     "",
     comparisonMarkdown(compareRecipes(recipes, nixlImageRows, nixlLinkage)),
+    "# official@0.7.1 vs official@v1.4.0 vs current",
+    "",
+    "How the official build changed from NIXL 0.7.1 to v1.4.0, and the `current` recipe beside it: the same table as",
+    "`npx stagewright compare official@0.7.1 official@v1.4.0 current`. The per-tag facts are in docs/facts/nixl-tags.yaml;",
+    "test/nixl-tags.test.ts checks every tag's rendering against them.",
+    "",
+    comparisonMarkdown(compareRecipes([officialRecipe("0.7.1"), officialRecipe("v1.4.0"), builtinRecipes["nixl-current"]!()], nixlImageRows, nixlLinkage), "Version and Approach Comparison: NIXL 0.7.1 → v1.4.0"),
   ].join("\n");
   out["docs/security.md"] = readFileSync("docs/templates/security.md", "utf8").replace("%PINS%", pinTable());
   const aligned = builtinRecipes["nixl-aligned"]!();

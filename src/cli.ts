@@ -36,6 +36,26 @@ export interface CliContext {
   readonly loadTypeScript?: () => Promise<void>;
   /** Printed by --version. */
   readonly version?: string;
+  /** Built-in recipes that take a version, `<name>@<version>` (e.g. a release tag), by built-in name. */
+  readonly versioned?: Readonly<Record<string, RecipeVersions>>;
+  /** Commands the library adds (listed in the usage, with their own --help). */
+  readonly commands?: readonly CliCommand[];
+}
+
+/** The versions a built-in recipe can be made at: the ones it knows and how to make one. */
+export interface RecipeVersions {
+  readonly known: readonly string[];
+  make(variant: string): Recipe;
+}
+
+/** A command the library adds to the CLI. */
+export interface CliCommand {
+  readonly name: string;
+  /** One line for the usage. */
+  readonly summary: string;
+  /** The command's --help text. */
+  readonly help: string;
+  run(args: readonly string[], io: CliIo): number;
 }
 
 /** Where the CLI writes. */
@@ -52,9 +72,9 @@ commands:
   graph <recipe>     print the stage graph (Mermaid, or DOT with --format dot)
   check <recipe>     run the composition rules and lint rules, list every missing pin
   lock               fill or refresh the source lock from the network
-
-<recipe> is a built-in name (%BUILTINS%) or a path to a TypeScript recipe file
-whose default export is a recipe or a function returning one.
+%COMMANDS%
+<recipe> is a built-in name (%BUILTINS%), a built-in at a version (%VERSIONED%),
+or a path to a TypeScript recipe file whose default export is a recipe or a function returning one.
 Run stagewright <command> --help for the options of a command; stagewright --version prints the version.`;
 
 const HELP: Record<string, string> = {
@@ -132,6 +152,17 @@ function parseArgs(argv: readonly string[], spec: Record<string, "value" | "bool
  * await loadRecipe("aligned", ctx)
  */
 export async function loadRecipe(spec: string, ctx: CliContext): Promise<Recipe> {
+  const at = /^([a-z][a-z0-9-]*)@(.+)$/.exec(spec);
+  if (at !== null) {
+    const base = ctx.aliases[at[1]!] ?? at[1]!;
+    const versions = ctx.versioned?.[base];
+    if (versions === undefined) throw new StagewrightError("recipe-file", `recipe ${at[1]} takes no @version; recipes that do: ${Object.keys(ctx.versioned ?? {}).join(", ") || "none"}`);
+    if (!versions.known.includes(at[2]!)) {
+      const guess = closest(at[2]!, versions.known);
+      throw new StagewrightError("recipe-file", `${at[1]} has no version ${at[2]}${guess === undefined ? "" : ` (did you mean ${guess}?)`}; known: ${versions.known.join(", ")}`);
+    }
+    return versions.make(at[2]!);
+  }
   const name = ctx.aliases[spec] ?? spec;
   const builtin = ctx.builtins[name];
   if (builtin !== undefined) return builtin();
@@ -247,7 +278,11 @@ function forCommandLine(sentence: string): string {
  */
 export async function runCli(argv: readonly string[], ctx: CliContext, io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
-  const usage = USAGE.replace("%BUILTINS%", Object.keys(ctx.aliases).join(", "));
+  const versionedNames = Object.keys(ctx.versioned ?? {}).map((b) => `${Object.entries(ctx.aliases).find(([, v]) => v === b)?.[0] ?? b}@<${ctx.versioned![b]!.known[0] ?? "version"}…>`);
+  const usage = USAGE.replace("%BUILTINS%", Object.keys(ctx.aliases).join(", "))
+    .replace("%VERSIONED%", versionedNames.join(", ") || "none")
+    .replace("%COMMANDS%", (ctx.commands ?? []).map((c) => `  ${c.name.padEnd(19)}${c.summary}\n`).join(""));
+  const extra = ctx.commands?.find((c) => c.name === command);
   if (command === undefined || command === "--help" || command === "-h" || command === "help") {
     io.out(`${usage}\n`);
     return command === undefined ? 2 : 0;
@@ -257,7 +292,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext, io: CliIo
     return 0;
   }
   if (rest.includes("--help") || rest.includes("-h")) {
-    const help = HELP[command];
+    const help = HELP[command] ?? extra?.help;
     if (help === undefined) {
       io.err(`stagewright: unknown command ${command}; see stagewright --help\n`);
       return 2;
@@ -339,6 +374,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext, io: CliIo
         return await ctx.lock(rest, io);
       }
       default:
+        if (extra !== undefined) return extra.run(rest, io);
         io.err(`stagewright: unknown command ${command}; see stagewright --help\n`);
         return 2;
     }

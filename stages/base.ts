@@ -80,6 +80,9 @@ export function uvStage(uvImage: string = UV_IMAGE_DEFAULT): ComponentStage<type
   }));
 }
 
+/** The apt packages that pull Ubuntu's gRPC (and its Abseil without absl_log). */
+export const APT_GRPC_PACKAGES: readonly string[] = ["libgrpc-dev", "libgrpc++-dev", "protobuf-compiler-grpc"];
+
 /** The base component, declared once. */
 export const BASE_SPEC = {
   name: "base",
@@ -90,6 +93,10 @@ export const BASE_SPEC = {
     removeHpcxUcx: option.boolean({ doc: "remove the base image's HPC-X UCX so exactly one UCX exists", default: true }),
     cuda: option.string({ doc: "the CUDA version of the image, when its tag does not name it (NGC framework images: 25.06-py3)", pattern: /^\d+\.\d+$/, expected: "a CUDA version such as 12.9" }),
     torch: option.boolean({ doc: "install torch/torchvision/torchaudio into the venv like the official image (not needed by NIXL)", default: false }),
+    grpcFromApt: option.boolean({
+      doc: "install gRPC from apt (libgrpc-dev, libgrpc++-dev, protobuf-compiler-grpc), as the official image to NIXL v1.0.0; NIXL from v1.0.1 refuses the Abseil they pull in: build abseil and gRPC from source instead (stages/networking/grpc.ts)",
+      default: true,
+    }),
   },
   artifacts: {
     cuda: { kind: "cuda", delivery: "in-image", prefix: "/usr/local/cuda" },
@@ -128,7 +135,7 @@ export function cudaDlBase<const O extends object = {}>(uv: AnyStage, options: C
       steps: [
         comment("ARCH (from --platform) names derived paths (plugin dir triplet, Rust host, wheel platform): refuse steps that run on another machine early"),
         run(`if [ "$(uname -m)" != "\${ARCH}" ]; then echo "the build is for \${ARCH} (TARGETARCH \${TARGETARCH}) but its steps run on $(uname -m): build with --platform linux/\${TARGETARCH} on a \${ARCH} builder, or register emulation (binfmt) for it" >&2; exit 1; fi`),
-        aptInstall(BASE_PACKAGES, { before: "apt-get update && apt-get install -y --no-install-recommends ubuntu-keyring" }),
+        aptInstall(o["grpcFromApt"] === false ? BASE_PACKAGES.filter((p) => !APT_GRPC_PACKAGES.includes(p)) : BASE_PACKAGES, { before: "apt-get update && apt-get install -y --no-install-recommends ubuntu-keyring" }),
         ...(o["removeHpcxUcx"] === false
           ? []
           : [comment("The base image's HPC-X UCX would be a second UCX next to the one built here (NIXL issue 380)"), run("rm -rf /usr/lib/ucx /opt/hpcx/ucx")]),

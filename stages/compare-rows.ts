@@ -83,6 +83,12 @@ export const nixlImageRows: readonly ComparisonRow[] = [
   row("gusli", (r) => (arg(r, "GUSLI_REF") ? `commit ${arg(r, "GUSLI_REF")!.slice(0, 12)}` : "not built")),
   row("etcd-cpp-apiv3", (r) => (arg(r, "ETCD_CPP_API_REF") ? `commit ${arg(r, "ETCD_CPP_API_REF")!.slice(0, 12)}` : "not built")),
   row("aws-sdk-cpp (AWS_SDK_CPP_VERSION)", (r) => arg(r, "AWS_SDK_CPP_VERSION") ?? "not built"),
+  row("abseil / gRPC", (r) => {
+    const absl = anyArtifact(r, "abseil");
+    const g = anyArtifact(r, "grpc");
+    return absl === undefined || g === undefined ? "Ubuntu packages (libgrpc-dev)" : `from source: abseil ${describe(r, absl, "version")}, gRPC ${describe(r, g, "version")}`;
+  }),
+  row("NIXL Python package built by", (r) => anyArtifact(r, "nixl-wheel")?.facts["builtBy"] ?? "not built"),
   row("Python packages", (r) => {
     const venv = anyArtifact(r, "python-venv");
     const wheel = finalArtifacts(r).get("nixl-wheel");

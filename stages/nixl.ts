@@ -22,10 +22,16 @@ import {
   versionArg,
   SOURCE_MIRROR,
   type AnyArtifact,
+  type AnyStage,
+  type Artifact,
+  type ComponentOptions,
   type ComponentSpec,
+  type ComponentStage,
   type OptionsOf,
+  type Overrides,
 } from "../src/index.ts";
-import { NIXL_RULES, generatedForRule, nixlFeatures } from "./nixl-rules.ts";
+import { NIXL_RULES, generatedForRule, libfabricGb200Rule, mesonOptionRule, nixlFeatures, type NixlGb200Problem, type NixlMesonProblem } from "./nixl-rules.ts";
+import { NIXL_MESON_OPTIONS, type NixlMesonOption } from "./nixl-versions.ts";
 import { ARCH, NPROC, PYTHON_VERSION, commitArg, sourcePin, stagedDir } from "./shared.ts";
 
 /** NIXL build types; 0.7.x defaults to debug when none is given. */
@@ -35,6 +41,24 @@ const rustOption = option.custom<string | false, false, "1.86.0">({
   doc: 'Rust toolchain for the Rust bindings. Default "1.86.0"; false skips the bindings',
   default: "1.86.0",
   check: (v) => (v === false || (typeof v === "string" && /^\d+\.\d+\.\d+$/.test(v)) ? undefined : `${JSON.stringify(v)} is not a Rust version such as 1.86.0, or false`),
+});
+
+/** A meson option value as it may appear on the command line (no quoting needed). */
+const MESON_VALUE = /^[A-Za-z0-9_.,;:/+=-]*$/;
+/** The meson options the `meson` option may name: every NIXL option but the two the artifacts give. */
+type GivenMesonOption = Exclude<NixlMesonOption, "ucx_path" | "libfabric_path">;
+const mesonOption = option.custom<{ readonly [K in GivenMesonOption]?: string | boolean }>({
+  doc: "more meson options, by name (-D<name>=<value>); each must exist in the NIXL version (rule nixl-meson-option); ucx_path and libfabric_path come from the artifacts",
+  check: (v) => {
+    if (typeof v !== "object" || v === null || Array.isArray(v)) return `${JSON.stringify(v)} is not an object of meson option names to values`;
+    for (const [name, value] of Object.entries(v)) {
+      if (!(name in NIXL_MESON_OPTIONS) || name === "ucx_path" || name === "libfabric_path") {
+        return `meson option ${name} is not one NIXL has (known: ${Object.keys(NIXL_MESON_OPTIONS).filter((k) => k !== "ucx_path" && k !== "libfabric_path").join(", ")}); ucx_path and libfabric_path come from the artifacts`;
+      }
+      if (typeof value !== "boolean" && (typeof value !== "string" || !MESON_VALUE.test(value))) return `meson option ${name}=${String(value)} must be a boolean or a plain string (letters, digits, _ . , ; : / + = -)`;
+    }
+    return undefined;
+  },
 });
 
 /** The NIXL component, declared once: options, ARGs, artifacts and its version rules as data. */
@@ -50,6 +74,8 @@ export const NIXL_SPEC = {
     awsSdk: option.artifact("aws-sdk-cpp", { doc: "the AWS SDK for C++ (OBJ plugin)" }),
     gusli: option.artifact("gusli", { doc: "gusli (GUSLI plugin, NIXL 0.7.0 and later)" }),
     rust: rustOption,
+    meson: mesonOption,
+    arch: option.oneOf(["x86_64", "aarch64"], { doc: "the architecture the image is for, when a recipe is for one (GB200: aarch64); rule nixl-libfabric-gb200 reads it, else the ARCH value" }),
     overrides: option.overrides(),
   },
   version: { option: "version", arg: "NIXL_VERSION", doc: "NIXL release tag (no v prefix up to 0.10.1)" },
@@ -82,13 +108,8 @@ export function nixlPlugins(deps: { libfabric: boolean; awsSdk: boolean; gusli: 
 /** rustup-init 1.28.1 per architecture (lock ids rustup-init-1.28.1-<arch>). */
 const RUSTUP_INIT_VERSION = "1.28.1";
 
-/**
- * The NIXL stage. Its artifacts: `nixl` (libraries, plugins, binaries), `nixlWheel` and `nixlbench`.
- *
- * @example
- * const n = nixl(sys, { version: "0.7.1", libfabric: fabric.provides.libfabric, ucx: ucxBuild.provides.ucx, etcd: etcd.provides.etcd })
- */
-export const nixl = defineComponent(NIXL_SPEC, (c) => {
+/** The NIXL stage as the spec declares it; {@link nixl} adds the compile-time twins the spec data cannot express. */
+const nixlComponent = defineComponent(NIXL_SPEC, (c) => {
   const o = c.options;
   const version = c.version;
   const libfabric = o["libfabric"] as AnyArtifact | undefined;
@@ -105,6 +126,7 @@ export const nixl = defineComponent(NIXL_SPEC, (c) => {
     fail("version-rule", `nixl: NIXL ${version} has no GUSLI plugin (first in 0.7.0); drop the gusli option or use NIXL 0.7.0 or later`, { stage: "nixl", option: "gusli" });
   }
   const features = nixlFeatures(version);
+  const mesonGiven = Object.entries((o["meson"] as Record<string, string | boolean> | undefined) ?? {}) as [NixlMesonOption, string | boolean][];
   const plugins = nixlPlugins({ libfabric: libfabric !== undefined, awsSdk: o["awsSdk"] !== undefined, gusli: o["gusli"] !== undefined, version });
   const libdir = "lib/${ARCH}-linux-gnu";
   const mesonFlags = [
@@ -112,12 +134,15 @@ export const nixl = defineComponent(NIXL_SPEC, (c) => {
     '--buildtype="${NIXL_BUILD_TYPE}"',
     ...(libfabric !== undefined ? [sh`-Dlibfabric_path="${libfabric}"`] : []),
     sh`-Ducx_path="${ucx}"`,
+    ...mesonGiven.map(([name, value]) => `-D${name}=${String(value)}`),
   ];
   const rustup = ["x86_64", "aarch64"].map((arch) => `${arch}) rustup_sha256=${sourcePin(`rustup-init-${RUSTUP_INIT_VERSION}-${arch}`).sha256 ?? ""} ;;`);
   return {
     description: `NIXL built with meson (${buildType}) against the libfabric and UCX artifacts; Rust bindings, wheel, nixlbench`,
-    args: [NIXL_VERSION, NIXL_COMMIT, c.prefixArg!, NIXL_BUILD_TYPE, ARCH, PYTHON_VERSION, SOURCE_MIRROR, NPROC, ...(rustVersion === false ? [] : [RUST_VERSION])],
-    guards: [generatedForRule(version)],
+    args: [NIXL_VERSION, NIXL_COMMIT, c.prefixArg!, NIXL_BUILD_TYPE, ARCH, ...(features.wheel === "build-wheel" ? [PYTHON_VERSION] : []), SOURCE_MIRROR, NPROC, ...(rustVersion === false ? [] : [RUST_VERSION])],
+    // nixl-meson-option and nixl-libfabric-gb200 also run as types (NixlMesonProblem, NixlGb200Problem in nixl()):
+    // one reads an option object, the other ARCH and the libfabric an EFA installer ships, which the clause data does not express.
+    guards: [generatedForRule(version), mesonOptionRule(mesonGiven.map(([name]) => name)), libfabricGb200Rule(o["arch"] as string | undefined)],
     details: {
       nixl: {
         args: [ARCH],
@@ -131,7 +156,10 @@ export const nixl = defineComponent(NIXL_SPEC, (c) => {
         ],
         facts: { buildType, libfabricLinked: libfabric === undefined ? "none" : `${libfabric.producer}:${libfabric.prefix}` },
       },
-      nixlWheel: { runtimePaths: ["."], delivery: { type: "staged", dir: staged } },
+      nixlWheel: {
+        runtimePaths: ["."], delivery: { type: "staged", dir: staged },
+        facts: { builtBy: features.wheel === "build-wheel" ? "contrib/build-wheel.sh" : "uv build --wheel (pyproject.toml, meson-python)" },
+      },
       nixlbench: { layout: { bin: ["bin"] }, runtimeFiles: ["bin/nixlbench"], runtimePaths: ["bin"], delivery: { type: "staged", dir: staged } },
     },
     steps: [
@@ -171,12 +199,18 @@ export const nixl = defineComponent(NIXL_SPEC, (c) => {
       run(
         sh`cd /workspace/nixl
 mkdir -p ${staged}${wheelDir}
-./contrib/build-wheel.sh \\
+${features.wheel === "build-wheel"
+    ? sh`./contrib/build-wheel.sh \\
     --python-version "\${PYTHON_VERSION}" \\
     --platform "manylinux_2_39_\${ARCH}" \\
     --ucx-plugins-dir "${at(ucx, "lib/ucx")}" \\
     --nixl-plugins-dir "\${NIXL_PREFIX}/${libdir}/plugins" \\
-    --output-dir ${staged}${wheelDir}${
+    --output-dir ${staged}${wheelDir}`
+    // v1.3.1, v1.4.0: no build-wheel.sh step; the package is built from pyproject.toml by its backend
+    // (meson-python) against the installed NIXL, named for the CUDA major as upstream does.
+    : `cuda_major="\${CUDA_VERSION%%.*}"
+./contrib/tomlutil.py --wheel-name "nixl-cu\${cuda_major}" pyproject.toml
+uv build --wheel --no-build-isolation --out-dir ${staged}${wheelDir} .`}${
           // The nixl-cu<N> + meta-wheel split arrived in 0.7.1 (nixl-official-image.md §8).
           features.metaWheel ? `\ncp build/src/bindings/python/nixl-meta/nixl-*.whl ${staged}${wheelDir}/` : ""
         }
@@ -196,3 +230,28 @@ ls ${staged}${wheelDir}/nixl-*.whl`,
     versions: { nixl: "${NIXL_VERSION}", rust: rustVersion === false ? "none" : "${RUST_VERSION}" },
   };
 });
+
+type MesonCheck<V extends string, O> = O extends { readonly meson: infer M }
+  ? [Exclude<keyof M, GivenMesonOption>] extends [never] ? MesonVersionCheck<V, O, M>
+    : { readonly meson: `nixl: meson option ${Exclude<keyof M, GivenMesonOption> & string} is not one NIXL has; ucx_path and libfabric_path come from the artifacts` }
+  : unknown;
+type MesonVersionCheck<V extends string, O, M> = [NixlMesonProblem<V, keyof M & NixlMesonOption>] extends [never] ? unknown
+    : [Overrides<O, "nixl-meson-option">] extends [never] ? { readonly meson: NixlMesonProblem<V, keyof M & NixlMesonOption> } : unknown;
+
+type Gb200Check<O> = O extends { readonly arch: infer A extends string; readonly libfabric: Artifact<"libfabric", string, infer By, infer LV> }
+  ? [NixlGb200Problem<A, By, LV>] extends [never] ? unknown
+    : [Overrides<O, "nixl-libfabric-gb200">] extends [never] ? { readonly libfabric: NixlGb200Problem<A, By, LV> } : unknown
+  : unknown;
+
+/**
+ * The NIXL stage. Its artifacts: `nixl` (libraries, plugins, binaries), `nixlWheel` and `nixlbench`.
+ * Besides the spec's rules, tsc checks the meson options against the version and, for arch
+ * "aarch64", the libfabric against v2.5.1.
+ *
+ * @example
+ * const n = nixl(sys, { version: "0.7.1", libfabric: fabric.provides.libfabric, ucx: ucxBuild.provides.ucx, etcd: etcd.provides.etcd })
+ */
+export const nixl = nixlComponent as unknown as <const F extends AnyStage, const O extends object = {}>(
+  from: F,
+  options: ComponentOptions<typeof NIXL_SPEC, O> & MesonCheck<O extends { readonly version: infer V extends string } ? V : string, O> & Gb200Check<O>,
+) => ComponentStage<typeof NIXL_SPEC, F, O>;

@@ -250,7 +250,7 @@ describe("steps that depend on the NIXL version", () => {
   test("a NIXL_VERSION from data that needs other steps is refused with the fix (rule nixl-generated-for)", async () => {
     const { withValues, parseSets } = await import("../src/index.ts");
     expect(() => withValues(alignedRecipe(), parseSets(["NIXL_VERSION=0.6.1"]))).toThrow(
-      'stage nixl: the nixl stage was generated for NIXL 0.7.1 and NIXL 0.6.1 needs other steps (wheel layout, plugin list); create the stage with nixl(…, { version: "0.6.1" }) instead of changing NIXL_VERSION',
+      'stage nixl: the nixl stage was generated for NIXL 0.7.1 and NIXL 0.6.1 needs other steps (the GUSLI plugin: true for 0.7.1, false for 0.6.1; the nixl meta wheel: true for 0.7.1, false for 0.6.1); create the stage with nixl(…, { version: "0.6.1" }) instead of changing NIXL_VERSION',
     );
   });
   test("NIXL 0.6.1 (production) copies no meta wheel and checks no GUSLI plugin; the runtime installs every wheel built", async () => {

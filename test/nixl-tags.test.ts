@@ -9,8 +9,9 @@ import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { parse } from "yaml";
 import { compareRecipes, recipeArgs, type Recipe } from "../src/index.ts";
-import { officialRecipe } from "../recipes/official.ts";
-import { nixlImageRows, nixlLinkage } from "../stages/index.ts";
+import { OFFICIAL_TAGS, officialRecipe } from "../recipes/official.ts";
+import { nixlImageRows, nixlLinkage, type NixlTag } from "../stages/index.ts";
+import { checkDockerfile } from "./support/checkers.ts";
 
 interface Fact<T> {
   readonly value: T;
@@ -20,14 +21,18 @@ interface TagFacts {
   readonly tag: string;
   readonly commit: string;
   readonly base_image_tag: Fact<string>;
-  readonly ucx: { readonly ref: Fact<string>; readonly prefix: Fact<string> };
+  readonly ucx: { readonly ref: Fact<string>; readonly ref_is_branch: Fact<boolean>; readonly prefix: Fact<string>; readonly gdrcopy: Fact<string>; readonly configure_script: Fact<string> };
   readonly libfabric: { readonly version: Fact<string>; readonly install_path: Fact<string> };
   readonly doca: { readonly version: Fact<string> };
   readonly build_type: Fact<string>;
   readonly meson_default_build_type: Fact<string>;
   readonly meson_options: readonly { readonly name: string; readonly source: string }[];
-  readonly deps: { readonly aws_sdk_cpp: Fact<string>; readonly aws_sdk_cpp_build_only: Fact<string>; readonly gusli_built: Fact<boolean> };
-  readonly python: { readonly venv: Fact<string>; readonly meta_wheel: Fact<boolean> };
+  readonly deps: {
+    readonly aws_sdk_cpp: Fact<string>; readonly aws_sdk_cpp_build_only: Fact<string>; readonly gusli_built: Fact<boolean>;
+    readonly abseil_from_source: Fact<string>; readonly grpc_from_source: Fact<string>; readonly apt_libgrpc_dev: Fact<boolean>; readonly etcd_cmake: Fact<string>;
+  };
+  readonly python: { readonly venv: Fact<string>; readonly meta_wheel: Fact<boolean>; readonly wheel_method: Fact<string> };
+  readonly build_nixl_ep: Fact<string>;
 }
 
 const sheet = parse(readFileSync(new URL("../docs/facts/nixl-tags.yaml", import.meta.url), "utf8")) as { tags: TagFacts[] };
@@ -75,26 +80,45 @@ const argsOf = (r: Recipe) => new Map(recipeArgs(r).map((a) => [a.name, a.defaul
 /** Each `-D<name>=` the nixl stage gives meson. */
 const mesonOptionsGiven = (r: Recipe) => [...r.render().matchAll(/^\s+-D([a-z_]+)=/gm)].map((m) => m[1]!);
 
-/** The official recipe at each tag it renders today. */
-const officialAt: Readonly<Record<string, () => Recipe>> = { "0.7.1": () => officialRecipe() };
+/** The UCX release tags of each line, read from docs/facts/dependencies.yaml (not from the stage library). */
+const ucxReleases = (deps["ucx"] as { release_tags: { tag: string }[] }).release_tags.map((t) => t.tag);
 
-describe.each(Object.entries(officialAt))("the official recipe at NIXL %s follows the tag's contrib/Dockerfile, cell by cell", (tag, make) => {
+describe.each(OFFICIAL_TAGS.map((t) => [t] as const))("the official recipe at NIXL %s follows the tag's contrib/Dockerfile, cell by cell", (tag: NixlTag) => {
   const f = factsAt(tag);
-  const r = make();
+  const r = officialRecipe(tag);
+  const text = r.render();
   const args = argsOf(r);
   const c = compareRecipes([r], nixlImageRows, nixlLinkage);
   const cell = (key: string) => c.rows.find((row) => row.key === key)!.values[0];
+  /** A cell that differs from the sheet must be a difference the recipe says (a note naming it). */
+  const sameOrSaid = (actual: unknown, fact: Fact<unknown>, said: RegExp) => {
+    if (actual === fact.value) return;
+    expect(r.notes.some((n) => said.test(n)), `${String(actual)} vs ${String(fact.value)} (${fact.source}) and no note says so`).toBe(true);
+  };
   test.each([
     ["base image tag", () => args.get("BASE_TAG"), f.base_image_tag],
     ["NIXL version", () => args.get("NIXL_VERSION"), { value: f.tag, source: "tag" }],
-    ["UCX ref", () => args.get("UCX_VERSION"), f.ucx.ref],
     ["UCX prefix", () => cell("UCX prefix"), f.ucx.prefix],
     ["libfabric version", () => cell("libfabric"), f.libfabric.version],
     ["libfabric install path", () => cell("libfabric install path"), f.libfabric.install_path],
     ["aws-sdk-cpp branch", () => args.get("AWS_SDK_CPP_VERSION"), f.deps.aws_sdk_cpp],
-    ["python venv", () => /venv (\S+),/.exec(cell("Python packages") ?? "")?.[1] ?? "none (system Python)", f.python.venv],
   ] as const)("%s", (_what, actual, fact) => {
     expect(actual(), fact.source).toBe(fact.value);
+  });
+  test("commit: NIXL_COMMIT is the tag's commit", () => {
+    expect(args.get("NIXL_COMMIT")).toBe(f.commit);
+  });
+  test("UCX: the tag's UCX_REF, or (a branch) that line's release tag, said in the notes", () => {
+    const ucx = args.get("UCX_VERSION");
+    if (!f.ucx.ref_is_branch.value) return expect(ucx, f.ucx.ref.source).toBe(f.ucx.ref.value);
+    const line = f.ucx.ref.value.replace(/\.x$/, "");
+    expect(ucxReleases.filter((t) => t.startsWith(`${line}.`)), f.ucx.ref.source).toContain(ucx);
+    expect(r.notes.some((n) => n.includes(`UCX branch ${f.ucx.ref.value}`) && n.includes(ucx!))).toBe(true);
+  });
+  test("UCX configure: the script and the GDRCopy choice", () => {
+    const script = f.ucx.configure_script.value === "contrib/configure-release-mt" ? "./contrib/configure-release-mt \\" : "./configure \\";
+    expect(text, f.ucx.configure_script.source).toContain(`\n${script}\n`);
+    expect(text.includes("--without-gdrcopy"), f.ucx.gdrcopy.source).toBe(f.ucx.gdrcopy.value === "without");
   });
   test("build type: the tag's choice (ARG BUILD_TYPE, else meson's default)", () => {
     expect(args.get("NIXL_BUILD_TYPE"), f.build_type.source).toBe(/^meson default \((\w+)\)$/.exec(f.build_type.value)?.[1] ?? f.build_type.value);
@@ -103,18 +127,54 @@ describe.each(Object.entries(officialAt))("the official recipe at NIXL %s follow
     expect(args.get("DOCA_BUILD")?.split("-")[0], f.doca.version.source).toBe(f.doca.version.value);
   });
   test("aws-sdk-cpp BUILD_ONLY", () => {
-    expect(r.render(), f.deps.aws_sdk_cpp_build_only.source).toContain(`-DBUILD_ONLY="${f.deps.aws_sdk_cpp_build_only.value}"`);
+    expect(text, f.deps.aws_sdk_cpp_build_only.source).toContain(`-DBUILD_ONLY="${f.deps.aws_sdk_cpp_build_only.value}"`);
   });
   test("gusli built when the tag builds it", () => {
     expect(args.has("GUSLI_REF"), f.deps.gusli_built.source).toBe(f.deps.gusli_built.value);
   });
+  test("gRPC: from apt, or abseil and gRPC from source at the tag's refs", () => {
+    expect(/^\s+libgrpc-dev \\$/m.test(text), f.deps.apt_libgrpc_dev.source).toBe(f.deps.apt_libgrpc_dev.value);
+    if (f.deps.grpc_from_source.value === "no") return expect(args.has("GRPC_VERSION")).toBe(false);
+    expect(args.get("GRPC_VERSION"), f.deps.grpc_from_source.source).toBe(f.deps.grpc_from_source.value);
+    // ABSL_TAG is the branch lts_YYYY_MM_DD; the recipe pins a release tag YYYYMMDD.N of it
+    expect(args.get("ABSEIL_VERSION")?.split(".")[0], f.deps.abseil_from_source.source).toBe(f.deps.abseil_from_source.value.replace(/^lts_/, "").replace(/_/g, ""));
+  });
+  test("etcd-cpp-apiv3: the tag's C++ standard flags", () => {
+    for (const flag of f.deps.etcd_cmake.value.match(/-D(ETCD_)?CMAKE_CXX_STANDARD=\d+/g) ?? []) expect(text, f.deps.etcd_cmake.source).toContain(flag);
+    if (!/ETCD_CMAKE_CXX_STANDARD/.test(f.deps.etcd_cmake.value)) expect(text).not.toContain("ETCD_CMAKE_CXX_STANDARD");
+  });
+  test("python: the tag's venv, or the difference said", () => {
+    sameOrSaid(/venv (\S+),/.exec(cell("Python packages") ?? "")?.[1] ?? "none (system Python)", f.python.venv, /venv/);
+  });
+  test("the wheel: build-wheel.sh, or the package built from pyproject.toml (said: no system Python)", () => {
+    expect(text.includes("./contrib/build-wheel.sh"), f.python.wheel_method.source).toBe(f.python.wheel_method.value === "build-wheel.sh");
+    if (f.python.wheel_method.value !== "build-wheel.sh") expect(text).toContain("uv build --wheel --no-build-isolation");
+  });
   test("the NIXL meta wheel installed when the tag installs it", () => {
-    expect(r.render().includes("build/src/bindings/python/nixl-meta/nixl-*.whl"), f.python.meta_wheel.source).toBe(f.python.meta_wheel.value);
+    expect(text.includes("build/src/bindings/python/nixl-meta/nixl-*.whl"), f.python.meta_wheel.source).toBe(f.python.meta_wheel.value);
+  });
+  test("NIXL EP: not built; said where the tag builds it by default", () => {
+    expect(text).not.toContain("build_nixl_ep");
+    expect(r.notes.some((n) => n.includes("NIXL EP")), f.build_nixl_ep.source).toBe(f.build_nixl_ep.value !== "absent");
   });
   test("every meson option the recipe gives NIXL exists at the tag", () => {
     const known = new Set(f.meson_options.map((o) => o.name));
     const given = mesonOptionsGiven(r);
     expect(given.length).toBeGreaterThan(0);
     for (const o of given) expect(known.has(o), `-D${o} at ${tag}: ${f.meson_options[0]?.source ?? ""}`).toBe(true);
+  });
+  test("dockerfile-utils, shell parser and shellcheck pass", () => {
+    expect(checkDockerfile(text).problems).toEqual([]);
+  });
+});
+
+describe("the stage library's version table agrees with the fact sheet", () => {
+  test.each(OFFICIAL_TAGS.map((t) => [t] as const))("%s: meson options and plugin directories", async (tag) => {
+    const { NIXL_MESON_OPTIONS, NIXL_PLUGIN_DIRS, nixlHasMesonOption, inReleaseRange } = await import("../stages/index.ts");
+    const f = factsAt(tag) as TagFacts & { plugins: Fact<string[]> };
+    const has = (Object.keys(NIXL_MESON_OPTIONS) as (keyof typeof NIXL_MESON_OPTIONS)[]).filter((o) => nixlHasMesonOption(tag, o) === true);
+    expect(has.sort(), f.meson_options[0]?.source).toEqual(f.meson_options.map((o) => o.name).sort());
+    const dirs = Object.entries(NIXL_PLUGIN_DIRS).filter(([, ranges]) => ranges.some((r) => inReleaseRange(tag, r) === true)).map(([d]) => d);
+    expect(dirs.sort(), f.plugins.source).toEqual([...f.plugins.value].sort());
   });
 });

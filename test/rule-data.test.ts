@@ -72,13 +72,21 @@ describe("nixl-ucx-line", () => {
   const u = (version: string, distribution?: string) => ({ kind: "ucx", version, ...(distribution !== undefined ? { distribution } : {}) });
   test("each NIXL line pins one UCX line; lines end where the next begins", () => {
     expect(problem(NIXL_UCX_LINE, "0.7.1", {}, u("v1.19.0"))).toBeUndefined();
-    expect(problem(NIXL_UCX_LINE, "0.7.1", {}, u("v1.20.0"))).toBe("NIXL 0.7.1 is built and tested with UCX 1.19.x (the official image's UCX_REF) but stage p builds UCX v1.20.0");
+    expect(problem(NIXL_UCX_LINE, "0.7.1", {}, u("v1.20.0"))).toBe("NIXL 0.7.1 is built and tested with UCX 1.19.x (the official image's UCX_REF) but stage p builds UCX v1.20.0; build UCX v1.19.0 (--set UCX_VERSION=v1.19.0)");
     expect(problem(NIXL_UCX_LINE, "0.8.0", {}, u("v1.19.0"))).toContain("UCX 1.20.x");
     expect(problem(NIXL_UCX_LINE, "0.8.0", {}, u("v1.20.0"))).toBeUndefined();
     expect(problem(NIXL_UCX_LINE, "1.1.0", {}, u("v1.21.0"))).toBeUndefined();
     expect(problem(NIXL_UCX_LINE, "1.4.0", {}, u("v1.21.0"))).toContain("UCX 1.22.x");
     expect(problem(NIXL_UCX_LINE, "1.5.0", {}, u("v1.19.0"))).toBeUndefined();
     expect(problem(NIXL_UCX_LINE, "0.5.0", {}, u("v1.19.0"))).toBeUndefined();
+  });
+  test("the clauses are the version table's: at every known tag its pinned UCX passes and the other lines are refused with that pin", async () => {
+    const { NIXL_RELEASES } = await import("../stages/index.ts");
+    const pins = [...new Set(NIXL_RELEASES.map((r) => r.ucx))];
+    for (const r of NIXL_RELEASES) {
+      expect(problem(NIXL_UCX_LINE, r.tag, {}, u(r.ucx)), r.tag).toBeUndefined();
+      for (const other of pins.filter((p) => p.split(".")[1] !== r.ucx.split(".")[1])) expect(problem(NIXL_UCX_LINE, r.tag, {}, u(other)), `${r.tag} with ${other}`).toContain(`build UCX ${r.ucx} (--set UCX_VERSION=${r.ucx})`);
+    }
   });
   test("a UCX the base image holds is exempt", () => {
     expect(problem(NIXL_UCX_LINE, "0.7.1", {}, u("1.18.0", "base-image"))).toBeUndefined();

@@ -5,7 +5,7 @@
  * is pinned by commit (stages/sources.lock.yaml, docs/sources.md).
  * Facts: shared/reference/nixl-official-image.md §2 step 5 and §3.
  */
-import { SOURCE_MIRROR, cmake, compileStep, custom, defineComponent, git, option, type ComponentSpec, type OptionsOf } from "../../src/index.ts";
+import { SOURCE_MIRROR, cmake, compileStep, custom, defineComponent, git, option, sh, type AnyArtifact, type ComponentSpec, type OptionsOf } from "../../src/index.ts";
 import { NPROC, commitArg, commitOf, stagedDir } from "../shared.ts";
 
 const REF = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -16,6 +16,8 @@ export const ETCD_SPEC = {
   name: "etcd-cpp-api",
   options: {
     ref: option.string({ doc: "git ref to build; pinned by the commit of the lock entry etcd-cpp-apiv3-<ref>", pattern: REF, expected: "a git ref", default: "7c6e714" }),
+    cxxStandard: option.oneOf(["17", "20"], { doc: "-DETCD_CMAKE_CXX_STANDARD (and for 20 -DCMAKE_CXX_STANDARD): the official image passes 17 from NIXL 0.9.0, 20 from v1.3.0" }),
+    grpc: option.artifact("grpc", { doc: "a gRPC built from source to build against (found through CMAKE_PREFIX_PATH); none: Ubuntu's" }),
   },
   version: {
     option: "ref", arg: "ETCD_CPP_API_REF", doc: "etcd-cpp-apiv3 git ref", pattern: { regex: REF, expected: "a git ref" },
@@ -49,7 +51,14 @@ export const etcdCppApi = defineComponent(ETCD_SPEC, (c) => {
           "# The cpprestsdk dependency is only needed by the non-core client (as the official image does)",
           "sed -i '/^find_dependency(cpprestsdk)$/d' etcd-cpp-api-config.in.cmake",
         ],
-        build: cmake({ flags: ["-DBUILD_ETCD_CORE_ONLY=ON", "-DCMAKE_BUILD_TYPE=Release", "-DCMAKE_INSTALL_PREFIX=/usr/local"] }),
+        build: cmake({
+          flags: [
+            "-DBUILD_ETCD_CORE_ONLY=ON", "-DCMAKE_BUILD_TYPE=Release", "-DCMAKE_INSTALL_PREFIX=/usr/local",
+            ...(c.options["cxxStandard"] === undefined ? [] : [`-DETCD_CMAKE_CXX_STANDARD=${String(c.options["cxxStandard"])}`]),
+            ...(c.options["cxxStandard"] === "20" ? ["-DCMAKE_CXX_STANDARD=20"] : []),
+            ...(c.options["grpc"] === undefined ? [] : [sh`-DCMAKE_PREFIX_PATH=${c.options["grpc"] as AnyArtifact}`]),
+          ],
+        }),
         staged,
       }),
     ],
@@ -62,6 +71,8 @@ export const AWS_SDK_SPEC = {
   name: "aws-sdk-cpp",
   options: {
     version: option.string({ doc: 'aws-sdk-cpp tag. Default "1.11.581" (the 0.7.1 pin)', pattern: SDK_TAG, expected: "an aws-sdk-cpp tag such as 1.11.581", default: "1.11.581" }),
+    components: option.oneOf(["s3", "s3;s3-crt"], { doc: 'BUILD_ONLY components. Default "s3"; the official image builds "s3;s3-crt" from NIXL 0.10.0', default: "s3" }),
+    cxxStandard: option.oneOf(["20"], { doc: "CMAKE_CXX_STANDARD; the official image passes 20 from NIXL v1.3.0. Default: the compiler's" }),
   },
   version: { option: "version", arg: "AWS_SDK_CPP_VERSION", doc: "aws-sdk-cpp git tag", pattern: { regex: SDK_TAG, expected: "an aws-sdk-cpp tag such as 1.11.581" } },
   artifacts: { awsSdk: { kind: "aws-sdk-cpp", delivery: "staged", prefix: "/usr/local", version: "own" } },
@@ -88,7 +99,7 @@ export const awsSdkCpp = defineComponent(AWS_SDK_SPEC, (c) => {
     steps: [
       compileStep({
         source: git({ repo: "https://github.com/aws/aws-sdk-cpp.git", dir: "aws-sdk-cpp", ref: c.versionArg!, commit: AWS_SDK_CPP_COMMIT, submodules: true, enter: false }),
-        build: cmake({ source: "aws-sdk-cpp", build: "aws-sdk-build", flags: ["-DCMAKE_BUILD_TYPE=Release", '-DBUILD_ONLY="s3"', "-DENABLE_TESTING=OFF", "-DCMAKE_INSTALL_PREFIX=/usr/local"] }),
+        build: cmake({ source: "aws-sdk-cpp", build: "aws-sdk-build", flags: ["-DCMAKE_BUILD_TYPE=Release", `-DBUILD_ONLY="${String(c.options["components"])}"`, "-DENABLE_TESTING=OFF", "-DCMAKE_INSTALL_PREFIX=/usr/local", ...(c.options["cxxStandard"] === undefined ? [] : [`-DCMAKE_CXX_STANDARD=${String(c.options["cxxStandard"])}`])] }),
         staged,
       }),
     ],
@@ -101,6 +112,7 @@ export const GUSLI_SPEC = {
   name: "gusli",
   options: {
     commit: option.string({ doc: "commit to build. Default the lock's gusli-8b7a3b2", pattern: REF, expected: "a git ref" }),
+    cxx20: option.boolean({ doc: 'build as C++20 (CXX="g++ -std=c++20"), as the official image from NIXL v1.3.0. Default false', default: false }),
   },
   version: { option: "commit", arg: "GUSLI_REF", doc: "gusli git ref (the repository has no release tags)", pattern: { regex: REF, expected: "a git ref" }, value: (c: string) => (c === "" ? commitOf("gusli-8b7a3b2") : c) },
   artifacts: { gusli: { kind: "gusli", delivery: "staged", prefix: "/usr" } },
@@ -136,7 +148,7 @@ export const gusli = defineComponent(GUSLI_SPEC, (c) => {
         build: custom([
           // Serial on purpose: the Makefile's *_dyn executables link -lgusli_clnt from the install dir without
           // depending on install, so make -jN races (docs/sources.md, issue 11 row 2a). The official image is serial too.
-          "make all BUILD_RELEASE=1 BUILD_FOR_UNITEST=0 VERBOSE=1 ALLOW_USE_URING=0",
+          `make all BUILD_RELEASE=1 BUILD_FOR_UNITEST=0 VERBOSE=1 ALLOW_USE_URING=0${c.options["cxx20"] === true ? ' CXX="g++ -std=c++20"' : ""}`,
           `install -D -m 755 -t ${staged}/usr/lib /usr/lib/libgusli_clnt.so /usr/lib/libgusli_srvr.so`,
           `install -D -m 644 -t ${staged}/usr/include gusli_client_api.hpp gusli_server_api.hpp`,
         ]),

@@ -7,7 +7,10 @@ import {
   SOURCE_MIRROR,
   compileStep,
   configureMake,
+  custom,
   defineComponent,
+  MAKE_J,
+  lines,
   git,
   heldArtifact,
   option,
@@ -26,7 +29,11 @@ export const UCX_SPEC = {
   options: {
     version: option.version({ doc: 'git tag, e.g. "v1.19.0"', required: true }),
     prefix: option.path({ doc: 'install prefix (UCX_PREFIX). Default "/usr", as the official image' }),
-    gdrcopy: option.artifact("gdrcopy", { doc: "the GDRCopy to build the gdr_copy transport against" }),
+    gdrcopy: option.artifact("gdrcopy", { doc: "the GDRCopy to build the gdr_copy transport against (none: --without-gdrcopy, as the official image from NIXL v1.0.1)" }),
+    configure: option.oneOf(["configure", "release-mt"], {
+      doc: 'configure (the official image to NIXL 0.8.0, with --enable-mt) or release-mt (contrib/configure-release-mt: release defaults, multi-threaded; the official image from 0.9.0). Default "configure"',
+      default: "configure",
+    }),
   },
   version: { option: "version", arg: "UCX_VERSION", doc: "UCX git tag" },
   prefix: { option: "prefix", arg: "UCX_PREFIX", doc: "UCX install prefix", default: "/usr" },
@@ -42,14 +49,17 @@ export type UcxOptions = OptionsOf<typeof UCX_SPEC.options>;
  * @example
  * ucxConfigureFlags(cudaArtifact, gdr.provides.gdrcopy)
  */
-export function ucxConfigureFlags(cuda: AnyArtifact, gdrcopy: AnyArtifact | undefined): (string | Script)[] {
-  return [
+export function ucxConfigureFlags(cuda: AnyArtifact, gdrcopy: AnyArtifact | undefined, script: "configure" | "release-mt" = "configure"): (string | Script)[] {
+  const flags = [
     '--prefix="${UCX_PREFIX}"', "--enable-shared", "--disable-static", "--disable-doxygen-doc", "--enable-optimizations",
     "--enable-cma", "--enable-devel-headers", sh`--with-cuda=${cuda}`, "--with-verbs", "--with-dm",
-    gdrcopy === undefined ? "--without-gdrcopy" : sh`--with-gdrcopy="${gdrcopy}"`, "--with-efa", "--enable-mt",
+    gdrcopy === undefined ? "--without-gdrcopy" : sh`--with-gdrcopy="${gdrcopy}"`, "--with-efa",
+    // configure-release-mt passes --enable-mt itself
+    ...(script === "release-mt" ? [] : ["--enable-mt"]),
     // Not the build machine's -mcpu/-march on aarch64 (a no-op on x86_64): one Dockerfile, portable on both.
     ...UCX_AARCH64_FLAGS.flags,
   ];
+  return flags;
 }
 
 /**
@@ -74,12 +84,17 @@ export const ucx = defineComponent(UCX_SPEC, (c) => {
     steps: [
       compileStep({
         source: git({ repo: "https://github.com/openucx/ucx.git", dir: "ucx", ref: c.versionArg!, commit: UCX_COMMIT }),
-        build: configureMake({
-          autogen: true,
-          flags: ucxConfigureFlags(heldArtifact(c.from, "cuda"), c.options["gdrcopy"] as AnyArtifact | undefined),
-          installTarget: "install-strip",
-          parallelInstall: true,
-        }),
+        build: c.options["configure"] === "release-mt"
+          ? custom(
+              ["./autogen.sh", lines(["./contrib/configure-release-mt \\\n    ", lines(ucxConfigureFlags(heldArtifact(c.from, "cuda"), c.options["gdrcopy"] as AnyArtifact | undefined, "release-mt"), " \\\n    ")], ""), MAKE_J],
+              (staged) => `${MAKE_J} DESTDIR=${staged} install-strip`,
+            )
+          : configureMake({
+              autogen: true,
+              flags: ucxConfigureFlags(heldArtifact(c.from, "cuda"), c.options["gdrcopy"] as AnyArtifact | undefined),
+              installTarget: "install-strip",
+              parallelInstall: true,
+            }),
         staged,
         after: ['"${UCX_PREFIX}/bin/ucx_info" -v'],
       }),

@@ -58,7 +58,7 @@ describe("nixl-ucx-line", () => {
   test("each NIXL line pins one UCX line", () => {
     expectTypeOf<Line<"0.7.1", Ucx<"v1.19.0">>>().toEqualTypeOf<never>();
     expectTypeOf<Line<"0.7.1", Ucx<"v1.20.0">>>().toEqualTypeOf<
-      Full<"nixl", "NIXL 0.7.1 is built and tested with UCX 1.19.x (the official image's UCX_REF) but stage p builds UCX v1.20.0", "nixl-ucx-line", "https://github.com/ai-dynamo/nixl/blob/0.7.1/contrib/Dockerfile">
+      Full<"nixl", "NIXL 0.7.1 is built and tested with UCX 1.19.x (the official image's UCX_REF) but stage p builds UCX v1.20.0; build UCX v1.19.0 (--set UCX_VERSION=v1.19.0)", "nixl-ucx-line", "https://github.com/ai-dynamo/nixl/blob/v1.4.0/contrib/Dockerfile (ARG UCX_REF, at each tag: docs/facts/nixl-tags.yaml)">
     >();
     expectTypeOf<Line<"0.8.0", Ucx<"v1.20.0">>>().toEqualTypeOf<never>();
     expectTypeOf<Line<"1.4.0", Ucx<"v1.21.0">>>().not.toEqualTypeOf<never>();

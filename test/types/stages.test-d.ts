@@ -43,7 +43,7 @@ describe("NIXL and libfabric versions (nixl-official-image.md §0 items 4-5)", (
     // @ts-expect-error NIXL 0.8.0 is built and tested with UCX 1.20.x but stage ucx builds UCX v1.19.0
     nixl(base, { version: "0.8.0", libfabric: fabric1210.provides.libfabric, ucx: ucxBuild.provides.ucx, etcd: etcd.provides.etcd });
     expectTypeOf<ComponentRuleProblem<typeof NIXL_SPEC, "nixl-ucx-line", { version: "0.8.0"; ucx: typeof ucxBuild.provides.ucx }>>().toEqualTypeOf<
-      `stage nixl: NIXL 0.8.0 is built and tested with UCX 1.20.x (the official image's UCX_REF) but stage ucx builds UCX v1.19.0 (rule nixl-ucx-line; source: https://github.com/ai-dynamo/nixl/blob/0.7.1/contrib/Dockerfile); to build anyway, add an explicit override { rule: "nixl-ucx-line", reason: "..." }`
+      `stage nixl: NIXL 0.8.0 is built and tested with UCX 1.20.x (the official image's UCX_REF) but stage ucx builds UCX v1.19.0; build UCX v1.20.1 (--set UCX_VERSION=v1.20.1) (rule nixl-ucx-line; source: https://github.com/ai-dynamo/nixl/blob/v1.4.0/contrib/Dockerfile (ARG UCX_REF, at each tag: docs/facts/nixl-tags.yaml)); to build anyway, add an explicit override { rule: "nixl-ucx-line", reason: "..." }`
     >();
   });
   test("an explicit override switches the compile-time twin off (and is rendered visibly)", () => {

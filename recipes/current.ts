@@ -1,0 +1,112 @@
+/**
+ * nixl-current: the NIXL + AWS EFA image on the newest line the stage library knows (NIXL v1.4.0,
+ * CUDA 13 base), built the way `aligned` is (every cross-stage value through an artifact, NCCL and
+ * aws-ofi-nccl against the same libfabric), with the versions that line calls for:
+ * cuda-dl-base 25.10-cuda13.0, DOCA 3.3.0, UCX v1.22.0 (release-mt, no GDRCopy: the official v1.4.0
+ * choices), abseil + gRPC from source, libfabric v2.5.1 (EFA GPU RDMA on aarch64/GB200: rule
+ * nixl-libfabric-gb200), GDRCopy v2.5.2, NCCL v2.29.7-1 and aws-ofi-nccl v1.20.0 (tested with it).
+ * Facts: docs/sources.md, "NIXL 0.6.1 … v1.4.0" and "Dependency moves"; docs/comparison.md compares it.
+ *
+ *   npx tsx recipes/current.ts > Dockerfile
+ */
+import { recipe, withTestScript } from "../src/index.ts";
+import { runRecipeMain } from "../src/main.ts";
+import {
+  abseil,
+  awsOfiNccl,
+  awsSdkCpp,
+  cudaDlBase,
+  doca,
+  efaDrivers,
+  etcdCppApi,
+  gdrcopy,
+  grpc,
+  gusli,
+  libfabric,
+  nccl,
+  nixl,
+  nixlImageTestScript,
+  runtime,
+  ucx,
+  uvStage,
+} from "../stages/index.ts";
+
+/** NVCC_GENCODE for NCCL on the current line: A100, H100/H200 and B200/GB200 (sm_100), plus compute_100 PTX. */
+export const CURRENT_NCCL_GENCODE = "-gencode=arch=compute_80,code=sm_80 -gencode=arch=compute_90,code=sm_90 -gencode=arch=compute_100,code=sm_100 -gencode=arch=compute_100,code=compute_100";
+
+/**
+ * The stages of the current image, before the final stage.
+ *
+ * @example
+ * currentStages().nixlBuild.provides.nixl.version // "v1.4.0"
+ */
+export function currentStages() {
+  const uv = uvStage();
+  // NIXL from v1.0.1 refuses the Abseil Ubuntu's gRPC packages bring: gRPC comes from source.
+  const base = cudaDlBase(uv, { tag: "25.10-cuda13.0-devel-ubuntu24.04", grpcFromApt: false });
+  const dc = doca(base, { build: "3.3.0-088000-26.01" });
+  // rdma-core only: the image builds its own libfabric (v2.5.1), so the installer's is never installed.
+  const efa = efaDrivers(dc, { version: "1.47.0", libfabric: "minimal" });
+  const gdr = gdrcopy(efa, { version: "v2.5.2" });
+  const fabric = libfabric(efa, { version: "v2.5.1", prefix: "/usr/local", gdrcopy: gdr.provides.gdrcopy });
+  const ucxBuild = ucx(efa, { version: "v1.22.0", configure: "release-mt" });
+  const absl = abseil(efa, { cxxStandard: "20" });
+  const grpcBuild = grpc(efa, { abseil: absl.provides.abseil, version: "v1.73.0", cxxStandard: "20" });
+  const etcd = etcdCppApi(efa, { cxxStandard: "20", grpc: grpcBuild.provides.grpc });
+  const sdk = awsSdkCpp(efa, { version: "1.11.760", components: "s3;s3-crt", cxxStandard: "20" });
+  const gus = gusli(efa, { cxx20: true });
+  const nixlBuild = nixl(efa, {
+    version: "v1.4.0",
+    libfabric: fabric.provides.libfabric,
+    ucx: ucxBuild.provides.ucx,
+    etcd: etcd.provides.etcd,
+    awsSdk: sdk.provides.awsSdk,
+    gusli: gus.provides.gusli,
+  });
+  const ncclBuild = nccl(efa, { version: "v2.29.7-1", gencode: CURRENT_NCCL_GENCODE });
+  const ofi = awsOfiNccl(efa, { version: "v1.20.0", libfabric: fabric.provides.libfabric });
+  return { uv, base, dc, efa, gdr, fabric, ucxBuild, absl, grpcBuild, etcd, sdk, gus, nixlBuild, ncclBuild, ofi };
+}
+
+/**
+ * The current recipe.
+ *
+ * @example
+ * process.stdout.write(currentRecipe().render())
+ */
+export function currentRecipe() {
+  const s = currentStages();
+  const final = runtime(s.efa, [
+    s.fabric.provides.libfabric,
+    s.gdr.provides.gdrcopy,
+    s.ucxBuild.provides.ucx,
+    s.absl.provides.abseil,
+    s.grpcBuild.provides.grpc,
+    s.etcd.provides.etcd,
+    s.sdk.provides.awsSdk,
+    s.gus.provides.gusli,
+    s.nixlBuild.provides.nixl,
+    s.nixlBuild.provides.nixlWheel,
+    s.nixlBuild.provides.nixlbench,
+    s.ncclBuild.provides.nccl,
+    s.ofi.provides.awsOfiNccl,
+  ]);
+  return withTestScript(
+    recipe("nixl-current", [s.uv, s.base, s.dc, s.efa, s.gdr, s.fabric, s.ucxBuild, s.absl, s.grpcBuild, s.etcd, s.sdk, s.gus, s.nixlBuild, s.ncclBuild, s.ofi, final], {
+      description: "NIXL over AWS EFA (libfabric), UCX, GDRCopy, NCCL + aws-ofi-nccl on a CUDA 13 NGC base: the newest line the stage library knows",
+      notes: [
+        "NIXL v1.4.0's official image installs into the system Python and builds NIXL EP; this recipe keeps the /workspace/.venv venv, builds the NIXL package as a wheel from pyproject.toml, and does not build NIXL EP",
+        "libfabric v2.5.1 rather than the official v1.21.0: the first release EFA GPU RDMA on GB200 (aarch64) works with (ai-dynamo/dynamo PR 9727; rule nixl-libfabric-gb200)",
+        "UCX v1.22.0 is the release tag of the v1.22.x branch the official v1.4.0 image checks out",
+        "the EFA installer 1.47.0 (the version ai-dynamo/dynamo pins; 1.48.0 is broken on Ubuntu 24.04 per the same PR) in --minimal mode: rdma-core only",
+        "aws-sdk-cpp 1.11.760 and gRPC v1.73.0 are not pinned to a commit yet (stagewright check lists them)",
+      ],
+    }),
+    nixlImageTestScript,
+  );
+}
+
+/** The default recipe of this module, as the stagewright CLI loads it. */
+export default (): ReturnType<typeof currentRecipe> => currentRecipe();
+
+runRecipeMain(import.meta.url, () => currentRecipe());

@@ -1,0 +1,39 @@
+# efa-drivers AWS EFA installer user-space pieces (rdma-core only)
+FROM doca AS efa-drivers
+# EFA_VERSION AWS EFA installer version
+ARG EFA_VERSION="1.47.0"
+# EFA_SIGNER_FINGERPRINT OpenPGP fingerprint of the key that signs the EFA installer (AWS EC2 user guide)
+ARG EFA_SIGNER_FINGERPRINT="4E9091BCBB97A96B26B15E59A05480B1DD2D3CCC"
+# SOURCE_MIRROR mirror for every source download, laid out as <mirror>/<host>/<path>; empty = the public URLs
+ARG SOURCE_MIRROR=""
+RUN --mount=type=cache,target=/var/cache/apt,sharing=locked --mount=type=cache,target=/var/lib/apt,sharing=locked <<'EOF'
+set -euo pipefail
+cd /tmp
+url="https://efa-installer.amazonaws.com/aws-efa-installer-${EFA_VERSION}.tar.gz"
+if [ -n "${SOURCE_MIRROR}" ]; then url="${SOURCE_MIRROR%/}/${url#https://}"; fi
+wget --tries=3 --waitretry=5 --timeout=30 --read-timeout=60 --no-verbose -O aws-efa-installer.tar.gz "$url"
+url="https://efa-installer.amazonaws.com/aws-efa-installer-${EFA_VERSION}.tar.gz.sig"
+if [ -n "${SOURCE_MIRROR}" ]; then url="${SOURCE_MIRROR%/}/${url#https://}"; fi
+wget --tries=3 --waitretry=5 --timeout=30 --read-timeout=60 --no-verbose -O aws-efa-installer.tar.gz.sig "$url"
+url="https://efa-installer.amazonaws.com/aws-efa-installer.key"
+if [ -n "${SOURCE_MIRROR}" ]; then url="${SOURCE_MIRROR%/}/${url#https://}"; fi
+wget --tries=3 --waitretry=5 --timeout=30 --read-timeout=60 --no-verbose -O aws-efa-installer.key "$url"
+GNUPGHOME="$(mktemp -d)"
+export GNUPGHOME
+gpg --batch --quiet --import aws-efa-installer.key
+fpr="$(gpg --batch --with-colons --fingerprint | awk -F: '$1 == "fpr" {print $10; exit}')"
+if [ "$fpr" != "${EFA_SIGNER_FINGERPRINT}" ]; then echo "stagewright: aws-efa-installer.key has fingerprint $fpr, expected ${EFA_SIGNER_FINGERPRINT}" >&2; exit 1; fi
+gpg --batch --verify aws-efa-installer.tar.gz.sig aws-efa-installer.tar.gz
+rm -rf "$GNUPGHOME"
+unset GNUPGHOME
+tar -xzf aws-efa-installer.tar.gz
+cd aws-efa-installer
+rm -f /etc/apt/apt.conf.d/docker-clean
+apt-get update
+./efa_installer.sh -y --skip-kmod --skip-limit-conf --no-verify --minimal
+cd /
+rm -rf /tmp/aws-efa-installer /tmp/aws-efa-installer.tar.gz /tmp/aws-efa-installer.tar.gz.sig /tmp/aws-efa-installer.key
+if [ ! -e /usr/include/infiniband/efadv.h ]; then echo "stagewright: no infiniband/efadv.h after the EFA installer: the EFA providers of libfabric and UCX cannot build; install libibverbs-dev" >&2; exit 1; fi
+EOF
+
+RUN if [ -e /opt/amazon/efa/lib/libfabric.so.1 ]; then echo "--minimal installed a libfabric" >&2; exit 1; fi

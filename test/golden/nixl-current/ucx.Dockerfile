@@ -1,0 +1,49 @@
+# ucx UCX with verbs, EFA, CUDA and GDRCopy, multi-threaded
+FROM efa-drivers AS ucx
+# UCX_VERSION UCX git tag
+ARG UCX_VERSION="v1.22.0"
+# UCX_PREFIX UCX install prefix
+ARG UCX_PREFIX="/usr"
+# UCX_COMMIT git commit that UCX_VERSION must resolve to
+ARG UCX_COMMIT="8a6b06fb880accbb933a79cda893883872c68d9d"
+# SOURCE_MIRROR mirror for every source download, laid out as <mirror>/<host>/<path>; empty = the public URLs
+ARG SOURCE_MIRROR=""
+# NPROC parallel build jobs; empty = nproc
+ARG NPROC=""
+RUN --mount=type=cache,target=/root/.ccache,id=ccache,sharing=shared <<'EOF'
+set -euo pipefail
+export CCACHE_DIR=/root/.ccache PATH="/usr/lib/ccache:${PATH}"
+cd /usr/local/src
+repo="https://github.com/openucx/ucx.git"
+if [ -n "${SOURCE_MIRROR}" ]; then repo="${SOURCE_MIRROR%/}/${repo#https://}"; fi
+git clone --quiet --filter=blob:none "$repo" ucx
+if [ -n "${UCX_COMMIT}" ]; then
+  git -C ucx checkout --quiet --detach "${UCX_COMMIT}"
+  if [ "$(git -C ucx rev-parse "${UCX_VERSION}^{commit}")" != "${UCX_COMMIT}" ]; then echo "stagewright: UCX_VERSION=${UCX_VERSION} is not commit ${UCX_COMMIT}; pass the matching UCX_COMMIT" >&2; exit 1; fi
+else
+  git -C ucx checkout --quiet --detach "${UCX_VERSION}"
+  echo "stagewright: ucx is NOT pinned to a commit (UCX_COMMIT is empty); built from ${UCX_VERSION} = $(git -C ucx rev-parse HEAD)" >&2
+fi
+cd ucx
+./autogen.sh
+./contrib/configure-release-mt \
+    --prefix="${UCX_PREFIX}" \
+    --enable-shared \
+    --disable-static \
+    --disable-doxygen-doc \
+    --enable-optimizations \
+    --enable-cma \
+    --enable-devel-headers \
+    --with-cuda=/usr/local/cuda \
+    --with-verbs \
+    --with-dm \
+    --without-gdrcopy \
+    --with-efa \
+    --without-mcpu \
+    --without-march
+make -j"${NPROC:-$(nproc)}"
+make -j"${NPROC:-$(nproc)}" DESTDIR=/opt/stagewright/stage/ucx install-strip
+cp -a /opt/stagewright/stage/ucx/. /
+ldconfig
+"${UCX_PREFIX}/bin/ucx_info" -v
+EOF
