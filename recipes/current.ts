@@ -26,6 +26,9 @@ import {
   nccl,
   nixl,
   nixlImageTestScript,
+  platformProblems,
+  platformsFor,
+  BOTH_PLATFORMS,
   runtime,
   ucx,
   uvStage,
@@ -91,8 +94,11 @@ export function currentRecipe() {
     s.ncclBuild.provides.nccl,
     s.ofi.provides.awsOfiNccl,
   ]);
+  const stages = [s.uv, s.base, s.dc, s.efa, s.gdr, s.fabric, s.ucxBuild, s.absl, s.grpcBuild, s.etcd, s.sdk, s.gus, s.nixlBuild, s.ncclBuild, s.ofi, final] as const;
   return withTestScript(
-    recipe("nixl-current", [s.uv, s.base, s.dc, s.efa, s.gdr, s.fabric, s.ucxBuild, s.absl, s.grpcBuild, s.etcd, s.sdk, s.gus, s.nixlBuild, s.ncclBuild, s.ofi, final], {
+    recipe("nixl-current", stages, {
+      platforms: platformsFor(stages, BOTH_PLATFORMS),
+      platformRules: platformProblems,
       description: "NIXL over AWS EFA (libfabric), UCX, GDRCopy, NCCL + aws-ofi-nccl on a CUDA 13 NGC base: the newest line the stage library knows",
       notes: [
         "NIXL v1.4.0's official image installs into the system Python and builds NIXL EP; this recipe keeps the /workspace/.venv venv, builds the NIXL package as a wheel from pyproject.toml, and does not build NIXL EP",
