@@ -349,11 +349,11 @@ if [ -n "${given[AWS_OFI_NCCL_VERSION]+x}" ] && [ "${given[AWS_OFI_NCCL_VERSION]
 fi
 
 IFS=, read -r -a platforms <<<"$platform"
-if [ "${#platforms[@]}" -eq 0 ]; then echo "build-nixl-current.sh: --platform needs at least one platform (linux/amd64)" >&2; exit 2; fi
+if [ "${#platforms[@]}" -eq 0 ]; then echo "build-nixl-current.sh: --platform needs at least one platform (linux/amd64, linux/arm64)" >&2; exit 2; fi
 for p in "${platforms[@]}"; do
   case "$p" in
-    linux/amd64) ;;
-    *) echo "build-nixl-current.sh: --platform $p is not supported by this recipe; give one or more of linux/amd64" >&2; exit 2 ;;
+    linux/amd64|linux/arm64) ;;
+    *) echo "build-nixl-current.sh: --platform $p is not supported by this recipe; give one or more of linux/amd64, linux/arm64" >&2; exit 2 ;;
   esac
 done
 

@@ -582,12 +582,12 @@ variable "AWS_OFI_NCCL_SHA256" {
 }
 
 variable "PLATFORMS" {
-  description = "platforms to build for (CSV in the environment): linux/amd64"
+  description = "platforms to build for (CSV in the environment): linux/amd64, linux/arm64"
   type        = list(string)
   default     = ["linux/amd64"]
   validation {
-    condition     = length(PLATFORMS) > 0 && length([for p in PLATFORMS : p if !contains(["linux/amd64"], p)]) == 0
-    error_message = "PLATFORMS: recipe nixl-current builds for linux/amd64; give one or more of them"
+    condition     = length(PLATFORMS) > 0 && length([for p in PLATFORMS : p if !contains(["linux/amd64", "linux/arm64"], p)]) == 0
+    error_message = "PLATFORMS: recipe nixl-current builds for linux/amd64, linux/arm64; give one or more of them"
   }
 }
 
