@@ -54,7 +54,6 @@ interface Against<K extends string = string, P extends string = string, By exten
   readonly prefix: P;
   readonly producer: By;
 }
-type AgainstOf<S> = NeedsOf<S> extends infer N ? (N extends Need<infer K, infer P, infer By> ? (Wide<K | P> extends true ? never : Against<K, P, By>) : never) : never;
 
 // ---- positions: "earlier in the recipe" on decimal index strings ("0" … "999") ----
 
@@ -77,43 +76,89 @@ type AnyBefore<U, I extends string> = true extends (U extends string ? IndexLt<U
 type FirstIndex<U, All = U> = U extends string ? (AnyBefore<All, U> extends true ? never : U) : never;
 
 // ---- the recipe, resolved once into tables ----
+//
+// The tables are built from unions of small interface types (Held, Arg, [name, index]), never from
+// the stages tuple itself, and the per-stage rules below see only the tables and their own stage.
+// A conditional type that had the whole tuple in scope would re-instantiate all of its stages each
+// time tsc combines mappers inside it: that was the n² of the old recursive walk.
 
-type Indices<S> = Extract<keyof S, `${number}`>;
-/** Stage name -> its index (a union when a name is used twice). */
-type Positions<S> = { [I in Indices<S> as NameKey<S[I]>]: I };
-/** Stage name -> what it provides. */
-type ProvidedTable<S extends readonly unknown[]> = { [X in S[number] as NameKey<X>]: ProvidedBy<X> };
-/** Stage name -> what it was built against. */
-type AgainstTable<S extends readonly unknown[]> = { [X in S[number] as NameKey<X>]: AgainstOf<X> };
-/** Artifact kind -> every provider of it in the recipe. */
-type KindTable<S extends readonly unknown[]> = { [H in ProvidedBy<S[number]> as Wide<H["kind"]> extends true ? never : H["kind"]]: H };
-/** ARG name -> every default it has in the recipe. */
-type DefaultsTable<S extends readonly unknown[]> = { [A in ArgsOf<S[number]> as A extends Arg<infer N> ? (Wide<N> extends true ? never : N) : never]: A extends Arg<string, infer D> ? D : never };
-/** True when some provided artifact's kind or producer is widened: rule 2 cannot be decided then. */
-type WideProviders<S extends readonly unknown[]> = Wide<ProvidedBy<S[number]>["kind"] | ProvidedBy<S[number]>["producer"]>;
+/** Stage name and index pairs. */
+// (Type arguments that are aliases make tsc defer a reference and keep the mapper, with S in it:
+// results of aliases are first bound with `infer`.)
+type NamedIndices<S extends readonly unknown[]> = { [I in keyof S]: NameKey<S[I]> extends infer N ? [N, I] : never }[number];
+/** A union keyed by one of its fields; a key's value is the union of the members with that key. */
+type KeyBy<U, F extends string> = { [X in U as X extends { readonly [k in F]: infer Key extends string } ? (Wide<Key> extends true ? never : Key) : never]: X };
+/** A need of a stage, with the stage it belongs to. */
+interface AgainstEntry<Consumer extends string = string, K extends string = string, P extends string = string, By extends string | null = string | null> extends Against<K, P, By> {
+  readonly consumer: Consumer;
+}
+type AgainstEntries<X> = X extends unknown ? AgainstEntriesOf<X> : never;
+type AgainstEntriesOf<X> = NeedsOf<X> extends infer N ? (N extends Need<infer K, infer P, infer By> ? (Wide<K | P> extends true ? never : NameKey<X> extends infer C extends string ? AgainstEntry<C, K, P, By> : never) : never) : never;
+/** An ARG declaration with its stage and index (read only when an ARG has two defaults). */
+interface ArgDeclaration<N extends string = string, D extends string = string, Stage extends string = string, I extends string = string> {
+  readonly name: N;
+  readonly default: D;
+  readonly stage: Stage;
+  readonly index: I;
+}
+type ArgDeclarations<S extends readonly unknown[]> = { [I in keyof S]: ArgsOf<S[I]> extends infer A ? (A extends Arg<infer N, infer D> ? (NameOf<S[I]> extends infer Name extends string ? ArgDeclaration<N, D, Name, I & string> : never) : never) : never }[number];
 
-type At<T, K> = T[K & keyof T];
+/** The tables every stage is checked against. */
+interface Graph<Pos = unknown, Prov = unknown, Kinds = unknown, Built = unknown, Args = unknown, Decls = unknown, WideP extends boolean = boolean> {
+  /** Stage name -> [name, index] (a union when a name is used twice). */
+  readonly pos: Pos;
+  /** Stage name -> what it provides (Held). */
+  readonly prov: Prov;
+  /** Artifact kind -> every provider of it in the recipe. */
+  readonly kinds: Kinds;
+  /** Stage name -> what it was built against. */
+  readonly built: Built;
+  /** ARG name -> every distinct Arg<name, default>. */
+  readonly args: Args;
+  /** ARG name -> every declaration. */
+  readonly decls: Decls;
+  /** True when some provided artifact's kind or producer is widened: rule 2 cannot be decided then. */
+  readonly wide: WideP;
+}
+// Evaluated through `infer`, so that the Graph holds the finished tables and no reference to S:
+// a Graph<...> written with S inside would be a deferred reference re-instantiating S.
+type GraphOf<S extends readonly unknown[]> = [
+  KeyBy<NamedIndices<S>, "0">,
+  KeyBy<ProvidedBy<S[number]>, "producer">,
+  KeyBy<ProvidedBy<S[number]>, "kind">,
+  KeyBy<AgainstEntries<S[number]>, "consumer">,
+  KeyBy<ArgsOf<S[number]>, "name">,
+  KeyBy<ArgDeclarations<S>, "name">,
+  Wide<ProvidedBy<S[number]>["kind"] | ProvidedBy<S[number]>["producer"]>,
+] extends [infer Pos, infer Prov, infer Kinds, infer Built, infer Args, infer Decls, infer WideP extends boolean]
+  ? Graph<Pos, Prov, Kinds, Built, Args, Decls, WideP>
+  : never;
+
+/** A table lookup: the value under key K, or never. */
+type At<T, K> = T extends { readonly [P in K & PropertyKey]: infer V } ? V : never;
+/** The index (or indices) of a stage name. */
+type PosOf<G extends Graph, N> = At<G["pos"], N> extends infer E ? (E extends readonly [string, infer I] ? I : never) : never;
 
 // ---- the rules ----
 
 /** Rule 2: the need's producer (or any producer of the kind) must come earlier. */
-type ProducerProblem<S extends readonly unknown[], K extends string, By, Consumer extends string, I extends string> =
-  WideProviders<S> extends true
+type ProducerProblem<G extends Graph, K extends string, By, Consumer extends string, I extends string> =
+  G["wide"] extends true
     ? never
     : By extends string
       ? Wide<By> extends true
         ? never
-        : AnyBefore<At<Positions<S>, By>, I> extends true
-          ? [Extract<At<ProvidedTable<S>, By>, { readonly kind: K }>] extends [never]
+        : AnyBefore<PosOf<G, By>, I> extends true
+          ? [Extract<At<G["prov"], By>, { readonly kind: K }>] extends [never]
             ? `${Consumer} needs ${K} from stage ${By}, which is not in the recipe before ${Consumer}; add stage ${By} before ${Consumer}`
             : never
           : `${Consumer} needs ${K} from stage ${By}, which is not in the recipe before ${Consumer}; add stage ${By} before ${Consumer}`
-      : EarlierProviders<At<KindTable<S>, K>, Positions<S>, I> extends infer E extends Held
+      : EarlierProviders<At<G["kinds"], K>, G, I> extends infer E extends Held
         ? [E] extends [never]
           ? `${Consumer} needs ${K} but no earlier stage provides it; add a stage that provides ${K} before ${Consumer}`
           : Ambiguous<K, E, E, Consumer>
         : never;
-type EarlierProviders<H, Pos, I extends string> = H extends Held<string, string, infer By> ? (AnyBefore<At<Pos, By>, I> extends true ? H : never) : never;
+type EarlierProviders<H, G extends Graph, I extends string> = H extends Held<string, string, infer By> ? (AnyBefore<PosOf<G, By>, I> extends true ? H : never) : never;
 
 /** Rule 2, for a requirement stated by kind alone: more than one earlier producer of that kind. */
 type Ambiguous<K extends string, Each extends Held, All extends Held, Consumer extends string> =
@@ -135,36 +180,35 @@ type PrefixProblem<K extends string, P extends string, Providers, Consumer exten
         : `${Consumer} needs ${K} at ${P} but stage ${By} installs it at ${Q}; build ${Consumer} against the ${K} artifact of stage ${By}, or install ${K} at ${P}`
     : never;
 
-type NeedProblems<S extends readonly unknown[], Nd, Consumer extends string, I extends string> =
+type NeedProblems<G extends Graph, Nd, Consumer extends string, I extends string> =
   Nd extends Need<infer K, infer P, infer By>
     ? Wide<K> extends true
       ? never
-      : [ProducerProblem<S, K, By, Consumer, I>] extends [never]
-        ? PrefixProblem<K, P, At<KindTable<S>, K>, Consumer>
-        : ProducerProblem<S, K, By, Consumer, I>
+      : [ProducerProblem<G, K, By, Consumer, I>] extends [never]
+        ? PrefixProblem<K, P, At<G["kinds"], K>, Consumer>
+        : ProducerProblem<G, K, By, Consumer, I>
     : never;
 
 /** Rule 3: one ARG name, one default; a stage is compared with the first stage that declares the ARG. */
-type ArgProblems<S extends readonly unknown[], A, Consumer extends string, I extends string> =
+type ArgProblems<G extends Graph, A, Consumer extends string, I extends string> =
   A extends Arg<infer N, infer D>
     ? Wide<N | D> extends true
       ? never
-      : [At<DefaultsTable<S>, N>] extends [D]
+      : [At<G["args"], N>] extends [Arg<string, D>]
         ? never
-        : FirstDeclaring<S, N> extends infer F extends string
+        : FirstDeclaration<At<G["decls"], N>> extends ArgDeclaration<string, infer D0, infer S0, infer F>
           ? F extends I
             ? never
-            : Extract<ArgsOf<At<S, F>>, { readonly name: N }> extends Arg<string, infer D0>
-              ? Wide<D0> extends true
+            : Wide<D0> extends true
+              ? never
+              : D0 extends D
                 ? never
-                : D0 extends D
-                  ? never
-                  : `ARG ${N} defaults to ${D0} in stage ${NameOf<At<S, F>>} but to ${D} in stage ${Consumer}; one image has one value per ARG: give both stages the same default`
-              : never
+                : `ARG ${N} defaults to ${D0} in stage ${S0} but to ${D} in stage ${Consumer}; one image has one value per ARG: give both stages the same default`
           : never
     : never;
-/** The index of the first stage that declares ARG N (computed only when the ARG has two defaults). */
-type FirstDeclaring<S extends readonly unknown[], N extends string> = FirstIndex<{ [J in Indices<S>]: [Extract<ArgsOf<S[J]>, { readonly name: N }>] extends [never] ? never : J }[Indices<S>]>;
+/** The first declaration of an ARG (computed only when the ARG has two defaults). */
+type FirstDeclaration<Decls, All = Decls> = Decls extends ArgDeclaration<string, string, string, infer I> ? ([FirstIndex<I, IndexOf<All>>] extends [never] ? never : Decls) : never;
+type IndexOf<D> = D extends ArgDeclaration<string, string, string, infer J> ? J : never;
 
 /**
  * Rule 4: no two artifacts of one kind from different producers in one image. Only what the stage
@@ -188,10 +232,10 @@ type DuplicateProblems<New extends Held, All extends Held, Stage extends string>
  * was built against (same producer, same prefix). Pairs of inherited artifacts were checked at the
  * base; here every pair with at least one artifact the stage adds.
  */
-type AgainstProblems<S extends readonly unknown[], X, Image extends string> =
+type AgainstProblems<G extends Graph, X, Image extends string> =
   ContainsOf<X> extends infer All extends Held
     ? Extract<All, NeedHeldOf<X>> extends infer New extends Held
-      ? MismatchesOf<Exclude<New["producer"], Image>, AgainstTable<S>, All, Image> | MismatchesOf<Exclude<All["producer"], Image>, AgainstTable<S>, New, Image>
+      ? MismatchesOf<Exclude<New["producer"], Image>, G["built"], All, Image> | MismatchesOf<Exclude<All["producer"], Image>, G["built"], New, Image>
       : never
     : never;
 type MismatchesOf<Producer, Table, Items extends Held, Image extends string> = Producer extends string ? Mismatch<At<Table, Producer>, Items, Producer, Image> : never;
@@ -222,19 +266,19 @@ type InImageProblems<Nd, All extends Held, Consumer extends string> =
       : never
     : never;
 
-/** All rule violations of the stage X at index I of the recipe S. */
-export type StageProblems<S extends readonly unknown[], X, I extends string> =
+/** All rule violations of the stage X at index I, given the recipe's tables G. */
+export type StageProblems<G extends Graph, X, I extends string> =
   NameKey<X> extends infer N extends string
     ? [N] extends [never]
       ? never
-      : AnyBefore<At<Positions<S>, N>, I> extends true
+      : AnyBefore<PosOf<G, N>, I> extends true
         ? `two stages are named ${N}; stage names must be unique: rename one`
         :
-            | NeedProblems<S, NeedsOf<X>, N, I>
-            | ArgProblems<S, ArgsOf<X>, N, I>
+            | NeedProblems<G, NeedsOf<X>, N, I>
+            | ArgProblems<G, ArgsOf<X>, N, I>
             | DuplicateProblems<NeedHeldOf<X> | ProvidedBy<X>, ContainsOf<X>, N>
             | InImageProblems<NeedsOf<X>, ContainsOf<X>, N>
-            | AgainstProblems<S, X, N>
+            | AgainstProblems<G, X, N>
     : never;
 
 type Verdict<X, Problems> = [Problems] extends [never] ? X : Refuse<Problems & string>;
@@ -246,7 +290,7 @@ type Verdict<X, Problems> = [Problems] extends [never] ? X : Refuse<Problems & s
  * @example
  * declare function recipe<const S extends readonly AnyStage[]>(name: string, stages: CheckStages<S>): void
  */
-export type CheckStages<S extends readonly unknown[]> = { readonly [I in keyof S]: I extends `${number}` ? Verdict<S[I], StageProblems<S, S[I], I>> : S[I] };
+export type CheckStages<S extends readonly unknown[]> = { readonly [I in keyof S]: I extends `${number}` ? Verdict<S[I], StageProblems<GraphOf<S>, S[I], I>> : S[I] };
 
 /**
  * True when the stages tuple breaks no rule; handy for type tests.
