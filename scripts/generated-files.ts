@@ -2,7 +2,7 @@
  * Every committed generated file, by repository-relative path, computed from the recipes. Shared by
  * scripts/generate.ts (writes them) and test/generated.test.ts (compares them).
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { compareRecipes, comparisonMarkdown, companionFiles, mermaidGraph, renderStageAlone } from "../src/index.ts";
 import { builtinRecipes, builtinVariants } from "../recipes/index.ts";
 import { officialRecipe } from "../recipes/official.ts";
@@ -60,4 +60,18 @@ export function generatedFiles(): Record<string, string> {
   );
   out["docs/architecture.md"] = readFileSync("docs/templates/architecture.md", "utf8").replace("%GRAPH%", mermaidGraph(aligned).trimEnd());
   return out;
+}
+
+/** The directories whose every file is generated (a file there that no recipe produces is stale). */
+export const GENERATED_DIRS: readonly string[] = ["generated", "test/golden"];
+
+/**
+ * Every file under a directory, recursively, as repository-relative paths.
+ *
+ * @example
+ * filesUnder("test/golden") // ["test/golden/nixl-aligned/base.Dockerfile", ...]
+ */
+export function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(`${dir}/${e.name}`) : [`${dir}/${e.name}`]));
 }
