@@ -51,6 +51,51 @@ function runFindings(stage: string, ins: Extract<Instruction, { op: "RUN" }>): F
 }
 
 /**
+ * Prefixes too general to name one artifact (many install into them), never flagged as hard-coded.
+ * FHS locations, not domain knowledge.
+ */
+const SHARED_PREFIXES: ReadonlySet<string> = new Set(["/", "/usr", "/usr/local", "/opt"]);
+
+/** The artifacts of other stages that a stage needs or whose image it holds, by prefix. */
+function foreignPrefixes(s: AnyStage): Map<string, { kind: string; producer: string }> {
+  const out = new Map<string, { kind: string; producer: string }>();
+  const add = (h: { kind: string; prefix: string; producer: string | null }) => {
+    if (h.producer === null || h.producer === s.name || SHARED_PREFIXES.has(h.prefix) || out.has(h.prefix)) return;
+    out.set(h.prefix, { kind: h.kind, producer: h.producer });
+  };
+  s.needs.forEach(add);
+  s.contains.forEach(add);
+  return out;
+}
+
+/**
+ * Rule hard-coded-prefix: a path written as text that is (or lies under) the prefix of another
+ * stage's artifact. The composition rules compare the prefixes of declared needs; a path typed by
+ * hand escapes them, so it must come from the artifact (`sh` with the artifact, or `at(a, rel)`).
+ * For a script built with `sh` only its literal text is read.
+ */
+function hardCodedPrefixes(stage: string, ins: Extract<Instruction, { op: "RUN" }>, foreign: ReadonlyMap<string, { kind: string; producer: string }>): Finding[] {
+  if (foreign.size === 0) return [];
+  const out: Finding[] = [];
+  const texts = ins.typed?.literals ?? [ins.script];
+  for (const text of texts) {
+    for (const token of text.match(/\/[A-Za-z0-9_.+/-]*/g) ?? []) {
+      const path = token.length > 1 ? token.replace(/\/+$/, "") : token;
+      for (const [prefix, a] of foreign) {
+        if (path !== prefix && !path.startsWith(`${prefix}/`)) continue;
+        out.push({
+          rule: "hard-coded-prefix",
+          severity: "error",
+          stage,
+          message: `stage ${stage}: the script writes ${path}, a path of the ${a.kind} artifact of stage ${a.producer}, by hand; take it from the artifact (sh\`...\${artifact}...\` or at(artifact, "...")) and declare the need, so the composition rules compare it`,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/**
  * Lint stages (the rules above); returns every finding, errors and warnings.
  *
  * @example
@@ -72,8 +117,9 @@ export function lintStages(stages: readonly AnyStage[]): Finding[] {
       if (/_COMMIT$/.test(a.name) && a.default === "") f("missing-commit", `ARG ${a.name} is empty, so its git source is not pinned to a commit: add the commit to the source lock`, "warning");
       if (/(^|[^A-Za-z0-9_])latest$/.test(a.default) && /IMAGE|TAG|VERSION/.test(a.name)) f("unpinned-image", `ARG ${a.name} defaults to ${a.default}: pin a version`);
     }
+    const foreign = foreignPrefixes(s);
     for (const ins of s.steps) {
-      if (ins.op === "RUN") out.push(...runFindings(s.name, ins));
+      if (ins.op === "RUN") out.push(...runFindings(s.name, ins), ...hardCodedPrefixes(s.name, ins, foreign));
       if (ins.op === "ENV") for (const [k] of ins.vars) if (SECRET_NAME.test(k)) f("secret-in-env", `ENV ${k} looks like a secret; ENV is baked into the image: use RUN --mount=type=secret`);
       if (ins.op === "SHELL" && !ins.argv.includes("pipefail")) f("shell-pipefail", `SHELL ${JSON.stringify(ins.argv)} has no -o pipefail: a failing command in a pipe would not fail the build`);
       if (ins.op === "COPY" && ins.from !== undefined && /[:/]/.test(ins.from) && /:latest$|^[^:@]+$/.test(ins.from)) f("unpinned-image", `COPY --from=${ins.from} is not pinned by version`);

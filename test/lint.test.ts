@@ -3,7 +3,7 @@
  * that does not; and the built-in recipes render clean (render() refuses lint errors).
  */
 import { describe, expect, test } from "vitest";
-import { aptCache, defineStage, env, image, lintStages, recipeFromStages, run, shell, stringArg, copy, type Instruction } from "../src/index.ts";
+import { aptCache, artifact, defineStage, sh, env, image, lintStages, recipeFromStages, run, shell, stringArg, copy, type Instruction } from "../src/index.ts";
 import { builtinRecipes } from "../recipes/index.ts";
 
 const base = defineStage({ name: "base", description: "b", from: image("debian:bookworm"), steps: [run("true")] });
@@ -24,6 +24,20 @@ describe("each rule, broken and kept", () => {
   ] as const)("%s", (rule, broken, kept) => {
     expect(rules(broken)).toContain(rule);
     expect(rules(kept)).not.toContain(rule);
+  });
+  test("hard-coded-prefix: a path of another stage's artifact written by hand is flagged; taken from the artifact it is not", () => {
+    const efa = defineStage({
+      name: "efa", description: "e", from: base, steps: [run("true")],
+      provides: { libfabric: artifact({ kind: "libfabric", producer: "efa", version: "1", prefix: "/opt/amazon/efa", delivery: { type: "in-image" } }) },
+    });
+    const byHand = defineStage({ name: "s", description: "s", from: efa, steps: [run("cmake -DLIBFABRIC_HOME=/opt/amazon/efa .")] });
+    const fromArtifact = defineStage({ name: "s", description: "s", from: efa, steps: [run(sh`cmake -DLIBFABRIC_HOME=${efa.provides.libfabric} .`)] });
+    expect(lintStages([byHand]).filter((f) => f.rule === "hard-coded-prefix").map((f) => f.message)).toEqual([
+      'stage s: the script writes /opt/amazon/efa, a path of the libfabric artifact of stage efa, by hand; take it from the artifact (sh`...${artifact}...` or at(artifact, "...")) and declare the need, so the composition rules compare it',
+    ]);
+    expect(fromArtifact.steps[0]).toMatchObject({ script: "cmake -DLIBFABRIC_HOME=/opt/amazon/efa ." });
+    expect(lintStages([fromArtifact]).map((f) => f.rule)).not.toContain("hard-coded-prefix");
+    expect(lintStages([efa]).map((f) => f.rule)).not.toContain("hard-coded-prefix");
   });
   test("secret-in-arg", () => {
     const s = defineStage({ name: "s", description: "s", from: base, args: [stringArg("HF_TOKEN", "x", /.*/, "anything", "d")], steps: [run('echo "${HF_TOKEN}" > /dev/null')] });
