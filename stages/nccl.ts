@@ -128,6 +128,32 @@ export const AWS_OFI_NCCL_SPEC = {
 /** Options of {@link awsOfiNccl}. */
 export type AwsOfiNcclOptions = OptionsOf<typeof AWS_OFI_NCCL_SPEC.options>;
 
+/** Where each runtime ENV of {@link ofiRuntimeEnv} comes from (docs/sources.md, issue 11 rows 6a-6e). */
+export const OFI_ENV_SOURCES = {
+  NCCL_TUNER_PLUGIN: "https://github.com/aws/aws-ofi-nccl/blob/v1.12.1-aws/src/Makefile.am and https://github.com/NVIDIA/nccl/blob/v2.23.4-1/src/misc/tuner.cc",
+  NCCL_NET: "https://github.com/aws/aws-ofi-nccl/blob/v1.12.1-aws/src/nccl_ofi_interface_nvidia.c",
+  NCCL_SOCKET_IFNAME: "https://github.com/aws-samples/awsome-distributed-training/blob/7217859f67bc693c52ff175ccc6082c41dbd7a1b/micro-benchmarks/nccl-tests/nccl-tests.Dockerfile",
+} as const;
+
+/**
+ * The runtime environment AWS documents for EFA images, for an image holding aws-ofi-nccl:
+ * - NCCL_TUNER_PLUGIN: the tuner is a separate library (libnccl-ofi-tuner.so, platform-aws builds
+ *   only) that NCCL loads only when named, so without it the tuner is never used;
+ * - NCCL_NET="AWS Libfabric" (the plugin's network name): a missing or broken plugin then fails
+ *   NCCL's init instead of falling back to sockets;
+ * - NCCL_SOCKET_IFNAME=^docker,lo,veth: keep NCCL's bootstrap off the docker bridge, loopback and veth pairs.
+ *
+ * @example
+ * ofiRuntimeEnv(true).map(([k]) => k) // ["NCCL_TUNER_PLUGIN", "NCCL_NET", "NCCL_SOCKET_IFNAME"]
+ */
+export function ofiRuntimeEnv(platformAws: boolean): readonly (readonly [string, string])[] {
+  return [
+    ...(platformAws ? [["NCCL_TUNER_PLUGIN", "${AWS_OFI_NCCL_PREFIX}/lib/libnccl-ofi-tuner.so"] as const] : []),
+    ["NCCL_NET", "AWS Libfabric"],
+    ["NCCL_SOCKET_IFNAME", "^docker,lo,veth"],
+  ];
+}
+
 /**
  * The aws-ofi-nccl stage (the NCCL net plugin for libfabric).
  *
@@ -148,6 +174,7 @@ export const awsOfiNccl = defineComponent(AWS_OFI_NCCL_SPEC, (c) => {
         delivery: { type: "staged", dir: staged }, ldconfig: true,
         facts: { libfabricLinked: `${fabric.producer}:${fabric.prefix}` },
         links: [{ file: "lib/libnccl-net.so", soname: "libfabric.so.1", kind: "libfabric" }],
+        env: ofiRuntimeEnv(platformAws),
       },
     },
     steps: [

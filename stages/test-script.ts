@@ -6,6 +6,32 @@
  */
 import { linkAssertion, pathIn, stageArgs, uniqueSonameAssertion, type AnyArtifact, type Arg, type Recipe } from "../src/index.ts";
 
+/**
+ * The fail-fast EFA preflight of the test script: without an EFA device in the container NIXL's
+ * LIBFABRIC backend comes up on libfabric's tcp provider and can hang for good (nixl_example
+ * LIBFABRIC hung 36 minutes in NIXL's CI: https://github.com/ai-dynamo/nixl/pull/2205), and without
+ * an unlimited memlock limit EFA memory registration fails (--skip-limit-conf drops efa-config).
+ * Both stop the script at once with the docker run flags that fix them. STAGEWRIGHT_SKIP_EFA=1 skips
+ * the EFA checks on purpose (a host without EFA); EFA_DEVICE_DIR overrides /dev/infiniband (tests).
+ */
+export const EFA_PREFLIGHT = [
+  "# EFA preflight (fail fast): NIXL's LIBFABRIC backend falls back to libfabric's tcp provider without an EFA device and can hang (https://github.com/ai-dynamo/nixl/pull/2205)",
+  'efa_dir="${EFA_DEVICE_DIR:-/dev/infiniband}"',
+  'if [ "${STAGEWRIGHT_SKIP_EFA:-0}" = 1 ]; then',
+  '  skip "EFA: device and memlock checks (STAGEWRIGHT_SKIP_EFA=1)"',
+  'elif ! compgen -G "$efa_dir/uverbs*" > /dev/null; then',
+  '  fail "EFA: no EFA device in $efa_dir; NIXL LIBFABRIC would fall back to tcp and can hang"',
+  '  echo "    fix: run the container with the EFA devices, e.g. docker run --device /dev/infiniband/uverbs0 ... (one --device per uverbs*; on EKS request vpc.amazonaws.com/efa), or set STAGEWRIGHT_SKIP_EFA=1 on a host without EFA" >&2',
+  "  exit 1",
+  'elif [ "$(ulimit -l)" != unlimited ]; then',
+  '  fail "EFA: the memlock limit is $(ulimit -l) KiB, not unlimited; EFA memory registration needs it (the image skips efa-config)"',
+  '  echo "    fix: docker run --ulimit memlock=-1 ... (on Kubernetes: the container runtime\'s default ulimits)" >&2',
+  "  exit 1",
+  "else",
+  '  pass "EFA: devices in $efa_dir and an unlimited memlock limit"',
+  "fi",
+].join("\n");
+
 function artifactsOf(r: Recipe): AnyArtifact[] {
   const inherited = r.final.contains.filter((c): c is AnyArtifact => "delivery" in c);
   const byKey = new Map<string, AnyArtifact>();
@@ -51,16 +77,17 @@ export function nixlImageTestScript(r: Recipe): string {
     check("nixlbench: --help prints its flags", `out="$("${pathIn(bench, "bin/nixlbench")}" --help 2>&1 || true)"\ngrep -q -i "flags" <<< "$out"`);
   }
   const fabric = byKind.get("libfabric");
+  const preflight: string[] = [];
   if (fabric !== undefined) {
+    preflight.push(EFA_PREFLIGHT);
     checks.push(
       [
-        `# fi_info -p efa needs an EFA device passed into the container; without one it is a skip, not a failure`,
-        `if out="$("${pathIn(fabric, "bin/fi_info")}" -p efa 2>&1)"; then`,
+        'if [ "${STAGEWRIGHT_SKIP_EFA:-0}" = 1 ]; then',
+        `  skip "libfabric: fi_info -p efa (STAGEWRIGHT_SKIP_EFA=1)"`,
+        `elif out="$("${pathIn(fabric, "bin/fi_info")}" -p efa 2>&1)"; then`,
         `  pass "libfabric: fi_info -p efa lists the EFA provider"`,
-        `elif grep -q -e "-61" -e "No data available" <<< "$out"; then`,
-        `  skip "libfabric: fi_info -p efa (no EFA device in this container; run on an EFA instance with /dev/infiniband passed in)"`,
         `else`,
-        `  fail "libfabric: fi_info -p efa: $out"`,
+        `  fail "libfabric: fi_info -p efa finds no EFA provider although $efa_dir has devices: $out"`,
         `fi`,
       ].join("\n"),
     );
@@ -154,7 +181,7 @@ check() {
   if out="$(bash -euo pipefail -c "$body" 2>&1)"; then pass "$title"; else fail "$title"; printf '%s\\n' "$out" | sed 's/^/    /'; fi
 }
 
-${checks.join("\n\n")}
+${preflight.join("\n\n")}${preflight.length > 0 ? "\n\n" : ""}${checks.join("\n\n")}
 
 echo "${"$"}{passed} passed, ${"$"}{failed} failed, ${"$"}{skipped} skipped"
 [ "$failed" -eq 0 ]

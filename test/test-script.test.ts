@@ -1,0 +1,68 @@
+/**
+ * The in-image test script's EFA preflight runs for real (issue 11 item 6): with no EFA device it
+ * stops at once with the docker run fix, before any check that could hang on libfabric's tcp
+ * fallback (https://github.com/ai-dynamo/nixl/pull/2205); with devices but a limited memlock it
+ * stops with the --ulimit fix; STAGEWRIGHT_SKIP_EFA=1 skips on purpose.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { alignedRecipe } from "../recipes/aligned.ts";
+import { companionFiles } from "../src/index.ts";
+import { tempDir } from "./support/tmp.ts";
+
+const script = companionFiles(alignedRecipe())["test-nixl-aligned.sh"]!;
+const dir = tempDir("stagewright-testscript-");
+const file = join(dir, "test.sh");
+writeFileSync(file, script);
+
+function run(env: Record<string, string>, memlock = "8192") {
+  // ulimit -l can only be lowered without privileges; the preflight reads it in the same shell.
+  const r = spawnSync("bash", ["--norc", "--noprofile", "-c", `ulimit -l ${memlock} 2>/dev/null || true; exec bash "$0"`, file], {
+    encoding: "utf8",
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env },
+    timeout: 30_000,
+  });
+  return { status: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+describe("test script EFA preflight", () => {
+  test("no EFA device: exit 1 at once, with the docker run --device fix, before the other checks", () => {
+    const r = run({ EFA_DEVICE_DIR: join(dir, "no-such-dir") });
+    expect(r.status).toBe(1);
+    expect(r.out).toContain(`FAIL EFA: no EFA device in ${join(dir, "no-such-dir")}; NIXL LIBFABRIC would fall back to tcp and can hang`);
+    expect(r.out).toContain("fix: run the container with the EFA devices, e.g. docker run --device /dev/infiniband/uverbs0");
+    expect(r.out).not.toContain("libfabric.so.1 exists");
+    expect(r.out).not.toMatch(/passed, \d+ failed/);
+  });
+  test("a device but a limited memlock: exit 1 with the --ulimit memlock=-1 fix", () => {
+    const devices = join(dir, "infiniband");
+    mkdirSync(devices, { recursive: true });
+    writeFileSync(join(devices, "uverbs0"), "");
+    const r = run({ EFA_DEVICE_DIR: devices });
+    expect(r.status).toBe(1);
+    expect(r.out).toContain("FAIL EFA: the memlock limit is 8192 KiB, not unlimited");
+    expect(r.out).toContain("fix: docker run --ulimit memlock=-1");
+  });
+  test("STAGEWRIGHT_SKIP_EFA=1 skips the EFA checks and runs the rest", () => {
+    const r = run({ STAGEWRIGHT_SKIP_EFA: "1", EFA_DEVICE_DIR: join(dir, "no-such-dir") });
+    expect(r.out).toContain("SKIP EFA: device and memlock checks (STAGEWRIGHT_SKIP_EFA=1)");
+    expect(r.out).toContain("SKIP libfabric: fi_info -p efa (STAGEWRIGHT_SKIP_EFA=1)");
+    // The other checks ran (and fail here, outside the image).
+    expect(r.out).toMatch(/\d+ passed, \d+ failed, \d+ skipped/);
+  });
+});
+
+describe("runtime environment of an image with aws-ofi-nccl (docs/sources.md issue 11 rows 6a-6e)", () => {
+  const text = alignedRecipe().render();
+  test("the tuner is named, NCCL_NET forbids the socket fallback, and NCCL's sockets avoid docker/lo/veth", () => {
+    expect(text).toContain('ENV NCCL_TUNER_PLUGIN="${AWS_OFI_NCCL_PREFIX}/lib/libnccl-ofi-tuner.so"');
+    expect(text).toContain('ENV NCCL_NET="AWS Libfabric"');
+    expect(text).toContain('ENV NCCL_SOCKET_IFNAME="^docker,lo,veth"');
+  });
+  test("the tuner ENV names a file the aws-ofi-nccl artifact declares", () => {
+    const ofi = alignedRecipe().final.needs.flatMap((n) => (n.artifact ? [n.artifact] : [])).find((a) => a.kind === "aws-ofi-nccl")!;
+    expect(ofi.runtimeFiles).toContain("lib/libnccl-ofi-tuner.so");
+  });
+});
