@@ -13,8 +13,8 @@ import { builtinRecipes } from "../recipes/index.ts";
 
 const RECIPES = Object.values(builtinRecipes).map((make) => make());
 const opt = (name: string) => `--${name.toLowerCase().replace(/_/g, "-")}`;
-function script(path: string, args: readonly string[]) {
-  const r = spawnSync("bash", [path, ...args], { encoding: "utf8", timeout: 30_000 });
+function script(path: string, args: readonly string[], env: Readonly<Record<string, string>> = {}) {
+  const r = spawnSync("bash", [path, ...args], { encoding: "utf8", timeout: 30_000, env: { ...process.env, EFA_DEVICE_DIR: "/nonexistent", ...env } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -83,9 +83,17 @@ describe.each(readdirSync("generated").filter((d) => readdirSync(join("generated
   });
 
   test("fails closed: on this host, where none of the image's files exist, no check passes", () => {
-    const r = script(path, []);
+    // EFA skipped on purpose, so every other check runs and must fail on its own.
+    const r = script(path, [], { STAGEWRIGHT_SKIP_EFA: "1" });
     expect(r.code).toBe(1);
     expect(r.stdout.split("\n").filter((l) => l.startsWith("PASS "))).toEqual([]);
-    expect(r.stdout).toMatch(/\n0 passed, [1-9]\d* failed, \d+ skipped\n$/);
+    expect(r.stdout).toMatch(/\n0 passed, [1-9]\d* failed, [1-9]\d* skipped\n$/);
+  });
+
+  test("without an EFA device the preflight stops at once, with its summary line", () => {
+    const r = script(path, []);
+    if (!r.stdout.includes("FAIL EFA:")) return expect(r.stdout).not.toMatch(/EFA preflight/); // a recipe without the preflight
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^FAIL EFA: no EFA device in \/nonexistent;[^\n]*\n0 passed, 1 failed, 0 skipped\n$/);
   });
 });

@@ -77,10 +77,12 @@ if [ "${STAGEWRIGHT_SKIP_EFA:-0}" = 1 ]; then
 elif ! compgen -G "$efa_dir/uverbs*" > /dev/null; then
   fail "EFA: no EFA device in $efa_dir; NIXL LIBFABRIC would fall back to tcp and can hang"
   echo "    fix: run the container with the EFA devices, e.g. docker run --device /dev/infiniband/uverbs0 ... (one --device per uverbs*; on EKS request vpc.amazonaws.com/efa), or set STAGEWRIGHT_SKIP_EFA=1 on a host without EFA" >&2
+  echo "${passed} passed, ${failed} failed, ${skipped} skipped"
   exit 1
 elif [ "$(ulimit -l)" != unlimited ]; then
   fail "EFA: the memlock limit is $(ulimit -l) KiB, not unlimited; EFA memory registration needs it (the image skips efa-config)"
   echo "    fix: docker run --ulimit memlock=-1 ... (on Kubernetes: the container runtime's default ulimits)" >&2
+  echo "${passed} passed, ${failed} failed, ${skipped} skipped"
   exit 1
 else
   pass "EFA: devices in $efa_dir and an unlimited memlock limit"

@@ -74,6 +74,24 @@ check() {
   if out="$(bash -euo pipefail -c "$body" 2>&1)"; then pass "$title"; else fail "$title"; printf '%s\n' "$out" | sed 's/^/    /'; fi
 }
 
+# EFA preflight (fail fast): NIXL's LIBFABRIC backend falls back to libfabric's tcp provider without an EFA device and can hang (https://github.com/ai-dynamo/nixl/pull/2205)
+efa_dir="${EFA_DEVICE_DIR:-/dev/infiniband}"
+if [ "${STAGEWRIGHT_SKIP_EFA:-0}" = 1 ]; then
+  skip "EFA: device and memlock checks (STAGEWRIGHT_SKIP_EFA=1)"
+elif ! compgen -G "$efa_dir/uverbs*" > /dev/null; then
+  fail "EFA: no EFA device in $efa_dir; NIXL LIBFABRIC would fall back to tcp and can hang"
+  echo "    fix: run the container with the EFA devices, e.g. docker run --device /dev/infiniband/uverbs0 ... (one --device per uverbs*; on EKS request vpc.amazonaws.com/efa), or set STAGEWRIGHT_SKIP_EFA=1 on a host without EFA" >&2
+  echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+  exit 1
+elif [ "$(ulimit -l)" != unlimited ]; then
+  fail "EFA: the memlock limit is $(ulimit -l) KiB, not unlimited; EFA memory registration needs it (the image skips efa-config)"
+  echo "    fix: docker run --ulimit memlock=-1 ... (on Kubernetes: the container runtime's default ulimits)" >&2
+  echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+  exit 1
+else
+  pass "EFA: devices in $efa_dir and an unlimited memlock limit"
+fi
+
 check "libfabric: lib/libfabric.so.1 exists" <<'CHECK'
 test -e "${LIBFABRIC_INSTALL_PATH}/lib/libfabric.so.1"
 CHECK
@@ -220,13 +238,12 @@ out="$("/usr/local/nixlbench/bin/nixlbench" --help 2>&1 || true)"
 grep -q -i "flags" <<< "$out"
 CHECK
 
-# fi_info -p efa needs an EFA device passed into the container; without one it is a skip, not a failure
-if out="$("${LIBFABRIC_INSTALL_PATH}/bin/fi_info" -p efa 2>&1)"; then
+if [ "${STAGEWRIGHT_SKIP_EFA:-0}" = 1 ]; then
+  skip "libfabric: fi_info -p efa (STAGEWRIGHT_SKIP_EFA=1)"
+elif out="$("${LIBFABRIC_INSTALL_PATH}/bin/fi_info" -p efa 2>&1)"; then
   pass "libfabric: fi_info -p efa lists the EFA provider"
-elif grep -q -e "-61" -e "No data available" <<< "$out"; then
-  skip "libfabric: fi_info -p efa (no EFA device in this container; run on an EFA instance with /dev/infiniband passed in)"
 else
-  fail "libfabric: fi_info -p efa: $out"
+  fail "libfabric: fi_info -p efa finds no EFA provider although $efa_dir has devices: $out"
 fi
 
 check "NCCL finds the OFI plugin: libnccl-net.so is in the loader cache from the aws-ofi-nccl prefix" <<'CHECK'

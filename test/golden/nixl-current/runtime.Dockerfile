@@ -47,6 +47,9 @@ ENV LD_LIBRARY_PATH="${LIBFABRIC_INSTALL_PATH}/lib:${GDRCOPY_PREFIX}/lib:${UCX_P
 ENV PATH="${LIBFABRIC_INSTALL_PATH}/bin:${UCX_PREFIX}/bin:${NIXL_PREFIX}/bin:/usr/local/nixlbench/bin:${PATH}"
 ENV NIXL_PREFIX="${NIXL_PREFIX}"
 ENV NIXL_PLUGIN_DIR="${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins"
+ENV NCCL_TUNER_PLUGIN="${AWS_OFI_NCCL_PREFIX}/lib/libnccl-ofi-tuner.so"
+ENV NCCL_NET="AWS Libfabric"
+ENV NCCL_SOCKET_IFNAME="^docker,lo,veth"
 RUN --mount=type=cache,target=/workspace/.cache/uv,sharing=locked <<'EOF'
 set -euo pipefail
 uv pip install /opt/stagewright/wheels/*.whl
