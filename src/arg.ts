@@ -1,8 +1,10 @@
 import { argNameProblem, fail, firstProblem, PATH_CHECKS, VERSION_CHECKS, type ValueCheck } from "./validate.ts";
+import { versionFormCheck, type VersionForm } from "./version-form.ts";
 
 /** How an ARG value is validated. */
 export type ArgKind =
-  | { readonly type: "version" }
+  /** A pinned version; with a form, also in the form its upstream writes its tags in. */
+  | { readonly type: "version"; readonly form?: { readonly arg: string; readonly form: VersionForm } }
   | { readonly type: "path" }
   | { readonly type: "enum"; readonly values: readonly string[] }
   | { readonly type: "string"; readonly pattern: RegExp; readonly expected: string; readonly refused?: readonly string[] }
@@ -99,7 +101,7 @@ function escapeRegExp(text: string): string {
 export function argChecks(kind: ArgKind): readonly ValueCheck[] {
   switch (kind.type) {
     case "version":
-      return VERSION_CHECKS;
+      return kind.form === undefined ? VERSION_CHECKS : [...VERSION_CHECKS, versionFormCheck(kind.form.arg, kind.form.form)];
     case "path":
       return PATH_CHECKS;
     case "enum": {
@@ -157,17 +159,19 @@ function makeArg<const N extends string, const D extends string>(name: N, def: D
 }
 
 /**
- * A version ARG (release tag or version number). Rejects empty, `latest` and shell metacharacters.
+ * A version ARG (release tag or version number). Rejects empty, `latest` and shell metacharacters;
+ * with a form, also a value its upstream would not have as a tag (`2.3.0` for libfabric's `v2.3.0`).
  *
  * @example
- * const nixlVersion = versionArg("NIXL_VERSION", "0.7.1", "NIXL release tag (no v prefix up to 0.10.1)")
+ * const rust = versionArg("RUST_VERSION", "1.86.0", "Rust toolchain")
  */
 export function versionArg<const N extends string, const D extends string>(
   name: N,
   def: VersionLiteral<D>,
   description: string,
+  form?: VersionForm,
 ): Arg<N, D> {
-  return makeArg(name, def as D, description, { type: "version" });
+  return makeArg(name, def as D, description, form === undefined ? { type: "version" } : { type: "version", form: Object.freeze({ arg: name, form }) });
 }
 
 /**

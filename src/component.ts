@@ -6,13 +6,14 @@
  * artifacts (kind, prefix, producer and version literals), the ARGs, and both twins of every rule.
  * The stage's own code is only its build: the steps, and the details of its artifacts.
  */
-import { checkArgValue, pathArg, stringArg, versionArg, type Arg } from "./arg.ts";
+import { argValueProblem, checkArgValue, pathArg, stringArg, versionArg, type Arg, type VersionLiteralCheck } from "./arg.ts";
 import { artifact, type AnyArtifact, type Artifact, type ArtifactSpec, type DeliveryType } from "./artifact.ts";
 import type { Instruction } from "./instructions.ts";
 import { checkOptionValues, type DefaultsOf, type OptionKinds, type OptionsArg } from "./options.ts";
 import { ruleOf, type RuleChecks, type RuleData, type RuleProblem } from "./rule-data.ts";
 import { buildNeed, defineStage, type AnyNeed, type AnyStage, type ImageBase, type Need, type StageOf } from "./stage.ts";
 import { fail } from "./validate.ts";
+import type { VersionForm, VersionFormProblem } from "./version-form.ts";
 import type { RuleOverride, VersionRule } from "./version-rules.ts";
 
 /** How a component's artifact is declared: the facts the composition rules compare. */
@@ -37,6 +38,11 @@ export interface VersionDecl {
   readonly option: string;
   readonly arg: string;
   readonly doc: string;
+  /**
+   * How the upstream writes its release tags (`v2.3.0`, `v2.27.3-1`, `1.43.3`): a value in another
+   * form fails tsc (a literal) and every runtime check of the ARG (`--set`, values, build script, bake).
+   */
+  readonly form?: VersionForm;
   /** For a version that is not a release (a git ref, a build id): the ARG's pattern. */
   readonly pattern?: { readonly regex: RegExp; readonly expected: string };
   /** The ARG's default from the option value (a short ref to its full commit). */
@@ -134,7 +140,29 @@ export type ComponentStage<Sp extends ComponentSpec, F extends AnyStage | ImageB
  * function ucx<const O extends object>(from: AnyStage, options: ComponentOptions<typeof ucxSpec, O>) {}
  */
 export type ComponentOptions<Sp extends ComponentSpec, O> = OptionsArg<Sp["options"], Sp["name"], O> &
+  FormCheck<Sp["version"], O> &
   RuleChecks<Sp["rules"], Sp["name"], SelfVersion<Sp, O>, O, DefaultsOf<Sp["options"]>>;
+
+/**
+ * The version option of O must be in the declared form: else its key becomes `{ error: sentence }`
+ * (unless the option's own literal check already refuses it: one sentence per key).
+ */
+type FormCheck<D, O> = D extends { readonly option: infer K extends string; readonly arg: infer A extends string; readonly form: infer F }
+  ? O extends { readonly [k in K]: infer V extends string }
+    ? [VersionFormProblem<F, A, V>] extends [never] ? unknown : VersionLiteralCheck<V> extends string ? unknown : { readonly [k in K]: { readonly error: VersionFormProblem<F, A, V> } }
+    : unknown
+  : unknown;
+
+/**
+ * The compile-time sentence for a component's version literal V that is not in its declared form
+ * (never when it is, or when the component declares no form), worded as the runtime check words it.
+ *
+ * @example
+ * type E = ComponentVersionProblem<typeof LIBFABRIC_SPEC, "2.3.0"> // "LIBFABRIC_VERSION is a libfabric release tag with its v (v2.3.0), not 2.3.0"
+ */
+export type ComponentVersionProblem<Sp extends ComponentSpec, V extends string> = Sp["version"] extends { readonly arg: infer A extends string; readonly form: infer F }
+  ? VersionFormProblem<F, A, V>
+  : never;
 
 /**
  * The compile-time sentence of one of a component's rules for options O (never when it holds):
@@ -189,7 +217,12 @@ function versionArgOf(spec: ComponentSpec, value: string): Arg {
   const d = spec.version!;
   const def = d.value !== undefined ? d.value(value) : value;
   if (d.pattern !== undefined) return stringArg(d.arg, def, d.pattern.regex, d.pattern.expected, d.doc);
-  return versionArg(d.arg, def, d.doc);
+  if (d.form !== undefined) {
+    // Named here with the stage and option, before the ARG's own check would name the ARG alone.
+    const problem = argValueProblem({ type: "version", form: { arg: d.arg, form: d.form } }, def);
+    if (problem !== undefined) fail("invalid-value", `stage ${spec.name}, option ${d.option}: ${problem}`, { stage: spec.name, option: d.option, arg: d.arg });
+  }
+  return versionArg(d.arg, def, d.doc, d.form);
 }
 
 function whenHolds(when: ArtifactDecl["when"], options: { readonly [k: string]: unknown }): boolean {

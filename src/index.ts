@@ -22,6 +22,7 @@ export { instructionText, quoteValue } from "./dockerfile-text.ts";
 export { renderDockerfile, renderStageAlone, globalArgs, STRICT_SHELL, type RenderSpec } from "./render.ts";
 export * from "./recipe.ts";
 export * from "./version-rules.ts";
+export * from "./version-form.ts";
 export type { VersionLt, ParseVersion } from "./semver-types.ts";
 export { stageArgs } from "./args-of.ts";
 export * from "./sources.ts";

@@ -66,7 +66,7 @@ export const EFA_SPEC = {
     flags: option.listOf(EFA_EXTRA_FLAGS, { doc: "installer flags besides the container flags", hint: `the container flags ${EFA_CONTAINER_FLAGS.join(" ")} are always passed` }),
     overrides: option.overrides(),
   },
-  version: { option: "version", arg: "EFA_VERSION", doc: "AWS EFA installer version" },
+  version: { option: "version", arg: "EFA_VERSION", doc: "AWS EFA installer version", form: { expected: "an EFA installer version, without a v", example: "1.43.3", shapes: [{ shape: "<N>.<N>.<N>" }], source: "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/efa-start.html" } },
   artifacts: {
     rdmaCore: { kind: "rdma-core", delivery: "in-image", prefix: "/usr", version: "own", versionArg: false, distribution: "efa-installer" },
     libfabric: { kind: "libfabric", delivery: "in-image", prefix: "/opt/amazon/efa", version: "own", distribution: "efa-installer", when: { libfabric: "provide" } },

@@ -20,6 +20,7 @@ import {
   type ComponentSpec,
   type OptionsOf,
   type RuleData,
+  type VersionForm,
 } from "../src/index.ts";
 import { NPROC, sha256Arg, stagedDir } from "./shared.ts";
 
@@ -33,7 +34,7 @@ export const NCCL_SPEC = {
     prefix: option.path({ doc: 'install prefix (NCCL_PREFIX). Default "/usr/local"' }),
     gencode: option.string({ doc: "NVCC_GENCODE; default sm_80 and sm_90 plus compute_90 PTX (A100/H100/H200 instances)", pattern: GENCODE, expected: "one or more -gencode=arch=compute_NN,code=sm_NN" }),
   },
-  version: { option: "version", arg: "NCCL_VERSION", doc: "NCCL tag" },
+  version: { option: "version", arg: "NCCL_VERSION", doc: "NCCL tag", form: { expected: "an NCCL release tag with its v and its -N build number", example: "v2.27.3-1", shapes: [{ shape: "v<N>.<N>.<N>-<N>" }], source: "https://github.com/NVIDIA/nccl/tags" } },
   prefix: { option: "prefix", arg: "NCCL_PREFIX", doc: "NCCL install prefix", default: "/usr/local" },
   artifacts: { nccl: { kind: "nccl", delivery: "staged", version: "own" } },
 } as const satisfies ComponentSpec;
@@ -109,6 +110,17 @@ export const OFI_LIBFABRIC_MIN = {
   ],
 } as const satisfies RuleData;
 
+/**
+ * How aws-ofi-nccl writes its release tags: with both spellings before v1.7.0, with the -aws suffix
+ * from v1.7.0-aws to v1.13.2-aws, without it from v1.14.0.
+ */
+export const AWS_OFI_NCCL_FORM = {
+  expected: "an aws-ofi-nccl release tag: v…-aws up to v1.13.2-aws, v… from v1.14.0",
+  example: "v1.12.1-aws, v1.20.0",
+  shapes: [{ shape: "v<N>.<N>.<N>[-aws]", below: "1.7.0" }, { shape: "v<N>.<N>.<N>-aws", below: "1.14.0" }, { shape: "v<N>.<N>.<N>" }],
+  source: "https://github.com/aws/aws-ofi-nccl/tags",
+} as const satisfies VersionForm;
+
 /** The aws-ofi-nccl component, declared once. */
 export const AWS_OFI_NCCL_SPEC = {
   name: "aws-ofi-nccl",
@@ -119,7 +131,7 @@ export const AWS_OFI_NCCL_SPEC = {
     platformAws: option.boolean({ doc: "--enable-platform-aws (AWS tuning + tuner)", default: true }),
     overrides: option.overrides(),
   },
-  version: { option: "version", arg: "AWS_OFI_NCCL_VERSION", doc: "aws-ofi-nccl tag" },
+  version: { option: "version", arg: "AWS_OFI_NCCL_VERSION", doc: "aws-ofi-nccl tag", form: AWS_OFI_NCCL_FORM },
   prefix: { option: "prefix", arg: "AWS_OFI_NCCL_PREFIX", doc: "aws-ofi-nccl install prefix", default: "/opt/amazon/ofi-nccl" },
   artifacts: { awsOfiNccl: { kind: "aws-ofi-nccl", delivery: "staged", version: "own" } },
   rules: [OFI_LIBFABRIC_MIN],

@@ -5,7 +5,7 @@
  * compile-time twins read the same `as const` literals. Public sources: docs/sources.md, section
  * "NIXL 0.6.1 … v1.4.0"; the per-tag evidence is docs/facts/nixl-tags.yaml (a test compares them).
  */
-import type { VersionLt } from "../src/index.ts";
+import type { VersionForm, VersionLt } from "../src/index.ts";
 import { compareVersions } from "../src/index.ts";
 
 const DF = (tag: string) => `https://github.com/ai-dynamo/nixl/blob/${tag}/contrib/Dockerfile`;
@@ -32,6 +32,17 @@ export const NIXL_RELEASES = [
   { tag: "v1.3.2", base: "25.10-cuda13.0-devel-ubuntu24.04", ucx: "v1.21.0", ucxRef: "v1.21.x", libfabric: "v1.21.0", doca: "3.2.0-125000-25.10", buildType: "release", awsSdk: "1.11.760", awsSdkOnly: "s3;s3-crt", grpc: "source", etcdCxx: "20", cxx: "20", gusli: true, azure: true, venv: "/workspace/.venv", wheel: "build-wheel", metaWheel: true, setuptools: true, ucxGdrcopy: false, ucxConfigure: "release-mt", ep: true },
   { tag: "v1.4.0", base: "25.10-cuda13.0-devel-ubuntu24.04", ucx: "v1.22.0", ucxRef: "v1.22.x", libfabric: "v1.21.0", doca: "3.3.0-088000-26.01", buildType: "release", awsSdk: "1.11.760", awsSdkOnly: "s3;s3-crt", grpc: "source", etcdCxx: "20", cxx: "20", gusli: true, azure: true, venv: "none", wheel: "uv-system", metaWheel: true, setuptools: true, ucxGdrcopy: false, ucxConfigure: "release-mt", ep: true },
 ] as const;
+
+/**
+ * How NIXL writes its release tags: without a v up to 0.10.1, with it from v1.0.0 (release
+ * candidates v1.4.0-rc2, v1.4.0-rc3); every tag of {@link NIXL_RELEASES} is in it (a test checks).
+ */
+export const NIXL_TAG_FORM = {
+  expected: "a NIXL release tag: without a v up to 0.10.1, with its v from v1.0.0",
+  example: "0.7.1, v1.4.0",
+  shapes: [{ shape: "<N>.<N>.<N>", below: "1.0.0" }, { shape: "v<N>.<N>.<N>[-rc<N>]" }],
+  source: "https://github.com/ai-dynamo/nixl/tags",
+} as const satisfies VersionForm;
 
 /** One row of {@link NIXL_RELEASES}. */
 export type NixlRelease = (typeof NIXL_RELEASES)[number];

@@ -29,18 +29,23 @@ import {
   type ComponentStage,
   type OptionsOf,
   type Overrides,
+  type VersionForm,
+  versionFormRegex,
 } from "../src/index.ts";
 import { NIXL_RULES, generatedForRule, libfabricGb200Rule, mesonOptionRule, nixlFeatures, type NixlGb200Problem, type NixlMesonProblem } from "./nixl-rules.ts";
-import { NIXL_MESON_OPTIONS, type NixlMesonOption } from "./nixl-versions.ts";
+import { NIXL_MESON_OPTIONS, NIXL_TAG_FORM, type NixlMesonOption } from "./nixl-versions.ts";
 import { ARCH, NPROC, PYTHON_VERSION, commitArg, sourcePin, stagedDir } from "./shared.ts";
 
 /** NIXL build types; 0.7.x defaults to debug when none is given. */
 export type NixlBuildType = "release" | "debug";
 
+/** Rust toolchains by their release number, as the Rust repository tags them (rustup takes the same). */
+const RUST_FORM = { expected: "a Rust release, without a v", example: "1.86.0", shapes: [{ shape: "<N>.<N>.<N>" }], source: "https://github.com/rust-lang/rust/tags" } as const satisfies VersionForm;
+
 const rustOption = option.custom<string | false, false, "1.86.0">({
   doc: 'Rust toolchain for the Rust bindings. Default "1.86.0"; false skips the bindings',
   default: "1.86.0",
-  check: (v) => (v === false || (typeof v === "string" && /^\d+\.\d+\.\d+$/.test(v)) ? undefined : `${JSON.stringify(v)} is not a Rust version such as 1.86.0, or false`),
+  check: (v) => (v === false || (typeof v === "string" && versionFormRegex(RUST_FORM).test(v)) ? undefined : `${JSON.stringify(v)} is not a Rust version such as 1.86.0, or false`),
 });
 
 /** A meson option value as it may appear on the command line (no quoting needed). */
@@ -78,7 +83,7 @@ export const NIXL_SPEC = {
     arch: option.oneOf(["x86_64", "aarch64"], { doc: "the architecture the image is for, when a recipe is for one (GB200: aarch64); rule nixl-libfabric-gb200 reads it, else the ARCH value" }),
     overrides: option.overrides(),
   },
-  version: { option: "version", arg: "NIXL_VERSION", doc: "NIXL release tag (no v prefix up to 0.10.1)" },
+  version: { option: "version", arg: "NIXL_VERSION", doc: "NIXL release tag (no v prefix up to 0.10.1)", form: NIXL_TAG_FORM },
   prefix: { option: "prefix", arg: "NIXL_PREFIX", doc: "NIXL install prefix", default: "/usr/local/nixl" },
   artifacts: {
     nixl: { kind: "nixl", delivery: "staged", version: "own" },
@@ -119,7 +124,7 @@ const nixlComponent = defineComponent(NIXL_SPEC, (c) => {
   const NIXL_VERSION = c.versionArg!;
   const NIXL_COMMIT = commitArg("NIXL_COMMIT", NIXL_VERSION, (v) => `nixl-${v}`);
   const NIXL_BUILD_TYPE = enumArg("NIXL_BUILD_TYPE", ["release", "debug"], buildType, "meson build type (0.7.x defaults to debug when none is given)");
-  const RUST_VERSION = versionArg("RUST_VERSION", rustVersion === false ? "1.86.0" : rustVersion, "Rust toolchain for NIXL's Rust bindings");
+  const RUST_VERSION = versionArg("RUST_VERSION", rustVersion === false ? "1.86.0" : rustVersion, "Rust toolchain for NIXL's Rust bindings", RUST_FORM);
   const staged = stagedDir("nixl");
   const wheelDir = "/opt/stagewright/wheels";
   if (o["gusli"] !== undefined && !nixlFeatures(version).gusli) {

@@ -173,12 +173,14 @@ if [ -n "${given[EFA_VERSION]+x}" ]; then
   check_value "${given[EFA_VERSION]}" '^(latest|main|master|head|stable)$' 0 1 '--efa-version (ARG EFA_VERSION): "%s" is not a pinned version: give an exact version such as 1.2.3' 1
   check_value "${given[EFA_VERSION]}" '^[A-Za-z0-9][A-Za-z0-9._+-]*$' 1 0 '--efa-version (ARG EFA_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
   check_value "${given[EFA_VERSION]}" '[0-9]' 1 0 '--efa-version (ARG EFA_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
+  check_value "${given[EFA_VERSION]}" '^((0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*))$' 1 0 '--efa-version (ARG EFA_VERSION): EFA_VERSION is an EFA installer version, without a v (1.43.3), not %s' 1
 fi
 if [ -n "${given[GDRCOPY_VERSION]+x}" ]; then
   check_value "${given[GDRCOPY_VERSION]}" '^$' 0 0 '--gdrcopy-version (ARG GDRCOPY_VERSION): an empty value is not a version: give a pinned version such as 1.2.3' 0
   check_value "${given[GDRCOPY_VERSION]}" '^(latest|main|master|head|stable)$' 0 1 '--gdrcopy-version (ARG GDRCOPY_VERSION): "%s" is not a pinned version: give an exact version such as 1.2.3' 1
   check_value "${given[GDRCOPY_VERSION]}" '^[A-Za-z0-9][A-Za-z0-9._+-]*$' 1 0 '--gdrcopy-version (ARG GDRCOPY_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
   check_value "${given[GDRCOPY_VERSION]}" '[0-9]' 1 0 '--gdrcopy-version (ARG GDRCOPY_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
+  check_value "${given[GDRCOPY_VERSION]}" '^(v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))?)$' 1 0 '--gdrcopy-version (ARG GDRCOPY_VERSION): GDRCOPY_VERSION is a GDRCopy release tag with its v (v2.4.1), not %s' 1
 fi
 if [ -n "${given[GDRCOPY_PREFIX]+x}" ]; then
   check_value "${given[GDRCOPY_PREFIX]}" '^/' 1 0 '--gdrcopy-prefix (ARG GDRCOPY_PREFIX): "%s" is not an absolute path: start it with /' 1
@@ -193,6 +195,7 @@ if [ -n "${given[LIBFABRIC_VERSION]+x}" ]; then
   check_value "${given[LIBFABRIC_VERSION]}" '^(latest|main|master|head|stable)$' 0 1 '--libfabric-version (ARG LIBFABRIC_VERSION): "%s" is not a pinned version: give an exact version such as 1.2.3' 1
   check_value "${given[LIBFABRIC_VERSION]}" '^[A-Za-z0-9][A-Za-z0-9._+-]*$' 1 0 '--libfabric-version (ARG LIBFABRIC_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
   check_value "${given[LIBFABRIC_VERSION]}" '[0-9]' 1 0 '--libfabric-version (ARG LIBFABRIC_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
+  check_value "${given[LIBFABRIC_VERSION]}" '^(v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(rc(0|[1-9][0-9]*))?)$' 1 0 '--libfabric-version (ARG LIBFABRIC_VERSION): LIBFABRIC_VERSION is a libfabric release tag with its v (v2.3.0), not %s' 1
 fi
 if [ -n "${given[LIBFABRIC_INSTALL_PATH]+x}" ]; then
   check_value "${given[LIBFABRIC_INSTALL_PATH]}" '^/' 1 0 '--libfabric-install-path (ARG LIBFABRIC_INSTALL_PATH): "%s" is not an absolute path: start it with /' 1
@@ -204,6 +207,7 @@ if [ -n "${given[UCX_VERSION]+x}" ]; then
   check_value "${given[UCX_VERSION]}" '^(latest|main|master|head|stable)$' 0 1 '--ucx-version (ARG UCX_VERSION): "%s" is not a pinned version: give an exact version such as 1.2.3' 1
   check_value "${given[UCX_VERSION]}" '^[A-Za-z0-9][A-Za-z0-9._+-]*$' 1 0 '--ucx-version (ARG UCX_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
   check_value "${given[UCX_VERSION]}" '[0-9]' 1 0 '--ucx-version (ARG UCX_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
+  check_value "${given[UCX_VERSION]}" '^(v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-rc(0|[1-9][0-9]*))?)$' 1 0 '--ucx-version (ARG UCX_VERSION): UCX_VERSION is a UCX release tag with its v (v1.19.0), not %s' 1
 fi
 if [ -n "${given[UCX_PREFIX]+x}" ]; then
   check_value "${given[UCX_PREFIX]}" '^/' 1 0 '--ucx-prefix (ARG UCX_PREFIX): "%s" is not an absolute path: start it with /' 1
@@ -230,6 +234,7 @@ if [ -n "${given[NIXL_VERSION]+x}" ]; then
   check_value "${given[NIXL_VERSION]}" '^(latest|main|master|head|stable)$' 0 1 '--nixl-version (ARG NIXL_VERSION): "%s" is not a pinned version: give an exact version such as 1.2.3' 1
   check_value "${given[NIXL_VERSION]}" '^[A-Za-z0-9][A-Za-z0-9._+-]*$' 1 0 '--nixl-version (ARG NIXL_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
   check_value "${given[NIXL_VERSION]}" '[0-9]' 1 0 '--nixl-version (ARG NIXL_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
+  check_value "${given[NIXL_VERSION]}" '^(0\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)|v1\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-rc(0|[1-9][0-9]*))?|v([2-9]|[1-9][0-9]{1,})\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-rc(0|[1-9][0-9]*))?)$' 1 0 '--nixl-version (ARG NIXL_VERSION): NIXL_VERSION is a NIXL release tag: without a v up to 0.10.1, with its v from v1.0.0 (0.7.1, v1.4.0), not %s' 1
 fi
 if [ -n "${given[NIXL_PREFIX]+x}" ]; then
   check_value "${given[NIXL_PREFIX]}" '^/' 1 0 '--nixl-prefix (ARG NIXL_PREFIX): "%s" is not an absolute path: start it with /' 1
@@ -241,12 +246,14 @@ if [ -n "${given[RUST_VERSION]+x}" ]; then
   check_value "${given[RUST_VERSION]}" '^(latest|main|master|head|stable)$' 0 1 '--rust-version (ARG RUST_VERSION): "%s" is not a pinned version: give an exact version such as 1.2.3' 1
   check_value "${given[RUST_VERSION]}" '^[A-Za-z0-9][A-Za-z0-9._+-]*$' 1 0 '--rust-version (ARG RUST_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
   check_value "${given[RUST_VERSION]}" '[0-9]' 1 0 '--rust-version (ARG RUST_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
+  check_value "${given[RUST_VERSION]}" '^((0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*))$' 1 0 '--rust-version (ARG RUST_VERSION): RUST_VERSION is a Rust release, without a v (1.86.0), not %s' 1
 fi
 if [ -n "${given[NCCL_VERSION]+x}" ]; then
   check_value "${given[NCCL_VERSION]}" '^$' 0 0 '--nccl-version (ARG NCCL_VERSION): an empty value is not a version: give a pinned version such as 1.2.3' 0
   check_value "${given[NCCL_VERSION]}" '^(latest|main|master|head|stable)$' 0 1 '--nccl-version (ARG NCCL_VERSION): "%s" is not a pinned version: give an exact version such as 1.2.3' 1
   check_value "${given[NCCL_VERSION]}" '^[A-Za-z0-9][A-Za-z0-9._+-]*$' 1 0 '--nccl-version (ARG NCCL_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
   check_value "${given[NCCL_VERSION]}" '[0-9]' 1 0 '--nccl-version (ARG NCCL_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
+  check_value "${given[NCCL_VERSION]}" '^(v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)-(0|[1-9][0-9]*))$' 1 0 '--nccl-version (ARG NCCL_VERSION): NCCL_VERSION is an NCCL release tag with its v and its -N build number (v2.27.3-1), not %s' 1
 fi
 if [ -n "${given[NCCL_PREFIX]+x}" ]; then
   check_value "${given[NCCL_PREFIX]}" '^/' 1 0 '--nccl-prefix (ARG NCCL_PREFIX): "%s" is not an absolute path: start it with /' 1
@@ -258,6 +265,7 @@ if [ -n "${given[AWS_OFI_NCCL_VERSION]+x}" ]; then
   check_value "${given[AWS_OFI_NCCL_VERSION]}" '^(latest|main|master|head|stable)$' 0 1 '--aws-ofi-nccl-version (ARG AWS_OFI_NCCL_VERSION): "%s" is not a pinned version: give an exact version such as 1.2.3' 1
   check_value "${given[AWS_OFI_NCCL_VERSION]}" '^[A-Za-z0-9][A-Za-z0-9._+-]*$' 1 0 '--aws-ofi-nccl-version (ARG AWS_OFI_NCCL_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
   check_value "${given[AWS_OFI_NCCL_VERSION]}" '[0-9]' 1 0 '--aws-ofi-nccl-version (ARG AWS_OFI_NCCL_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
+  check_value "${given[AWS_OFI_NCCL_VERSION]}" '^(v0\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-aws)?|v1\.[0-6]\.(0|[1-9][0-9]*)(-aws)?|v1\.7\.(0|[1-9][0-9]*)-aws|v1\.([8-9]|1[0-3])\.(0|[1-9][0-9]*)-aws|v1\.14\.(0|[1-9][0-9]*)|v1\.(1[5-9]|[2-9][0-9]|[1-9][0-9]{2,})\.(0|[1-9][0-9]*)|v([2-9]|[1-9][0-9]{1,})\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*))$' 1 0 '--aws-ofi-nccl-version (ARG AWS_OFI_NCCL_VERSION): AWS_OFI_NCCL_VERSION is an aws-ofi-nccl release tag: v…-aws up to v1.13.2-aws, v… from v1.14.0 (v1.12.1-aws, v1.20.0), not %s' 1
 fi
 if [ -n "${given[AWS_OFI_NCCL_PREFIX]+x}" ]; then
   check_value "${given[AWS_OFI_NCCL_PREFIX]}" '^/' 1 0 '--aws-ofi-nccl-prefix (ARG AWS_OFI_NCCL_PREFIX): "%s" is not an absolute path: start it with /' 1

@@ -137,6 +137,7 @@ if [ -n "${given[LIBFABRIC_VERSION]+x}" ]; then
   check_value "${given[LIBFABRIC_VERSION]}" '^(latest|main|master|head|stable)$' 0 1 '--libfabric-version (ARG LIBFABRIC_VERSION): "%s" is not a pinned version: give an exact version such as 1.2.3' 1
   check_value "${given[LIBFABRIC_VERSION]}" '^[A-Za-z0-9][A-Za-z0-9._+-]*$' 1 0 '--libfabric-version (ARG LIBFABRIC_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
   check_value "${given[LIBFABRIC_VERSION]}" '[0-9]' 1 0 '--libfabric-version (ARG LIBFABRIC_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
+  check_value "${given[LIBFABRIC_VERSION]}" '^(v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(rc(0|[1-9][0-9]*))?)$' 1 0 '--libfabric-version (ARG LIBFABRIC_VERSION): LIBFABRIC_VERSION is a libfabric release tag with its v (v2.3.0), not %s' 1
 fi
 if [ -n "${given[LIBFABRIC_INSTALL_PATH]+x}" ]; then
   check_value "${given[LIBFABRIC_INSTALL_PATH]}" '^/' 1 0 '--libfabric-install-path (ARG LIBFABRIC_INSTALL_PATH): "%s" is not an absolute path: start it with /' 1
@@ -151,6 +152,7 @@ if [ -n "${given[UCX_VERSION]+x}" ]; then
   check_value "${given[UCX_VERSION]}" '^(latest|main|master|head|stable)$' 0 1 '--ucx-version (ARG UCX_VERSION): "%s" is not a pinned version: give an exact version such as 1.2.3' 1
   check_value "${given[UCX_VERSION]}" '^[A-Za-z0-9][A-Za-z0-9._+-]*$' 1 0 '--ucx-version (ARG UCX_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
   check_value "${given[UCX_VERSION]}" '[0-9]' 1 0 '--ucx-version (ARG UCX_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
+  check_value "${given[UCX_VERSION]}" '^(v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-rc(0|[1-9][0-9]*))?)$' 1 0 '--ucx-version (ARG UCX_VERSION): UCX_VERSION is a UCX release tag with its v (v1.19.0), not %s' 1
 fi
 if [ -n "${given[UCX_PREFIX]+x}" ]; then
   check_value "${given[UCX_PREFIX]}" '^/' 1 0 '--ucx-prefix (ARG UCX_PREFIX): "%s" is not an absolute path: start it with /' 1
@@ -171,6 +173,7 @@ if [ -n "${given[NIXL_VERSION]+x}" ]; then
   check_value "${given[NIXL_VERSION]}" '^(latest|main|master|head|stable)$' 0 1 '--nixl-version (ARG NIXL_VERSION): "%s" is not a pinned version: give an exact version such as 1.2.3' 1
   check_value "${given[NIXL_VERSION]}" '^[A-Za-z0-9][A-Za-z0-9._+-]*$' 1 0 '--nixl-version (ARG NIXL_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
   check_value "${given[NIXL_VERSION]}" '[0-9]' 1 0 '--nixl-version (ARG NIXL_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
+  check_value "${given[NIXL_VERSION]}" '^(0\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)|v1\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-rc(0|[1-9][0-9]*))?|v([2-9]|[1-9][0-9]{1,})\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-rc(0|[1-9][0-9]*))?)$' 1 0 '--nixl-version (ARG NIXL_VERSION): NIXL_VERSION is a NIXL release tag: without a v up to 0.10.1, with its v from v1.0.0 (0.7.1, v1.4.0), not %s' 1
 fi
 if [ -n "${given[NIXL_PREFIX]+x}" ]; then
   check_value "${given[NIXL_PREFIX]}" '^/' 1 0 '--nixl-prefix (ARG NIXL_PREFIX): "%s" is not an absolute path: start it with /' 1
@@ -182,6 +185,7 @@ if [ -n "${given[RUST_VERSION]+x}" ]; then
   check_value "${given[RUST_VERSION]}" '^(latest|main|master|head|stable)$' 0 1 '--rust-version (ARG RUST_VERSION): "%s" is not a pinned version: give an exact version such as 1.2.3' 1
   check_value "${given[RUST_VERSION]}" '^[A-Za-z0-9][A-Za-z0-9._+-]*$' 1 0 '--rust-version (ARG RUST_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
   check_value "${given[RUST_VERSION]}" '[0-9]' 1 0 '--rust-version (ARG RUST_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
+  check_value "${given[RUST_VERSION]}" '^((0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*))$' 1 0 '--rust-version (ARG RUST_VERSION): RUST_VERSION is a Rust release, without a v (1.86.0), not %s' 1
 fi
 if [ -n "${given[DOCA_SHA256]+x}" ]; then
   check_value "${given[DOCA_SHA256]}" '^([0-9a-f]{64})?$' 1 0 '--doca-sha256 (ARG DOCA_SHA256): "%s" is not 64 lower-case hex digits (or empty)' 1

@@ -87,6 +87,10 @@ variable "LIBFABRIC_VERSION" {
     condition     = can(regex("[0-9]", LIBFABRIC_VERSION))
     error_message = "ARG LIBFABRIC_VERSION: \"${LIBFABRIC_VERSION}\" is not a version: use digits, letters, \".\", \"-\" and \"+\" only, e.g. v1.21.0"
   }
+  validation {
+    condition     = can(regex("^(v(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)(rc(0|[1-9][0-9]*))?)$", LIBFABRIC_VERSION))
+    error_message = "ARG LIBFABRIC_VERSION: LIBFABRIC_VERSION is a libfabric release tag with its v (v2.3.0), not ${LIBFABRIC_VERSION}"
+  }
 }
 
 variable "LIBFABRIC_INSTALL_PATH" {
@@ -136,6 +140,10 @@ variable "UCX_VERSION" {
   validation {
     condition     = can(regex("[0-9]", UCX_VERSION))
     error_message = "ARG UCX_VERSION: \"${UCX_VERSION}\" is not a version: use digits, letters, \".\", \"-\" and \"+\" only, e.g. v1.21.0"
+  }
+  validation {
+    condition     = can(regex("^(v(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)(-rc(0|[1-9][0-9]*))?)$", UCX_VERSION))
+    error_message = "ARG UCX_VERSION: UCX_VERSION is a UCX release tag with its v (v1.19.0), not ${UCX_VERSION}"
   }
 }
 
@@ -207,6 +215,10 @@ variable "NIXL_VERSION" {
     condition     = can(regex("[0-9]", NIXL_VERSION))
     error_message = "ARG NIXL_VERSION: \"${NIXL_VERSION}\" is not a version: use digits, letters, \".\", \"-\" and \"+\" only, e.g. v1.21.0"
   }
+  validation {
+    condition     = can(regex("^(0\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)|v1\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)(-rc(0|[1-9][0-9]*))?|v([2-9]|[1-9][0-9]{1,})\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)(-rc(0|[1-9][0-9]*))?)$", NIXL_VERSION))
+    error_message = "ARG NIXL_VERSION: NIXL_VERSION is a NIXL release tag: without a v up to 0.10.1, with its v from v1.0.0 (0.7.1, v1.4.0), not ${NIXL_VERSION}"
+  }
 }
 
 variable "NIXL_PREFIX" {
@@ -246,6 +258,10 @@ variable "RUST_VERSION" {
   validation {
     condition     = can(regex("[0-9]", RUST_VERSION))
     error_message = "ARG RUST_VERSION: \"${RUST_VERSION}\" is not a version: use digits, letters, \".\", \"-\" and \"+\" only, e.g. v1.21.0"
+  }
+  validation {
+    condition     = can(regex("^((0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*))$", RUST_VERSION))
+    error_message = "ARG RUST_VERSION: RUST_VERSION is a Rust release, without a v (1.86.0), not ${RUST_VERSION}"
   }
 }
 

@@ -67,6 +67,10 @@ variable "EFA_VERSION" {
     condition     = can(regex("[0-9]", EFA_VERSION))
     error_message = "ARG EFA_VERSION: \"${EFA_VERSION}\" is not a version: use digits, letters, \".\", \"-\" and \"+\" only, e.g. v1.21.0"
   }
+  validation {
+    condition     = can(regex("^((0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*))$", EFA_VERSION))
+    error_message = "ARG EFA_VERSION: EFA_VERSION is an EFA installer version, without a v (1.43.3), not ${EFA_VERSION}"
+  }
 }
 
 variable "SOURCE_MIRROR" {
@@ -98,6 +102,10 @@ variable "GDRCOPY_VERSION" {
   validation {
     condition     = can(regex("[0-9]", GDRCOPY_VERSION))
     error_message = "ARG GDRCOPY_VERSION: \"${GDRCOPY_VERSION}\" is not a version: use digits, letters, \".\", \"-\" and \"+\" only, e.g. v1.21.0"
+  }
+  validation {
+    condition     = can(regex("^(v(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)(\\.(0|[1-9][0-9]*))?)$", GDRCOPY_VERSION))
+    error_message = "ARG GDRCOPY_VERSION: GDRCOPY_VERSION is a GDRCopy release tag with its v (v2.4.1), not ${GDRCOPY_VERSION}"
   }
 }
 
@@ -159,6 +167,10 @@ variable "NIXL_VERSION" {
     condition     = can(regex("[0-9]", NIXL_VERSION))
     error_message = "ARG NIXL_VERSION: \"${NIXL_VERSION}\" is not a version: use digits, letters, \".\", \"-\" and \"+\" only, e.g. v1.21.0"
   }
+  validation {
+    condition     = can(regex("^(0\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)|v1\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)(-rc(0|[1-9][0-9]*))?|v([2-9]|[1-9][0-9]{1,})\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)(-rc(0|[1-9][0-9]*))?)$", NIXL_VERSION))
+    error_message = "ARG NIXL_VERSION: NIXL_VERSION is a NIXL release tag: without a v up to 0.10.1, with its v from v1.0.0 (0.7.1, v1.4.0), not ${NIXL_VERSION}"
+  }
 }
 
 variable "NIXL_PREFIX" {
@@ -199,6 +211,10 @@ variable "RUST_VERSION" {
     condition     = can(regex("[0-9]", RUST_VERSION))
     error_message = "ARG RUST_VERSION: \"${RUST_VERSION}\" is not a version: use digits, letters, \".\", \"-\" and \"+\" only, e.g. v1.21.0"
   }
+  validation {
+    condition     = can(regex("^((0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*))$", RUST_VERSION))
+    error_message = "ARG RUST_VERSION: RUST_VERSION is a Rust release, without a v (1.86.0), not ${RUST_VERSION}"
+  }
 }
 
 variable "NCCL_VERSION" {
@@ -220,6 +236,10 @@ variable "NCCL_VERSION" {
   validation {
     condition     = can(regex("[0-9]", NCCL_VERSION))
     error_message = "ARG NCCL_VERSION: \"${NCCL_VERSION}\" is not a version: use digits, letters, \".\", \"-\" and \"+\" only, e.g. v1.21.0"
+  }
+  validation {
+    condition     = can(regex("^(v(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)-(0|[1-9][0-9]*))$", NCCL_VERSION))
+    error_message = "ARG NCCL_VERSION: NCCL_VERSION is an NCCL release tag with its v and its -N build number (v2.27.3-1), not ${NCCL_VERSION}"
   }
 }
 

@@ -14,7 +14,7 @@ export const GDRCOPY_SPEC = {
     version: option.version({ doc: 'release tag, e.g. "v2.4.1"', required: true }),
     prefix: option.path({ doc: 'install prefix. Default "/usr/local"' }),
   },
-  version: { option: "version", arg: "GDRCOPY_VERSION", doc: "GDRCopy release tag" },
+  version: { option: "version", arg: "GDRCOPY_VERSION", doc: "GDRCopy release tag", form: { expected: "a GDRCopy release tag with its v", example: "v2.4.1", shapes: [{ shape: "v<N>.<N>[.<N>]" }], source: "https://github.com/NVIDIA/gdrcopy/tags" } },
   prefix: { option: "prefix", arg: "GDRCOPY_PREFIX", doc: "GDRCopy install prefix (lowercase prefix= in its Makefile)", default: "/usr/local" },
   artifacts: { gdrcopy: { kind: "gdrcopy", delivery: "staged", version: "own" } },
 } as const satisfies ComponentSpec;

@@ -33,7 +33,7 @@ export const LIBFABRIC_SPEC = {
     cuda: option.boolean({ doc: "CUDA HMEM support, dlopen'd at run time", default: true }),
     gdrcopy: option.artifact("gdrcopy", { doc: "GDRCopy support (dlopen'd), from this artifact's headers" }),
   },
-  version: { option: "version", arg: "LIBFABRIC_VERSION", doc: "libfabric release tag (with its v)" },
+  version: { option: "version", arg: "LIBFABRIC_VERSION", doc: "libfabric release tag (with its v)", form: { expected: "a libfabric release tag with its v", example: "v2.3.0", shapes: [{ shape: "v<N>.<N>.<N>[rc<N>]" }], source: "https://github.com/ofiwg/libfabric/tags" } },
   prefix: { option: "prefix", arg: "LIBFABRIC_INSTALL_PATH", doc: "libfabric install prefix; every consumer builds and loads from here", default: "/usr/local" },
   artifacts: { libfabric: { kind: "libfabric", delivery: "staged", version: "own" } },
 } as const satisfies ComponentSpec;

@@ -35,7 +35,7 @@ export const UCX_SPEC = {
       default: "configure",
     }),
   },
-  version: { option: "version", arg: "UCX_VERSION", doc: "UCX git tag" },
+  version: { option: "version", arg: "UCX_VERSION", doc: "UCX git tag", form: { expected: "a UCX release tag with its v", example: "v1.19.0", shapes: [{ shape: "v<N>.<N>.<N>[-rc<N>]" }], source: "https://github.com/openucx/ucx/tags" } },
   prefix: { option: "prefix", arg: "UCX_PREFIX", doc: "UCX install prefix", default: "/usr" },
   artifacts: { ucx: { kind: "ucx", delivery: "staged", version: "own" } },
 } as const satisfies ComponentSpec;
