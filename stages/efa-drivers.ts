@@ -1,6 +1,10 @@
 /**
  * efa-drivers: the AWS EFA installer's user-space pieces, in a container.
- * Facts: shared/reference/aws-efa-stack.md §1 (flags, what lands where), §7 P4 and P9.
+ * Facts: the installer's options and its container flags (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/efa-start.html;
+ * -y -g -d --skip-kmod --skip-limit-conf --no-verify in AWS's own image,
+ * https://github.com/aws-samples/awsome-distributed-training/blob/7217859f67bc693c52ff175ccc6082c41dbd7a1b/micro-benchmarks/nccl-tests/nccl-tests.Dockerfile#L83);
+ * without efa-config (--skip-limit-conf) /opt/amazon/efa/lib is registered by the image itself, as AWS's
+ * images do with LD_LIBRARY_PATH and ldconfig (same repository, 2.ami_and_containers/containers/pytorch/0.nvcr-pytorch-aws.dockerfile).
  *
  * The installer has no flag that skips libfabric alone, so the stage offers three explicit designs:
  * - "provide": the installer's libfabric in /opt/amazon/efa is THE libfabric of the image (it is
@@ -41,7 +45,7 @@ export const EFA_CONTAINER_FLAGS: readonly string[] = ["-y", "--skip-kmod", "--s
 export const SOURCE_EFA_FLAGS = "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/efa-start.html (installer options)";
 
 /**
- * Version gates of the installer flags a recipe chose (shared/reference/aws-efa-stack.md §1:
+ * Version gates of the installer flags a recipe chose (installer options in {@link SOURCE_EFA_FLAGS}:
  * --check-signatures >= 1.48.0, --enable-ngc >= 1.49.0).
  *
  * @example
@@ -128,7 +132,7 @@ export const efaDrivers = defineComponent(EFA_SPEC, (c) => {
             },
             awsOfiNccl: {
               delivery: inImage, layout: { lib: ["lib"] }, runtimeFiles: ["lib/libnccl-net.so"], ldconfig: true,
-              // AWS's packaging configures --with-libfabric=/opt/amazon/efa (aws-efa-stack.md §3).
+              // AWS's packaging configures --with-libfabric=/opt/amazon/efa (https://github.com/aws/aws-ofi-nccl/blob/v1.21.1/contrib/debian-template/rules#L28).
               facts: { ...facts, libfabricBuiltAgainst: "/opt/amazon/efa (AWS's packaging)" },
               links: [{ file: "lib/libnccl-net.so", soname: "libfabric.so.1", kind: "libfabric" }],
             },

@@ -2,7 +2,9 @@
  * nccl: NCCL from its tag archive, and aws-ofi-nccl built `--with-libfabric` from the same libfabric
  * artifact NIXL uses, with `--enable-platform-aws` passed explicitly (autodetection reads DMI and
  * /sys/hypervisor, which a `docker build` does not see as EC2).
- * Facts: shared/reference/aws-efa-stack.md §3 (flags, outputs, pairings), §5 (NCCL build), §7.1.
+ * Facts: NCCL's build (`make src.build`: https://github.com/NVIDIA/nccl/blob/v2.23.4-1/README.md; `make install PREFIX=`:
+ * https://github.com/NVIDIA/nccl/blob/v2.23.4-1/src/Makefile), aws-ofi-nccl's configure flags (https://github.com/aws/aws-ofi-nccl/blob/v1.12.1-aws/configure.ac and m4/) and its pairings
+ * (https://github.com/aws/aws-ofi-nccl/blob/v1.13.2-aws/RELEASENOTES.md).
  */
 import {
   MAKE_J,
@@ -90,7 +92,7 @@ export const nccl = defineComponent(NCCL_SPEC, (c) => {
 export const SOURCE_OFI_LIBFABRIC_MIN = "https://github.com/aws/aws-ofi-nccl/pull/333 and https://github.com/aws/aws-ofi-nccl/blob/v1.13.2-aws/RELEASENOTES.md";
 
 /**
- * aws-ofi-nccl's libfabric rule (aws-efa-stack.md §3, §7.1): EFA needs libfabric >= 1.18.0;
+ * aws-ofi-nccl's libfabric rule ({@link SOURCE_OFI_LIBFABRIC_MIN}): EFA needs libfabric >= 1.18.0;
  * v1.13.x-aws with --enable-platform-aws refuses libfabric < 1.22.0 at configure time. The EFA
  * installer's libfabric is exempt: AWS builds its own aws-ofi-nccl against it.
  *

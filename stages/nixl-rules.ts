@@ -2,7 +2,7 @@
  * NIXL's compatibility rules, as data: the core derives from each one object both the runtime check
  * (at generation) and the compile-time check (tsc, when versions are literals), with one sentence.
  * Each cites its public source.
- * Facts: shared/reference/nixl-official-image.md §0 items 4-5, §8; aws-efa-stack.md §7.1.
+ * Facts: each rule's `source`; the per-tag facts are docs/facts/nixl-tags.yaml.
  */
 import { compareVersions, resolvedVersion, type RuleData, type VersionLt, type VersionRule } from "../src/index.ts";
 import { NIXL_RELEASES, nixlHasMesonOption, nixlRelease, SOURCE_MESON_OPTIONS, type NixlHasMesonOption, type NixlMesonOption } from "./nixl-versions.ts";

@@ -2,8 +2,9 @@
  * nixl: NIXL from its git tag (pinned commit), built with meson against the libfabric and UCX
  * artifacts (paths derived from them, never restated), installed into NIXL_PREFIX; Rust bindings,
  * the Python wheel and nixlbench.
- * Facts: shared/reference/nixl-official-image.md §2 steps 6, 12-15; §3 (meson); §5 (layout, plugin
- * names); §0 item 2 (0.7.x defaults to a debug build; release is chosen explicitly here).
+ * Facts: the Rust, meson, ld.so.conf and wheel steps of https://github.com/ai-dynamo/nixl/blob/0.7.1/contrib/Dockerfile;
+ * the layout and plugin names of https://github.com/ai-dynamo/nixl/blob/0.7.1/meson.build and src/plugins/<name>/meson.build
+ * at the tag; 0.7.x defaults to a debug build (`buildtype=debug` in that meson.build; release is chosen explicitly here).
  */
 import {
   at,
@@ -97,7 +98,7 @@ export const NIXL_SPEC = {
 export type NixlOptions = OptionsOf<typeof NIXL_SPEC.options>;
 
 /**
- * Plugin file names NIXL builds for the given dependencies (0.7.1: `libplugin_<NAME>.so`, §5).
+ * Plugin file names NIXL builds for the given dependencies (0.7.1: `libplugin_<NAME>.so`, src/plugins/<name>/meson.build at the tag).
  *
  * @example
  * nixlPlugins({ libfabric: true, awsSdk: false, gusli: false, version: "0.7.1" }) // ["libplugin_UCX.so", "libplugin_UCX_MO.so", "libplugin_POSIX.so", "libplugin_LIBFABRIC.so"]
@@ -216,7 +217,7 @@ ${features.wheel === "build-wheel"
     : `cuda_major="\${CUDA_VERSION%%.*}"
 ./contrib/tomlutil.py --wheel-name "nixl-cu\${cuda_major}" pyproject.toml
 uv build --wheel --no-build-isolation --out-dir ${staged}${wheelDir} .`}${
-          // The nixl-cu<N> + meta-wheel split arrived in 0.7.1 (nixl-official-image.md §8).
+          // The nixl-cu<N> + meta-wheel split arrived in 0.7.1 (meta_wheel in docs/facts/nixl-tags.yaml).
           features.metaWheel ? `\ncp build/src/bindings/python/nixl-meta/nixl-*.whl ${staged}${wheelDir}/` : ""
         }
 ls ${staged}${wheelDir}/nixl-*.whl`,

@@ -4,7 +4,10 @@
  * LD_LIBRARY_PATH in one generated order, sets the artifacts' ENV (NIXL_PLUGIN_DIR among them),
  * installs the NIXL wheel into the venv, and fails the build when the loader would pick the wrong
  * library: every declared link is checked with ldd, and every unique soname must have one copy.
- * Facts: shared/reference/aws-efa-stack.md §7 P1-P3, P7; nixl-official-image.md §4-5.
+ * Facts: NIXL's LIBFABRIC plugin carries no rpath to libfabric, so the loader order decides
+ * (https://github.com/ai-dynamo/nixl/blob/0.7.1/src/plugins/libfabric/meson.build);
+ * the build-versus-runtime libfabric mismatch (https://github.com/ai-dynamo/dynamo/pull/13005); libfabric dlopens
+ * the unversioned libcudart.so (https://github.com/ofiwg/libfabric/blob/v2.3.0/src/hmem_cuda.c).
  */
 import {
   aptCache,

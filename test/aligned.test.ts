@@ -20,52 +20,52 @@ const stageText = (name: string) => {
 
 describe("ARG defaults", () => {
   test.each([
-    // nixl-official-image.md §1 (0.7.1 ARGs) and the issue's choices for the aligned image
+    // the 0.7.1 ARGs (https://github.com/ai-dynamo/nixl/blob/0.7.1/contrib/Dockerfile; per tag: docs/facts/nixl-tags.yaml) and the issue's choices for the aligned image
     ["BASE_IMAGE", "nvcr.io/nvidia/cuda-dl-base"],
     ["BASE_TAG", "25.06-cuda12.9-devel-ubuntu24.04"],
     ["ARCH", "x86_64"],
     ["PYTHON_VERSION", "3.12"],
-    ["UCX_VERSION", "v1.19.0"], // §8: UCX v1.19.0 for 0.6.x-0.7.x
-    ["UCX_PREFIX", "/usr"], // §1
-    ["NIXL_PREFIX", "/usr/local/nixl"], // §1
+    ["UCX_VERSION", "v1.19.0"], // UCX_REF v1.19.0 for 0.6.x-0.7.x (docs/facts/nixl-tags.yaml)
+    ["UCX_PREFIX", "/usr"], // ARG UCX_PREFIX of the 0.7.1 Dockerfile
+    ["NIXL_PREFIX", "/usr/local/nixl"], // ARG NIXL_PREFIX of the 0.7.1 Dockerfile
     ["NIXL_VERSION", "0.7.1"], // tags have no v prefix up to 0.10.1
-    ["LIBFABRIC_VERSION", "v2.3.0"], // §0 item 1: the 0.7.1 pairing
-    ["LIBFABRIC_INSTALL_PATH", "/usr/local"], // §1
-    ["RUST_VERSION", "1.86.0"], // §1 "Not ARGs: Rust (ENV RUST_VERSION=1.86.0)"
+    ["LIBFABRIC_VERSION", "v2.3.0"], // ARG LIBFABRIC_VERSION of the 0.7.1 Dockerfile
+    ["LIBFABRIC_INSTALL_PATH", "/usr/local"], // ARG LIBFABRIC_INSTALL_PATH of the 0.7.1 Dockerfile
+    ["RUST_VERSION", "1.86.0"], // ENV RUST_VERSION=1.86.0 of the 0.7.1 Dockerfile (an ENV there, not an ARG)
     ["EFA_VERSION", "1.43.3"], // issue 3
     ["GDRCOPY_VERSION", "v2.4.1"], // issue 3
-    ["NCCL_VERSION", "v2.23.4-1"], // issue 3; aws-efa-stack.md §3 pairing with v1.12.x-aws
-    ["NIXL_BUILD_TYPE", "release"], // §0 item 2: 0.7.x defaults to debug; the aligned image asks for release
+    ["NCCL_VERSION", "v2.23.4-1"], // issue 3; the NCCL aws-ofi-nccl v1.12.x-aws is tested with (https://github.com/aws/aws-ofi-nccl/releases/tag/v1.12.0-aws)
+    ["NIXL_BUILD_TYPE", "release"], // 0.7.x defaults to debug (https://github.com/ai-dynamo/nixl/blob/0.7.1/meson.build#L17); the aligned image asks for release
   ])("%s = %s", (name, value) => {
     expect(argDefault(name)).toBe(value);
   });
 });
 
 describe("build flags", () => {
-  test("libfabric configure: the official flag set minus the gone rstream provider (nixl-official-image.md §3)", () => {
+  test("libfabric configure: the official flag set minus the gone rstream provider (the 0.7.1 Dockerfile's flags)", () => {
     const t = stageText("libfabric");
     for (const f of ['--prefix="${LIBFABRIC_INSTALL_PATH}"', "--disable-verbs", "--disable-psm3", "--disable-opx", "--disable-usnic", "--enable-efa", "--with-cuda=/usr/local/cuda", "--enable-cuda-dlopen", '--with-gdrcopy="${GDRCOPY_PREFIX}"', "--enable-gdrcopy-dlopen"]) {
       expect(t).toContain(f);
     }
-    expect(t).not.toContain("--disable-rstream"); // no rstream provider since v1.20.0 (aws-efa-stack.md §2)
+    expect(t).not.toContain("--disable-rstream"); // prov/rstream is in https://github.com/ofiwg/libfabric/tree/v1.20.0/prov, not in v1.21.0
     expect(t).not.toContain("--enable-hmem");
-    // the release URL keeps the v in the tag and drops it in the file name (§3)
+    // the release URL keeps the v in the tag and drops it in the file name (as the 0.7.1 Dockerfile downloads it)
     expect(t).toContain("https://github.com/ofiwg/libfabric/releases/download/${LIBFABRIC_VERSION}/libfabric-${LIBFABRIC_VERSION#v}.tar.bz2");
   });
-  test("UCX configure: the official 0.7.1 flags and install-strip (§3)", () => {
+  test("UCX configure: the official 0.7.1 flags and install-strip", () => {
     const t = stageText("ucx");
     for (const f of ['--prefix="${UCX_PREFIX}"', "--enable-shared", "--disable-static", "--disable-doxygen-doc", "--enable-optimizations", "--enable-cma", "--enable-devel-headers", "--with-cuda=/usr/local/cuda", "--with-verbs", "--with-dm", '--with-gdrcopy="${GDRCOPY_PREFIX}"', "--with-efa", "--enable-mt", "install-strip"]) {
       expect(t).toContain(f);
     }
   });
-  test("NIXL meson: -Dlibfabric_path and -Ducx_path from the artifacts, explicit build type, prefix (§3, §0 item 2)", () => {
+  test("NIXL meson: -Dlibfabric_path and -Ducx_path from the artifacts, explicit build type, prefix", () => {
     const t = stageText("nixl");
     expect(t).toContain('-Dlibfabric_path="${LIBFABRIC_INSTALL_PATH}"');
     expect(t).toContain('-Ducx_path="${UCX_PREFIX}"');
     expect(t).toContain('--buildtype="${NIXL_BUILD_TYPE}"');
     expect(t).toContain('--prefix="${NIXL_PREFIX}"');
   });
-  test("plugins are libplugin_<NAME>.so in the arch-triplet plugin directory (§5; aws-efa-stack.md P11)", () => {
+  test("plugins are libplugin_<NAME>.so in the arch-triplet plugin directory (src/plugins/*/meson.build at 0.7.1)", () => {
     expect(nixlPlugins({ libfabric: true, awsSdk: true, gusli: true, version: "0.7.1" })).toEqual([
       "libplugin_UCX.so", "libplugin_UCX_MO.so", "libplugin_POSIX.so", "libplugin_LIBFABRIC.so", "libplugin_OBJ.so", "libplugin_GUSLI.so",
     ]);
@@ -73,25 +73,25 @@ describe("build flags", () => {
     expect(stageText("nixl")).toContain('test -f "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_LIBFABRIC.so"');
     expect(text).not.toMatch(/libnixl_libfabric/);
   });
-  test("GDRCopy: lowercase prefix=, lib_install, lib/ not lib64/ (aws-efa-stack.md §4)", () => {
+  test("GDRCopy: lowercase prefix=, lib_install, lib/ not lib64/ (https://github.com/NVIDIA/gdrcopy/blob/v2.4.1/Makefile)", () => {
     const t = stageText("gdrcopy");
     expect(t).toContain('prefix="${GDRCOPY_PREFIX}" lib');
     expect(t).toContain("lib_install");
     expect(t).not.toMatch(/PREFIX=|lib64/);
   });
-  test("aws-ofi-nccl: --with-libfabric from the artifact, --enable-platform-aws explicit, no --with-nccl (aws-efa-stack.md §3)", () => {
+  test("aws-ofi-nccl: --with-libfabric from the artifact, --enable-platform-aws explicit, no --with-nccl (not an option: https://github.com/aws/aws-ofi-nccl/issues/167)", () => {
     const t = stageText("aws-ofi-nccl");
     expect(t).toContain('--with-libfabric="${LIBFABRIC_INSTALL_PATH}"');
     expect(t).toContain("--enable-platform-aws");
     expect(t).toContain("--with-hwloc=/usr");
     expect(t).not.toContain("--with-nccl");
   });
-  test("EFA installer: the container flags, never || true (aws-efa-stack.md §1, P9)", () => {
+  test("EFA installer: the container flags, never || true (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/efa-start.html)", () => {
     const t = stageText("efa-drivers");
     expect(t).toContain("./efa_installer.sh -y --skip-kmod --skip-limit-conf --no-verify --minimal");
     expect(text).not.toMatch(/\|\| true/);
   });
-  test("etcd-cpp-apiv3 and aws-sdk-cpp cmake flags (§3)", () => {
+  test("etcd-cpp-apiv3 and aws-sdk-cpp cmake flags (the 0.7.1 Dockerfile's)", () => {
     expect(stageText("etcd-cpp-api")).toContain("-DBUILD_ETCD_CORE_ONLY=ON -DCMAKE_BUILD_TYPE=Release");
     expect(stageText("aws-sdk-cpp")).toContain('-DCMAKE_BUILD_TYPE=Release -DBUILD_ONLY="s3" -DENABLE_TESTING=OFF -DCMAKE_INSTALL_PREFIX=/usr/local');
   });
@@ -102,13 +102,13 @@ describe("build flags", () => {
     expect(gusli).not.toMatch(/\bmake\b[^\n]*(-j|--jobs)/);
     expect(gusli).not.toContain("ARG NPROC");
   });
-  test("Rust: rustup-init 1.28.1 verified by sha256, minimal profile, no PATH edits (§2 step 6, §3)", () => {
+  test("Rust: rustup-init 1.28.1 verified by sha256, minimal profile, no PATH edits (the 0.7.1 Dockerfile's rustup step)", () => {
     const t = stageText("nixl");
     expect(t).toContain("https://static.rust-lang.org/rustup/archive/1.28.1/${ARCH}-unknown-linux-gnu/rustup-init");
     expect(t).toContain("sha256sum -c -");
     expect(t).toContain('-y --no-modify-path --profile minimal --default-toolchain "${RUST_VERSION}" --default-host "${ARCH}-unknown-linux-gnu"');
   });
-  test("the base removes HPC-X's UCX so exactly one UCX exists (§2 step 7)", () => {
+  test("the base removes HPC-X's UCX so exactly one UCX exists (as the 0.7.1 Dockerfile does)", () => {
     expect(stageText("base")).toContain("rm -rf /usr/lib/ucx /opt/hpcx/ucx");
   });
 });

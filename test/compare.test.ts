@@ -13,27 +13,29 @@ const names = ["nixl-official", "nixl-production", "nixl-aligned"];
 const c = compareRecipes(names.map((n) => builtinRecipes[n]!()), nixlImageRows, nixlLinkage);
 const cellOf = (key: string, recipe: string) => c.rows.find((r) => r.key === key)!.values[names.indexOf(recipe)];
 
-describe("the official column is the reference's 0.7.1 image", () => {
+// The 0.7.1 values: ARGs, ENV and steps of https://github.com/ai-dynamo/nixl/blob/0.7.1/contrib/Dockerfile
+// (per tag: docs/facts/nixl-tags.yaml).
+describe("the official column is the 0.7.1 image", () => {
   test.each([
-    ["base image", "nvcr.io/nvidia/cuda-dl-base:25.03-cuda12.8-devel-ubuntu24.04"], // §1 BASE_IMAGE, BASE_IMAGE_TAG
+    ["base image", "nvcr.io/nvidia/cuda-dl-base:25.03-cuda12.8-devel-ubuntu24.04"], // ARG BASE_IMAGE, BASE_IMAGE_TAG
     ["CUDA", "12.8"],
     ["Ubuntu", "24.04"],
-    ["Python (PYTHON_VERSION)", "3.12"], // §1 DEFAULT_PYTHON_VERSION
+    ["Python (PYTHON_VERSION)", "3.12"], // ARG DEFAULT_PYTHON_VERSION
     ["NIXL (NIXL_VERSION)", "0.7.1"],
-    ["NIXL prefix (NIXL_PREFIX)", "/usr/local/nixl"], // §1
-    ["NIXL build type", "debug"], // §0 item 2: no --buildtype, meson default debug up to 0.7.x
-    ["UCX", "v1.19.0"], // §1 UCX_REF
-    ["UCX prefix", "/usr"], // §1 UCX_PREFIX
-    ["libfabric", "v2.3.0"], // §1 LIBFABRIC_VERSION
-    ["libfabric install path", "/usr/local"], // §1 LIBFABRIC_INSTALL_PATH
-    ["Rust (RUST_VERSION)", "1.86.0"], // §1 "ENV RUST_VERSION=1.86.0"
-    ["EFA installer (EFA_VERSION)", "not installed"], // §8: no EFA installer from 0.6.1 on (PR 847)
-    ["GDRCopy", "from the base image (/usr/local)"], // §3 "GDRCopy is expected under /usr/local from the base image"
+    ["NIXL prefix (NIXL_PREFIX)", "/usr/local/nixl"], // ARG NIXL_PREFIX
+    ["NIXL build type", "debug"], // no --buildtype, meson default debug up to 0.7.x (meson.build default_options)
+    ["UCX", "v1.19.0"], // ARG UCX_REF
+    ["UCX prefix", "/usr"], // ARG UCX_PREFIX
+    ["libfabric", "v2.3.0"], // ARG LIBFABRIC_VERSION
+    ["libfabric install path", "/usr/local"], // ARG LIBFABRIC_INSTALL_PATH
+    ["Rust (RUST_VERSION)", "1.86.0"], // ENV RUST_VERSION=1.86.0
+    ["EFA installer (EFA_VERSION)", "not installed"], // no EFA installer from 0.6.1 on (https://github.com/ai-dynamo/nixl/pull/847)
+    ["GDRCopy", "from the base image (/usr/local)"], // UCX --with-gdrcopy=/usr/local, which no step builds: the base image's
     ["NCCL (NCCL_VERSION)", "not built (base image's, if any)"],
     ["aws-ofi-nccl", "not in the image"],
-    ["DOCA (DOCA_BUILD)", "3.1.0-091000-25.07"], // §2 step 3
-    ["aws-sdk-cpp (AWS_SDK_CPP_VERSION)", "1.11.581"], // §2 step 5
-    ["Python packages", "venv /workspace/.venv, NIXL wheel installed into it"], // §4 VIRTUAL_ENV, §2 step 15
+    ["DOCA (DOCA_BUILD)", "3.1.0-091000-25.07"], // the DOCA step
+    ["aws-sdk-cpp (AWS_SDK_CPP_VERSION)", "1.11.581"], // the aws-sdk-cpp step
+    ["Python packages", "venv /workspace/.venv, NIXL wheel installed into it"], // ENV VIRTUAL_ENV, the wheel step
   ])("%s = %s", (key, value) => {
     expect(cellOf(key, "nixl-official")).toBe(value);
   });
@@ -44,7 +46,7 @@ describe("the production column", () => {
     ["base image", "nvcr.io/nvidia/pytorch:25.06-py3"],
     ["libfabric", "EFA installer 1.43.3 (AWS fork)"],
     ["libfabric install path", "/opt/amazon/efa"],
-    ["NIXL prefix (NIXL_PREFIX)", "/opt/nvidia/nvda_nixl"], // meson's default prefix (§5)
+    ["NIXL prefix (NIXL_PREFIX)", "/opt/nvidia/nvda_nixl"], // meson's default prefix (https://github.com/ai-dynamo/nixl/blob/0.6.1/meson.build#L20)
     ["NIXL (NIXL_VERSION)", "0.6.1"],
   ])("%s = %s", (key, value) => {
     expect(cellOf(key, "nixl-production")).toBe(value);

@@ -3,7 +3,7 @@
  * and NIXL's etcd metadata exchange), the AWS SDK for C++ (s3: the OBJ plugin) and gusli (the GUSLI
  * plugin). The official 0.7.1 image clones etcd-cpp-apiv3 and gusli at an unpinned HEAD; here each
  * is pinned by commit (stages/sources.lock.yaml, docs/sources.md).
- * Facts: shared/reference/nixl-official-image.md §2 step 5 and §3.
+ * Facts: the etcd-cpp-apiv3, aws-sdk-cpp and gusli steps and flags of https://github.com/ai-dynamo/nixl/blob/0.7.1/contrib/Dockerfile.
  */
 import { SOURCE_MIRROR, cmake, compileStep, custom, defineComponent, git, option, sh, type AnyArtifact, type ComponentSpec, type OptionsOf } from "../../src/index.ts";
 import { NPROC, commitArg, commitOf, stagedDir } from "../shared.ts";

@@ -1,7 +1,7 @@
 /**
  * doca: the DOCA host repository, GPUNetIO packages, and rdma-core reinstalled from the DOCA repo
  * (a plain upgrade leaves a libibverbs-dev without InfiniBand support).
- * Facts: shared/reference/nixl-official-image.md §2 steps 3-4 (NIXL 0.7.1 contrib/Dockerfile).
+ * Facts: the DOCA and rdma-core steps of https://github.com/ai-dynamo/nixl/blob/0.7.1/contrib/Dockerfile.
  */
 import { aptCache, comment, defineComponent, downloadScript, option, run, SOURCE_MIRROR, TARGETARCH, type ComponentSpec, type OptionsOf } from "../../src/index.ts";
 import { aptInstall } from "../build-steps.ts";
@@ -25,7 +25,7 @@ export const DOCA_SPEC = {
 /** Options of {@link doca}. */
 export type DocaOptions = OptionsOf<typeof DOCA_SPEC.options>;
 
-/** rdma-core packages reinstalled from the DOCA repository (§2 step 4). */
+/** rdma-core packages reinstalled from the DOCA repository (the 0.7.1 Dockerfile's reinstall step). */
 export const RDMA_PACKAGES: readonly string[] = ["libibverbs-dev", "rdma-core", "ibverbs-utils", "libibumad-dev", "libnuma-dev", "librdmacm-dev", "ibverbs-providers"];
 
 /**

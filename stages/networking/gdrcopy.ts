@@ -1,6 +1,6 @@
 /**
  * gdrcopy: the GDRCopy user-space library (libgdrapi) only; the gdrdrv kernel module lives on the host.
- * Facts: shared/reference/aws-efa-stack.md §4: from v2.2 the Makefile uses lowercase `prefix` and
+ * Facts (https://github.com/NVIDIA/gdrcopy/blob/v2.4.1/Makefile): from v2.2 the Makefile uses lowercase `prefix` and
  * installs to `$(prefix)/lib` (not lib64); `make PREFIX=` is silently ignored. Target `lib_install`
  * installs libgdrapi.so.2.x, .so.2, .so and the headers.
  */
@@ -37,7 +37,7 @@ export const gdrcopy = defineComponent(GDRCOPY_SPEC, (c) => {
     details: {
       gdrcopy: {
         layout: { lib: ["lib"], include: ["include"] },
-        // libfabric dlopens the unversioned libgdrapi.so (aws-efa-stack.md P7), so it is a runtime file.
+        // libfabric dlopens the unversioned libgdrapi.so (https://github.com/ofiwg/libfabric/blob/v2.3.0/src/hmem_cuda_gdrcopy.c), so it is a runtime file.
         runtimeFiles: ["lib/libgdrapi.so.2", "lib/libgdrapi.so"], runtimePaths: ["lib"],
         delivery: { type: "staged", dir: staged }, ldconfig: true,
       },

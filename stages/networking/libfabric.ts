@@ -1,11 +1,12 @@
 /**
  * libfabric: built from the release tarball with EFA, CUDA and GDRCopy (both dlopen'd), as the
- * official NIXL image configures it. Facts: shared/reference/nixl-official-image.md §3,
- * aws-efa-stack.md §2.
+ * official NIXL image configures it (https://github.com/ai-dynamo/nixl/blob/0.7.1/contrib/Dockerfile); the release
+ * assets keep the v in the tag and drop it in the file name (https://github.com/ofiwg/libfabric/releases/tag/v2.3.0).
  *
  * Differences from the official 0.7.1 step, on purpose: no `./autogen.sh` (the release tarball ships
  * configure) and no `--disable-rstream` (the provider is gone since v1.20.0, so the flag only
- * printed an unrecognized-option warning).
+ * printed an unrecognized-option warning: prov/rstream is in
+ * https://github.com/ofiwg/libfabric/tree/v1.20.0/prov, not in v1.21.0's or v2.3.0's tree).
  */
 import {
   SOURCE_MIRROR,

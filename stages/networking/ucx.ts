@@ -1,7 +1,8 @@
 /**
  * ucx: UCX from git at a pinned tag and commit, with verbs, EFA, CUDA, GDRCopy, multi-threaded.
- * Facts: shared/reference/nixl-official-image.md §2 step 7 and §3 (exact 0.7.1 flags);
- * aws-efa-stack.md §5 (`--with-efa` is an on/off switch using rdma-core).
+ * Facts: the exact 0.7.1 flags of https://github.com/ai-dynamo/nixl/blob/0.7.1/contrib/Dockerfile;
+ * `--with-efa` is an on/off switch using rdma-core's efadv.h and libefa
+ * (https://github.com/openucx/ucx/blob/v1.19.0/src/uct/ib/efa/configure.m4).
  */
 import {
   SOURCE_MIRROR,

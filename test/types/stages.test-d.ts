@@ -24,7 +24,7 @@ describe("version comparison on literals", () => {
   });
 });
 
-describe("NIXL and libfabric versions (nixl-official-image.md §0 items 4-5)", () => {
+describe("NIXL and libfabric versions (rules nixl-libfabric-option and nixl-libfabric-min, with their sources)", () => {
   test("NIXL 0.7.1 with libfabric v2.3.0 (the official 0.7.1 pairing) compiles", () => {
     nixl(base, { version: "0.7.1", libfabric: fabric230.provides.libfabric, ucx: ucxBuild.provides.ucx, etcd: etcd.provides.etcd });
   });
