@@ -1,5 +1,5 @@
 /**
- * The `stagewright` command: render, compare, graph, check and lock, with --help on each. A user
+ * The `stagewright` command: render, compare, graph, check, mirror and lock, with --help on each. A user
  * mistake is one line saying what is wrong and how to fix it, a non-zero exit, and nothing
  * half-written. The domain (which recipes are built in, the comparison rows) is injected, so this
  * module stays free of NIXL knowledge.
@@ -19,6 +19,8 @@ import { manifestYaml } from "./manifest.ts";
 import { lintStages, type Finding } from "./lint.ts";
 import { fileError, writeFileAtomic } from "./files.ts";
 import { renderWarnings } from "./main.ts";
+import { hostScriptName, hostScriptOf, renderHostScript } from "./host-script.ts";
+import { makeMirror, mesonWrapStages, mirrorBuildArgs, mirrorReport, recipeDownloads } from "./mirror.ts";
 
 /** What the CLI needs from the stage library and the recipes. */
 export interface CliContext {
@@ -72,20 +74,24 @@ commands:
   graph <recipe>     print the stage graph (Mermaid, or DOT with --format dot)
   check <recipe>     run the composition rules and lint rules, list every missing pin
   lock               fill or refresh the source lock from the network
+  mirror <recipe>    lay out an offline source mirror of everything the recipe downloads
 %COMMANDS%
 <recipe> is a built-in name (%BUILTINS%), a built-in at a version (%VERSIONED%),
 or a path to a TypeScript recipe file whose default export is a recipe or a function returning one.
 Run stagewright <command> --help for the options of a command; stagewright --version prints the version.`;
 
 const HELP: Record<string, string> = {
-  render: `usage: stagewright render <recipe> [-o FILE | --out DIR] [--format dockerfile|bake] [--set KEY=VALUE]... [--values FILE] [--manifest]
+  render: `usage: stagewright render <recipe> [-o FILE | --out DIR] [--format dockerfile|bake|script] [--set KEY=VALUE]... [--values FILE] [--manifest]
 
   -o, --output FILE  write what would be printed (the Dockerfile, the bake file or the manifest) to FILE
                      atomically: a refusal leaves FILE as it was (\`> FILE\` in a shell truncates it first)
-  --out DIR          write Dockerfile.<name>, build-<name>.sh, test-<name>.sh, .dockerignore, docker-bake.hcl
-                     and each variant's Dockerfile.<name>-<variant> into DIR
+  --out DIR          write Dockerfile.<name>, build-<name>.sh, test-<name>.sh, .dockerignore, docker-bake.hcl,
+                     each variant's Dockerfile.<name>-<variant> and, when the recipe can be one,
+                     host-<name>.sh into DIR
   --format bake      print docker-bake.hcl instead of the Dockerfile: one target per variant, every ARG a
                      variable with its validation, PLATFORMS, CACHE_FROM/CACHE_TO, CONTEXT_<stage>
+  --format script    print a bash script that builds the stages on this machine (host-<name>.sh;
+                     see its --help: --root, --system-packages verify, --arg, --only, --until)
   --set KEY=VALUE    override an ARG default for the whole image (repeatable)
   --values FILE      YAML with args: (whole image), stages: {<stage>: {KEY: VALUE}} (per stage),
                      overrides: [{stage, rule, reason}] (explicit rule overrides, rendered visibly) and
@@ -104,6 +110,22 @@ Values pass the same rules as typed code: moving an ARG for one stage only is re
 
   Runs every composition rule and the lint rules, and lists every download without a pinned
   checksum and every git source without a pinned commit. Exit 0 with no findings, 1 otherwise.`,
+  mirror: `usage: stagewright mirror <recipe> --out DIR [--repos DIR]... [--git URL=PATH]... [--file URL=PATH]...
+                          [--archive URL=GITDIR:REF[:SUBDIR[:PATH,...]]]... [--set KEY=VALUE]... [--values FILE]
+
+  Lays out DIR as <DIR>/<host>/<path> (what SOURCE_MIRROR reads; build with SOURCE_MIRROR=file://DIR)
+  for every download of the recipe's steps, including the meson wrap subprojects of a step that
+  takes them from the mirror, from local inputs:
+  --repos DIR        directories of git repositories (<owner>+<name>/repo, <owner>+<name>, <owner>/<name>.git)
+  --git URL=PATH     the repository for a URL (when its name differs)
+  --file URL=PATH    a file as it is (a release asset fetched elsewhere); its sha256 is checked
+  --archive URL=GITDIR:REF[:SUBDIR[:PATH,...]]
+                     a substitute made from a git tree (SUBDIR as its root, only the PATHs when
+                     given), for what git cannot reproduce; its checksum is printed, to be passed
+                     to the build
+  Git sources become small bare repositories holding the pinned commit and its tag; tag archives are
+  reproduced (git archive | gzip -n) and checked against the pinned sha256. Prints one line per
+  download; exits 1 when something is missing (everything else is written).`,
   lock: `usage: stagewright lock [--lock FILE] [--only ID]... [--base-url URL]
 
   Downloads every source of the lock (or only the given ids), computes its sha256 and writes the
@@ -306,7 +328,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext, io: CliIo
         const p = parseArgs(rest, { out: "value", output: "value", set: "value", values: "value", manifest: "bool", format: "value" }, "render");
         if (p.positional.length !== 1) throw new StagewrightError("unknown-option", "give exactly one recipe; see stagewright render --help");
         const format = p.flags.get("format")?.at(-1) ?? "dockerfile";
-        if (format !== "dockerfile" && format !== "bake") throw new StagewrightError("unknown-option", `--format ${format} is not dockerfile or bake; see stagewright render --help`, { option: "format" });
+        if (format !== "dockerfile" && format !== "bake" && format !== "script") throw new StagewrightError("unknown-option", `--format ${format} is not dockerfile, bake or script; see stagewright render --help`, { option: "format" });
         const out = p.flags.get("out")?.at(-1);
         const output = p.flags.get("output")?.at(-1);
         if (out !== undefined && output !== undefined) throw new StagewrightError("unknown-option", "give -o FILE (the Dockerfile) or --out DIR (the Dockerfile and its companions), not both", { option: "output" });
@@ -316,7 +338,11 @@ export async function runCli(argv: readonly string[], ctx: CliContext, io: CliIo
         const variants = variantsOf(original.name, values, ctx);
         const wantManifest = p.flags.has("manifest");
         if (wantManifest && format === "bake") throw new StagewrightError("unknown-option", "--manifest and --format bake each choose what is printed; give one of them (with --out both are written)", { option: "format" });
+        if (format === "script" && wantManifest) throw new StagewrightError("unknown-option", "--manifest and --format script each choose what is printed; give one of them (with --out both are written)", { option: "format" });
         if (out !== undefined) {
+          const host = hostScriptOf(r);
+          // Asked for explicitly: a recipe that cannot be a host script is an error, before anything is written.
+          if (format === "script" && "problem" in host) throw new StagewrightError("render", host.problem);
           const files = writeCompanions(r, out, variants);
           if (wantManifest) {
             const m = join(out, `manifest-${r.name}.yaml`);
@@ -324,8 +350,10 @@ export async function runCli(argv: readonly string[], ctx: CliContext, io: CliIo
             files.push(m);
           }
           for (const f of files) io.err(`wrote ${f}\n`);
+          // After the files are written: a refusal to write stays one line.
+          if ("problem" in host) io.err(`note: ${hostScriptName(r.name)} not written: ${host.problem}\n`);
         } else {
-          const text = wantManifest ? manifestYaml(r) : format === "bake" ? bakeFile(r, variants) : r.render();
+          const text = wantManifest ? manifestYaml(r) : format === "bake" ? bakeFile(r, variants) : format === "script" ? renderHostScript(r) : r.render();
           if (output === undefined) io.out(text);
           else {
             writeFileAtomic(output, text);
@@ -368,6 +396,33 @@ export async function runCli(argv: readonly string[], ctx: CliContext, io: CliIo
           io.out("(a missing pin does not stop a build: it prints NOT verified and the hash; record it with stagewright lock on a machine with network, see docs/security.md)\n");
         }
         return findings.length === 0 ? 0 : 1;
+      }
+      case "mirror": {
+        const p = parseArgs(rest, { out: "value", repos: "value", git: "value", file: "value", archive: "value", set: "value", values: "value" }, "mirror");
+        if (p.positional.length !== 1) throw new StagewrightError("unknown-option", "give exactly one recipe; see stagewright mirror --help");
+        const out = p.flags.get("out")?.at(-1);
+        if (out === undefined) throw new StagewrightError("unknown-option", "--out DIR is required: the mirror directory to lay out; see stagewright mirror --help", { option: "out" });
+        const r = withValues(await loadRecipe(p.positional[0]!, ctx), valuesFrom(p));
+        const pairs = (flag: string) =>
+          new Map(
+            (p.flags.get(flag) ?? []).map((kv) => {
+              const at = kv.indexOf("=");
+              if (!kv.startsWith("https://") || at < 0) throw new StagewrightError("unknown-option", `--${flag} ${kv}: give URL=VALUE with an https:// URL`, { option: flag });
+              return [kv.slice(0, at), kv.slice(at + 1)] as const;
+            }),
+          );
+        for (const d of p.flags.get("repos") ?? []) if (!existsSync(d)) throw new StagewrightError("mirror", `--repos ${d} does not exist`, { file: d });
+        const inputs = { repoDirs: p.flags.get("repos") ?? [], git: pairs("git"), files: pairs("file"), archives: pairs("archive") };
+        for (const [u, f] of inputs.files) if (!existsSync(f)) throw new StagewrightError("mirror", `--file ${u}=${f}: ${f} does not exist`, { file: f });
+        const entries = makeMirror(recipeDownloads(r.stages), inputs, out, mesonWrapStages(r.stages));
+        const report = mirrorReport(entries, out);
+        writeFileAtomic(resolve(out, "MIRROR.txt"), report);
+        // What a build must be given for the substitutes, read by scripts as NAME=VALUE lines.
+        writeFileAtomic(resolve(out, "build-args"), mirrorBuildArgs(entries).map((l) => `${l}\n`).join(""));
+        io.out(report);
+        const missing = entries.filter((e) => e.status === "missing");
+        if (missing.length > 0) io.err(`stagewright mirror: ${missing.length} download${missing.length === 1 ? "" : "s"} missing from the mirror (see the lines marked missing)\n`);
+        return missing.length > 0 ? 1 : 0;
       }
       case "lock": {
         if (ctx.lock === undefined) throw new StagewrightError("lock", "this installation has no source lock");

@@ -11,6 +11,7 @@ import { globalArgs } from "./render.ts";
 import type { Recipe } from "./recipe.ts";
 import { BAKE_FILE, bakeFile, bakeTargets } from "./bake.ts";
 import { ensureDir, fileError } from "./files.ts";
+import { hostScriptName, hostScriptOf } from "./host-script.ts";
 import { argChecks } from "./arg.ts";
 import { StagewrightError } from "./errors.ts";
 import type { ValueCheck } from "./validate.ts";
@@ -217,7 +218,8 @@ export function dockerignore(r: Recipe, variants: Readonly<Record<string, Recipe
 
 /**
  * The companion files of a recipe, by file name: its Dockerfile, build script, .dockerignore, test
- * script (when it has one), the bake file, and each variant's Dockerfile (a bake target each).
+ * script (when it has one), the bake file, each variant's Dockerfile (a bake target each), and the
+ * host script (`host-<name>.sh`) only when the recipe can be one (`hostScriptOf` says why not).
  *
  * @example
  * Object.keys(companionFiles(alignedRecipe())) // ["Dockerfile.nixl-aligned", "build-nixl-aligned.sh", ".dockerignore", "test-nixl-aligned.sh", "docker-bake.hcl"]
@@ -232,6 +234,8 @@ export function companionFiles(r: Recipe, variants: Readonly<Record<string, Reci
   if (test !== undefined) files[`test-${r.name}.sh`] = test(r);
   files[BAKE_FILE] = bakeFile(r, variants);
   for (const t of bakeTargets(r, variants).slice(1)) files[t.dockerfile] = t.recipe.render();
+  const host = hostScriptOf(r);
+  if ("text" in host) files[hostScriptName(r.name)] = host.text;
   return files;
 }
 

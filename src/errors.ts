@@ -60,7 +60,8 @@ export type ErrorCode =
   | "values"
   | "recipe-file"
   | "file"
-  | "lock";
+  | "lock"
+  | "mirror";
 
 /**
  * Narrow an unknown thrown value to a StagewrightError.

@@ -39,3 +39,5 @@ export * from "./lock.ts";
 export * from "./runtime-plan.ts";
 export { runRecipeMain, renderWarnings } from "./main.ts";
 export { ensureDir, fileError, writeFileAtomic } from "./files.ts";
+export * from "./mirror.ts";
+export { renderHostScript, hostScriptName, hostScriptOf } from "./host-script.ts";

@@ -21,6 +21,8 @@ export type Instruction =
       readonly network?: "none" | "host" | "default";
       /** For a script built with `sh`: the ARG names it reads, and the text written literally (lint reads it). */
       readonly typed?: { readonly argNames: readonly string[]; readonly literals: readonly string[] };
+      /** The system packages this step installs: a host script can verify them instead (no network). */
+      readonly packages?: readonly string[];
     }
   | {
       readonly op: "COPY";
@@ -44,7 +46,10 @@ export type Instruction =
  * @example
  * run("make -j\"$(nproc)\" install", { mounts: [cacheMount("/root/.ccache")] })
  */
-export function run(script: string | Script, opts: { mounts?: readonly Mount[]; network?: "none" | "host" | "default" } = {}): Instruction {
+export function run(
+  script: string | Script,
+  opts: { mounts?: readonly Mount[]; network?: "none" | "host" | "default"; packages?: readonly string[] } = {},
+): Instruction {
   const text = typeof script === "string" ? script : script.text;
   return Object.freeze({
     op: "RUN" as const,
@@ -52,6 +57,7 @@ export function run(script: string | Script, opts: { mounts?: readonly Mount[]; 
     mounts: opts.mounts ?? [],
     ...(opts.network !== undefined ? { network: opts.network } : {}),
     ...(typeof script === "string" ? {} : { typed: Object.freeze({ argNames: script.args.map((a) => a.name), literals: script.literals }) }),
+    ...(opts.packages !== undefined ? { packages: Object.freeze([...opts.packages]) } : {}),
   });
 }
 

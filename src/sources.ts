@@ -89,8 +89,9 @@ export function pin(lock: ReadonlyMap<string, SourcePin>, id: string): SourcePin
 }
 
 /**
- * The ARG that redirects every download to a mirror laid out as `<mirror>/<host>/<path>`.
- * Empty means the public URLs.
+ * The ARG that redirects every download to a mirror laid out as `<mirror>/<host>/<path>` (the
+ * path URL-decoded, as `stagewright mirror` writes it). Empty means the public URLs. A `file://`
+ * mirror is a local directory (a host without network, given a mirror directory).
  *
  * @example
  * image builds: docker buildx build --build-arg SOURCE_MIRROR=https://mirror.internal/sources .
@@ -98,8 +99,8 @@ export function pin(lock: ReadonlyMap<string, SourcePin>, id: string): SourcePin
 export const SOURCE_MIRROR: Arg<"SOURCE_MIRROR", ""> = stringArg(
   "SOURCE_MIRROR",
   "",
-  /^(|https?:\/\/[A-Za-z0-9.:_-]+(\/[A-Za-z0-9._~-]+)*)$/,
-  "empty or an http(s) URL without spaces, quotes or $",
+  /^(|https?:\/\/[A-Za-z0-9.:_-]+(\/[A-Za-z0-9._~-]+)*|file:\/\/(\/[A-Za-z0-9._~+-]+)+)$/,
+  "empty, an http(s) URL or a file:///absolute/path, without spaces, quotes or $",
   "mirror for every source download, laid out as <mirror>/<host>/<path>; empty = the public URLs",
 );
 
@@ -126,10 +127,56 @@ export function downloadScript(url: string, out: string, shaArg: string): string
  * fetchScript("https://e.org/x.tar.gz.sig", "x.tar.gz.sig")
  */
 export function fetchScript(url: string, out: string): string {
+  return [`url="${url}"`, FETCH_URL_TO(out)].join("\n");
+}
+
+/** Lines that fetch "$url" (through the mirror) to `out`: wget, or a copy from a file:// mirror. */
+function FETCH_URL_TO(out: string): string {
   return [
-    `url="${url}"`,
     `if [ -n "\${SOURCE_MIRROR}" ]; then url="\${SOURCE_MIRROR%/}/\${url#https://}"; fi`,
-    `wget --tries=3 --waitretry=5 --timeout=30 --read-timeout=60 --no-verbose -O ${out} "$url"`,
+    // A file:// mirror holds the URL-decoded path (what curl and meson would open).
+    `case "$url" in`,
+    `  file://*) path="\${url#file://}"; cp "$(printf '%b' "\${path//%/\\\\x}")" ${out} ;;`,
+    `  *) wget --tries=3 --waitretry=5 --timeout=30 --read-timeout=60 --no-verbose -O ${out} "$url" ;;`,
+    `esac`,
+  ].join("\n");
+}
+
+/**
+ * Shell lines, run in a meson project's source directory before `meson setup`, that take every
+ * `[wrap-file]` subproject's source and patch archives from SOURCE_MIRROR into
+ * subprojects/packagecache, where meson finds them instead of downloading and still checks them
+ * against the wrap's hashes. `hashesArg` names an ARG of `file=sha256` pairs that replace a wrap's
+ * hash for a file the mirror had to substitute (each replacement is printed). Without a mirror the
+ * lines do nothing and meson downloads as usual.
+ *
+ * @example
+ * mesonWrapsFromMirror("MESON_WRAP_SHA256S")
+ */
+export function mesonWrapsFromMirror(hashesArg: string): string {
+  const key = (k: string) => `awk -F ' *= *' -v k="\${kind}_${k}" '$1 == k {print $2}' "$wrap"`;
+  return [
+    `if [ -n "\${SOURCE_MIRROR}" ]; then`,
+    `  mkdir -p subprojects/packagecache`,
+    `  for wrap in subprojects/*.wrap; do`,
+    `    if ! grep -qx '\\[wrap-file\\]' "$wrap"; then continue; fi`,
+    `    for kind in source patch; do`,
+    `      url="$(${key("url")})"`,
+    `      file="$(${key("filename")})"`,
+    `      hash="$(${key("hash")})"`,
+    `      if [ -z "$url" ] || [ -z "$file" ]; then continue; fi`,
+    `      for pair in \${${hashesArg}}; do`,
+    `        if [ "\${pair%%=*}" = "$file" ]; then`,
+    `          hash="\${pair#*=}"`,
+    `          sed -i "s/^\${kind}_hash *=.*/\${kind}_hash = $hash/" "$wrap"`,
+    `          echo "stagewright: $wrap: $file is checked against the sha256 passed in ${hashesArg} (a file the mirror substituted), not the wrap's own" >&2`,
+    `        fi`,
+    `      done`,
+    ...FETCH_URL_TO(`"subprojects/packagecache/$file"`).split("\n").map((l) => `      ${l}`),
+    `      echo "$hash  subprojects/packagecache/$file" | sha256sum -c -`,
+    `    done`,
+    `  done`,
+    `fi`,
   ].join("\n");
 }
 
@@ -165,8 +212,10 @@ export function signatureScript(file: string, sig: string, keyFile: string, fing
 export function gitCheckoutScript(repo: string, dir: string, refArg: string, commitArg: string, opts: { submodules?: boolean } = {}): string {
   const lines = [
     `repo="${repo}"`,
-    `if [ -n "\${SOURCE_MIRROR}" ]; then repo="\${SOURCE_MIRROR%/}/\${repo#https://}"; fi`,
-    `git clone --quiet --filter=blob:none "$repo" ${dir}`,
+    "filter=(--filter=blob:none)",
+    // A mirror's repositories hold one commit (stagewright mirror); a filtered clone of a shallow repository loops (git 2.39).
+    `if [ -n "\${SOURCE_MIRROR}" ]; then repo="\${SOURCE_MIRROR%/}/\${repo#https://}"; filter=(); fi`,
+    `git clone --quiet "\${filter[@]}" "$repo" ${dir}`,
     `if [ -n "\${${commitArg}}" ]; then`,
     `  git -C ${dir} checkout --quiet --detach "\${${commitArg}}"`,
     `  if [ "$(git -C ${dir} rev-parse "\${${refArg}}^{commit}")" != "\${${commitArg}}" ]; then echo "stagewright: ${refArg}=\${${refArg}} is not commit \${${commitArg}}; pass the matching ${commitArg}" >&2; exit 1; fi`,

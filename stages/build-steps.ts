@@ -21,6 +21,6 @@ export function aptInstall(packages: readonly string[], opts: { reinstall?: bool
       "apt-get update",
       `DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends${opts.reinstall === true ? " --reinstall" : ""} \\\n${list}`,
     ].join("\n"),
-    { mounts: aptCache },
+    { mounts: aptCache, packages: sorted },
   );
 }

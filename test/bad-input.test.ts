@@ -77,7 +77,7 @@ describe("values from the command line (render --set ... --out DIR)", () => {
     ["BASE_TAG=25.06-cuda12.9-devel-ubuntu24.04@sha256:abc", 'ARG BASE_TAG: "25.06-cuda12.9-devel-ubuntu24.04@sha256:abc" is not an image tag, optionally pinned by digest'],
     ["UV_IMAGE=ghcr.io/astral-sh/uv:latest", 'ARG UV_IMAGE: "ghcr.io/astral-sh/uv:latest" is not an image reference pinned by digest (<repository>:<tag>@sha256:<64 hex digits>)'],
     ["UV_IMAGE=ghcr.io/astral-sh/uv:0.9.7", 'ARG UV_IMAGE: "ghcr.io/astral-sh/uv:0.9.7" is not an image reference pinned by digest'],
-    ["SOURCE_MIRROR=https://mirror.internal/a b", 'ARG SOURCE_MIRROR: "https://mirror.internal/a b" is not empty or an http(s) URL without spaces, quotes or $'],
+    ["SOURCE_MIRROR=https://mirror.internal/a b", 'ARG SOURCE_MIRROR: "https://mirror.internal/a b" is not empty, an http(s) URL or a file:///absolute/path, without spaces, quotes or $'],
     ["NCCL_GENCODE=-gencode=arch=compute_90,code=sm_90; curl x | sh", 'ARG NCCL_GENCODE: "-gencode=arch=compute_90,code=sm_90; curl x | sh" is not one or more -gencode=arch=compute_NN,code=sm_NN'],
     ["NIXL_BUILD_TYPE=fast", 'ARG NIXL_BUILD_TYPE: "fast" is not one of "release", "debug"'],
     ["ARCH=aarch64", "ARG ARCH follows the platform (computed from TARGETARCH): choose the platform instead, --platform linux/arm64 for the build script or PLATFORMS=linux/arm64 for bake"],

@@ -189,7 +189,7 @@ describe("the bake file's text", () => {
     expect(await runCli(["render", "aligned", "--format", "bake"], ctx, { out: (t) => (out += t), err: () => undefined })).toBe(0);
     expect(out).toBe(text);
     expect(await runCli(["render", "aligned", "--format", "hcl"], ctx, { out: () => undefined, err: (t) => (err += t) })).toBe(1);
-    expect(err).toBe("stagewright render: --format hcl is not dockerfile or bake; see stagewright render --help\n");
+    expect(err).toBe("stagewright render: --format hcl is not dockerfile, bake or script; see stagewright render --help\n");
   });
 });
 

@@ -166,7 +166,7 @@ if [ -n "${given[DOCA_BUILD]+x}" ]; then
   check_value "${given[DOCA_BUILD]}" '^[0-9]+\.[0-9]+\.[0-9]+-[0-9]+-[0-9]+\.[0-9]+$' 1 0 '--doca-build (ARG DOCA_BUILD): "%s" is not a DOCA host build such as 3.1.0-091000-25.07' 1
 fi
 if [ -n "${given[SOURCE_MIRROR]+x}" ]; then
-  check_value "${given[SOURCE_MIRROR]}" '^(|https?://[A-Za-z0-9.:_-]+(/[A-Za-z0-9._~-]+)*)$' 1 0 '--source-mirror (ARG SOURCE_MIRROR): "%s" is not empty or an http(s) URL without spaces, quotes or $' 1
+  check_value "${given[SOURCE_MIRROR]}" '^(|https?://[A-Za-z0-9.:_-]+(/[A-Za-z0-9._~-]+)*|file://(/[A-Za-z0-9._~+-]+)+)$' 1 0 '--source-mirror (ARG SOURCE_MIRROR): "%s" is not empty, an http(s) URL or a file:///absolute/path, without spaces, quotes or $' 1
 fi
 if [ -n "${given[EFA_VERSION]+x}" ]; then
   check_value "${given[EFA_VERSION]}" '^$' 0 0 '--efa-version (ARG EFA_VERSION): an empty value is not a version: give a pinned version such as 1.2.3' 0

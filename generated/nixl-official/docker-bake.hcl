@@ -62,8 +62,8 @@ variable "SOURCE_MIRROR" {
   type        = string
   default     = ""
   validation {
-    condition     = can(regex("^(|https?:\\/\\/[A-Za-z0-9.:_-]+(\\/[A-Za-z0-9._~-]+)*)$", SOURCE_MIRROR))
-    error_message = "ARG SOURCE_MIRROR: \"${SOURCE_MIRROR}\" is not empty or an http(s) URL without spaces, quotes or $"
+    condition     = can(regex("^(|https?:\\/\\/[A-Za-z0-9.:_-]+(\\/[A-Za-z0-9._~-]+)*|file:\\/\\/(\\/[A-Za-z0-9._~+-]+)+)$", SOURCE_MIRROR))
+    error_message = "ARG SOURCE_MIRROR: \"${SOURCE_MIRROR}\" is not empty, an http(s) URL or a file:///absolute/path, without spaces, quotes or $"
   }
 }
 

@@ -20,7 +20,10 @@ mkdir -p /usr/local/src/aws-ofi-nccl
 cd /usr/local/src/aws-ofi-nccl
 url="https://github.com/aws/aws-ofi-nccl/archive/refs/tags/${AWS_OFI_NCCL_VERSION}.tar.gz"
 if [ -n "${SOURCE_MIRROR}" ]; then url="${SOURCE_MIRROR%/}/${url#https://}"; fi
-wget --tries=3 --waitretry=5 --timeout=30 --read-timeout=60 --no-verbose -O aws-ofi-nccl.tar.gz "$url"
+case "$url" in
+  file://*) path="${url#file://}"; cp "$(printf '%b' "${path//%/\\x}")" aws-ofi-nccl.tar.gz ;;
+  *) wget --tries=3 --waitretry=5 --timeout=30 --read-timeout=60 --no-verbose -O aws-ofi-nccl.tar.gz "$url" ;;
+esac
 if [ -z "${AWS_OFI_NCCL_SHA256}" ]; then echo "stagewright: aws-ofi-nccl.tar.gz has no pinned sha256 (AWS_OFI_NCCL_SHA256 is empty); it is NOT verified" >&2; sha256sum aws-ofi-nccl.tar.gz >&2; else echo "${AWS_OFI_NCCL_SHA256}  aws-ofi-nccl.tar.gz" | sha256sum -c -; fi
 tar -xzf aws-ofi-nccl.tar.gz --strip-components=1
 # a tag archive has no configure script

@@ -13,8 +13,9 @@ set -euo pipefail
 export CCACHE_DIR=/root/.ccache PATH="/usr/lib/ccache:${PATH}"
 cd /usr/local/src
 repo="https://github.com/aws/aws-sdk-cpp.git"
-if [ -n "${SOURCE_MIRROR}" ]; then repo="${SOURCE_MIRROR%/}/${repo#https://}"; fi
-git clone --quiet --filter=blob:none "$repo" aws-sdk-cpp
+filter=(--filter=blob:none)
+if [ -n "${SOURCE_MIRROR}" ]; then repo="${SOURCE_MIRROR%/}/${repo#https://}"; filter=(); fi
+git clone --quiet "${filter[@]}" "$repo" aws-sdk-cpp
 if [ -n "${AWS_SDK_CPP_COMMIT}" ]; then
   git -C aws-sdk-cpp checkout --quiet --detach "${AWS_SDK_CPP_COMMIT}"
   if [ "$(git -C aws-sdk-cpp rev-parse "${AWS_SDK_CPP_VERSION}^{commit}")" != "${AWS_SDK_CPP_COMMIT}" ]; then echo "stagewright: AWS_SDK_CPP_VERSION=${AWS_SDK_CPP_VERSION} is not commit ${AWS_SDK_CPP_COMMIT}; pass the matching AWS_SDK_CPP_COMMIT" >&2; exit 1; fi

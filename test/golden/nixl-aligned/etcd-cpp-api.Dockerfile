@@ -13,8 +13,9 @@ set -euo pipefail
 export CCACHE_DIR=/root/.ccache PATH="/usr/lib/ccache:${PATH}"
 cd /usr/local/src
 repo="https://github.com/etcd-cpp-apiv3/etcd-cpp-apiv3.git"
-if [ -n "${SOURCE_MIRROR}" ]; then repo="${SOURCE_MIRROR%/}/${repo#https://}"; fi
-git clone --quiet --filter=blob:none "$repo" etcd-cpp-apiv3
+filter=(--filter=blob:none)
+if [ -n "${SOURCE_MIRROR}" ]; then repo="${SOURCE_MIRROR%/}/${repo#https://}"; filter=(); fi
+git clone --quiet "${filter[@]}" "$repo" etcd-cpp-apiv3
 if [ -n "${ETCD_CPP_API_COMMIT}" ]; then
   git -C etcd-cpp-apiv3 checkout --quiet --detach "${ETCD_CPP_API_COMMIT}"
   if [ "$(git -C etcd-cpp-apiv3 rev-parse "${ETCD_CPP_API_REF}^{commit}")" != "${ETCD_CPP_API_COMMIT}" ]; then echo "stagewright: ETCD_CPP_API_REF=${ETCD_CPP_API_REF} is not commit ${ETCD_CPP_API_COMMIT}; pass the matching ETCD_CPP_API_COMMIT" >&2; exit 1; fi

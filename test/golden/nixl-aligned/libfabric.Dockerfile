@@ -20,7 +20,10 @@ mkdir -p /usr/local/src/libfabric
 cd /usr/local/src/libfabric
 url="https://github.com/ofiwg/libfabric/releases/download/${LIBFABRIC_VERSION}/libfabric-${LIBFABRIC_VERSION#v}.tar.bz2"
 if [ -n "${SOURCE_MIRROR}" ]; then url="${SOURCE_MIRROR%/}/${url#https://}"; fi
-wget --tries=3 --waitretry=5 --timeout=30 --read-timeout=60 --no-verbose -O libfabric.tar.bz2 "$url"
+case "$url" in
+  file://*) path="${url#file://}"; cp "$(printf '%b' "${path//%/\\x}")" libfabric.tar.bz2 ;;
+  *) wget --tries=3 --waitretry=5 --timeout=30 --read-timeout=60 --no-verbose -O libfabric.tar.bz2 "$url" ;;
+esac
 if [ -z "${LIBFABRIC_SHA256}" ]; then echo "stagewright: libfabric.tar.bz2 has no pinned sha256 (LIBFABRIC_SHA256 is empty); it is NOT verified" >&2; sha256sum libfabric.tar.bz2 >&2; else echo "${LIBFABRIC_SHA256}  libfabric.tar.bz2" | sha256sum -c -; fi
 tar -xjf libfabric.tar.bz2 --strip-components=1
 ./configure \

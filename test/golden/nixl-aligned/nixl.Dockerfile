@@ -27,7 +27,10 @@ esac
 cd /tmp
 url="https://static.rust-lang.org/rustup/archive/1.28.1/${ARCH}-unknown-linux-gnu/rustup-init"
 if [ -n "${SOURCE_MIRROR}" ]; then url="${SOURCE_MIRROR%/}/${url#https://}"; fi
-wget --tries=3 --waitretry=5 --timeout=30 --read-timeout=60 --no-verbose -O rustup-init "$url"
+case "$url" in
+  file://*) path="${url#file://}"; cp "$(printf '%b' "${path//%/\\x}")" rustup-init ;;
+  *) wget --tries=3 --waitretry=5 --timeout=30 --read-timeout=60 --no-verbose -O rustup-init "$url" ;;
+esac
 if [ -z "${rustup_sha256}" ]; then echo "stagewright: rustup-init has no pinned sha256 (rustup_sha256 is empty); it is NOT verified" >&2; sha256sum rustup-init >&2; else echo "${rustup_sha256}  rustup-init" | sha256sum -c -; fi
 chmod +x rustup-init
 ./rustup-init -y --no-modify-path --profile minimal --default-toolchain "${RUST_VERSION}" --default-host "${ARCH}-unknown-linux-gnu"
@@ -54,8 +57,9 @@ export CCACHE_DIR=/root/.ccache PATH="/usr/lib/ccache:${PATH}"
 mkdir -p /workspace
 cd /workspace
 repo="https://github.com/ai-dynamo/nixl.git"
-if [ -n "${SOURCE_MIRROR}" ]; then repo="${SOURCE_MIRROR%/}/${repo#https://}"; fi
-git clone --quiet --filter=blob:none "$repo" nixl
+filter=(--filter=blob:none)
+if [ -n "${SOURCE_MIRROR}" ]; then repo="${SOURCE_MIRROR%/}/${repo#https://}"; filter=(); fi
+git clone --quiet "${filter[@]}" "$repo" nixl
 if [ -n "${NIXL_COMMIT}" ]; then
   git -C nixl checkout --quiet --detach "${NIXL_COMMIT}"
   if [ "$(git -C nixl rev-parse "${NIXL_VERSION}^{commit}")" != "${NIXL_COMMIT}" ]; then echo "stagewright: NIXL_VERSION=${NIXL_VERSION} is not commit ${NIXL_COMMIT}; pass the matching NIXL_COMMIT" >&2; exit 1; fi

@@ -15,8 +15,9 @@ set -euo pipefail
 export CCACHE_DIR=/root/.ccache PATH="/usr/lib/ccache:${PATH}"
 cd /usr/local/src
 repo="https://github.com/abseil/abseil-cpp.git"
-if [ -n "${SOURCE_MIRROR}" ]; then repo="${SOURCE_MIRROR%/}/${repo#https://}"; fi
-git clone --quiet --filter=blob:none "$repo" abseil-cpp
+filter=(--filter=blob:none)
+if [ -n "${SOURCE_MIRROR}" ]; then repo="${SOURCE_MIRROR%/}/${repo#https://}"; filter=(); fi
+git clone --quiet "${filter[@]}" "$repo" abseil-cpp
 if [ -n "${ABSEIL_COMMIT}" ]; then
   git -C abseil-cpp checkout --quiet --detach "${ABSEIL_COMMIT}"
   if [ "$(git -C abseil-cpp rev-parse "${ABSEIL_VERSION}^{commit}")" != "${ABSEIL_COMMIT}" ]; then echo "stagewright: ABSEIL_VERSION=${ABSEIL_VERSION} is not commit ${ABSEIL_COMMIT}; pass the matching ABSEIL_COMMIT" >&2; exit 1; fi

@@ -14,7 +14,10 @@ os="$(awk -F= '$1 == "DISTRIB_ID" {id = tolower($2)} $1 == "DISTRIB_RELEASE" {re
 doca_version="${DOCA_BUILD%%-*}"
 url="https://www.mellanox.com/downloads/DOCA/DOCA_v${doca_version}/host/doca-host_${DOCA_BUILD}-${os}_${TARGETARCH}.deb"
 if [ -n "${SOURCE_MIRROR}" ]; then url="${SOURCE_MIRROR%/}/${url#https://}"; fi
-wget --tries=3 --waitretry=5 --timeout=30 --read-timeout=60 --no-verbose -O /tmp/doca-host.deb "$url"
+case "$url" in
+  file://*) path="${url#file://}"; cp "$(printf '%b' "${path//%/\\x}")" /tmp/doca-host.deb ;;
+  *) wget --tries=3 --waitretry=5 --timeout=30 --read-timeout=60 --no-verbose -O /tmp/doca-host.deb "$url" ;;
+esac
 if [ -z "${DOCA_SHA256}" ]; then echo "stagewright: /tmp/doca-host.deb has no pinned sha256 (DOCA_SHA256 is empty); it is NOT verified" >&2; sha256sum /tmp/doca-host.deb >&2; else echo "${DOCA_SHA256}  /tmp/doca-host.deb" | sha256sum -c -; fi
 dpkg -i /tmp/doca-host.deb
 rm -f /tmp/doca-host.deb /etc/apt/apt.conf.d/docker-clean

@@ -11,13 +11,22 @@ set -euo pipefail
 cd /tmp
 url="https://efa-installer.amazonaws.com/aws-efa-installer-${EFA_VERSION}.tar.gz"
 if [ -n "${SOURCE_MIRROR}" ]; then url="${SOURCE_MIRROR%/}/${url#https://}"; fi
-wget --tries=3 --waitretry=5 --timeout=30 --read-timeout=60 --no-verbose -O aws-efa-installer.tar.gz "$url"
+case "$url" in
+  file://*) path="${url#file://}"; cp "$(printf '%b' "${path//%/\\x}")" aws-efa-installer.tar.gz ;;
+  *) wget --tries=3 --waitretry=5 --timeout=30 --read-timeout=60 --no-verbose -O aws-efa-installer.tar.gz "$url" ;;
+esac
 url="https://efa-installer.amazonaws.com/aws-efa-installer-${EFA_VERSION}.tar.gz.sig"
 if [ -n "${SOURCE_MIRROR}" ]; then url="${SOURCE_MIRROR%/}/${url#https://}"; fi
-wget --tries=3 --waitretry=5 --timeout=30 --read-timeout=60 --no-verbose -O aws-efa-installer.tar.gz.sig "$url"
+case "$url" in
+  file://*) path="${url#file://}"; cp "$(printf '%b' "${path//%/\\x}")" aws-efa-installer.tar.gz.sig ;;
+  *) wget --tries=3 --waitretry=5 --timeout=30 --read-timeout=60 --no-verbose -O aws-efa-installer.tar.gz.sig "$url" ;;
+esac
 url="https://efa-installer.amazonaws.com/aws-efa-installer.key"
 if [ -n "${SOURCE_MIRROR}" ]; then url="${SOURCE_MIRROR%/}/${url#https://}"; fi
-wget --tries=3 --waitretry=5 --timeout=30 --read-timeout=60 --no-verbose -O aws-efa-installer.key "$url"
+case "$url" in
+  file://*) path="${url#file://}"; cp "$(printf '%b' "${path//%/\\x}")" aws-efa-installer.key ;;
+  *) wget --tries=3 --waitretry=5 --timeout=30 --read-timeout=60 --no-verbose -O aws-efa-installer.key "$url" ;;
+esac
 GNUPGHOME="$(mktemp -d)"
 export GNUPGHOME
 gpg --batch --quiet --import aws-efa-installer.key

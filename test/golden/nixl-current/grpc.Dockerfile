@@ -16,8 +16,9 @@ set -euo pipefail
 export CCACHE_DIR=/root/.ccache PATH="/usr/lib/ccache:${PATH}"
 cd /usr/local/src
 repo="https://github.com/grpc/grpc.git"
-if [ -n "${SOURCE_MIRROR}" ]; then repo="${SOURCE_MIRROR%/}/${repo#https://}"; fi
-git clone --quiet --filter=blob:none "$repo" grpc
+filter=(--filter=blob:none)
+if [ -n "${SOURCE_MIRROR}" ]; then repo="${SOURCE_MIRROR%/}/${repo#https://}"; filter=(); fi
+git clone --quiet "${filter[@]}" "$repo" grpc
 if [ -n "${GRPC_COMMIT}" ]; then
   git -C grpc checkout --quiet --detach "${GRPC_COMMIT}"
   if [ "$(git -C grpc rev-parse "${GRPC_VERSION}^{commit}")" != "${GRPC_COMMIT}" ]; then echo "stagewright: GRPC_VERSION=${GRPC_VERSION} is not commit ${GRPC_COMMIT}; pass the matching GRPC_COMMIT" >&2; exit 1; fi

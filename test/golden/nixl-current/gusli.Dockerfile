@@ -11,8 +11,9 @@ set -euo pipefail
 export CCACHE_DIR=/root/.ccache PATH="/usr/lib/ccache:${PATH}"
 cd /usr/local/src
 repo="https://github.com/nvidia/gusli.git"
-if [ -n "${SOURCE_MIRROR}" ]; then repo="${SOURCE_MIRROR%/}/${repo#https://}"; fi
-git clone --quiet --filter=blob:none "$repo" gusli
+filter=(--filter=blob:none)
+if [ -n "${SOURCE_MIRROR}" ]; then repo="${SOURCE_MIRROR%/}/${repo#https://}"; filter=(); fi
+git clone --quiet "${filter[@]}" "$repo" gusli
 if [ -n "${GUSLI_COMMIT}" ]; then
   git -C gusli checkout --quiet --detach "${GUSLI_COMMIT}"
   if [ "$(git -C gusli rev-parse "${GUSLI_REF}^{commit}")" != "${GUSLI_COMMIT}" ]; then echo "stagewright: GUSLI_REF=${GUSLI_REF} is not commit ${GUSLI_COMMIT}; pass the matching GUSLI_COMMIT" >&2; exit 1; fi

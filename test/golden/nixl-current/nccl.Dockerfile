@@ -19,7 +19,10 @@ mkdir -p /usr/local/src/nccl
 cd /usr/local/src/nccl
 url="https://github.com/NVIDIA/nccl/archive/refs/tags/${NCCL_VERSION}.tar.gz"
 if [ -n "${SOURCE_MIRROR}" ]; then url="${SOURCE_MIRROR%/}/${url#https://}"; fi
-wget --tries=3 --waitretry=5 --timeout=30 --read-timeout=60 --no-verbose -O nccl.tar.gz "$url"
+case "$url" in
+  file://*) path="${url#file://}"; cp "$(printf '%b' "${path//%/\\x}")" nccl.tar.gz ;;
+  *) wget --tries=3 --waitretry=5 --timeout=30 --read-timeout=60 --no-verbose -O nccl.tar.gz "$url" ;;
+esac
 if [ -z "${NCCL_SHA256}" ]; then echo "stagewright: nccl.tar.gz has no pinned sha256 (NCCL_SHA256 is empty); it is NOT verified" >&2; sha256sum nccl.tar.gz >&2; else echo "${NCCL_SHA256}  nccl.tar.gz" | sha256sum -c -; fi
 tar -xzf nccl.tar.gz --strip-components=1
 make -j"${NPROC:-$(nproc)}" src.build CUDA_HOME=/usr/local/cuda NVCC_GENCODE="${NCCL_GENCODE}" PREFIX="${NCCL_PREFIX}"

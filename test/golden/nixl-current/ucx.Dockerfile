@@ -15,8 +15,9 @@ set -euo pipefail
 export CCACHE_DIR=/root/.ccache PATH="/usr/lib/ccache:${PATH}"
 cd /usr/local/src
 repo="https://github.com/openucx/ucx.git"
-if [ -n "${SOURCE_MIRROR}" ]; then repo="${SOURCE_MIRROR%/}/${repo#https://}"; fi
-git clone --quiet --filter=blob:none "$repo" ucx
+filter=(--filter=blob:none)
+if [ -n "${SOURCE_MIRROR}" ]; then repo="${SOURCE_MIRROR%/}/${repo#https://}"; filter=(); fi
+git clone --quiet "${filter[@]}" "$repo" ucx
 if [ -n "${UCX_COMMIT}" ]; then
   git -C ucx checkout --quiet --detach "${UCX_COMMIT}"
   if [ "$(git -C ucx rev-parse "${UCX_VERSION}^{commit}")" != "${UCX_COMMIT}" ]; then echo "stagewright: UCX_VERSION=${UCX_VERSION} is not commit ${UCX_COMMIT}; pass the matching UCX_COMMIT" >&2; exit 1; fi

@@ -17,7 +17,10 @@ mkdir -p /usr/local/src/gdrcopy
 cd /usr/local/src/gdrcopy
 url="https://github.com/NVIDIA/gdrcopy/archive/refs/tags/${GDRCOPY_VERSION}.tar.gz"
 if [ -n "${SOURCE_MIRROR}" ]; then url="${SOURCE_MIRROR%/}/${url#https://}"; fi
-wget --tries=3 --waitretry=5 --timeout=30 --read-timeout=60 --no-verbose -O gdrcopy.tar.gz "$url"
+case "$url" in
+  file://*) path="${url#file://}"; cp "$(printf '%b' "${path//%/\\x}")" gdrcopy.tar.gz ;;
+  *) wget --tries=3 --waitretry=5 --timeout=30 --read-timeout=60 --no-verbose -O gdrcopy.tar.gz "$url" ;;
+esac
 if [ -z "${GDRCOPY_SHA256}" ]; then echo "stagewright: gdrcopy.tar.gz has no pinned sha256 (GDRCOPY_SHA256 is empty); it is NOT verified" >&2; sha256sum gdrcopy.tar.gz >&2; else echo "${GDRCOPY_SHA256}  gdrcopy.tar.gz" | sha256sum -c -; fi
 tar -xzf gdrcopy.tar.gz --strip-components=1
 make -j"${NPROC:-$(nproc)}" prefix="${GDRCOPY_PREFIX}" lib
