@@ -17,7 +17,7 @@
  *
  * docs/build-truth.md says what this proves and what it cannot (the runtime's own RUN steps on arm64).
  */
-import { BUILDARCH, TARGETARCH, automaticArg, comment, computedArg, copy, defineStage, env, image, recipe, run, runtimeNeeds, stringArg, type AnyArtifact } from "../src/index.ts";
+import { BUILDARCH, TARGETARCH, automaticArg, comment, computedArg, copy, defineStage, env, image, imageFrom, recipe, run, runtimeNeeds, taggedImageRefArg, type AnyArtifact } from "../src/index.ts";
 import { runRecipeMain } from "../src/main.ts";
 import { greet, hello } from "./smoke.ts";
 
@@ -40,13 +40,7 @@ const CROSS_CC = computedArg(
 );
 
 function crossImageArg(baseImage: string) {
-  return stringArg(
-    "SMOKE_CROSS_IMAGE",
-    baseImage,
-    /^[a-z0-9][a-z0-9._/-]*(:[0-9]+\/[a-z0-9._/-]+)?:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/,
-    "an image reference with a tag",
-    "build-host image: Debian minbase with gcc, make and gcc-aarch64-linux-gnu (scripts/setup-buildkit.sh base)",
-  );
+  return taggedImageRefArg("SMOKE_CROSS_IMAGE", baseImage, "build-host image: Debian minbase with gcc, make and gcc-aarch64-linux-gnu (scripts/setup-buildkit.sh base)");
 }
 
 /**
@@ -60,7 +54,7 @@ export function crossBase(baseImage: string = SMOKE_CROSS_IMAGE_DEFAULT) {
   return defineStage({
     name: "cross",
     description: "build-host Debian with the C cross compiler for the target platform",
-    from: image("${SMOKE_CROSS_IMAGE}", [SMOKE_CROSS_IMAGE, BUILDPLATFORM], { platform: "${BUILDPLATFORM}" }),
+    from: imageFrom([SMOKE_CROSS_IMAGE], { platform: BUILDPLATFORM }),
     args: [CROSS_CC, TARGETARCH, BUILDARCH],
     steps: [
       run('echo "building on ${BUILDARCH} for ${TARGETARCH} with ${CROSS_CC}"\n"${CROSS_CC}" -dumpfullversion\nfor tool in make readelf; do command -v "$tool"; done', OFFLINE),
@@ -99,7 +93,7 @@ export function crossVerify(runtimeStage: string, files: readonly string[], base
   return defineStage({
     name: "verify",
     description: "build host: readelf on the runtime stage's files names the target machine",
-    from: image("${SMOKE_CROSS_IMAGE}", [SMOKE_CROSS_IMAGE, BUILDPLATFORM], { platform: "${BUILDPLATFORM}" }),
+    from: imageFrom([SMOKE_CROSS_IMAGE], { platform: BUILDPLATFORM }),
     args: [TARGETARCH],
     steps: [
       copy(["/"], "/target/", { from: runtimeStage }),

@@ -28,12 +28,12 @@ import {
   copy,
   defineStage,
   env,
-  image,
+  imageFrom,
   pathArg,
   pathIn,
   recipe,
   run,
-  stringArg,
+  taggedImageRefArg,
   versionArg,
   type AnyArtifact,
   type AnyStage,
@@ -76,17 +76,11 @@ export const BASE_LD_LIBRARY_PATH = "/usr/local/nvidia/lib:/usr/local/nvidia/lib
  * const base = smokeBase()
  */
 export function smokeBase(baseImage: string = SMOKE_BASE_IMAGE_DEFAULT) {
-  const SMOKE_BASE_IMAGE = stringArg(
-    "SMOKE_BASE_IMAGE",
-    baseImage,
-    /^[a-z0-9][a-z0-9._/-]*(:[0-9]+\/[a-z0-9._/-]+)?:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/,
-    "an image reference with a tag",
-    "base image: Debian minbase with gcc and make (scripts/setup-buildkit.sh base)",
-  );
+  const SMOKE_BASE_IMAGE = taggedImageRefArg("SMOKE_BASE_IMAGE", baseImage, "base image: Debian minbase with gcc and make (scripts/setup-buildkit.sh base)");
   return defineStage({
     name: "base",
     description: "local Debian image with the C toolchain",
-    from: image("${SMOKE_BASE_IMAGE}", [SMOKE_BASE_IMAGE]),
+    from: imageFrom([SMOKE_BASE_IMAGE]),
     steps: [
       run('for tool in cc make ldd ldconfig awk; do command -v "$tool"; done\ncc -dumpfullversion', OFFLINE),
       env(["LD_LIBRARY_PATH", BASE_LD_LIBRARY_PATH]),

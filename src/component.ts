@@ -11,7 +11,8 @@ import { artifact, type AnyArtifact, type Artifact, type ArtifactSpec, type Deli
 import type { Instruction } from "./instructions.ts";
 import { checkOptionValues, type DefaultsOf, type OptionKinds, type OptionsArg } from "./options.ts";
 import { ruleOf, type RuleChecks, type RuleData, type RuleProblem } from "./rule-data.ts";
-import { buildNeed, defineStage, type AnyNeed, type AnyStage, type ImageBase, type Need, type StageOf } from "./stage.ts";
+import { imagePartArg, imagePartKind } from "./image-ref.ts";
+import { buildNeed, defineStage, imageFrom, type AnyNeed, type AnyStage, type ImageBase, type Need, type StageOf } from "./stage.ts";
 import { fail } from "./validate.ts";
 import type { VersionForm, VersionFormProblem } from "./version-form.ts";
 import type { RuleOverride, VersionRule } from "./version-rules.ts";
@@ -49,6 +50,20 @@ export interface VersionDecl {
   readonly value?: (option: string) => string;
 }
 
+/**
+ * The external image a root stage starts FROM, as ARGs from its options: each part of the reference
+ * (`${BASE_IMAGE}:${BASE_TAG}`: a repository and a tag; or one reference pinned by digest) is an
+ * `option.image` option; the ARG's kind is the option's, so value, ARG and FROM line are declared once.
+ *
+ * @example
+ * const img: ImageDecl = { parts: [{ option: "image", arg: "BASE_IMAGE", doc: "base image repository" }, { option: "tag", arg: "BASE_TAG", doc: "base image tag" }] }
+ */
+export interface ImageDecl {
+  readonly parts: readonly { readonly option: string; readonly arg: string; readonly doc: string }[];
+  /** `FROM --platform=${ARG}` with an automatic platform ARG such as BUILDPLATFORM (the build host). */
+  readonly platform?: Arg;
+}
+
 /** The ARG that carries the stage's install prefix, from one of its options. */
 export interface PrefixDecl {
   readonly option: string;
@@ -69,6 +84,8 @@ export interface ComponentSpec {
   readonly options: OptionKinds;
   readonly version?: VersionDecl;
   readonly prefix?: PrefixDecl;
+  /** For a root stage: the external image it starts FROM (see {@link componentImage}). */
+  readonly image?: ImageDecl;
   readonly artifacts?: { readonly [key: string]: ArtifactDecl };
   readonly removes?: readonly string[];
   readonly rules?: readonly RuleData[];
@@ -195,6 +212,8 @@ export interface BuildContext {
   /** The stage's prefix (option value or default), when the spec declares one. */
   readonly prefix: string;
   readonly prefixArg: Arg | undefined;
+  /** The ARGs of the spec's FROM image by option name, when it declares one. */
+  readonly imageArgs: { readonly [option: string]: Arg };
 }
 
 /** What a component's build returns. */
@@ -225,6 +244,33 @@ function versionArgOf(spec: ComponentSpec, value: string): Arg {
   return versionArg(d.arg, def, d.doc, d.form);
 }
 
+function imageArgsOf(spec: ComponentSpec, options: { readonly [k: string]: unknown }): { readonly [option: string]: Arg } {
+  const out: { [option: string]: Arg } = {};
+  for (const p of spec.image?.parts ?? []) {
+    const k = spec.options[p.option];
+    if (k?.image === undefined) fail("invalid-value", `component ${spec.name}: image part ${p.arg} names option ${p.option}, which is not an option.image option`, { stage: spec.name });
+    const value = String(options[p.option] ?? k.default ?? "");
+    const problem = argValueProblem(imagePartKind(k.image.part, k.image.example), value);
+    if (problem !== undefined) fail("invalid-value", `stage ${spec.name}, option ${p.option}: ${problem}`, { stage: spec.name, option: p.option, arg: p.arg });
+    out[p.option] = imagePartArg(k.image.part, p.arg, value, p.doc, k.image.example);
+  }
+  return out;
+}
+
+/**
+ * The external image a spec's root stage starts FROM, for its checked options: the reference
+ * written from the declared ARGs (`${BASE_IMAGE}:${BASE_TAG}`), with those ARGs.
+ *
+ * @example
+ * buildComponent(BASE_SPEC, (o) => componentImage(BASE_SPEC, o), {}, build)
+ */
+export function componentImage(spec: ComponentSpec, options: { readonly [k: string]: unknown }): ImageBase {
+  if (spec.image === undefined) fail("invalid-value", `component ${spec.name} declares no image to start FROM`, { stage: spec.name });
+  const args = imageArgsOf(spec, options);
+  const platform = spec.image.platform;
+  return imageFrom(spec.image.parts.map((p) => args[p.option]!), platform === undefined ? {} : { platform });
+}
+
 function whenHolds(when: ArtifactDecl["when"], options: { readonly [k: string]: unknown }): boolean {
   return when === undefined || Object.entries(when).every(([k, v]) => options[k] === v);
 }
@@ -250,7 +296,7 @@ export function buildComponent<const Sp extends ComponentSpec, const F extends A
   const pArg = spec.prefix !== undefined ? pathArg(spec.prefix.arg, prefix, spec.prefix.doc) : undefined;
   if (pArg !== undefined) checkArgValue(pArg, prefix, spec.name);
   const base = typeof from === "function" ? from(o) : from;
-  const r = build({ from: base, options: o, version, versionArg: vArg, prefix, prefixArg: pArg });
+  const r = build({ from: base, options: o, version, versionArg: vArg, prefix, prefixArg: pArg, imageArgs: spec.image === undefined ? {} : imageArgsOf(spec, o) });
   const provides: { [k: string]: AnyArtifact } = {};
   for (const [key, d] of Object.entries(spec.artifacts ?? {})) {
     if (!whenHolds(d.when, o)) continue;

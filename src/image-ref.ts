@@ -4,7 +4,7 @@
  * YAML and `--set`, and the bake file's validation, which needs RE2: so no lookaheads), so every FROM
  * image can be pinned by digest the same way.
  */
-import { stringArg, type Arg } from "./arg.ts";
+import { stringArg, type Arg, type ArgKind } from "./arg.ts";
 import { fail } from "./validate.ts";
 
 /** `sha256:` and 64 lowercase hex digits: the digest form BuildKit resolves. */
@@ -62,6 +62,83 @@ export function imageTagArg<const N extends string, const D extends string>(name
  */
 export function imageRefArg<const N extends string, const D extends string>(name: N, def: D, description: string): Arg<N, D> {
   return stringArg(name, def, PINNED_IMAGE_REF_PATTERN, PINNED_IMAGE_REF_EXPECTED, description);
+}
+
+/** A full reference with a tag, no digest required (`registry.example:5000/team/image:tag`): for local images. */
+export const TAGGED_IMAGE_REF_PATTERN = /^[a-z0-9][a-z0-9._/-]*(:[0-9]+\/[a-z0-9._/-]+)?:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+/**
+ * A full image reference ARG with a tag (`FROM ${SMOKE_BASE_IMAGE}`), for images built locally that
+ * have no registry digest.
+ *
+ * @example
+ * const img = taggedImageRefArg("SMOKE_BASE_IMAGE", "stagewright/smoke-base:bookworm", "local base image")
+ */
+export function taggedImageRefArg<const N extends string, const D extends string>(name: N, def: D, description: string): Arg<N, D> {
+  return stringArg(name, def, TAGGED_IMAGE_REF_PATTERN, "an image reference with a tag", description);
+}
+
+/**
+ * An image repository as a FROM line names it before its tag: lowercase path components, an
+ * optional registry host with port (`registry.example:5000/team/image`).
+ */
+export const IMAGE_REPOSITORY_PATTERN = /^[a-z0-9]+([._/-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
+
+/**
+ * An image repository ARG (`ARG BASE_IMAGE=nvcr.io/nvidia/cuda-dl-base`); `example` names a
+ * repository of the kind expected, for the sentence.
+ *
+ * @example
+ * const repo = imageRepositoryArg("BASE_IMAGE", "nvcr.io/nvidia/cuda-dl-base", "base image repository", "nvcr.io/nvidia/cuda-dl-base")
+ */
+export function imageRepositoryArg<const N extends string, const D extends string>(name: N, def: D, description: string, example: string): Arg<N, D> {
+  return stringArg(name, def, IMAGE_REPOSITORY_PATTERN, imageRepositoryExpected(example), description);
+}
+
+/**
+ * What an image repository ARG accepts, in words.
+ *
+ * @example
+ * imageRepositoryExpected("debian") // "an image repository such as debian"
+ */
+export function imageRepositoryExpected(example: string): string {
+  return `an image repository such as ${example}`;
+}
+
+/**
+ * Which part of a FROM image reference an ARG holds.
+ *
+ * @example
+ * const part: ImagePart = "tag" // BASE_TAG in ${BASE_IMAGE}:${BASE_TAG}
+ */
+export type ImagePart = "repository" | "tag" | "pinned-ref";
+
+/**
+ * The ARG for one part of a FROM image reference, by part.
+ *
+ * @example
+ * imagePartArg("tag", "BASE_TAG", "25.06-cuda12.9-devel-ubuntu24.04", "base image tag", "").kind.type // "string"
+ */
+export function imagePartArg(part: ImagePart, name: string, value: string, description: string, example: string): Arg {
+  const k = imagePartKind(part, example);
+  return stringArg(name, value, k.pattern, k.expected, description, k.refused ?? []);
+}
+
+/**
+ * The ARG kind of one part of a FROM image reference: what its ARG and the option it comes from check.
+ *
+ * @example
+ * imagePartKind("tag", "").refused // ["latest"]
+ */
+export function imagePartKind(part: ImagePart, example: string): Extract<ArgKind, { readonly type: "string" }> {
+  switch (part) {
+    case "repository":
+      return { type: "string", pattern: IMAGE_REPOSITORY_PATTERN, expected: imageRepositoryExpected(example) };
+    case "tag":
+      return { type: "string", pattern: IMAGE_TAG_PATTERN, expected: IMAGE_TAG_EXPECTED, refused: REFUSED_IMAGE_TAGS };
+    case "pinned-ref":
+      return { type: "string", pattern: PINNED_IMAGE_REF_PATTERN, expected: PINNED_IMAGE_REF_EXPECTED };
+  }
 }
 
 /** The parts of an image reference or tag: the tag (if any) and the digest (if any). */

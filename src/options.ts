@@ -4,13 +4,14 @@
  * check of an options object are both derived from that one declaration, so they cannot drift.
  */
 import type { AnyArtifact, Artifact, ArtifactLayout } from "./artifact.ts";
-import type { PathLiteralCheck, VersionLiteralCheck } from "./arg.ts";
+import { argValueProblem, type PathLiteralCheck, type VersionLiteralCheck } from "./arg.ts";
+import { imagePartKind, type ImagePart, type ImageTagCheck } from "./image-ref.ts";
 import { unknownOption } from "./messages.ts";
 import { fail, pathProblem, versionProblem } from "./validate.ts";
 import type { RuleOverride } from "./version-rules.ts";
 
 /** Which compile-time literal check an option's value gets. */
-export type LiteralCheck = "version" | "path" | "none";
+export type LiteralCheck = "version" | "path" | "image-tag" | "none";
 
 /**
  * One declared option: its documentation, whether it is required, its default, and the runtime
@@ -27,6 +28,8 @@ export interface OptionKind<T = unknown, R extends boolean = boolean, L extends 
   readonly default: D;
   /** For artifact options: the artifact kind the value must have. */
   readonly artifactKind?: string;
+  /** For image options: the part of the FROM image reference the value is, and an example for its sentence. */
+  readonly image?: { readonly part: ImagePart; readonly example: string };
   /** A problem sentence for a value that is not of this kind, or undefined. */
   check(value: unknown): string | undefined;
   /** Type-level only: the value type. */
@@ -69,7 +72,9 @@ export type KnownOptions<O, Shape, StageName extends string> = {
     : never;
 };
 
-type LiteralProblem<L, V> = V extends string ? (L extends "version" ? VersionLiteralCheck<V> : L extends "path" ? PathLiteralCheck<V> : unknown) : unknown;
+type LiteralProblem<L, V> = V extends string
+  ? L extends "version" ? VersionLiteralCheck<V> : L extends "path" ? PathLiteralCheck<V> : L extends "image-tag" ? ImageTagCheck<V> : unknown
+  : unknown;
 
 /** The literal checks of the version and path options of O (a bad literal's key becomes `{ error }`). */
 export type LiteralChecks<O, Os> = {
@@ -124,13 +129,14 @@ interface KindOpts<R extends boolean, D> {
   readonly default?: D;
 }
 
-function kind<T, R extends boolean, L extends LiteralCheck, D>(o: KindOpts<R, D>, literal: L, check: (v: unknown) => string | undefined, artifactKind?: string): OptionKind<T, R, L, D> {
+function kind<T, R extends boolean, L extends LiteralCheck, D>(o: KindOpts<R, D>, literal: L, check: (v: unknown) => string | undefined, artifactKind?: string, image?: OptionKind["image"]): OptionKind<T, R, L, D> {
   return Object.freeze({
     doc: o.doc,
     required: (o.required ?? false) as R,
     literal,
     default: o.default as D,
     ...(artifactKind !== undefined ? { artifactKind } : {}),
+    ...(image !== undefined ? { image } : {}),
     check,
   });
 }
@@ -155,6 +161,18 @@ export const option = {
   /** A string matching a pattern; `expected` says in words what it must look like. */
   string<const R extends boolean = false, const D extends string | undefined = undefined>(o: KindOpts<R, D> & { readonly pattern?: RegExp; readonly expected?: string }): OptionKind<string, R, "none", D> {
     return kind(o, "none", (v) => str(v) ?? (o.pattern === undefined || o.pattern.test(v as string) ? undefined : `${JSON.stringify(v)} is not ${o.expected ?? `a value matching ${String(o.pattern)}`}`));
+  },
+  /**
+   * One part of the stage's FROM image (repository, tag, or a reference pinned by digest): checked
+   * as the ARG it becomes (the component's `image` declaration names it); a tag literal by tsc too.
+   */
+  image<const P extends ImagePart, const R extends boolean = false, const D extends string | undefined = undefined>(
+    part: P,
+    o: KindOpts<R, D> & { readonly example?: string },
+  ): OptionKind<string, R, P extends "tag" ? "image-tag" : "none", D> {
+    const example = o.example ?? "";
+    const argKind = imagePartKind(part, example);
+    return kind(o, (part === "tag" ? "image-tag" : "none") as P extends "tag" ? "image-tag" : "none", (v) => str(v) ?? argValueProblem(argKind, v as string), undefined, { part, example });
   },
   /** true or false. */
   boolean<const R extends boolean = false, const D extends boolean | undefined = undefined>(o: KindOpts<R, D>): OptionKind<boolean, R, "none", D> {

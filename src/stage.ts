@@ -90,6 +90,31 @@ export function image(ref: string, args: readonly Arg[] = [], options: { readonl
 }
 
 /**
+ * An external image whose reference is made of ARGs, each written once: `imageFrom([BASE_IMAGE,
+ * BASE_TAG])` is `FROM ${BASE_IMAGE}:${BASE_TAG}` with both as global ARGs; `platform` an ARG such
+ * as BUILDPLATFORM (`FROM --platform=${BUILDPLATFORM}`).
+ *
+ * @example
+ * imageFrom([crossImageArg], { platform: BUILDPLATFORM })
+ */
+export function imageFrom(parts: readonly Arg[], options: { readonly platform?: Arg } = {}): ImageBase {
+  const ref = (a: Arg) => `\${${a.name}}`;
+  const p = options.platform;
+  return image(parts.map(ref).join(":"), p === undefined ? parts : [...parts, p], p === undefined ? {} : { platform: ref(p) });
+}
+
+/**
+ * An external image's reference with each of its ARGs at its default (`${BASE_IMAGE}:${BASE_TAG}`
+ * → `nvcr.io/nvidia/cuda-dl-base:25.06-cuda12.9-devel-ubuntu24.04`), for facts and manifests.
+ *
+ * @example
+ * imageDefault(image("${UV_IMAGE}", [uvImageArg])) // the pinned uv reference
+ */
+export function imageDefault(base: ImageBase): string {
+  return base.image.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (m, name: string) => base.args.find((a) => a.name === name)?.default ?? m);
+}
+
+/**
  * One Docker build stage: its base, ARGs, needs, provided artifacts, what its image holds, and its
  * instructions. The type parameters carry the literal facts the recipe rules compare.
  *

@@ -10,19 +10,16 @@ import {
   comment,
   copy,
   env,
-  image,
-  imageRefArg,
-  imageTagArg,
+  componentImage,
+  imageDefault,
   option,
   run,
-  stringArg,
   TARGETARCH,
   type AnyStage,
   type ComponentOptions,
   type ComponentSpec,
   type ComponentStage,
   type ImageBase,
-  type ImageTagCheck,
   type OptionsOf,
 } from "../src/index.ts";
 import { aptInstall } from "./build-steps.ts";
@@ -45,13 +42,6 @@ export const VENV = "/workspace/.venv";
 /** The uv image by version and digest (digest as recorded in docs/sources.md). */
 export const UV_IMAGE_DEFAULT = "ghcr.io/astral-sh/uv:0.9.7@sha256:ba4857bf2a068e9bc0e64eed8563b065908a4cd6bfb66b531a9c424c8e25e142";
 
-const IMAGE_REPOSITORY = /^[a-z0-9]+([._/-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
-
-/** A compile-time error on the `tag` option when its literal cannot be pinned (`latest`, a bad digest). */
-export type BaseTagCheck<O> = O extends { readonly tag: infer T extends string }
-  ? ImageTagCheck<T> extends string ? { readonly tag: { readonly error: ImageTagCheck<T> } } : unknown
-  : unknown;
-
 /**
  * The CUDA version a cuda-dl-base tag names, for comparisons.
  *
@@ -62,8 +52,12 @@ export function cudaVersionOfTag(tag: string): string | undefined {
   return /cuda(\d+\.\d+)/.exec(tag)?.[1];
 }
 
-/** The uv component: no options; the image it copies from is pinned by version and digest. */
-export const UV_SPEC = { name: "uv", options: {} } as const satisfies ComponentSpec;
+/** The uv component: the image it copies from, pinned by version and digest. */
+export const UV_SPEC = {
+  name: "uv",
+  options: { image: option.image("pinned-ref", { doc: "uv image, pinned by version and digest", default: UV_IMAGE_DEFAULT }) },
+  image: { parts: [{ option: "image", arg: "UV_IMAGE", doc: "uv image, pinned by version and digest" }] },
+} as const satisfies ComponentSpec;
 
 /**
  * The uv stage: the uv image pinned by version and digest, copied from by the base stage.
@@ -71,9 +65,8 @@ export const UV_SPEC = { name: "uv", options: {} } as const satisfies ComponentS
  * @example
  * const uv = uvStage()
  */
-export function uvStage(uvImage: string = UV_IMAGE_DEFAULT): ComponentStage<typeof UV_SPEC, ImageBase, {}> {
-  const UV_IMAGE = imageRefArg("UV_IMAGE", uvImage, "uv image, pinned by version and digest");
-  return buildComponent(UV_SPEC, image("${UV_IMAGE}", [UV_IMAGE]), {}, () => ({
+export function uvStage(uvImage: string = UV_IMAGE_DEFAULT): ComponentStage<typeof UV_SPEC, ImageBase, { readonly image: string }> {
+  return buildComponent(UV_SPEC, (o) => componentImage(UV_SPEC, o), { image: uvImage }, () => ({
     description: "the uv and uvx binaries, from the uv image pinned by digest",
     steps: [],
     details: {},
@@ -88,9 +81,8 @@ export const APT_GRPC_PACKAGES: readonly string[] = ["libgrpc-dev", "libgrpc++-d
 export const BASE_SPEC = {
   name: "base",
   options: {
-    image: option.string({ doc: "base image repository. Default nvcr.io/nvidia/cuda-dl-base", pattern: IMAGE_REPOSITORY, expected: "an image repository such as nvcr.io/nvidia/cuda-dl-base", default: "nvcr.io/nvidia/cuda-dl-base" }),
-    // Checked as the BASE_TAG ARG (imageTagArg) and, for literals, by BaseTagCheck.
-    tag: option.string({ doc: "base image tag, optionally pinned by digest (<tag>@sha256:<digest>). Default 25.06-cuda12.9-devel-ubuntu24.04", default: "25.06-cuda12.9-devel-ubuntu24.04" }),
+    image: option.image("repository", { doc: "base image repository. Default nvcr.io/nvidia/cuda-dl-base", example: "nvcr.io/nvidia/cuda-dl-base", default: "nvcr.io/nvidia/cuda-dl-base" }),
+    tag: option.image("tag", { doc: "base image tag, optionally pinned by digest (<tag>@sha256:<digest>). Default 25.06-cuda12.9-devel-ubuntu24.04", default: "25.06-cuda12.9-devel-ubuntu24.04" }),
     removeHpcxUcx: option.boolean({ doc: "remove the base image's HPC-X UCX so exactly one UCX exists", default: true }),
     cuda: option.string({ doc: "the CUDA version of the image, when its tag does not name it (NGC framework images: 25.06-py3)", pattern: /^\d+\.\d+$/, expected: "a CUDA version such as 12.9" }),
     torch: option.boolean({ doc: "install torch/torchvision/torchaudio into the venv like the official image (not needed by NIXL)", default: false }),
@@ -98,6 +90,12 @@ export const BASE_SPEC = {
       doc: "install gRPC from apt (libgrpc-dev, libgrpc++-dev, protobuf-compiler-grpc), as the official image to NIXL v1.0.0; NIXL from v1.0.1 refuses the Abseil they pull in: build abseil and gRPC from source instead (stages/networking/grpc.ts)",
       default: true,
     }),
+  },
+  image: {
+    parts: [
+      { option: "image", arg: "BASE_IMAGE", doc: "base image repository" },
+      { option: "tag", arg: "BASE_TAG", doc: "base image tag, optionally pinned by digest (<tag>@sha256:<digest>)" },
+    ],
   },
   artifacts: {
     cuda: { kind: "cuda", delivery: "in-image", prefix: "/usr/local/cuda" },
@@ -114,13 +112,13 @@ export type BaseOptions = OptionsOf<typeof BASE_SPEC.options>;
  * @example
  * const base = cudaDlBase(uvStage(), { tag: "25.06-cuda12.9-devel-ubuntu24.04" })
  */
-export function cudaDlBase<const O extends object = {}>(uv: AnyStage, options: ComponentOptions<typeof BASE_SPEC, O> & BaseTagCheck<O>): ComponentStage<typeof BASE_SPEC, ImageBase, O> {
-  return buildComponent(BASE_SPEC, (o) => image("${BASE_IMAGE}:${BASE_TAG}", baseImageArgs(o)), options as O, (c) => {
+export function cudaDlBase<const O extends object = {}>(uv: AnyStage, options: ComponentOptions<typeof BASE_SPEC, O>): ComponentStage<typeof BASE_SPEC, ImageBase, O> {
+  return buildComponent(BASE_SPEC, (o) => componentImage(BASE_SPEC, o), options as O, (c) => {
     const o = c.options;
-    const [, BASE_TAG] = baseImageArgs(o);
+    const BASE_TAG = c.imageArgs["tag"]!;
     const cudaOption = o["cuda"] as string | undefined;
     const cuda = cudaOption ?? cudaVersionOfTag(BASE_TAG.default) ?? "unknown";
-    const [BASE_IMAGE] = baseImageArgs(o);
+    const from = c.from as ImageBase;
     return {
       description: "CUDA base image, system build dependencies, exactly one UCX, Python venv with uv",
       args: [ARCH, TARGETARCH, PYTHON_VERSION],
@@ -129,7 +127,7 @@ export function cudaDlBase<const O extends object = {}>(uv: AnyStage, options: C
         cuda: {
           version: cuda, delivery: { type: "in-image" },
           versionArg: BASE_TAG, versionOf: (tag: string) => cudaOption ?? cudaVersionOfTag(tag) ?? "unknown",
-          facts: { image: `${BASE_IMAGE.default}:${BASE_TAG.default}` },
+          facts: { image: imageDefault(from) },
         },
         python: { version: PYTHON_VERSION.default, delivery: { type: "in-image" }, layout: { bin: ["bin"] } },
       },
@@ -159,15 +157,7 @@ export function cudaDlBase<const O extends object = {}>(uv: AnyStage, options: C
           { mounts: [cacheMount("/workspace/.cache/uv")] },
         ),
       ],
-      versions: { "base-image": "${BASE_IMAGE}:${BASE_TAG}", python: "${PYTHON_VERSION}" },
+      versions: { "base-image": from.image, python: "${PYTHON_VERSION}" },
     };
   });
-}
-
-/** The image ARGs of the base stage's FROM line, from its checked options. */
-function baseImageArgs(o: { readonly [k: string]: unknown }) {
-  return [
-    stringArg("BASE_IMAGE", String(o["image"]), IMAGE_REPOSITORY, "an image repository such as nvcr.io/nvidia/cuda-dl-base", "base image repository"),
-    imageTagArg("BASE_TAG", String(o["tag"]), "base image tag, optionally pinned by digest (<tag>@sha256:<digest>)"),
-  ] as const;
 }

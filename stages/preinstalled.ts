@@ -4,9 +4,10 @@
  * consumers take it like any other, and verified: the stage fails the build if the file is missing.
  *
  * Its stage name, artifact kind and prefix are options (one stage per preinstalled component), so
- * it declares its options as kinds and derives its type from the option literals.
+ * its component spec is made from those three values ({@link preinstalledSpec}); the option check,
+ * the typed artifact and the stage come from that spec as for every other component.
  */
-import { artifact, checkOptionValues, defineStage, option, pathIn, run, type AnyStage, type Artifact, type ArtifactLayout, type OptionsArg, type OptionsOf, type StageOf } from "../src/index.ts";
+import { buildComponent, checkOptionValues, option, run, type AnyStage, type ArtifactLayout, type ComponentOptions, type ComponentStage, type OptionsOf } from "../src/index.ts";
 
 const NAME = /^[a-z0-9][a-z0-9-]*$/;
 
@@ -27,6 +28,30 @@ export type PreinstalledOptions = OptionsOf<typeof PREINSTALLED_OPTIONS>;
 type Str<O, K extends string> = O extends { readonly [k in K]: infer V extends string } ? V : string;
 
 /**
+ * The component spec of one preinstalled component: its name, artifact kind and prefix are the
+ * option values (one spec, and one stage, per component the base image holds).
+ *
+ * @example
+ * const spec: PreinstalledSpec<{ name: "hpcx-ucx"; kind: "ucx"; prefix: "/opt/hpcx/ucx" }> = preinstalledSpec("hpcx-ucx", "ucx", "/opt/hpcx/ucx")
+ */
+export interface PreinstalledSpec<O> {
+  readonly name: Str<O, "name">;
+  readonly options: typeof PREINSTALLED_OPTIONS;
+  readonly artifacts: { readonly [k in Str<O, "kind">]: { readonly kind: Str<O, "kind">; readonly delivery: "in-image"; readonly prefix: Str<O, "prefix"> } };
+}
+
+/**
+ * The spec {@link preinstalled} builds its stage from.
+ *
+ * @example
+ * preinstalledSpec("hpcx-ucx", "ucx", "/opt/hpcx/ucx").artifacts.ucx.prefix // "/opt/hpcx/ucx"
+ */
+export function preinstalledSpec<const N extends string, const K extends string, const P extends string>(name: N, kind: K, prefix: P): PreinstalledSpec<{ name: N; kind: K; prefix: P }> {
+  const artifacts = { [kind]: { kind, delivery: "in-image" as const, prefix } } as { readonly [k in K]: { readonly kind: K; readonly delivery: "in-image"; readonly prefix: P } };
+  return { name, options: PREINSTALLED_OPTIONS, artifacts };
+}
+
+/**
  * Declare a component the base image holds.
  *
  * @example
@@ -34,27 +59,27 @@ type Str<O, K extends string> = O extends { readonly [k in K]: infer V extends s
  */
 export function preinstalled<const F extends AnyStage, const O extends object>(
   from: F,
-  options: OptionsArg<typeof PREINSTALLED_OPTIONS, "preinstalled", O>,
-): StageOf<Str<O, "name">, F, { readonly [k in Str<O, "kind">]: Artifact<Str<O, "kind">, Str<O, "prefix">, Str<O, "name">, string> }, never, never, never> {
+  options: ComponentOptions<PreinstalledSpec<O>, O>,
+): ComponentStage<PreinstalledSpec<O>, F, O> {
+  // The spec is made of three option values: check them (under the component's generic name) before it exists.
   const o = checkOptionValues("preinstalled", options, PREINSTALLED_OPTIONS) as unknown as PreinstalledOptions;
-  const a = artifact({
-    kind: o.kind,
-    producer: o.name,
-    version: o.version,
-    prefix: o.prefix,
-    delivery: { type: "in-image" },
-    layout: (o.layout as Partial<ArtifactLayout> | undefined) ?? { lib: ["lib"] },
-    runtimeFiles: [o.file],
-    sonames: o.sonames ?? [],
-    facts: { distribution: "base-image" },
+  const spec = preinstalledSpec(o.name, o.kind, o.prefix) as PreinstalledSpec<O>;
+  return buildComponent(spec, from, options as O, () => {
+    // The prefix is fixed (no ARG), so the path is the prefix's own text, as pathIn writes it.
+    const file = `${o.prefix === "/" ? "" : o.prefix}/${o.file}`;
+    return {
+      description: `${o.kind} that the base image already holds at ${o.prefix} (verified, not built)`,
+      details: {
+        [o.kind]: {
+          version: o.version,
+          delivery: { type: "in-image" },
+          layout: (o.layout as Partial<ArtifactLayout> | undefined) ?? { lib: ["lib"] },
+          runtimeFiles: [o.file],
+          sonames: o.sonames ?? [],
+          facts: { distribution: "base-image" },
+        },
+      },
+      steps: [run(`test -e "${file}" || { echo "stagewright: the base image has no ${file}; build ${o.kind} instead" >&2; exit 1; }`)],
+    };
   });
-  const stage = defineStage({
-    name: o.name,
-    description: `${o.kind} that the base image already holds at ${o.prefix} (verified, not built)`,
-    from,
-    provides: { [o.kind]: a },
-    steps: [run(`test -e "${pathIn(a, o.file)}" || { echo "stagewright: the base image has no ${pathIn(a, o.file)}; build ${o.kind} instead" >&2; exit 1; }`)],
-  });
-  // The stage was built from the option values its type reads (name, kind, prefix).
-  return stage as unknown as ReturnType<typeof preinstalled<F, O>>;
 }

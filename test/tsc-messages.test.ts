@@ -15,6 +15,8 @@ const snippets: Record<string, string> = {
   latest: `libfabric(base, { version: "latest" });`,
   // Issue 9 item 5: the version form of the upstream's tags.
   formLibfabric: `libfabric(base, { version: "2.3.0" });`,
+  // Issue 14: the base image's tag is checked from its option kind (the FROM ARG declared once).
+  baseTagLatest: `cudaDlBase(uv, { tag: "latest" });`,
   formNixl: `const o = { version: "v0.7.1", ucx: u.provides.ucx, etcd: etcd.provides.etcd } as const;\nnixl(base, o);`,
   pairing: `nixl(base, { version: "0.7.1", libfabric: libfabric(base, { version: "v1.21.0" }).provides.libfabric, ucx: u.provides.ucx, etcd: etcd.provides.etcd });`,
   // Hole 3 of issue 14: a typo in an options variable (no excess-property check protects it).
@@ -83,6 +85,7 @@ test.each([
   ["relativePrefix", "usr/local is not an absolute path: start it with /"],
   ["latest", "latest is not a pinned version: give an exact version such as 1.2.3"],
   ["formLibfabric", "LIBFABRIC_VERSION is a libfabric release tag with its v (v2.3.0), not 2.3.0"],
+  ["baseTagLatest", "latest is not a pinned image tag: give a version tag such as 25.06-cuda12.9-devel-ubuntu24.04, optionally with @sha256:<digest>"],
   ["formNixl", "NIXL_VERSION is a NIXL release tag: without a v up to 0.10.1, with its v from v1.0.0 (0.7.1, v1.4.0), not v0.7.1"],
   ["pairing", "stage nixl: NIXL 0.7.1 needs libfabric >= v2.3.0rc2 (or EFA installer >= 1.43.2) but stage libfabric builds libfabric v1.21.0"],
   ["etcdReff", "unknown option reff for stage etcd-cpp-api; remove it or use one of the options the stage declares"],

@@ -4,7 +4,7 @@
  */
 import { describe, expectTypeOf, test } from "vitest";
 import { recipe, type ComponentRuleProblem, type ImageTagCheck, type VersionLt } from "../../src/index.ts";
-import { AWS_OFI_NCCL_SPEC, EFA_SPEC, NIXL_SPEC, cudaDlBase, efaDrivers, etcdCppApi, libfabric, nixl, ucx, uvStage } from "../../stages/index.ts";
+import { AWS_OFI_NCCL_SPEC, EFA_SPEC, NIXL_SPEC, cudaDlBase, efaDrivers, etcdCppApi, libfabric, nixl, preinstalled, ucx, uvStage } from "../../stages/index.ts";
 
 const uv = uvStage();
 const base = cudaDlBase(uv, {});
@@ -170,5 +170,17 @@ describe("base image tags pinned by digest (issue 11 item 8)", () => {
     expectTypeOf<ImageTagCheck<"latest">>().toEqualTypeOf<"latest is not a pinned image tag: give a version tag such as 25.06-cuda12.9-devel-ubuntu24.04, optionally with @sha256:<digest>">();
     expectTypeOf<ImageTagCheck<"nvcr.io/nvidia/cuda:12.9.1">>().toEqualTypeOf<"nvcr.io/nvidia/cuda:12.9.1 is not an image tag: give only the tag (the repository is another ARG)">();
     expectTypeOf<ImageTagCheck<"12.9.1-runtime-ubuntu24.04">>().toEqualTypeOf<unknown>();
+  });
+});
+
+describe("preinstalled on the component spec (issue 14)", () => {
+  test("the stage name, artifact kind and prefix are the option literals", () => {
+    const hpcx = preinstalled(base, { name: "hpcx-ucx", kind: "ucx", prefix: "/opt/hpcx/ucx", version: "HPC-X (base image)", file: "lib/libucp.so.0" });
+    expectTypeOf(hpcx.name).toEqualTypeOf<"hpcx-ucx">();
+    expectTypeOf(hpcx.provides.ucx.kind).toEqualTypeOf<"ucx">();
+    expectTypeOf(hpcx.provides.ucx.prefix).toEqualTypeOf<"/opt/hpcx/ucx">();
+    expectTypeOf(hpcx.provides.ucx.producer).toEqualTypeOf<"hpcx-ucx">();
+    // @ts-expect-error opt/hpcx is not an absolute path: start it with /
+    preinstalled(base, { name: "hpcx-ucx", kind: "ucx", prefix: "opt/hpcx", version: "x", file: "lib/libucp.so.0" });
   });
 });
