@@ -13,7 +13,6 @@ import {
   awsSdkCpp,
   cudaDlBase,
   doca,
-  efaDrivers,
   etcdCppApi,
   gdrcopy,
   gusli,
@@ -34,16 +33,14 @@ export function alignedStages() {
   const uv = uvStage();
   const base = cudaDlBase(uv, { tag: "25.06-cuda12.9-devel-ubuntu24.04" });
   const dc = doca(base, {});
-  // rdma-core only: this image builds its own libfabric, so the installer's is never installed.
-  const efa = efaDrivers(dc, { version: "1.43.3", libfabric: "minimal" });
-  const gdr = gdrcopy(efa, { version: "v2.4.1" });
+  const gdr = gdrcopy(dc, { version: "v2.4.1" });
   // The official 0.7.1 pairing: libfabric v2.3.0 (v1.21.0 is refused for NIXL 0.7.x: docs/aligned.md).
-  const fabric = libfabric(efa, { version: "v2.3.0", prefix: "/usr/local", gdrcopy: gdr.provides.gdrcopy });
-  const ucxBuild = ucx(efa, { version: "v1.19.0", gdrcopy: gdr.provides.gdrcopy });
-  const etcd = etcdCppApi(efa, {});
-  const sdk = awsSdkCpp(efa, {});
-  const gus = gusli(efa, {});
-  const nixlBuild = nixl(efa, {
+  const fabric = libfabric(dc, { version: "v2.3.0", prefix: "/usr/local", gdrcopy: gdr.provides.gdrcopy });
+  const ucxBuild = ucx(dc, { version: "v1.19.0", gdrcopy: gdr.provides.gdrcopy });
+  const etcd = etcdCppApi(dc, {});
+  const sdk = awsSdkCpp(dc, {});
+  const gus = gusli(dc, {});
+  const nixlBuild = nixl(dc, {
     version: "0.7.1",
     libfabric: fabric.provides.libfabric,
     ucx: ucxBuild.provides.ucx,
@@ -51,9 +48,9 @@ export function alignedStages() {
     awsSdk: sdk.provides.awsSdk,
     gusli: gus.provides.gusli,
   });
-  const ncclBuild = nccl(efa, { version: "v2.23.4-1" });
-  const ofi = awsOfiNccl(efa, { version: "v1.12.1-aws", libfabric: fabric.provides.libfabric });
-  return { uv, base, dc, efa, gdr, fabric, ucxBuild, etcd, sdk, gus, nixlBuild, ncclBuild, ofi };
+  const ncclBuild = nccl(dc, { version: "v2.23.4-1" });
+  const ofi = awsOfiNccl(dc, { version: "v1.12.1-aws", libfabric: fabric.provides.libfabric });
+  return { uv, base, dc, gdr, fabric, ucxBuild, etcd, sdk, gus, nixlBuild, ncclBuild, ofi };
 }
 
 /** Options of {@link alignedRecipe}. */
@@ -89,13 +86,13 @@ export function alignedRecipe(options: AlignedOptions = { nccl: true }) {
     "NIXL is built as a release build (--buildtype=release); the official 0.7.1 image builds the meson default, debug",
   ];
   if (options.nccl) {
-    const final = runtime(s.efa, [...common, s.ncclBuild.provides.nccl, s.ofi.provides.awsOfiNccl]);
-    const stages = [s.uv, s.base, s.dc, s.efa, s.gdr, s.fabric, s.ucxBuild, s.etcd, s.sdk, s.gus, s.nixlBuild, s.ncclBuild, s.ofi, final] as const;
+    const final = runtime(s.dc, [...common, s.ncclBuild.provides.nccl, s.ofi.provides.awsOfiNccl]);
+    const stages = [s.uv, s.base, s.dc, s.gdr, s.fabric, s.ucxBuild, s.etcd, s.sdk, s.gus, s.nixlBuild, s.ncclBuild, s.ofi, final] as const;
     // One Dockerfile for both: ARCH follows --platform (stages/shared.ts), the arm64 data is stages/platforms.ts.
     return withTestScript(recipe("nixl-aligned", stages, { description, notes, platforms: platformsFor(stages, BOTH_PLATFORMS), platformRules: platformProblems }), nixlImageTestScript);
   }
-  const final = runtime(s.efa, common);
-  const stages = [s.uv, s.base, s.dc, s.efa, s.gdr, s.fabric, s.ucxBuild, s.etcd, s.sdk, s.gus, s.nixlBuild, final] as const;
+  const final = runtime(s.dc, common);
+  const stages = [s.uv, s.base, s.dc, s.gdr, s.fabric, s.ucxBuild, s.etcd, s.sdk, s.gus, s.nixlBuild, final] as const;
   return withTestScript(recipe("nixl-aligned", stages, {
     description: description.replace(", NCCL + aws-ofi-nccl", ""),
     notes,

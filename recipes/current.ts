@@ -17,7 +17,6 @@ import {
   awsSdkCpp,
   cudaDlBase,
   doca,
-  efaDrivers,
   etcdCppApi,
   gdrcopy,
   grpc,
@@ -48,17 +47,15 @@ export function currentStages() {
   // NIXL from v1.0.1 refuses the Abseil Ubuntu's gRPC packages bring: gRPC comes from source.
   const base = cudaDlBase(uv, { tag: "25.10-cuda13.0-devel-ubuntu24.04", grpcFromApt: false });
   const dc = doca(base, { build: "3.3.0-088000-26.01" });
-  // rdma-core only: the image builds its own libfabric (v2.5.1), so the installer's is never installed.
-  const efa = efaDrivers(dc, { version: "1.47.0", libfabric: "minimal" });
-  const gdr = gdrcopy(efa, { version: "v2.5.2" });
-  const fabric = libfabric(efa, { version: "v2.5.1", prefix: "/usr/local", gdrcopy: gdr.provides.gdrcopy });
-  const ucxBuild = ucx(efa, { version: "v1.22.0", configure: "release-mt" });
-  const absl = abseil(efa, { cxxStandard: "20" });
-  const grpcBuild = grpc(efa, { abseil: absl.provides.abseil, version: "v1.73.0", cxxStandard: "20" });
-  const etcd = etcdCppApi(efa, { cxxStandard: "20", grpc: grpcBuild.provides.grpc });
-  const sdk = awsSdkCpp(efa, { version: "1.11.760", components: "s3;s3-crt", cxxStandard: "20" });
-  const gus = gusli(efa, { cxx20: true });
-  const nixlBuild = nixl(efa, {
+  const gdr = gdrcopy(dc, { version: "v2.5.2" });
+  const fabric = libfabric(dc, { version: "v2.5.1", prefix: "/usr/local", gdrcopy: gdr.provides.gdrcopy });
+  const ucxBuild = ucx(dc, { version: "v1.22.0", configure: "release-mt" });
+  const absl = abseil(dc, { cxxStandard: "20" });
+  const grpcBuild = grpc(dc, { abseil: absl.provides.abseil, version: "v1.73.0", cxxStandard: "20" });
+  const etcd = etcdCppApi(dc, { cxxStandard: "20", grpc: grpcBuild.provides.grpc });
+  const sdk = awsSdkCpp(dc, { version: "1.11.760", components: "s3;s3-crt", cxxStandard: "20" });
+  const gus = gusli(dc, { cxx20: true });
+  const nixlBuild = nixl(dc, {
     version: "v1.4.0",
     libfabric: fabric.provides.libfabric,
     ucx: ucxBuild.provides.ucx,
@@ -66,9 +63,9 @@ export function currentStages() {
     awsSdk: sdk.provides.awsSdk,
     gusli: gus.provides.gusli,
   });
-  const ncclBuild = nccl(efa, { version: "v2.29.7-1", gencode: CURRENT_NCCL_GENCODE });
-  const ofi = awsOfiNccl(efa, { version: "v1.20.0", libfabric: fabric.provides.libfabric });
-  return { uv, base, dc, efa, gdr, fabric, ucxBuild, absl, grpcBuild, etcd, sdk, gus, nixlBuild, ncclBuild, ofi };
+  const ncclBuild = nccl(dc, { version: "v2.29.7-1", gencode: CURRENT_NCCL_GENCODE });
+  const ofi = awsOfiNccl(dc, { version: "v1.20.0", libfabric: fabric.provides.libfabric });
+  return { uv, base, dc, gdr, fabric, ucxBuild, absl, grpcBuild, etcd, sdk, gus, nixlBuild, ncclBuild, ofi };
 }
 
 /**
@@ -79,7 +76,7 @@ export function currentStages() {
  */
 export function currentRecipe() {
   const s = currentStages();
-  const final = runtime(s.efa, [
+  const final = runtime(s.dc, [
     s.fabric.provides.libfabric,
     s.gdr.provides.gdrcopy,
     s.ucxBuild.provides.ucx,
@@ -94,7 +91,7 @@ export function currentRecipe() {
     s.ncclBuild.provides.nccl,
     s.ofi.provides.awsOfiNccl,
   ]);
-  const stages = [s.uv, s.base, s.dc, s.efa, s.gdr, s.fabric, s.ucxBuild, s.absl, s.grpcBuild, s.etcd, s.sdk, s.gus, s.nixlBuild, s.ncclBuild, s.ofi, final] as const;
+  const stages = [s.uv, s.base, s.dc, s.gdr, s.fabric, s.ucxBuild, s.absl, s.grpcBuild, s.etcd, s.sdk, s.gus, s.nixlBuild, s.ncclBuild, s.ofi, final] as const;
   return withTestScript(
     recipe("nixl-current", stages, {
       platforms: platformsFor(stages, BOTH_PLATFORMS),
@@ -104,7 +101,7 @@ export function currentRecipe() {
         "NIXL v1.4.0's official image installs into the system Python and builds NIXL EP; this recipe keeps the /workspace/.venv venv, builds the NIXL package as a wheel from pyproject.toml, and does not build NIXL EP",
         "libfabric v2.5.1 rather than the official v1.21.0: the first release EFA GPU RDMA on GB200 (aarch64) works with (ai-dynamo/dynamo PR 9727; rule nixl-libfabric-gb200)",
         "UCX v1.22.0 is the release tag of the v1.22.x branch the official v1.4.0 image checks out",
-        "the EFA installer 1.47.0 (the version ai-dynamo/dynamo pins; 1.48.0 is broken on Ubuntu 24.04 per the same PR) in --minimal mode: rdma-core only",
+        "rdma-core from DOCA's repository only, as the official image since ai-dynamo/nixl PR 847: the EFA installer over it would keep DOCA's newer packages and add its own, a mixed rdma-core (aws-parallelcluster-cookbook PR 2154)",
         "aws-sdk-cpp 1.11.760 and gRPC v1.73.0 are not pinned to a commit yet (stagewright check lists them)",
       ],
     }),

@@ -19,6 +19,7 @@ function pinTable(): string {
       : p.sha256 !== null ? `sha256 \`${p.sha256.slice(0, 16)}…\``
       : p.fingerprint !== null ? `signing key fingerprint \`${p.fingerprint}\``
       : signedBy !== undefined ? `signature by the key pinned in ${signedBy.id}`
+      : p.version === "fingerprint" ? "**nothing: no public source states the full fingerprint (required as a build arg)**"
       : "**nothing: no checksum is published**";
     return `| ${p.id} | ${p.version} | ${pinKind} |`;
   });

@@ -26,6 +26,7 @@ export * from "./version-form.ts";
 export type { VersionLt, ParseVersion } from "./semver-types.ts";
 export { stageArgs } from "./args-of.ts";
 export * from "./sources.ts";
+export * from "./apt-repository.ts";
 export * from "./assertions.ts";
 export * from "./companions.ts";
 export * from "./bake.ts";

@@ -18,7 +18,9 @@ export interface Finding {
   readonly message: string;
 }
 
-const SECRET_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE_KEY|ACCESS_KEY|API_KEY|CREDENTIAL)/i;
+// BuildKit's SecretsUsedInArgOrEnv also flags a KEY word of its own (DOCA_KEY_FINGERPRINT), so this rule does too:
+// a name `docker build --check` warns about is refused here first.
+const SECRET_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE_KEY|ACCESS_KEY|API_KEY|CREDENTIAL|(^|_)KEY(_|$))/i;
 
 function resolveDefaults(ref: string, args: readonly Arg[]): string {
   return ref.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (m, n: string) => args.find((a) => a.name === n)?.default ?? m);
@@ -39,8 +41,10 @@ function runFindings(stage: string, ins: Extract<Instruction, { op: "RUN" }>): F
     if (!cached && !/rm -rf \/var\/lib\/apt\/lists/.test(script)) f("apt-lists", "apt-get install leaves /var/lib/apt/lists in the layer: use the apt cache mounts (aptCache) or rm -rf /var/lib/apt/lists/*");
   }
   if (/\b(curl|wget)\b[^\n|]*\|\s*(sudo\s+)?(ba|z|da)?sh\b/.test(script)) f("pipe-to-shell", "a download is piped into a shell without a checksum: download to a file, verify it with sha256sum -c, then run it");
-  if (/\b(wget|curl)\s+(-|"|'|https?:)/.test(script) && !/sha256sum -c|gpg --batch --verify/.test(script)) {
-    f("unverified-download", "a download is not verified: check it with sha256sum -c (downloadScript) or a signature from a pinned key (signatureScript)");
+  // A key whose fingerprint is compared with a pinned ARG and then named in signed-by verifies an apt repository (pinnedAptRepositoryScript).
+  const pinnedRepository = /!= "\$\{[A-Z0-9_]+_FINGERPRINT\}"/.test(script) && /\[signed-by=/.test(script);
+  if (/\b(wget|curl)\s+(-|"|'|https?:)/.test(script) && !/sha256sum -c|gpg --batch --verify/.test(script) && !pinnedRepository) {
+    f("unverified-download", "a download is not verified: check it with sha256sum -c (downloadScript), a signature from a pinned key (signatureScript), or make it the pinned key of an apt repository (pinnedAptRepositoryScript)");
   }
   if (/\|\|\s*true\b/.test(script)) f("swallowed-failure", "`|| true` hides a failed step: remove it, or test the condition explicitly");
   if (/--no-check-certificate|\bcurl\b[^\n]*\s(-k|--insecure)\b|GIT_SSL_NO_VERIFY/.test(script)) f("tls-disabled", "TLS verification is disabled (--no-check-certificate, curl -k or GIT_SSL_NO_VERIFY): remove it");
@@ -114,6 +118,7 @@ export function lintStages(stages: readonly AnyStage[]): Finding[] {
     for (const a of args) {
       if (SECRET_NAME.test(a.name)) f("secret-in-arg", `ARG ${a.name} looks like a secret; build args end up in the image history: use RUN --mount=type=secret`);
       if (/_SHA256$/.test(a.name) && a.default === "") f("missing-checksum", `ARG ${a.name} is empty, so its download is not verified: add the sha256 to the source lock (stagewright lock fills it)`, "warning");
+      if (/_FINGERPRINT$/.test(a.name) && a.default === "") f("missing-fingerprint", `ARG ${a.name} is empty, so the build stops until a fingerprint is passed: add the key's full fingerprint to the source lock from a public source, or pass it as a build arg`, "warning");
       if (/_COMMIT$/.test(a.name) && a.default === "") f("missing-commit", `ARG ${a.name} is empty, so its git source is not pinned to a commit: add the commit to the source lock`, "warning");
       if (/(^|[^A-Za-z0-9_])latest$/.test(a.default) && /IMAGE|TAG|VERSION/.test(a.name)) f("unpinned-image", `ARG ${a.name} defaults to ${a.default}: pin a version`);
     }

@@ -13,6 +13,10 @@
  * - "hide": the installer runs in full, then its libfabric and its aws-ofi-nccl are deleted and kept
  *   off every loader path, for images that build their own;
  * - "minimal": `--minimal` installs rdma-core only (the NIXL CI's approach).
+ *
+ * Its rdma-core must be the image's only one: the installer skips a bundled package when an equal or
+ * newer version is installed, so over DOCA's rdma-core it would leave a mix (aws-parallelcluster-cookbook
+ * PR 2154). Built FROM doca it is refused (rule 4), and the build checks one origin at one version.
  */
 import {
   aptCache,
@@ -20,6 +24,7 @@ import {
   defineComponent,
   env,
   fetchScript,
+  oneSourceAssertion,
   option,
   run,
   signatureScript,
@@ -29,7 +34,7 @@ import {
   type OptionsOf,
   type RuleData,
 } from "../src/index.ts";
-import { sourcePin } from "./shared.ts";
+import { RDMA_CORE_ONE_SOURCE, sourcePin } from "./shared.ts";
 
 /** How the installer's libfabric relates to the image. */
 export type EfaLibfabric = "provide" | "hide" | "minimal";
@@ -76,7 +81,9 @@ export const EFA_SPEC = {
     libfabric: { kind: "libfabric", delivery: "in-image", prefix: "/opt/amazon/efa", version: "own", distribution: "efa-installer", when: { libfabric: "provide" } },
     awsOfiNccl: { kind: "aws-ofi-nccl", delivery: "in-image", prefix: "/opt/amazon/ofi-nccl", version: "own", versionArg: false, distribution: "efa-installer", when: { libfabric: "provide" } },
   },
-  removes: ["rdma-core"],
+  // No `removes: ["rdma-core"]`: the installer skips every bundled package whose installed version compares equal
+  // or newer (DOCA 3.1's 2507mlnx58 > 58.amzn0), so an rdma-core already in the image stays and the result is mixed.
+  // Rule 4 therefore refuses efa-drivers FROM a stage that holds rdma-core (doca): one image, one rdma-core origin.
   rules: [EFA_FLAG_VERSION],
 } as const satisfies ComponentSpec;
 
@@ -113,6 +120,8 @@ export const efaDrivers = defineComponent(EFA_SPEC, (c) => {
       "rm -rf /tmp/aws-efa-installer /tmp/aws-efa-installer.tar.gz /tmp/aws-efa-installer.tar.gz.sig /tmp/aws-efa-installer.key",
       // The installer replaces the distribution's rdma-core; libfabric --enable-efa and UCX --with-efa need its headers.
       'if [ ! -e /usr/include/infiniband/efadv.h ]; then echo "stagewright: no infiniband/efadv.h after the EFA installer: the EFA providers of libfabric and UCX cannot build; install libibverbs-dev" >&2; exit 1; fi',
+      // The installer keeps any rdma-core package installed at an equal or newer version: check that none was left.
+      oneSourceAssertion(RDMA_CORE_ONE_SOURCE),
     ].join("\n"),
     { mounts: aptCache },
   );
@@ -121,7 +130,7 @@ export const efaDrivers = defineComponent(EFA_SPEC, (c) => {
   return {
     description: `AWS EFA installer user-space pieces (${provide ? "its libfabric is the image's libfabric" : mode === "hide" ? "its libfabric removed" : "rdma-core only"})`,
     args: [EFA_SIGNER_FINGERPRINT, SOURCE_MIRROR],
-    versions: { "efa-installer": "${EFA_VERSION}" },
+    versions: { "efa-installer": "${EFA_VERSION}", "rdma-core": "efa-installer-${EFA_VERSION}" },
     details: {
       rdmaCore: { delivery: inImage, facts },
       ...(provide

@@ -2,7 +2,7 @@
  * ARGs and conventions shared by several stages. An ARG that more than one stage reads is defined
  * once here, so every stage carries the same default (composition rule 3).
  */
-import { derived, readLock, targetUnameArch, stringArg, type Arg, type SourcePin, pin } from "../src/index.ts";
+import { derived, readLock, targetUnameArch, stringArg, type Arg, type OneSourceSpec, type SourcePin, pin } from "../src/index.ts";
 
 /**
  * The target CPU architecture as `uname -m` prints it (x86_64, aarch64), computed in the Dockerfile
@@ -106,3 +106,19 @@ export function commitArg<const N extends string>(name: N, ref: Arg, lockId: (re
 
 /** Parallel build jobs: `${NPROC:-$(nproc)}` in scripts; empty means all cores. */
 export const NPROC: Arg<"NPROC", ""> = stringArg("NPROC", "", /^(\d{1,4})?$/, "a number of jobs (or empty for all cores)", "parallel build jobs; empty = nproc");
+
+/**
+ * The rdma-core set that must come from one origin at one version: every package built from the
+ * rdma-core source, and any package named like one (an EFA or Mellanox build of libibverbs or
+ * libefa built from another source fails too). A mix is what the EFA installer leaves over an
+ * rdma-core it compares older than what is installed (aws-parallelcluster-cookbook PR 2154).
+ *
+ * @example
+ * oneSourceAssertion(RDMA_CORE_ONE_SOURCE)
+ */
+export const RDMA_CORE_ONE_SOURCE: OneSourceSpec = {
+  source: "rdma-core",
+  names: "^(rdma-core|rdmacm-utils|ibverbs-|ibacm|infiniband-diags|libibverbs|libefa|librdmacm|libibumad|libibmad|libibnetdisc|libmlx[45]|python3-pyverbs)",
+  what: "rdma-core (libibverbs, libefa and the other providers, librdmacm, libibumad)",
+  fix: "install every rdma-core package from one repository: build the image FROM one stage that provides rdma-core (doca or efa-drivers, never both)",
+};

@@ -32,7 +32,8 @@ describe("ARG defaults", () => {
     ["LIBFABRIC_VERSION", "v2.3.0"], // ARG LIBFABRIC_VERSION of the 0.7.1 Dockerfile
     ["LIBFABRIC_INSTALL_PATH", "/usr/local"], // ARG LIBFABRIC_INSTALL_PATH of the 0.7.1 Dockerfile
     ["RUST_VERSION", "1.86.0"], // ENV RUST_VERSION=1.86.0 of the 0.7.1 Dockerfile (an ENV there, not an ARG)
-    ["EFA_VERSION", "1.43.3"], // issue 3
+    ["DOCA_BUILD", "3.1.0-091000-25.07"], // the official 0.7.1 pin; its release names the apt repository
+    ["DOCA_SIGNER_FINGERPRINT", ""], // issue 11 item 7: no public source states it, so the build requires it
     ["GDRCOPY_VERSION", "v2.4.1"], // issue 3
     ["NCCL_VERSION", "v2.23.4-1"], // issue 3; the NCCL aws-ofi-nccl v1.12.x-aws is tested with (https://github.com/aws/aws-ofi-nccl/releases/tag/v1.12.0-aws)
     ["NIXL_BUILD_TYPE", "release"], // 0.7.x defaults to debug (https://github.com/ai-dynamo/nixl/blob/0.7.1/meson.build#L17); the aligned image asks for release
@@ -86,9 +87,8 @@ describe("build flags", () => {
     expect(t).toContain("--with-hwloc=/usr");
     expect(t).not.toContain("--with-nccl");
   });
-  test("EFA installer: the container flags, never || true (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/efa-start.html)", () => {
-    const t = stageText("efa-drivers");
-    expect(t).toContain("./efa_installer.sh -y --skip-kmod --skip-limit-conf --no-verify --minimal");
+  test("no EFA installer: rdma-core comes from DOCA's repository only (ai-dynamo/nixl PR 847; issue 11 item 4)", () => {
+    expect(text).not.toContain("efa_installer.sh");
     expect(text).not.toMatch(/\|\| true/);
   });
   test("etcd-cpp-apiv3 and aws-sdk-cpp cmake flags (the 0.7.1 Dockerfile's)", () => {
@@ -135,12 +135,12 @@ describe("runtime stage", () => {
 describe("refusals", () => {
   test("NIXL 0.7.1 with libfabric v1.21.0 (the pairing of the version summary) is refused with its rule", () => {
     const s = alignedStages();
-    const fabric121 = libfabric(s.efa, { version: "v1.21.0" as string });
-    const n = nixl(s.efa, { version: "0.7.1", libfabric: fabric121.provides.libfabric, ucx: s.ucxBuild.provides.ucx, etcd: s.etcd.provides.etcd });
-    const final = runtime(s.efa, [fabric121.provides.libfabric, s.ucxBuild.provides.ucx, n.provides.nixl]);
+    const fabric121 = libfabric(s.dc, { version: "v1.21.0" as string });
+    const n = nixl(s.dc, { version: "0.7.1", libfabric: fabric121.provides.libfabric, ucx: s.ucxBuild.provides.ucx, etcd: s.etcd.provides.etcd });
+    const final = runtime(s.dc, [fabric121.provides.libfabric, s.ucxBuild.provides.ucx, n.provides.nixl]);
     let err: unknown;
     try {
-      recipeFromStages("x", [s.uv, s.base, s.dc, s.efa, s.gdr, fabric121, s.ucxBuild, s.etcd, n, final]);
+      recipeFromStages("x", [s.uv, s.base, s.dc, s.gdr, fabric121, s.ucxBuild, s.etcd, n, final]);
     } catch (e) {
       err = e;
     }
@@ -151,38 +151,38 @@ describe("refusals", () => {
   });
   test("an explicit override builds it anyway, visibly", () => {
     const s = alignedStages();
-    const fabric121 = libfabric(s.efa, { version: "v1.21.0" as string });
-    const n = nixl(s.efa, {
+    const fabric121 = libfabric(s.dc, { version: "v1.21.0" as string });
+    const n = nixl(s.dc, {
       version: "0.7.1",
       libfabric: fabric121.provides.libfabric,
       ucx: s.ucxBuild.provides.ucx,
       etcd: s.etcd.provides.etcd,
       overrides: [{ rule: "nixl-libfabric-min", reason: "reproducing the unreleased main of 2025-11-03 for a bisect" }],
     });
-    const out = recipeFromStages("x", [s.uv, s.base, s.dc, s.efa, s.gdr, fabric121, s.ucxBuild, s.etcd, n]).render();
+    const out = recipeFromStages("x", [s.uv, s.base, s.dc, s.gdr, fabric121, s.ucxBuild, s.etcd, n]).render();
     expect(out).toContain("# stagewright: rule nixl-libfabric-min is overridden here on purpose: reproducing the unreleased main of 2025-11-03 for a bisect");
     expect(out).toContain('LABEL dev.stagewright.override.nixl-libfabric-min="reproducing the unreleased main of 2025-11-03 for a bisect"');
   });
   test("NIXL built against /usr/local while the image's libfabric is the installer's at /opt/amazon/efa", () => {
     const s = alignedStages();
-    const efa = efaDrivers(s.dc, { version: "1.43.3", libfabric: "provide" });
+    const efa = efaDrivers(s.base, { version: "1.43.3", libfabric: "provide" });
     expect(() => recipeFromStages("x", [s.uv, s.base, s.dc, efa, s.gdr, s.fabric, s.ucxBuild, s.etcd, s.nixlBuild])).toThrow(
       "nixl needs libfabric at /usr/local but stage efa-drivers installs it at /opt/amazon/efa; build nixl against the libfabric artifact of stage efa-drivers, or install libfabric at /usr/local",
     );
   });
   test("NIXL 0.6.0 with a libfabric is refused (no -Dlibfabric_path before 0.6.1)", () => {
     const s = alignedStages();
-    const n = nixl(s.efa, { version: "0.6.0" as string, libfabric: s.fabric.provides.libfabric, ucx: s.ucxBuild.provides.ucx, etcd: s.etcd.provides.etcd });
-    expect(() => recipeFromStages("x", [s.uv, s.base, s.dc, s.efa, s.gdr, s.fabric, s.ucxBuild, s.etcd, n])).toThrow(
+    const n = nixl(s.dc, { version: "0.6.0" as string, libfabric: s.fabric.provides.libfabric, ucx: s.ucxBuild.provides.ucx, etcd: s.etcd.provides.etcd });
+    expect(() => recipeFromStages("x", [s.uv, s.base, s.dc, s.gdr, s.fabric, s.ucxBuild, s.etcd, n])).toThrow(
       "stage nixl: NIXL 0.6.0 has no libfabric_path meson option and no LIBFABRIC plugin (both first in 0.6.1); use NIXL 0.6.1 or later (rule nixl-libfabric-option",
     );
   });
   test("UCX off the official line for the NIXL version is refused", async () => {
     const { ucx } = await import("../stages/index.ts");
     const s = alignedStages();
-    const u = ucx(s.efa, { version: "v1.20.0" as string });
-    const n = nixl(s.efa, { version: "0.7.1", libfabric: s.fabric.provides.libfabric, ucx: u.provides.ucx, etcd: s.etcd.provides.etcd });
-    expect(() => recipeFromStages("x", [s.uv, s.base, s.dc, s.efa, s.gdr, s.fabric, u, s.etcd, n])).toThrow(
+    const u = ucx(s.dc, { version: "v1.20.0" as string });
+    const n = nixl(s.dc, { version: "0.7.1", libfabric: s.fabric.provides.libfabric, ucx: u.provides.ucx, etcd: s.etcd.provides.etcd });
+    expect(() => recipeFromStages("x", [s.uv, s.base, s.dc, s.gdr, s.fabric, u, s.etcd, n])).toThrow(
       "NIXL 0.7.1 is built and tested with UCX 1.19.x (the official image's UCX_REF) but stage ucx builds UCX v1.20.0",
     );
   });
@@ -216,24 +216,24 @@ describe("every generated file passes the checkers", () => {
 
 test("the stage graph: every builder is its own stage FROM the system stage", () => {
   expect(stagesOf(text).map((s) => `${s.name}<-${s.from}`)).toEqual([
-    "uv<-${UV_IMAGE}", "base<-${BASE_IMAGE}:${BASE_TAG}", "doca<-base", "efa-drivers<-doca", "gdrcopy<-efa-drivers", "libfabric<-efa-drivers",
-    "ucx<-efa-drivers", "etcd-cpp-api<-efa-drivers", "aws-sdk-cpp<-efa-drivers", "gusli<-efa-drivers", "nixl<-efa-drivers", "nccl<-efa-drivers",
-    "aws-ofi-nccl<-efa-drivers", "runtime<-efa-drivers",
+    "uv<-${UV_IMAGE}", "base<-${BASE_IMAGE}:${BASE_TAG}", "doca<-base", "gdrcopy<-doca", "libfabric<-doca",
+    "ucx<-doca", "etcd-cpp-api<-doca", "aws-sdk-cpp<-doca", "gusli<-doca", "nixl<-doca", "nccl<-doca",
+    "aws-ofi-nccl<-doca", "runtime<-doca",
   ]);
-  expect(byName("runtime").from).toBe(byName("efa-drivers"));
+  expect(byName("runtime").from).toBe(byName("doca"));
 });
 
 describe("aws-ofi-nccl's libfabric rule", () => {
   test("v1.13.x-aws with --enable-platform-aws needs libfabric >= 1.22.0 (its -aws tag suffix is not a prerelease)", async () => {
     const { awsOfiNccl } = await import("../stages/index.ts");
     const s = alignedStages();
-    const old = libfabric(s.efa, { version: "v1.21.0" as string });
-    const ofi = awsOfiNccl(s.efa, { version: "v1.13.2-aws", libfabric: old.provides.libfabric });
-    expect(() => recipeFromStages("x", [s.uv, s.base, s.dc, s.efa, old, ofi])).toThrow(
+    const old = libfabric(s.dc, { version: "v1.21.0" as string });
+    const ofi = awsOfiNccl(s.dc, { version: "v1.13.2-aws", libfabric: old.provides.libfabric });
+    expect(() => recipeFromStages("x", [s.uv, s.base, s.dc, old, ofi])).toThrow(
       "stage aws-ofi-nccl: aws-ofi-nccl v1.13.2-aws with --enable-platform-aws needs libfabric >= 1.22.0 but stage libfabric builds libfabric v1.21.0",
     );
-    const ofi12 = awsOfiNccl(s.efa, { version: "v1.12.1-aws", libfabric: old.provides.libfabric });
-    expect(() => recipeFromStages("x", [s.uv, s.base, s.dc, s.efa, old, ofi12])).not.toThrow();
+    const ofi12 = awsOfiNccl(s.dc, { version: "v1.12.1-aws", libfabric: old.provides.libfabric });
+    expect(() => recipeFromStages("x", [s.uv, s.base, s.dc, old, ofi12])).not.toThrow();
   });
 });
 
@@ -263,7 +263,7 @@ describe("steps that depend on the NIXL version", () => {
   });
   test("a gusli option for NIXL before 0.7.0 is refused", () => {
     const s = alignedStages();
-    expect(() => nixl(s.efa, { version: "0.6.1" as string, ucx: s.ucxBuild.provides.ucx, etcd: s.etcd.provides.etcd, gusli: s.gus.provides.gusli })).toThrow(
+    expect(() => nixl(s.dc, { version: "0.6.1" as string, ucx: s.ucxBuild.provides.ucx, etcd: s.etcd.provides.etcd, gusli: s.gus.provides.gusli })).toThrow(
       "nixl: NIXL 0.6.1 has no GUSLI plugin (first in 0.7.0); drop the gusli option or use NIXL 0.7.0 or later",
     );
   });
@@ -281,6 +281,32 @@ test("the in-image NCCL check compiles a one-communicator program against the im
   expect(t).toContain('grep -q "NET/OFI" <<< "$out"');
 });
 
-test("the EFA stage fails fast when the installer left no EFA headers (libfabric --enable-efa and UCX --with-efa need them)", () => {
-  expect(stageText("efa-drivers")).toContain('if [ ! -e /usr/include/infiniband/efadv.h ]; then echo "stagewright: no infiniband/efadv.h after the EFA installer');
+describe("one rdma-core origin (issue 11 item 4)", () => {
+  test("the doca stage checks at build time that every rdma-core package comes from one source at one version, and that the EFA header is there", () => {
+    const t = stageText("doca");
+    expect(t).toContain("must come from one source at one version, the image has:");
+    expect(t).toContain('$4 == "rdma-core" || $2 ~ /^(rdma-core|rdmacm-utils|ibverbs-|ibacm|infiniband-diags|libibverbs|libefa|librdmacm|libibumad');
+    expect(t).toContain('if [ ! -e /usr/include/infiniband/efadv.h ]; then echo "stagewright: no infiniband/efadv.h from the DOCA repository');
+    // after the last apt step that installs rdma-core: nothing later can change it unseen
+    expect(t.lastIndexOf("must come from one source")).toBeGreaterThan(t.lastIndexOf("apt-get install"));
+  });
+  test("the labels say where rdma-core comes from", () => {
+    expect(text).toContain('dev.stagewright.version.rdma-core="doca-${DOCA_BUILD}"');
+    expect(text).not.toContain("dev.stagewright.version.efa-installer");
+  });
+  test("the EFA installer FROM doca is refused: it would keep DOCA's newer rdma-core and add its own (rule 4)", () => {
+    const s = alignedStages();
+    const efa = efaDrivers(s.dc, { version: "1.43.3", libfabric: "minimal" });
+    expect(() => recipeFromStages("x", [s.uv, s.base, s.dc, efa])).toThrow(
+      'stage efa-drivers would hold two rdma-core: /usr from stage doca and /usr from stage efa-drivers; keep one, or remove the other explicitly (removes: ["rdma-core"])',
+    );
+  });
+  test("the EFA installer FROM the base checks the same after it ran", () => {
+    const s = alignedStages();
+    const efa = efaDrivers(s.base, { version: "1.43.3", libfabric: "minimal" });
+    const t = recipeFromStages("x", [s.uv, s.base, efa]).render();
+    expect(t).toContain("./efa_installer.sh -y --skip-kmod --skip-limit-conf --no-verify --minimal");
+    expect(t).toContain("must come from one source at one version, the image has:");
+    expect(t).toContain('dev.stagewright.version.rdma-core="efa-installer-${EFA_VERSION}"');
+  });
 });

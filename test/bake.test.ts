@@ -58,7 +58,8 @@ const refused: Record<string, string> = {
   NIXL_BUILD_TYPE: "fast",
   NPROC: "all",
   BASE_TAG: "latest",
-  EFA_VERSION: "",
+  GDRCOPY_VERSION: "",
+  DOCA_SIGNER_FINGERPRINT: "A024F6F0E6D6A281",
 };
 
 /** The Dockerfile's ARG defaults, but for the ARGs that follow the platform (BuildKit sets them, no build arg can). */

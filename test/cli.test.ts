@@ -84,15 +84,15 @@ describe("compare and graph", () => {
     expect(m.out).toContain("libfabric -.-> nixl");
     const d = await cli("graph", "aligned", "--format", "dot");
     expect(d.out).toContain('"libfabric" -> "nixl" [style=dashed];');
-    expect(d.out).toContain('"efa-drivers" -> "nixl";');
+    expect(d.out).toContain('"doca" -> "nixl";');
   });
 });
 
 describe("check", () => {
-  test("the aligned recipe: exactly one finding, the DOCA host package that has no published checksum (docs/security.md)", async () => {
+  test("the aligned recipe: exactly one finding, the DOCA repository key whose full fingerprint no public source states (docs/security.md)", async () => {
     const r = await cli("check", "aligned");
     expect(r.out).toBe(
-      "warning: stage doca: ARG DOCA_SHA256 is empty, so its download is not verified: add the sha256 to the source lock (stagewright lock fills it) (rule missing-checksum)\nnixl-aligned: 1 finding\n(a missing pin does not stop a build: it prints NOT verified and the hash; record it with stagewright lock on a machine with network, see docs/security.md)\n",
+      "warning: stage doca: ARG DOCA_SIGNER_FINGERPRINT is empty, so the build stops until a fingerprint is passed: add the key's full fingerprint to the source lock from a public source, or pass it as a build arg (rule missing-fingerprint)\nnixl-aligned: 1 finding\n",
     );
     expect(r.code).toBe(1);
   });

@@ -50,7 +50,7 @@ describe("recipeEdges", () => {
     const keys = edges.map((e) => `${e.kind} ${e.from} ${e.to}`);
     expect(new Set(keys).size).toBe(keys.length);
     expect(keys).toEqual(
-      expect.arrayContaining(["copy uv base", "from base doca", "from efa-drivers libfabric", "copy libfabric nixl", "copy ucx nixl", "copy nixl runtime", "from efa-drivers runtime"]),
+      expect.arrayContaining(["copy uv base", "from base doca", "from doca libfabric", "copy libfabric nixl", "copy ucx nixl", "copy nixl runtime", "from doca runtime"]),
     );
   });
 

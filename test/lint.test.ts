@@ -43,6 +43,12 @@ describe("each rule, broken and kept", () => {
     const s = defineStage({ name: "s", description: "s", from: base, args: [stringArg("HF_TOKEN", "x", /.*/, "anything", "d")], steps: [run('echo "${HF_TOKEN}" > /dev/null')] });
     expect(lintStages([s]).map((f) => f.rule)).toContain("secret-in-arg");
   });
+  test("secret-in-arg: a KEY word of its own, as BuildKit's SecretsUsedInArgOrEnv reads it (a fingerprint is named SIGNER_FINGERPRINT)", () => {
+    const arg = (name: string) => defineStage({ name: "s", description: "s", from: base, args: [stringArg(name, "x", /.*/, "anything", "d")], steps: [run(`echo "\${${name}}" > /dev/null`)] });
+    expect(lintStages([arg("DOCA_KEY_FINGERPRINT")]).map((f) => f.rule)).toContain("secret-in-arg");
+    expect(lintStages([arg("KEYRING_DIR")]).map((f) => f.rule)).not.toContain("secret-in-arg");
+    expect(lintStages([arg("DOCA_SIGNER_FINGERPRINT")]).map((f) => f.rule)).not.toContain("secret-in-arg");
+  });
   test("an unpinned base image", () => {
     const latest = defineStage({ name: "l", description: "l", from: image("debian:latest"), steps: [run("true")] });
     const bare = defineStage({ name: "b", description: "b", from: image("debian"), steps: [run("true")] });
@@ -56,10 +62,10 @@ describe("each rule, broken and kept", () => {
   });
 });
 
-test("the built-in recipes have no lint errors (only missing-pin warnings, listed by stagewright check)", () => {
+test("the built-in recipes have no lint errors (only missing-pin and missing-fingerprint warnings, listed by stagewright check)", () => {
   for (const make of Object.values(builtinRecipes)) {
     const findings = lintStages(make().stages);
     expect(findings.filter((f) => f.severity === "error")).toEqual([]);
-    for (const f of findings) expect(["missing-checksum", "missing-commit"]).toContain(f.rule);
+    for (const f of findings) expect(["missing-checksum", "missing-commit", "missing-fingerprint"]).toContain(f.rule);
   }
 });

@@ -76,9 +76,10 @@ describe("ARCH follows --platform in every built-in recipe", () => {
     expect(text).toContain("    --enable-optimizations \\\n");
     expect(text).toContain("    --without-mcpu \\\n    --without-march\n");
   });
-    test("DOCA's .deb is the target's Debian architecture (TARGETARCH is Debian's amd64/arm64)", () => {
+    test("DOCA's repository is the target's (TARGETARCH amd64/arm64 is DOCA's x86_64/arm64-sbsa)", () => {
     const text = builtinRecipes["nixl-aligned"]!().render();
-    expect(text).toContain("doca-host_${DOCA_BUILD}-${os}_${TARGETARCH}.deb");
+    expect(text).toContain('case "${TARGETARCH}" in amd64) doca_arch=x86_64 ;; arm64) doca_arch=arm64-sbsa ;;');
+    expect(text).toContain("https://linux.mellanox.com/public/repo/doca/${doca_version}/${os}/${doca_arch}/ ./");
   });
   test("neither ARCH nor TARGETARCH is a build-script option or a bake variable; --platform and PLATFORMS are", () => {
     const r = builtinRecipes["nixl-aligned"]!();
@@ -115,10 +116,10 @@ describe("the arm64 data refuses what cannot build for linux/arm64, the same sen
   const sentence = "stage gdrcopy: GDRCopy v2.1 does not build for linux/arm64 (arm64 since v2.2); use GDRCopy v2.2 or later, or build for linux/amd64 only";
   test("stages from data: platformsFor and the recipe's platform rules", () => {
     const s = alignedStages();
-    const old = gdrcopy(s.efa, { version: "v2.1" as string });
-    expect(() => platformsFor([s.uv, s.base, s.dc, s.efa, old], ["linux/amd64", "linux/arm64"])).toThrow(sentence);
-    expect(platformProblems([s.uv, s.base, s.dc, s.efa, old], ["linux/amd64"])).toEqual([]);
-    expect(() => recipeFromStages("x", [s.uv, s.base, s.dc, s.efa, old], { platforms: ["linux/arm64"], platformRules: platformProblems })).toThrow(sentence);
+    const old = gdrcopy(s.dc, { version: "v2.1" as string });
+    expect(() => platformsFor([s.uv, s.base, s.dc, old], ["linux/amd64", "linux/arm64"])).toThrow(sentence);
+    expect(platformProblems([s.uv, s.base, s.dc, old], ["linux/amd64"])).toEqual([]);
+    expect(() => recipeFromStages("x", [s.uv, s.base, s.dc, old], { platforms: ["linux/arm64"], platformRules: platformProblems })).toThrow(sentence);
   });
   test("values: a version moved by data is checked again; platforms: [linux/amd64] in the values builds it for amd64 only", () => {
     const r = builtinRecipes["nixl-aligned"]!();

@@ -36,15 +36,15 @@ recipe("bad", [uv, base, etcd, u, efa, fabric, n]);`,
   hole1: `const dc = doca(base, {});
 const fabric = libfabric(dc, { version: "v2.3.0" });
 const n = nixl(dc, { version: "0.7.1", libfabric: fabric.provides.libfabric, ucx: u.provides.ucx, etcd: etcd.provides.etcd });
-const efa = efaDrivers(dc, { version: "1.43.3", libfabric: "provide" });
+const efa = efaDrivers(base, { version: "1.43.3", libfabric: "provide" });
 const final = runtime(efa, [u.provides.ucx, etcd.provides.etcd, n.provides.nixl, n.provides.nixlWheel]);
 recipe("bad", [uv, base, dc, etcd, u, fabric, n, efa, final]);`,
   hole2: `const dc = doca(base, {});
-const efa = efaDrivers(dc, { version: "1.43.3", libfabric: "provide" });
+const efa = efaDrivers(base, { version: "1.43.3", libfabric: "provide" });
 const n = nixl(dc, { version: "0.7.1", libfabric: efa.provides.libfabric, ucx: u.provides.ucx, etcd: etcd.provides.etcd });
 recipe("bad", [uv, base, dc, efa, etcd, u, n]);`,
   hole2Own: `const dc = doca(base, {});
-const efa = efaDrivers(dc, { version: "1.43.3", libfabric: "provide" });
+const efa = efaDrivers(base, { version: "1.43.3", libfabric: "provide" });
 const mine = defineStage({ name: "mine", description: "a consumer's stage", from: dc, needs: [buildNeed(efa.provides.libfabric)], steps: [run("true")] });
 recipe("bad", [uv, base, dc, efa, mine]);`,
 };

@@ -9,7 +9,7 @@ Build the nixl-aligned image with docker buildx.
 usage: build-nixl-aligned.sh [options] [-- extra docker buildx build arguments]
 
   --tag TAG          image tag (default: nixl-aligned:local)
-  --target STAGE     build stage to stop at (default: runtime; stages: uv, base, doca, efa-drivers, gdrcopy, libfabric, ucx, etcd-cpp-api, aws-sdk-cpp, gusli, nixl, nccl, aws-ofi-nccl, runtime)
+  --target STAGE     build stage to stop at (default: runtime; stages: uv, base, doca, gdrcopy, libfabric, ucx, etcd-cpp-api, aws-sdk-cpp, gusli, nixl, nccl, aws-ofi-nccl, runtime)
   --no-cache         do not use the build cache
   --dry-run          print the docker command instead of running it
   -h, --help         this help
@@ -21,7 +21,6 @@ Build arguments (default in brackets):
   --python-version               Python version of the virtual environment and the NIXL wheel [3.12]
   --doca-build                   DOCA host package build [3.1.0-091000-25.07]
   --source-mirror                mirror for every source download, laid out as <mirror>/<host>/<path>; empty = the public URLs []
-  --efa-version                  AWS EFA installer version [1.43.3]
   --gdrcopy-version              GDRCopy release tag [v2.4.1]
   --gdrcopy-prefix               GDRCopy install prefix (lowercase prefix= in its Makefile) [/usr/local]
   --nproc                        parallel build jobs; empty = nproc []
@@ -39,8 +38,7 @@ Build arguments (default in brackets):
   --nccl-prefix                  NCCL install prefix [/usr/local]
   --aws-ofi-nccl-version         aws-ofi-nccl tag [v1.12.1-aws]
   --aws-ofi-nccl-prefix          aws-ofi-nccl install prefix [/opt/amazon/ofi-nccl]
-  --doca-sha256                  sha256 of the DOCA host .deb download []
-  --efa-signer-fingerprint       OpenPGP fingerprint of the key that signs the EFA installer (AWS EC2 user guide) [4E9091BCBB97A96B26B15E59A05480B1DD2D3CCC]
+  --doca-signer-fingerprint      full OpenPGP fingerprint of the key that signs the DOCA apt repository (required: none is pinned, docs/sources.md) []
   --gdrcopy-sha256               sha256 of the GDRCopy tag archive download [faa7e816e9bad3301e53d6721457f7ef5ab42b7aa3b01ffda51f8e5620bb20ed]
   --libfabric-sha256             sha256 of the libfabric release tarball download [1d18fce868f8fef68b42fccd1f5df2555369739e8cb7c148532a0529a308eb09]
   --ucx-commit                   git commit that UCX_VERSION must resolve to [e4636149592d5a435c2c911fe7727444a13bfa2e]
@@ -101,7 +99,6 @@ while [ "$#" -gt 0 ]; do
     --python-version) need_value "$1" "$#"; given[PYTHON_VERSION]="$2"; build_args+=(--build-arg "PYTHON_VERSION=$2"); shift 2 ;;
     --doca-build) need_value "$1" "$#"; given[DOCA_BUILD]="$2"; build_args+=(--build-arg "DOCA_BUILD=$2"); shift 2 ;;
     --source-mirror) need_value "$1" "$#"; given[SOURCE_MIRROR]="$2"; build_args+=(--build-arg "SOURCE_MIRROR=$2"); shift 2 ;;
-    --efa-version) need_value "$1" "$#"; given[EFA_VERSION]="$2"; build_args+=(--build-arg "EFA_VERSION=$2"); shift 2 ;;
     --gdrcopy-version) need_value "$1" "$#"; given[GDRCOPY_VERSION]="$2"; build_args+=(--build-arg "GDRCOPY_VERSION=$2"); shift 2 ;;
     --gdrcopy-prefix) need_value "$1" "$#"; given[GDRCOPY_PREFIX]="$2"; build_args+=(--build-arg "GDRCOPY_PREFIX=$2"); shift 2 ;;
     --nproc) need_value "$1" "$#"; given[NPROC]="$2"; build_args+=(--build-arg "NPROC=$2"); shift 2 ;;
@@ -119,8 +116,7 @@ while [ "$#" -gt 0 ]; do
     --nccl-prefix) need_value "$1" "$#"; given[NCCL_PREFIX]="$2"; build_args+=(--build-arg "NCCL_PREFIX=$2"); shift 2 ;;
     --aws-ofi-nccl-version) need_value "$1" "$#"; given[AWS_OFI_NCCL_VERSION]="$2"; build_args+=(--build-arg "AWS_OFI_NCCL_VERSION=$2"); shift 2 ;;
     --aws-ofi-nccl-prefix) need_value "$1" "$#"; given[AWS_OFI_NCCL_PREFIX]="$2"; build_args+=(--build-arg "AWS_OFI_NCCL_PREFIX=$2"); shift 2 ;;
-    --doca-sha256) need_value "$1" "$#"; given[DOCA_SHA256]="$2"; build_args+=(--build-arg "DOCA_SHA256=$2"); shift 2 ;;
-    --efa-signer-fingerprint) need_value "$1" "$#"; given[EFA_SIGNER_FINGERPRINT]="$2"; build_args+=(--build-arg "EFA_SIGNER_FINGERPRINT=$2"); shift 2 ;;
+    --doca-signer-fingerprint) need_value "$1" "$#"; given[DOCA_SIGNER_FINGERPRINT]="$2"; build_args+=(--build-arg "DOCA_SIGNER_FINGERPRINT=$2"); shift 2 ;;
     --gdrcopy-sha256) need_value "$1" "$#"; given[GDRCOPY_SHA256]="$2"; build_args+=(--build-arg "GDRCOPY_SHA256=$2"); shift 2 ;;
     --libfabric-sha256) need_value "$1" "$#"; given[LIBFABRIC_SHA256]="$2"; build_args+=(--build-arg "LIBFABRIC_SHA256=$2"); shift 2 ;;
     --ucx-commit) need_value "$1" "$#"; given[UCX_COMMIT]="$2"; build_args+=(--build-arg "UCX_COMMIT=$2"); shift 2 ;;
@@ -155,13 +151,6 @@ if [ -n "${given[DOCA_BUILD]+x}" ]; then
 fi
 if [ -n "${given[SOURCE_MIRROR]+x}" ]; then
   check_value "${given[SOURCE_MIRROR]}" '^(|https?://[A-Za-z0-9.:_-]+(/[A-Za-z0-9._~-]+)*|file://(/[A-Za-z0-9._~+-]+)+)$' 1 0 '--source-mirror (ARG SOURCE_MIRROR): "%s" is not empty, an http(s) URL or a file:///absolute/path, without spaces, quotes or $' 1
-fi
-if [ -n "${given[EFA_VERSION]+x}" ]; then
-  check_value "${given[EFA_VERSION]}" '^$' 0 0 '--efa-version (ARG EFA_VERSION): an empty value is not a version: give a pinned version such as 1.2.3' 0
-  check_value "${given[EFA_VERSION]}" '^(latest|main|master|head|stable)$' 0 1 '--efa-version (ARG EFA_VERSION): "%s" is not a pinned version: give an exact version such as 1.2.3' 1
-  check_value "${given[EFA_VERSION]}" '^[A-Za-z0-9][A-Za-z0-9._+-]*$' 1 0 '--efa-version (ARG EFA_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
-  check_value "${given[EFA_VERSION]}" '[0-9]' 1 0 '--efa-version (ARG EFA_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
-  check_value "${given[EFA_VERSION]}" '^((0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*))$' 1 0 '--efa-version (ARG EFA_VERSION): EFA_VERSION is an EFA installer version, without a v (1.43.3), not %s' 1
 fi
 if [ -n "${given[GDRCOPY_VERSION]+x}" ]; then
   check_value "${given[GDRCOPY_VERSION]}" '^$' 0 0 '--gdrcopy-version (ARG GDRCOPY_VERSION): an empty value is not a version: give a pinned version such as 1.2.3' 0
@@ -254,11 +243,8 @@ if [ -n "${given[AWS_OFI_NCCL_PREFIX]+x}" ]; then
   check_value "${given[AWS_OFI_NCCL_PREFIX]}" '[^A-Za-z0-9._/+-]' 0 0 '--aws-ofi-nccl-prefix (ARG AWS_OFI_NCCL_PREFIX): "%s" holds characters a prefix must not hold (spaces, $, quotes, ...): use letters, digits and . _ - + / only' 1
   check_value "${given[AWS_OFI_NCCL_PREFIX]}" '//|/\.\.?(/|$)|./$' 0 0 '--aws-ofi-nccl-prefix (ARG AWS_OFI_NCCL_PREFIX): "%s" is not a normalised path: write it without //, /./, /../ or a trailing /' 1
 fi
-if [ -n "${given[DOCA_SHA256]+x}" ]; then
-  check_value "${given[DOCA_SHA256]}" '^([0-9a-f]{64})?$' 1 0 '--doca-sha256 (ARG DOCA_SHA256): "%s" is not 64 lower-case hex digits (or empty)' 1
-fi
-if [ -n "${given[EFA_SIGNER_FINGERPRINT]+x}" ]; then
-  check_value "${given[EFA_SIGNER_FINGERPRINT]}" '^[0-9A-F]{40}$' 1 0 '--efa-signer-fingerprint (ARG EFA_SIGNER_FINGERPRINT): "%s" is not 40 upper-case hex digits' 1
+if [ -n "${given[DOCA_SIGNER_FINGERPRINT]+x}" ]; then
+  check_value "${given[DOCA_SIGNER_FINGERPRINT]}" '^([0-9A-F]{40})?$' 1 0 '--doca-signer-fingerprint (ARG DOCA_SIGNER_FINGERPRINT): "%s" is not 40 upper-case hex digits (empty stops the build)' 1
 fi
 if [ -n "${given[GDRCOPY_SHA256]+x}" ]; then
   check_value "${given[GDRCOPY_SHA256]}" '^([0-9a-f]{64})?$' 1 0 '--gdrcopy-sha256 (ARG GDRCOPY_SHA256): "%s" is not 64 lower-case hex digits (or empty)' 1

@@ -32,7 +32,7 @@ Build arguments (default in brackets):
   --nixl-version                 NIXL release tag (no v prefix up to 0.10.1) [0.7.1]
   --nixl-prefix                  NIXL install prefix [/usr/local/nixl]
   --rust-version                 Rust toolchain for NIXL's Rust bindings [1.86.0]
-  --doca-sha256                  sha256 of the DOCA host .deb download []
+  --doca-signer-fingerprint      full OpenPGP fingerprint of the key that signs the DOCA apt repository (required: none is pinned, docs/sources.md) []
   --libfabric-sha256             sha256 of the libfabric release tarball download [1d18fce868f8fef68b42fccd1f5df2555369739e8cb7c148532a0529a308eb09]
   --ucx-commit                   git commit that UCX_VERSION must resolve to [e4636149592d5a435c2c911fe7727444a13bfa2e]
   --etcd-cpp-api-commit          git commit that ETCD_CPP_API_REF must resolve to [7c6e714f188f9576e25e0350cac4181139eec23e]
@@ -100,7 +100,7 @@ while [ "$#" -gt 0 ]; do
     --nixl-version) need_value "$1" "$#"; given[NIXL_VERSION]="$2"; build_args+=(--build-arg "NIXL_VERSION=$2"); shift 2 ;;
     --nixl-prefix) need_value "$1" "$#"; given[NIXL_PREFIX]="$2"; build_args+=(--build-arg "NIXL_PREFIX=$2"); shift 2 ;;
     --rust-version) need_value "$1" "$#"; given[RUST_VERSION]="$2"; build_args+=(--build-arg "RUST_VERSION=$2"); shift 2 ;;
-    --doca-sha256) need_value "$1" "$#"; given[DOCA_SHA256]="$2"; build_args+=(--build-arg "DOCA_SHA256=$2"); shift 2 ;;
+    --doca-signer-fingerprint) need_value "$1" "$#"; given[DOCA_SIGNER_FINGERPRINT]="$2"; build_args+=(--build-arg "DOCA_SIGNER_FINGERPRINT=$2"); shift 2 ;;
     --libfabric-sha256) need_value "$1" "$#"; given[LIBFABRIC_SHA256]="$2"; build_args+=(--build-arg "LIBFABRIC_SHA256=$2"); shift 2 ;;
     --ucx-commit) need_value "$1" "$#"; given[UCX_COMMIT]="$2"; build_args+=(--build-arg "UCX_COMMIT=$2"); shift 2 ;;
     --etcd-cpp-api-commit) need_value "$1" "$#"; given[ETCD_CPP_API_COMMIT]="$2"; build_args+=(--build-arg "ETCD_CPP_API_COMMIT=$2"); shift 2 ;;
@@ -187,8 +187,8 @@ if [ -n "${given[RUST_VERSION]+x}" ]; then
   check_value "${given[RUST_VERSION]}" '[0-9]' 1 0 '--rust-version (ARG RUST_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
   check_value "${given[RUST_VERSION]}" '^((0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*))$' 1 0 '--rust-version (ARG RUST_VERSION): RUST_VERSION is a Rust release, without a v (1.86.0), not %s' 1
 fi
-if [ -n "${given[DOCA_SHA256]+x}" ]; then
-  check_value "${given[DOCA_SHA256]}" '^([0-9a-f]{64})?$' 1 0 '--doca-sha256 (ARG DOCA_SHA256): "%s" is not 64 lower-case hex digits (or empty)' 1
+if [ -n "${given[DOCA_SIGNER_FINGERPRINT]+x}" ]; then
+  check_value "${given[DOCA_SIGNER_FINGERPRINT]}" '^([0-9A-F]{40})?$' 1 0 '--doca-signer-fingerprint (ARG DOCA_SIGNER_FINGERPRINT): "%s" is not 40 upper-case hex digits (empty stops the build)' 1
 fi
 if [ -n "${given[LIBFABRIC_SHA256]+x}" ]; then
   check_value "${given[LIBFABRIC_SHA256]}" '^([0-9a-f]{64})?$' 1 0 '--libfabric-sha256 (ARG LIBFABRIC_SHA256): "%s" is not 64 lower-case hex digits (or empty)' 1

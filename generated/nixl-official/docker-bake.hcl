@@ -265,13 +265,13 @@ variable "RUST_VERSION" {
   }
 }
 
-variable "DOCA_SHA256" {
-  description = "sha256 of the DOCA host .deb download"
+variable "DOCA_SIGNER_FINGERPRINT" {
+  description = "full OpenPGP fingerprint of the key that signs the DOCA apt repository (required: none is pinned, docs/sources.md)"
   type        = string
   default     = ""
   validation {
-    condition     = can(regex("^([0-9a-f]{64})?$", DOCA_SHA256))
-    error_message = "ARG DOCA_SHA256: \"${DOCA_SHA256}\" is not 64 lower-case hex digits (or empty)"
+    condition     = can(regex("^([0-9A-F]{40})?$", DOCA_SIGNER_FINGERPRINT))
+    error_message = "ARG DOCA_SIGNER_FINGERPRINT: \"${DOCA_SIGNER_FINGERPRINT}\" is not 40 upper-case hex digits (empty stops the build)"
   }
 }
 
@@ -429,30 +429,30 @@ target "nixl-official" {
     CONTEXT_BASE == "" ? {} : { "${BASE_IMAGE}:${BASE_TAG}" = CONTEXT_BASE }
   )
   args = {
-    UV_IMAGE               = UV_IMAGE
-    BASE_IMAGE             = BASE_IMAGE
-    BASE_TAG               = BASE_TAG
-    PYTHON_VERSION         = PYTHON_VERSION
-    DOCA_BUILD             = DOCA_BUILD
-    SOURCE_MIRROR          = SOURCE_MIRROR
-    LIBFABRIC_VERSION      = LIBFABRIC_VERSION
-    LIBFABRIC_INSTALL_PATH = LIBFABRIC_INSTALL_PATH
-    NPROC                  = NPROC
-    UCX_VERSION            = UCX_VERSION
-    UCX_PREFIX             = UCX_PREFIX
-    ETCD_CPP_API_REF       = ETCD_CPP_API_REF
-    AWS_SDK_CPP_VERSION    = AWS_SDK_CPP_VERSION
-    GUSLI_REF              = GUSLI_REF
-    NIXL_VERSION           = NIXL_VERSION
-    NIXL_PREFIX            = NIXL_PREFIX
-    RUST_VERSION           = RUST_VERSION
-    DOCA_SHA256            = DOCA_SHA256
-    LIBFABRIC_SHA256       = LIBFABRIC_SHA256
-    UCX_COMMIT             = UCX_COMMIT
-    ETCD_CPP_API_COMMIT    = ETCD_CPP_API_COMMIT
-    AWS_SDK_CPP_COMMIT     = AWS_SDK_CPP_COMMIT
-    GUSLI_COMMIT           = GUSLI_COMMIT
-    NIXL_COMMIT            = NIXL_COMMIT
-    NIXL_BUILD_TYPE        = NIXL_BUILD_TYPE
+    UV_IMAGE                = UV_IMAGE
+    BASE_IMAGE              = BASE_IMAGE
+    BASE_TAG                = BASE_TAG
+    PYTHON_VERSION          = PYTHON_VERSION
+    DOCA_BUILD              = DOCA_BUILD
+    SOURCE_MIRROR           = SOURCE_MIRROR
+    LIBFABRIC_VERSION       = LIBFABRIC_VERSION
+    LIBFABRIC_INSTALL_PATH  = LIBFABRIC_INSTALL_PATH
+    NPROC                   = NPROC
+    UCX_VERSION             = UCX_VERSION
+    UCX_PREFIX              = UCX_PREFIX
+    ETCD_CPP_API_REF        = ETCD_CPP_API_REF
+    AWS_SDK_CPP_VERSION     = AWS_SDK_CPP_VERSION
+    GUSLI_REF               = GUSLI_REF
+    NIXL_VERSION            = NIXL_VERSION
+    NIXL_PREFIX             = NIXL_PREFIX
+    RUST_VERSION            = RUST_VERSION
+    DOCA_SIGNER_FINGERPRINT = DOCA_SIGNER_FINGERPRINT
+    LIBFABRIC_SHA256        = LIBFABRIC_SHA256
+    UCX_COMMIT              = UCX_COMMIT
+    ETCD_CPP_API_COMMIT     = ETCD_CPP_API_COMMIT
+    AWS_SDK_CPP_COMMIT      = AWS_SDK_CPP_COMMIT
+    GUSLI_COMMIT            = GUSLI_COMMIT
+    NIXL_COMMIT             = NIXL_COMMIT
+    NIXL_BUILD_TYPE         = NIXL_BUILD_TYPE
   }
 }

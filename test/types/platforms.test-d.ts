@@ -23,9 +23,9 @@ test("the arm64 sentence names the stage, the version, the first version with ar
 
 test("a component version without arm64 support is refused for linux/arm64, accepted for linux/amd64", () => {
   const s = alignedStages();
-  const old = gdrcopy(s.efa, { version: "v2.1" });
-  const fine = [s.uv, s.base, s.dc, s.efa, s.gdr] as const;
-  const bad = [s.uv, s.base, s.dc, s.efa, old] as const;
+  const old = gdrcopy(s.dc, { version: "v2.1" });
+  const fine = [s.uv, s.base, s.dc, s.gdr] as const;
+  const bad = [s.uv, s.base, s.dc, old] as const;
   platformsFor(fine, ["linux/amd64", "linux/arm64"]);
   platformsFor(bad, ["linux/amd64"]);
   // @ts-expect-error stage gdrcopy: GDRCopy v2.1 does not build for linux/arm64 (arm64 since v2.2)

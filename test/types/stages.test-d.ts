@@ -3,8 +3,8 @@
  * the flagship mistake (NIXL built against one libfabric prefix, the image loading another).
  */
 import { describe, expectTypeOf, test } from "vitest";
-import { recipe, type ComponentRuleProblem, type ImageTagCheck, type VersionLt } from "../../src/index.ts";
-import { AWS_OFI_NCCL_SPEC, EFA_SPEC, NIXL_SPEC, cudaDlBase, efaDrivers, etcdCppApi, libfabric, nixl, preinstalled, ucx, uvStage } from "../../stages/index.ts";
+import { recipe, type ComponentRuleProblem, type RecipeProblems, type ImageTagCheck, type VersionLt } from "../../src/index.ts";
+import { AWS_OFI_NCCL_SPEC, EFA_SPEC, NIXL_SPEC, cudaDlBase, doca, efaDrivers, etcdCppApi, libfabric, nixl, preinstalled, ucx, uvStage } from "../../stages/index.ts";
 
 const uv = uvStage();
 const base = cudaDlBase(uv, {});
@@ -106,6 +106,15 @@ describe("rule 4 through the stage library: what a stage inherits counts", () =>
   test("FROM the rdma-core-only installer stage it is fine", () => {
     const efa = efaDrivers(base, { version: "1.43.3", libfabric: "minimal" });
     recipe("ok", [uv, base, efa, libfabric(efa, { version: "v2.3.0" })]);
+  });
+  test("the EFA installer FROM doca: the installer keeps DOCA's newer rdma-core and adds its own (issue 11 item 4)", () => {
+    const dc = doca(base, {});
+    const efa = efaDrivers(dc, { version: "1.43.3", libfabric: "minimal" });
+    expectTypeOf<RecipeProblems<[typeof uv, typeof base, typeof dc, typeof efa]>>().toEqualTypeOf<'stage efa-drivers would hold two rdma-core: /usr from stage doca and /usr from stage efa-drivers; keep one, or remove the other explicitly (removes: ["rdma-core"])'>();
+    // @ts-expect-error stage efa-drivers would hold two rdma-core: /usr from stage doca and /usr from stage efa-drivers
+    recipe("bad", [uv, base, dc, efa]);
+    const onBase = efaDrivers(base, { version: "1.43.3", libfabric: "minimal" });
+    expectTypeOf<RecipeProblems<[typeof uv, typeof base, typeof onBase]>>().toEqualTypeOf<never>();
   });
 });
 

@@ -1,5 +1,5 @@
 # libfabric libfabric from the release tarball: EFA provider, CUDA and GDRCopy dlopen'd
-FROM efa-drivers AS libfabric
+FROM doca AS libfabric
 COPY --link --from=gdrcopy /opt/stagewright/stage/gdrcopy/ /
 # LIBFABRIC_VERSION libfabric release tag (with its v)
 ARG LIBFABRIC_VERSION="v2.3.0"

@@ -1,5 +1,5 @@
 # nixl NIXL built with meson (release) against the libfabric and UCX artifacts; Rust bindings, wheel, nixlbench
-FROM efa-drivers AS nixl
+FROM doca AS nixl
 COPY --link --from=libfabric /opt/stagewright/stage/libfabric/ /
 COPY --link --from=ucx /opt/stagewright/stage/ucx/ /
 COPY --link --from=etcd-cpp-api /opt/stagewright/stage/etcd-cpp-api/ /

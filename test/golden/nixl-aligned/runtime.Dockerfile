@@ -1,5 +1,5 @@
 # runtime final image: only the declared runtime artifacts, one loader order, build-time linkage assertions
-FROM efa-drivers AS runtime
+FROM doca AS runtime
 # LIBFABRIC_INSTALL_PATH libfabric install prefix; every consumer builds and loads from here
 ARG LIBFABRIC_INSTALL_PATH="/usr/local"
 COPY --link --from=libfabric /opt/stagewright/stage/libfabric${LIBFABRIC_INSTALL_PATH}/lib/ ${LIBFABRIC_INSTALL_PATH}/lib/

@@ -1,5 +1,5 @@
 # ucx UCX with verbs, EFA, CUDA and GDRCopy, multi-threaded
-FROM efa-drivers AS ucx
+FROM doca AS ucx
 COPY --link --from=gdrcopy /opt/stagewright/stage/gdrcopy/ /
 # UCX_VERSION UCX git tag
 ARG UCX_VERSION="v1.19.0"

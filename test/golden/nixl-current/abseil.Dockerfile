@@ -1,5 +1,5 @@
 # abseil Abseil (shared) from its release tag, for gRPC and NIXL
-FROM efa-drivers AS abseil
+FROM doca AS abseil
 # ABSEIL_VERSION abseil-cpp git tag
 ARG ABSEIL_VERSION="20250814.2"
 # ABSEIL_COMMIT git commit that ABSEIL_VERSION must resolve to

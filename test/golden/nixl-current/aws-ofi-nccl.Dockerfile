@@ -1,5 +1,5 @@
 # aws-ofi-nccl aws-ofi-nccl (NCCL net plugin) built against the image's libfabric artifact
-FROM efa-drivers AS aws-ofi-nccl
+FROM doca AS aws-ofi-nccl
 COPY --link --from=libfabric /opt/stagewright/stage/libfabric/ /
 # AWS_OFI_NCCL_VERSION aws-ofi-nccl tag
 ARG AWS_OFI_NCCL_VERSION="v1.20.0"

@@ -1,5 +1,5 @@
 # grpc gRPC (shared) from its release tag, against the Abseil artifact
-FROM efa-drivers AS grpc
+FROM doca AS grpc
 COPY --link --from=abseil /opt/stagewright/stage/abseil/ /
 # GRPC_VERSION gRPC git tag
 ARG GRPC_VERSION="v1.73.0"

@@ -1,5 +1,5 @@
 # nccl NCCL from its tag archive
-FROM efa-drivers AS nccl
+FROM doca AS nccl
 # NCCL_VERSION NCCL tag
 ARG NCCL_VERSION="v2.29.7-1"
 # NCCL_PREFIX NCCL install prefix

@@ -1,5 +1,5 @@
 # ucx UCX with verbs, EFA, CUDA and GDRCopy, multi-threaded
-FROM efa-drivers AS ucx
+FROM doca AS ucx
 # UCX_VERSION UCX git tag
 ARG UCX_VERSION="v1.22.0"
 # UCX_PREFIX UCX install prefix

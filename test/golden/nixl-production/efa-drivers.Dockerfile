@@ -43,6 +43,16 @@ apt-get update
 cd /
 rm -rf /tmp/aws-efa-installer /tmp/aws-efa-installer.tar.gz /tmp/aws-efa-installer.tar.gz.sig /tmp/aws-efa-installer.key
 if [ ! -e /usr/include/infiniband/efadv.h ]; then echo "stagewright: no infiniband/efadv.h after the EFA installer: the EFA providers of libfabric and UCX cannot build; install libibverbs-dev" >&2; exit 1; fi
+pkgs="$(dpkg-query -W -f='${db:Status-Abbrev}\t${Package}\t${Version}\t${source:Package}\t${source:Version}\n' | awk -F'\t' '$1 ~ /^.i/ && ($4 == "rdma-core" || $2 ~ /^(rdma-core|rdmacm-utils|ibverbs-|ibacm|infiniband-diags|libibverbs|libefa|librdmacm|libibumad|libibmad|libibnetdisc|libmlx[45]|python3-pyverbs)/) {print $2 "\t" $3 "\t" $4 "\t" $5}' | sort)"
+if [ -z "$pkgs" ]; then echo "stagewright: no rdma-core (libibverbs, libefa and the other providers, librdmacm, libibumad) package is installed; install every rdma-core package from one repository: build the image FROM one stage that provides rdma-core (doca or efa-drivers, never both)" >&2; exit 1; fi
+origins="$(awk -F'\t' '{print $3 " " $4}' <<< "$pkgs" | sort -u)"
+if [ "$(grep -c . <<< "$origins")" -ne 1 ]; then
+  echo "stagewright: rdma-core (libibverbs, libefa and the other providers, librdmacm, libibumad) must come from one source at one version, the image has:" >&2
+  awk -F'\t' '{print "  " $1 " " $2 " (source " $3 " " $4 ")"}' <<< "$pkgs" >&2
+  echo "  fix: install every rdma-core package from one repository: build the image FROM one stage that provides rdma-core (doca or efa-drivers, never both)" >&2
+  exit 1
+fi
+echo "stagewright: rdma-core (libibverbs, libefa and the other providers, librdmacm, libibumad): $(grep -c . <<< "$pkgs") packages, all from source $origins"
 EOF
 
 # --skip-limit-conf skips efa-config, which registers /opt/amazon/efa/lib with the loader: do it here (000_ sorts first)
