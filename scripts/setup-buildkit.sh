@@ -9,7 +9,7 @@
 #                                           (needs a running dockerd; debootstraps first when a tarball is not cached)
 #   scripts/setup-buildkit.sh stop          stop the dockerd that `start` started (by its PID)
 #   scripts/setup-buildkit.sh check [--platform P]... [--build-arg K=V]... <Dockerfile>...
-#                                           `docker build --check` each file (for each --platform, stubs of that platform);
+#                                           `docker build --check` each file (for each --platform, with P's TARGET* ARGs);
 #                                           exit 1 on any warning or error (starts and stops dockerd itself when it is not
 #                                           already running)
 #   scripts/setup-buildkit.sh status        exit 0 when set up and dockerd is running, else 3
@@ -30,13 +30,14 @@
 # `dpkg-deb -x`. Nothing is installed into the system except, when missing, bookworm's containerd and runc.
 #
 # `check` needs every FROM image locally (nothing can be pulled here): each external image a Dockerfile
-# names (FROM, resolved with the global ARG defaults, and COPY --from=<image ref>) is tagged to a stub image
-# imported from an empty tar, with CUDA-like ENV (only the image config matters for --check). A real image
-# already loaded under that name is never replaced. A `# syntax=` directive would make BuildKit pull the
-# docker/dockerfile frontend image, so the checked copy has that one line blanked (line numbers unchanged).
-# An image pinned by digest (`FROM ${UV_IMAGE}` = `ghcr.io/astral-sh/uv:0.9.7@sha256:...`) cannot be stubbed
-# (a tag cannot carry a digest): pass `--build-arg UV_IMAGE=ghcr.io/astral-sh/uv:0.9.7` to check that file; the
-# value is used for stubbing and for the check build alike.
+# names (FROM, resolved with the global ARG defaults and the check's build args, and COPY --from=<image ref>)
+# that is not really loaded is given as a named context (`--build-context <ref>=docker-image://stagewright-stub:latest`),
+# a stub imported from an empty tar with CUDA-like ENV (only the image config matters for --check). The file is
+# checked as written: a digest-pinned reference (`ghcr.io/astral-sh/uv:0.9.7@sha256:...`) keeps its digest (the
+# context is keyed by the whole reference), and no image is tagged under a real name. Each substitution is printed
+# (`stub <file> [<platform>]: <ref> = docker-image://stagewright-stub:latest`). A `# syntax=` directive would make
+# BuildKit pull the docker/dockerfile frontend image, so the checked copy has that one line blanked (line numbers
+# unchanged).
 #
 # `base` is the base image of the smoke recipe (recipes/smoke.ts), which test/build builds for real: Debian
 # minbase plus gcc, libc6-dev and make, made with debootstrap from the same Debian mirror (the only host these
@@ -46,11 +47,12 @@
 # The cross image (recipes/smoke-cross.ts) is the same minbase plus Debian's gcc-aarch64-linux-gnu and
 # libc6-dev-arm64-cross: an amd64 image whose gcc writes arm64 ELF files, for `FROM --platform=$BUILDPLATFORM`.
 #
-# `check --platform linux/arm64`: the docker driver's classic image store holds one platform per tag and
-# BuildKit resolves a FROM image for the platform being built, so each platform gets its own stub
-# (`docker import --platform`), the stub tags are pointed at it before that platform's checks, and each
-# platform is one `docker build --check --platform P` per file (one platform per call: the docker driver
-# refuses multi-platform builds without the containerd image store).
+# `check --platform P`: BuildKit's lint request (`--check`) evaluates the Dockerfile for the daemon's own platform
+# whatever --platform says (the frontend's lint handler sets no target platform; moby/buildkit#5693). So the
+# check for P passes P's automatic ARGs as build args (TARGETPLATFORM, TARGETOS, TARGETARCH, TARGETVARIANT: the
+# values BuildKit sets for P), which BuildKit's defaultArgs lets a build arg replace; every ARG, FROM and expansion
+# is then evaluated as for P, and the images are resolved for the daemon's platform (the stub is of that platform).
+# One `docker build --check` per platform and file (the docker driver refuses multi-platform builds).
 #
 # Environment:
 #   STAGEWRIGHT_BUILDKIT_HOME   the shared cache (default /tmp/stagewright-buildkit)
@@ -344,7 +346,7 @@ cmd_status() {
 # global ARG defaults (or the check's --build-arg values), plus COPY/ADD --from=<ref> that looks like an image
 # reference (/, : or @).
 list_images() {
-  awk -v overrides="$(printf '%s\n' "${CHECK_BUILD_ARGS[@]}")" '
+  awk -v overrides="$(printf '%s\n' "${CHECK_ARGS[@]}")" '
     BEGIN { n = split(overrides, kvs, "\n"); for (i = 1; i <= n; i++) if (index(kvs[i], "=")) ov[substr(kvs[i], 1, index(kvs[i], "=") - 1)] = substr(kvs[i], index(kvs[i], "=") + 1) }
     function subst(s,   out, m, name, op, word, v) {
       out = ""
@@ -367,7 +369,7 @@ list_images() {
     toupper($1) == "FROM" {
       seen_from = 1; i = 2; while ($i ~ /^--/) i++
       img = subst($i)
-      if (img != "" && tolower(img) != "scratch" && !(tolower(img) in stage)) print img
+      if (img != "" && img !~ /\$/ && tolower(img) != "scratch" && !(tolower(img) in stage)) print img
       if (toupper($(i + 1)) == "AS" && $(i + 2) != "") stage[tolower($(i + 2))] = 1
       next
     }
@@ -379,58 +381,53 @@ list_images() {
 
 stub_env_repr() { printf '[%s]' "$(printf '%s\n' "$STUB_ENV" | sed '/^$/d' | paste -sd' ')"; }
 
-# The stub of the platform being checked ("" = the daemon's own): stagewright-stub:latest, or
-# stagewright-stub:<os>-<arch> imported with --platform.
-CHECK_PLATFORM=''
-stub_image() { if [ -z "$CHECK_PLATFORM" ]; then echo stagewright-stub:latest; else echo "stagewright-stub:${CHECK_PLATFORM//\//-}"; fi; }
-
-ensure_stub_base() { # the stub image itself: an empty layer with STUB_ENV, labelled
-  local stub platform_flag=()
-  stub=$(stub_image)
-  [ -n "$CHECK_PLATFORM" ] && platform_flag=(--platform "$CHECK_PLATFORM")
-  if dk image inspect "$stub" >/dev/null 2>&1 &&
-     [ "$(dk image inspect -f '{{ .Config.Env }}' "$stub")" = "$(stub_env_repr)" ]; then return 0; fi
+STUB_IMAGE=stagewright-stub:latest
+ensure_stub_base() { # the stub image itself: an empty layer with STUB_ENV, labelled, for the daemon's own platform
+  if dk image inspect "$STUB_IMAGE" >/dev/null 2>&1 &&
+     [ "$(dk image inspect -f '{{ .Config.Env }}' "$STUB_IMAGE")" = "$(stub_env_repr)" ]; then return 0; fi
   local changes=() line
   while IFS= read -r line; do [ -n "$line" ] && changes+=(--change "ENV $line"); done <<<"$STUB_ENV"
   changes+=(--change "LABEL $STUB_LABEL=1")
   mkdir -p "$STATE/stub/empty"
   tar -C "$STATE/stub/empty" -cf "$STATE/stub/empty.tar" .
-  dk import "${platform_flag[@]}" "${changes[@]}" "$STATE/stub/empty.tar" "$stub" >/dev/null
+  dk import "${changes[@]}" "$STATE/stub/empty.tar" "$STUB_IMAGE" >/dev/null
 }
 
-declare -A STUB_DONE=()
-ensure_stub_tag() { # tag the platform's stub as <ref> unless a real image already has that name
-  local ref=$1
-  [ -n "${STUB_DONE[$ref]:-}" ] && return 0
-  case $ref in
-    *@*) log "cannot stub $ref: a tag cannot carry a digest; pass --build-arg <ARG>=<that reference without @sha256:...> to check this file"
-         return 1 ;;
-  esac
-  STUB_DONE[$ref]=1
-  if dk image inspect "$ref" >/dev/null 2>&1; then
-    [ -z "$(dk image inspect -f "{{ index .Config.Labels \"$STUB_LABEL\" }}" "$ref" 2>/dev/null)" ] && return 0
-  fi
-  dk tag "$(stub_image)" "$ref"
+is_real_image() { # a loaded image under this name that is no stub (a stub tag of an older version of this script is none)
+  dk image inspect "$1" >/dev/null 2>&1 &&
+    [ -z "$(dk image inspect -f "{{ index .Config.Labels \"$STUB_LABEL\" }}" "$1" 2>/dev/null)" ]
 }
 
-check_one() { # prints the verdict; returns 0 pass, 1 warnings/errors
+# The automatic platform ARGs BuildKit sets for a target platform (defaultArgs in the Dockerfile frontend's
+# dockerfile2llb/platform.go); linux/amd64 and linux/arm64 have no variant.
+platform_args() { printf 'TARGETPLATFORM=%s\nTARGETOS=%s\nTARGETARCH=%s\nTARGETVARIANT=\n' "$1" "${1%%/*}" "${1#*/}"; }
+
+CHECK_PLATFORM='' CHECK_ARGS=()
+check_one() { # prints the stubbed images and the verdict; returns 0 pass, 1 warnings/errors
   local df=$1 work=$2 copy out rc t0 t1 ref
   copy=$work/$(basename "$df")
   awk 'BEGIN { d = 1 }
        d && /^#[ \t]*[A-Za-z]+[ \t]*=/ { if (tolower($0) ~ /^#[ \t]*syntax[ \t]*=/) { print "#"; next } print; next }
        { d = 0; print }' "$df" >"$copy"
+  # Each external image that is not really loaded becomes a named context on the stub: the Dockerfile is
+  # checked as written (a digest-pinned reference keeps its digest), and nothing under a real name changes.
+  local contexts=() stubbed=()
   while IFS= read -r ref; do
-    [ -z "$ref" ] || ensure_stub_tag "$ref" || { echo "FAIL $df: $ref cannot be stubbed"; return 1; }
+    [ -n "$ref" ] || continue
+    is_real_image "$ref" && continue
+    contexts+=(--build-context "$ref=docker-image://$STUB_IMAGE")
+    stubbed+=("$ref")
   done < <(list_images "$copy")
   t0=$(date +%s%N)
   set +e
   local platform_flag=() label=''
   if [ -n "$CHECK_PLATFORM" ]; then platform_flag=(--platform "$CHECK_PLATFORM"); label=" $CHECK_PLATFORM"; fi
-  out=$(cd "$work" && dk build --check --progress=quiet "${platform_flag[@]}" "${CHECK_BUILD_ARGS[@]/#/--build-arg=}" -f "$copy" "$work/context" 2>&1)
+  out=$(cd "$work" && dk build --check --progress=quiet "${platform_flag[@]}" "${CHECK_ARGS[@]/#/--build-arg=}" "${contexts[@]}" -f "$copy" "$work/context" 2>&1)
   rc=$?
   set -e
   t1=$(date +%s%N)
   out=${out//"$copy"/"$df"}
+  for ref in "${stubbed[@]}"; do echo "stub $df$label: $ref = docker-image://$STUB_IMAGE"; done
   [ -n "$out" ] && printf '%s\n' "$out" | sed '/./,$!d'
   local secs
   secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')
@@ -472,11 +469,17 @@ cmd_check() {
   # A daemon this run starts is stopped again at exit; one started by `start` is left running.
   if ! daemon_running; then cmd_start; CHECK_STARTED=1; fi
   mkdir -p "$CHECK_WORK/context"
-  local status=0 p
+  local status=0 p kv
+  ensure_stub_base
   for p in "${CHECK_PLATFORMS[@]}"; do
     CHECK_PLATFORM=$p
-    STUB_DONE=()
-    ensure_stub_base
+    CHECK_ARGS=("${CHECK_BUILD_ARGS[@]}")
+    if [ -n "$p" ]; then
+      # BuildKit's lint request evaluates the daemon's platform whatever --platform says: the platform's own
+      # automatic ARGs go in as build args (docs/build-truth.md, "the check for each platform").
+      while IFS= read -r kv; do CHECK_ARGS+=("$kv"); done < <(platform_args "$p")
+      echo "platform $p: $(platform_args "$p" | paste -sd' ') as build args"
+    fi
     for f in "$@"; do
       f=$(cd "$(dirname "$f")" && pwd)/$(basename "$f")
       check_one "$f" "$CHECK_WORK" || status=1

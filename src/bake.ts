@@ -112,6 +112,11 @@ function hclList(items: readonly string[]): string {
   return `[${items.map(hclString).join(", ")}]`;
 }
 
+/** A FROM that names an image BuildKit pulls (not an earlier stage, not scratch): a named context can replace it. */
+function pulledImage(from: Recipe["stages"][number]["from"]): from is ImageBase {
+  return !("steps" in from) && from.image.toLowerCase() !== "scratch";
+}
+
 function contextVariable(stage: string): string {
   return `CONTEXT_${stage.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
 }
@@ -142,7 +147,7 @@ export function bakeFile(r: Recipe, variants: Readonly<Record<string, Recipe>> =
     }
   }
   const roots = new Map<string, ImageBase>();
-  for (const t of targets) for (const s of t.recipe.stages) if (!("steps" in s.from) && !roots.has(s.name)) roots.set(s.name, s.from);
+  for (const t of targets) for (const s of t.recipe.stages) if (pulledImage(s.from) && !roots.has(s.name)) roots.set(s.name, s.from);
   const extra = [PLATFORMS_VAR, CACHE_FROM_VAR, CACHE_TO_VAR, IMAGE_VAR, TAG_VAR, ...[...roots.keys()].map(contextVariable)];
   const clash = extra.find((n) => args.has(n));
   if (clash !== undefined) throw new StagewrightError("render", `ARG ${clash} has the name of a bake variable stagewright declares itself; rename the ARG`, { arg: clash });
@@ -163,14 +168,14 @@ export function bakeFile(r: Recipe, variants: Readonly<Record<string, Recipe>> =
   blocks.push(variableBlock(TAG_VAR, "image tag; a variant's tag is <TAG>-<variant>", "string", hclString("local"), []));
   for (const [stage, base] of roots) {
     blocks.push(variableBlock(contextVariable(stage), `build context that replaces the image of stage ${stage} (${base.image}), e.g. oci-layout:///mirror/images/${stage} or docker-image://registry.mirror/...; empty = pull it`, "string", '""', [
-      `  validation {\n    condition     = ${contextVariable(stage)} == "" || can(regex("^(docker-image|oci-layout|target)://.|^https?://.|^[./]", ${contextVariable(stage)}))\n    error_message = ${hclString(`${contextVariable(stage)}: give docker-image://REF, oci-layout://DIR[:TAG], target:NAME, an http(s) URL or a directory`)}\n  }`,
+      `  validation {\n    condition     = ${contextVariable(stage)} == "" || can(regex("^(docker-image|oci-layout)://.|^target:.|^https?://.|^[./]", ${contextVariable(stage)}))\n    error_message = ${hclString(`${contextVariable(stage)}: give docker-image://REF, oci-layout://DIR[:TAG], target:NAME, an http(s) URL or a directory`)}\n  }`,
     ]));
   }
 
   const targetBlocks = targets.map((t, i) => {
     const own = recipeArgs(t.recipe).filter((x) => !followsPlatform(x));
     const width = Math.max(...own.map((a) => a.name.length));
-    const contexts = t.recipe.stages.flatMap((s) => ("steps" in s.from ? [] : [`${contextVariable(s.name)} == "" ? {} : { ${hclTemplate(s.from.image, variables, `stage ${s.name}'s FROM`)} = ${contextVariable(s.name)} }`]));
+    const contexts = t.recipe.stages.flatMap((s) => (!pulledImage(s.from) ? [] : [`${contextVariable(s.name)} == "" ? {} : { ${hclTemplate(s.from.image, variables, `stage ${s.name}'s FROM`)} = ${contextVariable(s.name)} }`]));
     const tag = i === 0 ? `"\${${IMAGE_VAR}}:\${${TAG_VAR}}"` : `"\${${IMAGE_VAR}}:\${${TAG_VAR}}-${t.target.slice(r.name.length + 1)}"`;
     return [
       `# ${t.recipe.description.replace(/\s+/g, " ")}`,

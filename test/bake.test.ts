@@ -29,6 +29,7 @@ import {
 } from "../src/index.ts";
 import { runCli } from "../src/cli.ts";
 import { builtinRecipes, builtinVariants, recipeAliases } from "../recipes/index.ts";
+import { smokeCrossRecipe } from "../recipes/smoke-cross.ts";
 import { nixlImageRows, nixlLinkage } from "../stages/index.ts";
 import { bakePrint, bakeSkipReason, dockerfileArgDefaults, scriptBuild } from "./support/bake.ts";
 import { tempDir } from "./support/tmp.ts";
@@ -145,6 +146,16 @@ describe.skipIf(SKIP !== null)("docker buildx bake --print (offline, no daemon) 
       expect(t.contexts).toEqual({ "nvcr.io/nvidia/cuda-dl-base:25.06-cuda12.9-devel-ubuntu22.04": "oci-layout:///mirror/images/base" });
     }
     expect(bakePrint(dir, [], { CACHE_FROM: "registry.example/x" }).stderr).toContain("CACHE_FROM: each entry is type=");
+  });
+  test("a context replaces an image only (a stage FROM scratch pulls nothing and has no CONTEXT_ variable); target:NAME passes the validation", () => {
+    const dir = tempDir("stagewright-bake-");
+    writeFileSync(join(dir, "docker-bake.hcl"), bakeFile(smokeCrossRecipe()));
+    const text = readFileSync(join(dir, "docker-bake.hcl"), "utf8");
+    expect(text).not.toContain("CONTEXT_RUNTIME");
+    expect(text).not.toContain('"scratch"');
+    const b = bakePrint(dir, [], { CONTEXT_CROSS: "target:mirror-cross", SMOKE_CROSS_IMAGE: "registry.invalid/smoke-cross:bookworm" });
+    expect(b.stderr).not.toContain("CONTEXT_CROSS: give");
+    expect(bakePrint(dir, [], { CONTEXT_CROSS: "mirror-cross" }).stderr).toContain("CONTEXT_CROSS: give docker-image://REF, oci-layout://DIR[:TAG], target:NAME");
   });
   test("a values file drives both: render --values --out, then bake --print in that directory gives the values", async () => {
     const dir = tempDir("stagewright-bake-");

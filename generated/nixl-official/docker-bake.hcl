@@ -392,7 +392,7 @@ variable "CONTEXT_UV" {
   type        = string
   default     = ""
   validation {
-    condition     = CONTEXT_UV == "" || can(regex("^(docker-image|oci-layout|target)://.|^https?://.|^[./]", CONTEXT_UV))
+    condition     = CONTEXT_UV == "" || can(regex("^(docker-image|oci-layout)://.|^target:.|^https?://.|^[./]", CONTEXT_UV))
     error_message = "CONTEXT_UV: give docker-image://REF, oci-layout://DIR[:TAG], target:NAME, an http(s) URL or a directory"
   }
 }
@@ -402,7 +402,7 @@ variable "CONTEXT_BASE" {
   type        = string
   default     = ""
   validation {
-    condition     = CONTEXT_BASE == "" || can(regex("^(docker-image|oci-layout|target)://.|^https?://.|^[./]", CONTEXT_BASE))
+    condition     = CONTEXT_BASE == "" || can(regex("^(docker-image|oci-layout)://.|^target:.|^https?://.|^[./]", CONTEXT_BASE))
     error_message = "CONTEXT_BASE: give docker-image://REF, oci-layout://DIR[:TAG], target:NAME, an http(s) URL or a directory"
   }
 }

@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { rebuildPlan, stageDependents, stageSteps, type AnyStage } from "../../src/index.ts";
+import { BAKE_FILE, bakeFile, rebuildPlan, stageDependents, stageSteps, type AnyStage } from "../../src/index.ts";
 import { alignedRecipe } from "../../recipes/aligned.ts";
 import { SMOKE_CONTEXT, VENDOR_PREFIX, smokeRecipe, smokeRecipeWithSecondCopy } from "../../recipes/smoke.ts";
 import { SMOKE_CROSS_IMAGE_DEFAULT, smokeCrossRecipe } from "../../recipes/smoke-cross.ts";
@@ -19,9 +19,9 @@ import {
   REPO,
   buildSteps,
   builderSkipReason,
-  digestFreeBuildArgs,
   stageSummary,
   startBuilder,
+  withoutSyntaxDirective,
   type BuildResult,
   type Builder,
 } from "../support/buildkit.ts";
@@ -33,6 +33,8 @@ if (SKIP !== null) console.warn(`test/build: skipping the real-build tests: ${SK
 const smoke = smokeRecipe();
 const smokeText = smoke.render();
 const IMAGE = "stagewright-smoke:test";
+/** The two platforms every generated Dockerfile is checked for. */
+const PLATFORMS = ["linux/amd64", "linux/arm64"] as const;
 
 /** Every step of a build with its status, one per line, for assertion messages. */
 function describeBuild(b: BuildResult): string {
@@ -177,69 +179,69 @@ describe.skipIf(SKIP !== null)("build truth: a real BuildKit builds what stagewr
     });
   });
 
-  test("5. BuildKit's docker build --check passes on every generated Dockerfile in the repository", () => {
-    const dir = mkdtempSync(join(tmpdir(), "stagewright-check-"));
-    try {
-      const files: string[] = [];
-      const rendered: [string, string][] = [
-        ["Dockerfile.nixl-aligned", alignedRecipe().render()], // = npx tsx recipes/aligned.ts
-        ["Dockerfile.smoke", smokeText], // = npx tsx recipes/smoke.ts
-      ];
-      for (const [name, text] of rendered) {
-        writeFileSync(join(dir, name), text);
-        files.push(join(dir, name));
-      }
-      files.push(...committedGeneratedDockerfiles());
-      // A stub image can carry a tag but no digest: check digest-pinned images (UV_IMAGE) by tag.
-      const buildArgs: Record<string, string> = {};
-      for (const f of files) {
-        for (const [k, v] of Object.entries(digestFreeBuildArgs(readFileSync(f, "utf8")))) {
-          expect(buildArgs[k] ?? v, `${f}: ${k} differs between generated Dockerfiles`).toBe(v);
-          buildArgs[k] = v;
-        }
-      }
-      const r = bk.check(files, buildArgs);
-      timings.push(`docker build --check on ${files.length} Dockerfiles: ${r.seconds.toFixed(1)} s`);
-      expect(r.code, r.output).toBe(0);
-      for (const f of files) expect(r.output).toMatch(new RegExp(`^PASS ${escape(f)} `, "m"));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
   /** The cross image is made by `setup` (not by a test's start-up: debootstrap takes minutes). */
   function expectCrossImage(): void {
     const r = bk.docker(["image", "inspect", SMOKE_CROSS_IMAGE_DEFAULT]);
     expect(r.code, `${SMOKE_CROSS_IMAGE_DEFAULT} is not imported: run bash scripts/setup-buildkit.sh setup (it debootstraps the cross rootfs), then base`).toBe(0);
   }
 
-  test("6. docker build --check --platform linux/amd64 on every generated Dockerfile, and linux/arm64 where its images are real (smoke-cross)", () => {
+  test("5. BuildKit's docker build --check passes on every generated Dockerfile in the repository, for linux/amd64 and linux/arm64", () => {
     const dir = mkdtempSync(join(tmpdir(), "stagewright-check-"));
     try {
       const files: string[] = [];
-      for (const [name, text] of [["Dockerfile.nixl-aligned", alignedRecipe().render()], ["Dockerfile.smoke-cross", smokeCrossRecipe().render()]] as const) {
+      const rendered: [string, string][] = [
+        ["Dockerfile.nixl-aligned", alignedRecipe().render()], // = npx tsx recipes/aligned.ts
+        ["Dockerfile.smoke", smokeText], // = npx tsx recipes/smoke.ts
+        ["Dockerfile.smoke-cross", smokeCrossRecipe().render()], // = npx tsx recipes/smoke-cross.ts
+      ];
+      for (const [name, text] of rendered) {
         writeFileSync(join(dir, name), text);
         files.push(join(dir, name));
       }
       files.push(...committedGeneratedDockerfiles());
-      const buildArgs: Record<string, string> = {};
-      for (const f of files) Object.assign(buildArgs, digestFreeBuildArgs(readFileSync(f, "utf8")));
       expectCrossImage();
-      // linux/arm64 only where every FROM image is real here (smoke-cross): for a Dockerfile whose images are stubs,
-      // BuildKit still resolves the arm64 image from its registry (seen in CI: "failed to resolve source metadata
-      // for nvcr.io/...", the proxy refuses), although an arm64 stub was imported. docs/build-truth.md says so.
-      const amd64 = bk.check(files, buildArgs, ["linux/amd64"]);
-      const arm64Files = files.filter((f) => f.endsWith("Dockerfile.smoke-cross"));
-      const arm64 = bk.check(arm64Files, buildArgs, ["linux/arm64"]);
-      timings.push(`docker build --check on ${files.length} Dockerfiles (amd64) + ${arm64Files.length} (arm64): ${(amd64.seconds + arm64.seconds).toFixed(1)} s`);
-      expect(amd64.code, amd64.output).toBe(0);
-      expect(arm64.code, arm64.output).toBe(0);
-      for (const f of files) expect(amd64.output).toMatch(new RegExp(`^PASS ${escape(f)} linux/amd64 `, "m"));
-      for (const f of arm64Files) expect(arm64.output).toMatch(new RegExp(`^PASS ${escape(f)} linux/arm64 `, "m"));
+      const r = bk.check(files, {}, PLATFORMS);
+      timings.push(`docker build --check on ${files.length} Dockerfiles x ${PLATFORMS.length} platforms: ${r.seconds.toFixed(1)} s`);
+      expect(r.code, r.output).toBe(0);
+      for (const p of PLATFORMS) {
+        expect(r.output).toContain(`platform ${p}: TARGETPLATFORM=${p} TARGETOS=linux TARGETARCH=${p.slice("linux/".length)} TARGETVARIANT= as build args`);
+        for (const f of files) expect(r.output).toMatch(new RegExp(`^PASS ${escape(f)} ${escape(p)} `, "m"));
+      }
+      // Stubs are named contexts keyed by the reference as written: the digest pin stays in what is checked.
+      const uv = /^ARG UV_IMAGE="([^"]+@sha256:[0-9a-f]{64})"$/m.exec(alignedRecipe().render())?.[1];
+      expect(uv).toBeDefined();
+      expect(r.output).toContain(`stub ${join(dir, "Dockerfile.nixl-aligned")} linux/arm64: ${uv} = docker-image://stagewright-stub:latest`);
+      // The smoke images are real here: never stubbed.
+      expect(r.output).not.toMatch(/^stub .*: stagewright\/smoke-(base|cross):/m);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 300_000);
+
+  test("6. --check alone evaluates the daemon's platform whatever --platform says; the check's TARGET* build args make it evaluate linux/arm64", () => {
+    // The probe: the generated ARCH derivation (the aligned recipe's own global ARG lines), then a FROM that is a
+    // stage only when ARCH is aarch64. For x86_64 it names an image that exists nowhere here, so the check fails.
+    const aligned = alignedRecipe().render();
+    const archLines = aligned.slice(0, aligned.search(/^FROM /m)).split("\n").filter((l) => /^ARG (TARGETARCH|ARCH)\b/.test(l));
+    expect(archLines).toEqual(["ARG TARGETARCH", 'ARG ARCH="${TARGETARCH/amd64/x86_64}"', 'ARG ARCH="${ARCH/arm64/aarch64}"']);
+    const dir = mkdtempSync(join(tmpdir(), "stagewright-probe-"));
+    try {
+      const probe = join(dir, "Dockerfile.probe");
+      writeFileSync(probe, `${archLines.join("\n")}\nFROM scratch AS aarch64\nFROM \${ARCH}\n`);
+      const amd64 = bk.check([probe], {}, ["linux/amd64"]);
+      const arm64 = bk.check([probe], {}, ["linux/arm64"]);
+      expect(amd64.code, amd64.output).toBe(1);
+      expect(amd64.output).toContain("failed to resolve source metadata for docker.io/library/x86_64:latest");
+      expect(arm64.code, arm64.output).toBe(0);
+      expect(arm64.output).toMatch(new RegExp(`^PASS ${escape(probe)} linux/arm64 `, "m"));
+      // BuildKit's own --check with --platform linux/arm64 and nothing else: it evaluated x86_64 (moby/buildkit#5693).
+      const plain = bk.docker(["build", "--check", "--progress=quiet", "--platform", "linux/arm64", "-f", probe, dir]);
+      expect(plain.code, plain.output).not.toBe(0);
+      expect(plain.output).toContain("failed to resolve source metadata for docker.io/library/x86_64:latest");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   test.each(["linux/arm64", "linux/amd64"])("7. the smoke recipe cross-compiled on the build host for %s: the runtime stage's files are ELF files of that machine", (platform) => {
     expectCrossImage();
@@ -258,6 +260,41 @@ describe.skipIf(SKIP !== null)("build truth: a real BuildKit builds what stagewr
       for (const f of ["opt/hello/bin/hello", "opt/greet/lib/libgreet.so.1.0.0"]) expect(elfMachine(readFileSync(join(out, f))), f).toBe(platform === "linux/arm64" ? "aarch64" : "x86_64");
     } finally {
       rmSync(out, { recursive: true, force: true });
+    }
+  }, 300_000);
+  test("8. docker buildx bake builds the smoke-cross bake file for linux/arm64, the cross image given as named contexts (CONTEXT_CROSS, CONTEXT_VERIFY) in place of an image that exists nowhere here", () => {
+    expectCrossImage();
+    const r = smokeCrossRecipe();
+    const dir = mkdtempSync(join(tmpdir(), "stagewright-bake-"));
+    try {
+      const dockerfile = join(dir, `Dockerfile.${r.name}`);
+      writeFileSync(join(dir, BAKE_FILE), bakeFile(r));
+      writeFileSync(dockerfile, withoutSyntaxDirective(r.render()));
+      // The FROM names an unreachable registry: only a context can supply the image (the offline proxy refuses the rest).
+      const unreachable = { PLATFORMS: "linux/arm64", SMOKE_CROSS_IMAGE: "registry.invalid/stagewright/smoke-cross:bookworm" };
+      const mirrored = { ...unreachable, CONTEXT_CROSS: `docker-image://${SMOKE_CROSS_IMAGE_DEFAULT}`, CONTEXT_VERIFY: `docker-image://${SMOKE_CROSS_IMAGE_DEFAULT}` };
+      const bake = (vars: Record<string, string>, ...set: string[]) =>
+        bk.docker(
+          ["buildx", "bake", "--progress=plain", `--allow=fs.read=${dir}`, `--allow=fs.write=${dir}`, "-f", join(dir, BAKE_FILE),
+            "--set", `${r.name}.context=${join(REPO, SMOKE_CONTEXT)}`, "--set", `${r.name}.dockerfile=${dockerfile}`, ...set.flatMap((x) => ["--set", `${r.name}.${x}`])],
+          vars,
+        );
+      const without = bake(unreachable, "output=type=cacheonly");
+      expect(without.code, without.output.slice(-3000)).not.toBe(0);
+      expect(without.output).toContain("failed to resolve source metadata for registry.invalid/stagewright/smoke-cross:bookworm");
+      // The bake target (the recipe's final stage, verify) reads the ELF headers on the build host; --no-cache, so that
+      // this bake build runs every step itself (test 7 built the same steps).
+      const verified = bake(mirrored, "output=type=cacheonly", "no-cache=true");
+      expect(verified.code, verified.output.slice(-3000)).toBe(0);
+      expect(verified.output).toContain(`[context registry.invalid/stagewright/smoke-cross:bookworm] load metadata for ${SMOKE_CROSS_IMAGE_DEFAULT}`);
+      expect(verified.output).toContain("/target/opt/hello/bin/hello: AArch64");
+      const out = join(dir, "out");
+      const exported = bake(mirrored, "target=runtime", `output=type=local,dest=${out}`);
+      expect(exported.code, exported.output.slice(-3000)).toBe(0);
+      timings.push(`bake smoke-cross linux/arm64: refused ${without.seconds.toFixed(1)} s, verify ${verified.seconds.toFixed(1)} s, runtime export ${exported.seconds.toFixed(1)} s`);
+      for (const f of ["opt/hello/bin/hello", "opt/greet/lib/libgreet.so.1.0.0"]) expect(elfMachine(readFileSync(join(out, f))), f).toBe("aarch64");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   }, 300_000);
 });

@@ -2,7 +2,7 @@
  * Test-side access to the private BuildKit of scripts/setup-buildkit.sh (Debian sid dockerd +
  * buildx): find it, start it once (or reuse the one CI started), import the smoke base image, build
  * with `--progress=plain` and `--network=host`, parse which steps ran and which came from cache,
- * run `check`, and stop the daemon again if this process started it.
+ * run `check` and `docker buildx bake`, and stop the daemon again if this process started it.
  *
  * Outside CI a machine without the builder skips the real-build tests with one line naming
  * {@link SETUP_COMMAND}; with CI set they never skip (startBuilder throws).
@@ -187,8 +187,8 @@ export interface Builder {
   readonly startedHere: boolean;
   /** Seconds spent in start + base import. */
   readonly setupSeconds: number;
-  /** `docker <args>` against the private daemon. */
-  docker(args: readonly string[]): CommandResult;
+  /** `docker <args>` against the private daemon; `env` adds variables (a bake file's, for `docker buildx bake`). */
+  docker(args: readonly string[], env?: Readonly<Record<string, string>>): CommandResult;
   /** `docker build --network=host --progress=plain ...`, parsed. */
   build(options: BuildOptions): BuildResult;
   /** `docker run --rm --network=host <image> <command...>`. */
@@ -238,7 +238,7 @@ export function startBuilder(): Builder {
   return {
     startedHere,
     setupSeconds,
-    docker: (args) => runCommand(docker, args, env),
+    docker: (args, extra = {}) => runCommand(docker, args, { ...env, ...extra }),
     build(o) {
       const dir = mkdtempSync(join(tmpdir(), 'stagewright-build-'));
       try {
@@ -273,21 +273,4 @@ export function startBuilder(): Builder {
       if (r.code !== 0) throw new Error(`scripts/setup-buildkit.sh stop failed:\n${r.output}`);
     },
   };
-}
-
-/**
- * The digest-pinned images a Dockerfile's global ARG defaults name (`ARG UV_IMAGE="ghcr.io/...:0.9.7@sha256:..."`),
- * as `--build-arg` values without the digest: a stub image can carry a tag, never a digest.
- *
- * @example
- * digestFreeBuildArgs('ARG UV_IMAGE="ghcr.io/astral-sh/uv:0.9.7@sha256:ab..."\nFROM ${UV_IMAGE}') // { UV_IMAGE: "ghcr.io/astral-sh/uv:0.9.7" }
- */
-export function digestFreeBuildArgs(dockerfile: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of dockerfile.split('\n')) {
-    if (/^FROM\s/i.test(line)) break;
-    const m = /^ARG\s+([A-Za-z_][A-Za-z0-9_]*)="?([^"\s]+@sha256:[0-9a-f]{64})"?\s*$/.exec(line);
-    if (m) out[m[1]!] = m[2]!.replace(/@sha256:[0-9a-f]{64}$/, '');
-  }
-  return out;
 }
