@@ -53,10 +53,16 @@ export function alignedStages() {
   return { uv, base, dc, gdr, fabric, ucxBuild, etcd, sdk, gus, nixlBuild, ncclBuild, ofi };
 }
 
-/** Options of {@link alignedRecipe}. */
+/** Options of {@link alignedRecipe}. Generation-time booleans, never shell tests. */
 export interface AlignedOptions {
-  /** Build NCCL and aws-ofi-nccl into the image. A generation-time boolean, never a shell test. */
+  /** NCCL support: aws-ofi-nccl (the NCCL net plugin on the image's libfabric) for the image's NCCL. Default true. */
   readonly nccl: boolean;
+  /**
+   * Build NCCL (v2.23.4-1, with its headers and a gencode list from the base's CUDA) and remove the base image's.
+   * Default false: the image's NCCL is the base's, whose version the build prints. NIXL does not use NCCL, and
+   * aws-ofi-nccl builds against the NCCL headers it bundles, so building one only replaces what the base ships.
+   */
+  readonly buildNccl?: boolean;
 }
 
 /**
@@ -85,11 +91,16 @@ export function alignedRecipe(options: AlignedOptions = { nccl: true }) {
     "the image was specified from a version summary pairing NIXL 0.7.1 with libfabric v1.21.0; the 0.7.x LIBFABRIC plugin needs libfabric >= v2.3.0rc2 (rule nixl-libfabric-min), so the recipe ships the official 0.7.1 pairing, v2.3.0 (docs/aligned.md)",
     "NIXL is built as a release build (--buildtype=release); the official 0.7.1 image builds the meson default, debug",
   ];
-  if (options.nccl) {
+  if (options.nccl && options.buildNccl === true) {
     const final = runtime(s.dc, [...common, s.ncclBuild.provides.nccl, s.ofi.provides.awsOfiNccl]);
     const stages = [s.uv, s.base, s.dc, s.gdr, s.fabric, s.ucxBuild, s.etcd, s.sdk, s.gus, s.nixlBuild, s.ncclBuild, s.ofi, final] as const;
-    // One Dockerfile for both: ARCH follows --platform (stages/shared.ts), the arm64 data is stages/platforms.ts.
     return withTestScript(recipe("nixl-aligned", stages, { description, notes, platforms: platformsFor(stages, BOTH_PLATFORMS), platformRules: platformProblems }), nixlImageTestScript);
+  }
+  if (options.nccl) {
+    const final = runtime(s.dc, [...common, s.ofi.provides.awsOfiNccl]);
+    const stages = [s.uv, s.base, s.dc, s.gdr, s.fabric, s.ucxBuild, s.etcd, s.sdk, s.gus, s.nixlBuild, s.ofi, final] as const;
+    // One Dockerfile for both: ARCH follows --platform (stages/shared.ts), the arm64 data is stages/platforms.ts.
+    return withTestScript(recipe("nixl-aligned", stages, { description: description.replace("NCCL + aws-ofi-nccl", "aws-ofi-nccl for the base's NCCL"), notes, platforms: platformsFor(stages, BOTH_PLATFORMS), platformRules: platformProblems }), nixlImageTestScript);
   }
   const final = runtime(s.dc, common);
   const stages = [s.uv, s.base, s.dc, s.gdr, s.fabric, s.ucxBuild, s.etcd, s.sdk, s.gus, s.nixlBuild, final] as const;

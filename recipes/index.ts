@@ -38,5 +38,5 @@ export const recipeAliases: Readonly<Record<string, string>> = {
  * the recipe itself (`<recipe>-<variant>`, each with its Dockerfile).
  */
 export const builtinVariants: Readonly<Record<string, Readonly<Record<string, () => Recipe>>>> = {
-  "nixl-aligned": { "no-nccl": () => alignedRecipe({ nccl: false }) },
+  "nixl-aligned": { "no-nccl": () => alignedRecipe({ nccl: false }), "build-nccl": () => alignedRecipe({ nccl: true, buildNccl: true }) },
 };

@@ -28,13 +28,36 @@ import { NPROC, sha256Arg, stagedDir } from "./shared.ts";
 
 const GENCODE = /^(-gencode=arch=compute_\d+,code=(sm|compute)_\d+a?)( -gencode=arch=compute_\d+,code=(sm|compute)_\d+a?)*$/;
 
+/** NVCC_GENCODE below CUDA 12.8: A100 (sm_80) and H100/H200 (sm_90), plus compute_90 PTX. */
+export const NCCL_GENCODE_HOPPER = "-gencode=arch=compute_80,code=sm_80 -gencode=arch=compute_90,code=sm_90 -gencode=arch=compute_90,code=compute_90";
+/**
+ * NVCC_GENCODE from CUDA 12.8 on: also Blackwell, B200/GB200 (sm_100) and RTX PRO/consumer (sm_120), plus compute_120
+ * PTX, as NCCL's own defaults for CUDA >= 12.8 (CUDA12_8_GENCODE and the compute_120 PTX in makefiles/common.mk,
+ * https://github.com/NVIDIA/nccl/blob/v2.27.7-1/makefiles/common.mk; v2.23.4-1's defaults stop at sm_90).
+ */
+export const NCCL_GENCODE_BLACKWELL = "-gencode=arch=compute_80,code=sm_80 -gencode=arch=compute_90,code=sm_90 -gencode=arch=compute_100,code=sm_100 -gencode=arch=compute_120,code=sm_120 -gencode=arch=compute_120,code=compute_120";
+
+/**
+ * The default NVCC_GENCODE for a CUDA version ("12.9"): Blackwell included from 12.8 on; an unknown version gets
+ * the Hopper list, which every CUDA >= 11.8 compiles.
+ *
+ * @example
+ * ncclGencodeFor("12.9") === NCCL_GENCODE_BLACKWELL // true
+ */
+export function ncclGencodeFor(cuda: string): string {
+  const m = /^(\d+)\.(\d+)/.exec(cuda);
+  if (m === null) return NCCL_GENCODE_HOPPER;
+  const [major, minor] = [Number(m[1]), Number(m[2])];
+  return major > 12 || (major === 12 && minor >= 8) ? NCCL_GENCODE_BLACKWELL : NCCL_GENCODE_HOPPER;
+}
+
 /** The NCCL component, declared once. */
 export const NCCL_SPEC = {
   name: "nccl",
   options: {
     version: option.version({ doc: 'tag, e.g. "v2.23.4-1"', required: true }),
     prefix: option.path({ doc: 'install prefix (NCCL_PREFIX). Default "/usr/local"' }),
-    gencode: option.string({ doc: "NVCC_GENCODE; default sm_80 and sm_90 plus compute_90 PTX (A100/H100/H200 instances)", pattern: GENCODE, expected: "one or more -gencode=arch=compute_NN,code=sm_NN" }),
+    gencode: option.string({ doc: "NVCC_GENCODE; default from the base's CUDA: sm_80, sm_90 and compute_90 PTX, and from CUDA 12.8 on also sm_100, sm_120 and compute_120 PTX (ncclGencodeFor)", pattern: GENCODE, expected: "one or more -gencode=arch=compute_NN,code=sm_NN" }),
   },
   version: { option: "version", arg: "NCCL_VERSION", doc: "NCCL tag", form: { expected: "an NCCL release tag with its v and its -N build number", example: "v2.27.3-1", shapes: [{ shape: "v<N>.<N>.<N>-<N>" }], source: "https://github.com/NVIDIA/nccl/tags" } },
   prefix: { option: "prefix", arg: "NCCL_PREFIX", doc: "NCCL install prefix", default: "/usr/local" },
@@ -52,21 +75,18 @@ export type NcclOptions = OptionsOf<typeof NCCL_SPEC.options>;
  */
 export const nccl = defineComponent(NCCL_SPEC, (c) => {
   const NCCL_SHA256 = sha256Arg("NCCL_SHA256", c.versionArg!, (v) => `nccl-${v.replace(/^v/, "")}`, "NCCL tag archive");
-  const NCCL_GENCODE = stringArg(
-    "NCCL_GENCODE",
-    (c.options["gencode"] as string | undefined) ?? "-gencode=arch=compute_80,code=sm_80 -gencode=arch=compute_90,code=sm_90 -gencode=arch=compute_90,code=compute_90",
-    GENCODE,
-    "one or more -gencode=arch=compute_NN,code=sm_NN",
-    "NVCC_GENCODE for NCCL (fewer targets build faster)",
-  );
-  const staged = stagedDir("nccl");
   const cuda = heldArtifact(c.from, "cuda");
+  const given = c.options["gencode"] as string | undefined;
+  // From the base's CUDA as the recipe declares it (a BASE_TAG moved by values from data does not move it: pass NCCL_GENCODE too).
+  const NCCL_GENCODE = stringArg("NCCL_GENCODE", given ?? ncclGencodeFor(cuda.version), GENCODE, "one or more -gencode=arch=compute_NN,code=sm_NN", "NVCC_GENCODE for NCCL (fewer targets build faster)");
+  const staged = stagedDir("nccl");
   return {
     description: "NCCL from its tag archive",
     args: [NCCL_SHA256, NCCL_GENCODE, SOURCE_MIRROR, NPROC],
     details: {
       nccl: {
-        layout: { lib: ["lib"], include: ["include"], pkgconfig: ["lib/pkgconfig"] }, runtimeFiles: ["lib/libnccl.so.2"], runtimePaths: ["lib"], sonames: ["libnccl.so.2"],
+        // include too: an image that builds NCCL replaces the base's, whose nccl.h (libnccl-dev) it removes.
+        layout: { lib: ["lib"], include: ["include"], pkgconfig: ["lib/pkgconfig"] }, runtimeFiles: ["lib/libnccl.so.2", "include/nccl.h"], runtimePaths: ["lib", "include"], sonames: ["libnccl.so.2"],
         delivery: { type: "staged", dir: staged }, ldconfig: true,
       },
     },

@@ -26,7 +26,9 @@ import {
   derivedText,
   lines,
   option,
+  pathIn,
   sh,
+  uniqueSonameAssertion,
   type AnyStage,
   type OptionsArg,
   type OptionsOf,
@@ -37,6 +39,32 @@ export const RUNTIME_OPTIONS = {
   env: option.env({ doc: "extra ENV for the final image, in order (for example a named UCX_TLS profile)" }),
   removeBaseNccl: option.boolean({ doc: "remove the base image's NCCL packages when the image carries its own NCCL", default: true }),
 };
+
+/**
+ * Shell that removes the base image's NCCL next to a built one: the dpkg packages when dpkg has them
+ * (NVIDIA's CUDA images install libnccl2/libnccl-dev), then any libnccl.so* the loader still finds
+ * outside the built NCCL's lib directory, and its headers in /usr/include (where libnccl-dev puts them).
+ * A base whose NCCL is not a dpkg package no longer leaves a second libnccl.so.2.
+ *
+ * @example
+ * removeBaseNcclScript(ncclBuild.provides.nccl)
+ */
+export function removeBaseNcclScript(nccl: AnyArtifact): string {
+  const lib = pathIn(nccl, nccl.layout.lib[0] ?? "lib");
+  const include = pathIn(nccl, nccl.layout.include[0] ?? "include");
+  return [
+    "if dpkg -s libnccl2 > /dev/null 2>&1; then DEBIAN_FRONTEND=noninteractive apt-get purge -y libnccl2 libnccl-dev; fi",
+    `keep="$(readlink -f "${lib}")"`,
+    "ldconfig",
+    'IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"',
+    "while read -r f; do dirs+=(\"$(dirname \"$f\")\"); done < <(ldconfig -p | awk '$1 ~ /^libnccl\\.so/ {print $NF}')",
+    'for d in "${dirs[@]}"; do',
+    '  if [ -n "$d" ] && [ -d "$d" ] && [ "$(readlink -f "$d")" != "$keep" ] && compgen -G "$d/libnccl.so*" > /dev/null; then echo "stagewright: removing the base image NCCL from $d (not a dpkg package)"; rm -f "$d"/libnccl.so* "$d"/libnccl_static.a; fi',
+    "done",
+    `for h in /usr/include/nccl.h /usr/include/nccl_net.h ; do if [ -e "$h" ] && [ "$(readlink -f "$(dirname "$h")")" != "$(readlink -f "${include}")" ]; then rm -f "$h"; fi; done`,
+    "ldconfig",
+  ].join("\n");
+}
 
 /** Options of {@link runtime}. */
 export type RuntimeOptions = OptionsOf<typeof RUNTIME_OPTIONS>;
@@ -56,7 +84,7 @@ export function runtime<const F extends AnyStage, const A extends readonly AnyAr
   const dirs = loaderDirs(artifacts);
   const assertions = linkageAssertions([...inheritedArtifacts(from), ...artifacts], "runtime");
   const wheel = artifacts.find((a) => a.kind === "nixl-wheel");
-  const hasNccl = artifacts.some((a) => a.kind === "nccl");
+  const ncclArtifact = artifacts.find((a) => a.kind === "nccl");
   const artifactEnv = artifacts.flatMap((a) => a.env);
   return defineStage({
     name: "runtime",
@@ -64,12 +92,13 @@ export function runtime<const F extends AnyStage, const A extends readonly AnyAr
     from,
     needs: runtimeNeeds(artifacts),
     steps: [
-      ...(hasNccl && o.removeBaseNccl !== false
+      ...(ncclArtifact !== undefined && o.removeBaseNccl !== false
         ? [
-            comment("The image carries its own NCCL: remove the base image's NCCL packages so exactly one libnccl.so.2 exists"),
-            run("if dpkg -s libnccl2 > /dev/null 2>&1; then DEBIAN_FRONTEND=noninteractive apt-get purge -y libnccl2 libnccl-dev; fi", { mounts: aptCache }),
+            comment("The image carries its own NCCL: remove the base image's, as a dpkg package or as plain files, so exactly one libnccl.so.2 and one nccl.h exist"),
+            run(removeBaseNcclScript(ncclArtifact), { mounts: aptCache }),
           ]
         : []),
+
       comment("One loader order for every library directory, derived from the artifacts (00- sorts first)"),
       ldConfStep(dirs.conf),
       env(
@@ -89,6 +118,14 @@ export function runtime<const F extends AnyStage, const A extends readonly AnyAr
       run(
         lines([
           derivedText(assertions.join("\n")),
+          ...(ncclArtifact === undefined && artifacts.some((a) => a.kind === "aws-ofi-nccl")
+            ? [
+                "# No NCCL is built: the plugin is loaded by the base image's NCCL. Exactly one libnccl.so.2, and its version in the log",
+                derivedText(uniqueSonameAssertion("libnccl.so.2")),
+                'nccl="$(readlink -f "$copies")"',
+                'echo "stagewright: the image\'s NCCL is the base image\'s, version ${nccl##*/libnccl.so.} ($nccl)"',
+              ]
+            : []),
           "# libfabric dlopens the unversioned libcudart.so; the CUDA stubs must never be on the loader path",
           // dlopen("libcudart.so") searches LD_LIBRARY_PATH, then the ld cache: one of them must have it.
           'found=""; IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"; for d in "${dirs[@]}"; do if [ -n "$d" ] && [ -e "$d/libcudart.so" ]; then found="$d/libcudart.so"; fi; done',

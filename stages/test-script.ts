@@ -95,14 +95,16 @@ export function nixlImageTestScript(r: Recipe): string {
     );
   }
   const ofi = byKind.get("aws-ofi-nccl");
-  if (ofi !== undefined && byKind.has("nccl")) {
+  if (ofi !== undefined) {
     check(
       "NCCL finds the OFI plugin: libnccl-net.so is in the loader cache from the aws-ofi-nccl prefix",
       // Fails closed: readlink -e fails for a missing file (readlink -f prints a path or nothing, and an
       // empty want matched an empty loader entry: a PASS on a host without the plugin).
       `want="$(readlink -e "${pathIn(ofi, "lib/libnccl-net.so")}")"\nfound="$(ldconfig -p | awk '$1 == "libnccl-net.so" {print $NF}' | xargs -r -n1 readlink -e)"\ntest -n "$want" && test -n "$found"\ngrep -qxF "$want" <<< "$found"`,
     );
-    const nccl = byKind.get("nccl")!;
+    // The image's NCCL: a built one (its artifact), else the base image's, as the loader finds it.
+    const nccl = byKind.get("nccl");
+    const linkNccl = nccl !== undefined ? `-L"${pathIn(nccl, "lib")}" -lnccl` : `"$(ldconfig -p | awk '$1 == "libnccl.so.2" {print $NF; exit}')"`;
     // NCCL loads its net plugin when a communicator is created, which needs a GPU: compile a
     // one-communicator program against the image's NCCL and look for the OFI plugin in NCCL_DEBUG output.
     checks.push(
@@ -129,7 +131,7 @@ export function nixlImageTestScript(r: Recipe): string {
         "  return 0;",
         "}",
         "C",
-        `gcc -o "$tmp/init" "$tmp/init.c" -L"${pathIn(nccl, "lib")}" -lnccl`,
+        `gcc -o "$tmp/init" "$tmp/init.c" ${linkNccl}`,
         'out="$(NCCL_DEBUG=INFO "$tmp/init" 2>&1)"',
         "awk '/NET\\// && n < 5 {print; n++}' <<< \"$out\"",
         'grep -q "NET/OFI" <<< "$out"',

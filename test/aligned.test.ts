@@ -35,7 +35,7 @@ describe("ARG defaults", () => {
     ["DOCA_BUILD", "3.1.0-091000-25.07"], // the official 0.7.1 pin; its release names the apt repository
     ["DOCA_SIGNER_FINGERPRINT", ""], // issue 11 item 7: no public source states it, so the build requires it
     ["GDRCOPY_VERSION", "v2.4.1"], // issue 3
-    ["NCCL_VERSION", "v2.23.4-1"], // issue 3; the NCCL aws-ofi-nccl v1.12.x-aws is tested with (https://github.com/aws/aws-ofi-nccl/releases/tag/v1.12.0-aws)
+    ["NCCL_VERSION", undefined], // issue 11 item 5: the base image's NCCL by default, none built
     ["NIXL_BUILD_TYPE", "release"], // 0.7.x defaults to debug (https://github.com/ai-dynamo/nixl/blob/0.7.1/meson.build#L17); the aligned image asks for release
   ])("%s = %s", (name, value) => {
     expect(argDefault(name)).toBe(value);
@@ -217,7 +217,7 @@ describe("every generated file passes the checkers", () => {
 test("the stage graph: every builder is its own stage FROM the system stage", () => {
   expect(stagesOf(text).map((s) => `${s.name}<-${s.from}`)).toEqual([
     "uv<-${UV_IMAGE}", "base<-${BASE_IMAGE}:${BASE_TAG}", "doca<-base", "gdrcopy<-doca", "libfabric<-doca",
-    "ucx<-doca", "etcd-cpp-api<-doca", "aws-sdk-cpp<-doca", "gusli<-doca", "nixl<-doca", "nccl<-doca",
+    "ucx<-doca", "etcd-cpp-api<-doca", "aws-sdk-cpp<-doca", "gusli<-doca", "nixl<-doca",
     "aws-ofi-nccl<-doca", "runtime<-doca",
   ]);
   expect(byName("runtime").from).toBe(byName("doca"));
@@ -240,7 +240,7 @@ describe("aws-ofi-nccl's libfabric rule", () => {
 test("apt and compiler caches use RUN --mount=type=cache", () => {
   expect(stageText("base")).toContain("--mount=type=cache,target=/var/cache/apt,sharing=locked --mount=type=cache,target=/var/lib/apt,sharing=locked");
   expect(stageText("base")).toMatch(/^ {4}ccache \\$/m);
-  for (const s of ["gdrcopy", "libfabric", "ucx", "etcd-cpp-api", "aws-sdk-cpp", "gusli", "nixl", "nccl", "aws-ofi-nccl"]) {
+  for (const s of ["gdrcopy", "libfabric", "ucx", "etcd-cpp-api", "aws-sdk-cpp", "gusli", "nixl", "aws-ofi-nccl"]) {
     expect(stageText(s), s).toContain("RUN --mount=type=cache,target=/root/.ccache,id=ccache,sharing=shared <<'EOF'\nset -euo pipefail\nexport CCACHE_DIR=/root/.ccache PATH=\"/usr/lib/ccache:${PATH}\"");
   }
   expect(stageText("nixl")).toContain("--mount=type=cache,target=/usr/local/cargo/registry,id=cargo-registry,sharing=locked");
@@ -277,7 +277,9 @@ test("assertions never pipe into grep -q (an early exit SIGPIPEs the producer, a
 test("the in-image NCCL check compiles a one-communicator program against the image's NCCL (run with --gpus all; skipped without a GPU)", () => {
   const t = companionFiles(r)["test-nixl-aligned.sh"]!;
   expect(t).toContain('skip "NCCL: NET/OFI on communicator init (no GPU visible; run the container with --gpus all)"');
-  expect(t).toContain('gcc -o "$tmp/init" "$tmp/init.c" -L"${NCCL_PREFIX}/lib" -lnccl');
+  // the base image's NCCL, as the loader finds it (issue 11 item 5); a built NCCL is linked from its prefix
+  expect(t).toContain(`gcc -o "$tmp/init" "$tmp/init.c" "$(ldconfig -p | awk '$1 == "libnccl.so.2" {print $NF; exit}')"`);
+  expect(companionFiles(alignedRecipe({ nccl: true, buildNccl: true }))["test-nixl-aligned.sh"]).toContain('gcc -o "$tmp/init" "$tmp/init.c" -L"${NCCL_PREFIX}/lib" -lnccl');
   expect(t).toContain('grep -q "NET/OFI" <<< "$out"');
 });
 

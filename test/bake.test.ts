@@ -183,6 +183,7 @@ describe("the bake file's text", () => {
     expect(bakeTargets(r, variantsOf("nixl-aligned")).map((t) => [t.target, t.dockerfile])).toEqual([
       ["nixl-aligned", "Dockerfile.nixl-aligned"],
       ["nixl-aligned-no-nccl", "Dockerfile.nixl-aligned-no-nccl"],
+      ["nixl-aligned-build-nccl", "Dockerfile.nixl-aligned-build-nccl"],
     ]);
     expect(companionFiles(r, variantsOf("nixl-aligned"))["Dockerfile.nixl-aligned-no-nccl"]).toBe(variantsOf("nixl-aligned")["no-nccl"]!.render());
   });

@@ -26,7 +26,8 @@ const EXPECTED = [
 const NCCL = ["nccl: wget nccl.tar.gz", "aws-ofi-nccl: wget aws-ofi-nccl.tar.gz"];
 
 describe.each([
-  ["with NCCL (the default)", alignedRecipe({ nccl: true }), [...EXPECTED, ...NCCL]],
+  ["with aws-ofi-nccl for the base's NCCL (the default)", alignedRecipe({ nccl: true }), [...EXPECTED, NCCL[1]!]],
+  ["building NCCL", alignedRecipe({ nccl: true, buildNccl: true }), [...EXPECTED, ...NCCL]],
   ["without NCCL", alignedRecipe({ nccl: false }), EXPECTED],
 ])("every download of the aligned Dockerfile %s", (_, r, expected) => {
   const downloads = downloadsOf(r.render());

@@ -27,6 +27,8 @@ import { smokeRecipe } from "../recipes/smoke.ts";
 
 const smoke = smokeRecipe();
 const aligned = alignedRecipe();
+// The variant that builds NCCL (issue 11 item 5: the default uses the base image's).
+const alignedBuildNccl = alignedRecipe({ nccl: true, buildNccl: true });
 
 describe("recipeEdges", () => {
   test("smoke: FROM chains and the copies the needs generate", () => {
@@ -78,7 +80,7 @@ describe("stageDependents", () => {
 
   test("aligned: libfabric reaches NIXL, aws-ofi-nccl and the runtime, not UCX or NCCL", () => {
     expect(stageDependents(aligned, "libfabric")).toEqual(["nixl", "aws-ofi-nccl", "runtime"]);
-    expect(stageDependents(aligned, "nccl")).toEqual(["runtime"]);
+    expect(stageDependents(alignedBuildNccl, "nccl")).toEqual(["runtime"]);
   });
 
   test("an unknown stage is an error naming the stages", () => {
@@ -121,7 +123,7 @@ describe("rebuildPlan / rebuildFraction", () => {
 
   test("aligned: each version ARG rebuilds only stages that read it and their dependents", () => {
     const versionArgs = [...new Set(aligned.stages.flatMap((s) => s.args.filter((a) => a.kind.type === "version").map((a) => a.name)))];
-    expect(versionArgs).toEqual(expect.arrayContaining(["LIBFABRIC_VERSION", "UCX_VERSION", "NIXL_VERSION", "NCCL_VERSION"]));
+    expect(versionArgs).toEqual(expect.arrayContaining(["LIBFABRIC_VERSION", "UCX_VERSION", "NIXL_VERSION", "AWS_OFI_NCCL_VERSION"]));
     for (const arg of versionArgs) {
       const plan = rebuildPlan(aligned, arg);
       const readers = plan.stages.filter((s) => s.reason === "arg" || s.reason === "image").map((s) => s.stage);
@@ -132,9 +134,9 @@ describe("rebuildPlan / rebuildFraction", () => {
     }
     const changed = (arg: string) => rebuildPlan(aligned, arg).stages.filter((s) => s.rebuilt > 0).map((s) => s.stage);
     expect(changed("NIXL_VERSION")).toEqual(["nixl", "runtime"]);
-    expect(changed("NCCL_VERSION")).toEqual(["nccl", "runtime"]);
+    expect(rebuildPlan(alignedBuildNccl, "NCCL_VERSION").stages.filter((s) => s.rebuilt > 0).map((s) => s.stage)).toEqual(["nccl", "runtime"]);
     expect(rebuildFraction(aligned, "LIBFABRIC_VERSION")).toBeGreaterThan(rebuildFraction(aligned, "NIXL_VERSION"));
-    expect(rebuildFraction(aligned, "NIXL_VERSION")).toBeGreaterThan(rebuildFraction(aligned, "NCCL_VERSION"));
+    expect(rebuildFraction(alignedBuildNccl, "NIXL_VERSION")).toBeGreaterThan(rebuildFraction(alignedBuildNccl, "NCCL_VERSION"));
   });
 
   test("aligned UV_IMAGE: the uv stage has no steps, but base copies from it", () => {

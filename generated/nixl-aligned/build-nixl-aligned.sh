@@ -9,7 +9,7 @@ Build the nixl-aligned image with docker buildx.
 usage: build-nixl-aligned.sh [options] [-- extra docker buildx build arguments]
 
   --tag TAG          image tag (default: nixl-aligned:local)
-  --target STAGE     build stage to stop at (default: runtime; stages: uv, base, doca, gdrcopy, libfabric, ucx, etcd-cpp-api, aws-sdk-cpp, gusli, nixl, nccl, aws-ofi-nccl, runtime)
+  --target STAGE     build stage to stop at (default: runtime; stages: uv, base, doca, gdrcopy, libfabric, ucx, etcd-cpp-api, aws-sdk-cpp, gusli, nixl, aws-ofi-nccl, runtime)
   --no-cache         do not use the build cache
   --dry-run          print the docker command instead of running it
   -h, --help         this help
@@ -34,8 +34,6 @@ Build arguments (default in brackets):
   --nixl-version                 NIXL release tag (no v prefix up to 0.10.1) [0.7.1]
   --nixl-prefix                  NIXL install prefix [/usr/local/nixl]
   --rust-version                 Rust toolchain for NIXL's Rust bindings [1.86.0]
-  --nccl-version                 NCCL tag [v2.23.4-1]
-  --nccl-prefix                  NCCL install prefix [/usr/local]
   --aws-ofi-nccl-version         aws-ofi-nccl tag [v1.12.1-aws]
   --aws-ofi-nccl-prefix          aws-ofi-nccl install prefix [/opt/amazon/ofi-nccl]
   --doca-signer-fingerprint      full OpenPGP fingerprint of the key that signs the DOCA apt repository (required: none is pinned, docs/sources.md) []
@@ -47,8 +45,6 @@ Build arguments (default in brackets):
   --gusli-commit                 git commit that GUSLI_REF must resolve to [8b7a3b285ea9d01a8fc9135cd4ad889c7db1f800]
   --nixl-commit                  git commit that NIXL_VERSION must resolve to [97c9b5b48e2ed3f1f2539c461c4971a7db8b1197]
   --nixl-build-type              meson build type (0.7.x defaults to debug when none is given) [release]
-  --nccl-sha256                  sha256 of the NCCL tag archive download [6b946b70a9d2d01871842cbd15ec56488d358abe9a0f3767e372fddc3e241ba7]
-  --nccl-gencode                 NVCC_GENCODE for NCCL (fewer targets build faster) [-gencode=arch=compute_80,code=sm_80 -gencode=arch=compute_90,code=sm_90 -gencode=arch=compute_90,code=compute_90]
   --aws-ofi-nccl-sha256          sha256 of the aws-ofi-nccl tag archive download [821f0929c016e5448785bbc6795af5096559ecfc6c9479eb3818cafa61424576]
 
 Set by --platform (not options): TARGETARCH, ARCH
@@ -112,8 +108,6 @@ while [ "$#" -gt 0 ]; do
     --nixl-version) need_value "$1" "$#"; given[NIXL_VERSION]="$2"; build_args+=(--build-arg "NIXL_VERSION=$2"); shift 2 ;;
     --nixl-prefix) need_value "$1" "$#"; given[NIXL_PREFIX]="$2"; build_args+=(--build-arg "NIXL_PREFIX=$2"); shift 2 ;;
     --rust-version) need_value "$1" "$#"; given[RUST_VERSION]="$2"; build_args+=(--build-arg "RUST_VERSION=$2"); shift 2 ;;
-    --nccl-version) need_value "$1" "$#"; given[NCCL_VERSION]="$2"; build_args+=(--build-arg "NCCL_VERSION=$2"); shift 2 ;;
-    --nccl-prefix) need_value "$1" "$#"; given[NCCL_PREFIX]="$2"; build_args+=(--build-arg "NCCL_PREFIX=$2"); shift 2 ;;
     --aws-ofi-nccl-version) need_value "$1" "$#"; given[AWS_OFI_NCCL_VERSION]="$2"; build_args+=(--build-arg "AWS_OFI_NCCL_VERSION=$2"); shift 2 ;;
     --aws-ofi-nccl-prefix) need_value "$1" "$#"; given[AWS_OFI_NCCL_PREFIX]="$2"; build_args+=(--build-arg "AWS_OFI_NCCL_PREFIX=$2"); shift 2 ;;
     --doca-signer-fingerprint) need_value "$1" "$#"; given[DOCA_SIGNER_FINGERPRINT]="$2"; build_args+=(--build-arg "DOCA_SIGNER_FINGERPRINT=$2"); shift 2 ;;
@@ -125,8 +119,6 @@ while [ "$#" -gt 0 ]; do
     --gusli-commit) need_value "$1" "$#"; given[GUSLI_COMMIT]="$2"; build_args+=(--build-arg "GUSLI_COMMIT=$2"); shift 2 ;;
     --nixl-commit) need_value "$1" "$#"; given[NIXL_COMMIT]="$2"; build_args+=(--build-arg "NIXL_COMMIT=$2"); shift 2 ;;
     --nixl-build-type) need_value "$1" "$#"; given[NIXL_BUILD_TYPE]="$2"; build_args+=(--build-arg "NIXL_BUILD_TYPE=$2"); shift 2 ;;
-    --nccl-sha256) need_value "$1" "$#"; given[NCCL_SHA256]="$2"; build_args+=(--build-arg "NCCL_SHA256=$2"); shift 2 ;;
-    --nccl-gencode) need_value "$1" "$#"; given[NCCL_GENCODE]="$2"; build_args+=(--build-arg "NCCL_GENCODE=$2"); shift 2 ;;
     --aws-ofi-nccl-sha256) need_value "$1" "$#"; given[AWS_OFI_NCCL_SHA256]="$2"; build_args+=(--build-arg "AWS_OFI_NCCL_SHA256=$2"); shift 2 ;;
     --) shift; extra+=("$@"); break ;;
     *) echo "build-nixl-aligned.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
@@ -219,18 +211,6 @@ if [ -n "${given[RUST_VERSION]+x}" ]; then
   check_value "${given[RUST_VERSION]}" '[0-9]' 1 0 '--rust-version (ARG RUST_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
   check_value "${given[RUST_VERSION]}" '^((0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*))$' 1 0 '--rust-version (ARG RUST_VERSION): RUST_VERSION is a Rust release, without a v (1.86.0), not %s' 1
 fi
-if [ -n "${given[NCCL_VERSION]+x}" ]; then
-  check_value "${given[NCCL_VERSION]}" '^$' 0 0 '--nccl-version (ARG NCCL_VERSION): an empty value is not a version: give a pinned version such as 1.2.3' 0
-  check_value "${given[NCCL_VERSION]}" '^(latest|main|master|head|stable)$' 0 1 '--nccl-version (ARG NCCL_VERSION): "%s" is not a pinned version: give an exact version such as 1.2.3' 1
-  check_value "${given[NCCL_VERSION]}" '^[A-Za-z0-9][A-Za-z0-9._+-]*$' 1 0 '--nccl-version (ARG NCCL_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
-  check_value "${given[NCCL_VERSION]}" '[0-9]' 1 0 '--nccl-version (ARG NCCL_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
-  check_value "${given[NCCL_VERSION]}" '^(v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)-(0|[1-9][0-9]*))$' 1 0 '--nccl-version (ARG NCCL_VERSION): NCCL_VERSION is an NCCL release tag with its v and its -N build number (v2.27.3-1), not %s' 1
-fi
-if [ -n "${given[NCCL_PREFIX]+x}" ]; then
-  check_value "${given[NCCL_PREFIX]}" '^/' 1 0 '--nccl-prefix (ARG NCCL_PREFIX): "%s" is not an absolute path: start it with /' 1
-  check_value "${given[NCCL_PREFIX]}" '[^A-Za-z0-9._/+-]' 0 0 '--nccl-prefix (ARG NCCL_PREFIX): "%s" holds characters a prefix must not hold (spaces, $, quotes, ...): use letters, digits and . _ - + / only' 1
-  check_value "${given[NCCL_PREFIX]}" '//|/\.\.?(/|$)|./$' 0 0 '--nccl-prefix (ARG NCCL_PREFIX): "%s" is not a normalised path: write it without //, /./, /../ or a trailing /' 1
-fi
 if [ -n "${given[AWS_OFI_NCCL_VERSION]+x}" ]; then
   check_value "${given[AWS_OFI_NCCL_VERSION]}" '^$' 0 0 '--aws-ofi-nccl-version (ARG AWS_OFI_NCCL_VERSION): an empty value is not a version: give a pinned version such as 1.2.3' 0
   check_value "${given[AWS_OFI_NCCL_VERSION]}" '^(latest|main|master|head|stable)$' 0 1 '--aws-ofi-nccl-version (ARG AWS_OFI_NCCL_VERSION): "%s" is not a pinned version: give an exact version such as 1.2.3' 1
@@ -270,12 +250,6 @@ fi
 if [ -n "${given[NIXL_BUILD_TYPE]+x}" ]; then
   check_value "${given[NIXL_BUILD_TYPE]}" '^(release|debug)$' 1 0 '--nixl-build-type (ARG NIXL_BUILD_TYPE): "%s" is not one of "release", "debug"' 1
 fi
-if [ -n "${given[NCCL_SHA256]+x}" ]; then
-  check_value "${given[NCCL_SHA256]}" '^([0-9a-f]{64})?$' 1 0 '--nccl-sha256 (ARG NCCL_SHA256): "%s" is not 64 lower-case hex digits (or empty)' 1
-fi
-if [ -n "${given[NCCL_GENCODE]+x}" ]; then
-  check_value "${given[NCCL_GENCODE]}" '^(-gencode=arch=compute_[0-9]+,code=(sm|compute)_[0-9]+a?)( -gencode=arch=compute_[0-9]+,code=(sm|compute)_[0-9]+a?)*$' 1 0 '--nccl-gencode (ARG NCCL_GENCODE): "%s" is not one or more -gencode=arch=compute_NN,code=sm_NN' 1
-fi
 if [ -n "${given[AWS_OFI_NCCL_SHA256]+x}" ]; then
   check_value "${given[AWS_OFI_NCCL_SHA256]}" '^([0-9a-f]{64})?$' 1 0 '--aws-ofi-nccl-sha256 (ARG AWS_OFI_NCCL_SHA256): "%s" is not 64 lower-case hex digits (or empty)' 1
 fi
@@ -305,10 +279,6 @@ if [ -n "${given[GUSLI_REF]+x}" ] && [ "${given[GUSLI_REF]}" != '8b7a3b285ea9d01
 fi
 if [ -n "${given[NIXL_VERSION]+x}" ] && [ "${given[NIXL_VERSION]}" != '0.7.1' ] && [ -z "${given[NIXL_COMMIT]+x}" ]; then
   echo "build-nixl-aligned.sh: --nixl-version ${given[NIXL_VERSION]} needs its own NIXL_COMMIT: the default belongs to 0.7.1; pass --nixl-commit <value for ${given[NIXL_VERSION]}> (stagewright lock records it)" >&2
-  exit 2
-fi
-if [ -n "${given[NCCL_VERSION]+x}" ] && [ "${given[NCCL_VERSION]}" != 'v2.23.4-1' ] && [ -z "${given[NCCL_SHA256]+x}" ]; then
-  echo "build-nixl-aligned.sh: --nccl-version ${given[NCCL_VERSION]} needs its own NCCL_SHA256: the default belongs to v2.23.4-1; pass --nccl-sha256 <value for ${given[NCCL_VERSION]}> (stagewright lock records it)" >&2
   exit 2
 fi
 if [ -n "${given[AWS_OFI_NCCL_VERSION]+x}" ] && [ "${given[AWS_OFI_NCCL_VERSION]}" != 'v1.12.1-aws' ] && [ -z "${given[AWS_OFI_NCCL_SHA256]+x}" ]; then

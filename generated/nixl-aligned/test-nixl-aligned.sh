@@ -23,8 +23,6 @@ Paths follow the image's build ARGs; export the same names to override them:
   GDRCOPY_VERSION
   LIBFABRIC_INSTALL_PATH
   LIBFABRIC_VERSION
-  NCCL_PREFIX
-  NCCL_VERSION
   NIXL_PREFIX
   NIXL_VERSION
   UCX_PREFIX
@@ -50,13 +48,11 @@ GDRCOPY_PREFIX="${GDRCOPY_PREFIX:-/usr/local}"
 GDRCOPY_VERSION="${GDRCOPY_VERSION:-v2.4.1}"
 LIBFABRIC_INSTALL_PATH="${LIBFABRIC_INSTALL_PATH:-/usr/local}"
 LIBFABRIC_VERSION="${LIBFABRIC_VERSION:-v2.3.0}"
-NCCL_PREFIX="${NCCL_PREFIX:-/usr/local}"
-NCCL_VERSION="${NCCL_VERSION:-v2.23.4-1}"
 NIXL_PREFIX="${NIXL_PREFIX:-/usr/local/nixl}"
 NIXL_VERSION="${NIXL_VERSION:-0.7.1}"
 UCX_PREFIX="${UCX_PREFIX:-/usr}"
 UCX_VERSION="${UCX_VERSION:-v1.19.0}"
-export ARCH AWS_OFI_NCCL_PREFIX AWS_OFI_NCCL_VERSION AWS_SDK_CPP_VERSION BASE_TAG GDRCOPY_PREFIX GDRCOPY_VERSION LIBFABRIC_INSTALL_PATH LIBFABRIC_VERSION NCCL_PREFIX NCCL_VERSION NIXL_PREFIX NIXL_VERSION UCX_PREFIX UCX_VERSION
+export ARCH AWS_OFI_NCCL_PREFIX AWS_OFI_NCCL_VERSION AWS_SDK_CPP_VERSION BASE_TAG GDRCOPY_PREFIX GDRCOPY_VERSION LIBFABRIC_INSTALL_PATH LIBFABRIC_VERSION NIXL_PREFIX NIXL_VERSION UCX_PREFIX UCX_VERSION
 
 passed=0
 failed=0
@@ -156,10 +152,6 @@ check "nixlbench: bin/nixlbench exists" <<'CHECK'
 test -e "/usr/local/nixlbench/bin/nixlbench"
 CHECK
 
-check "nccl: lib/libnccl.so.2 exists" <<'CHECK'
-test -e "${NCCL_PREFIX}/lib/libnccl.so.2"
-CHECK
-
 check "aws-ofi-nccl: lib/libnccl-net.so exists" <<'CHECK'
 test -e "${AWS_OFI_NCCL_PREFIX}/lib/libnccl-net.so"
 CHECK
@@ -181,15 +173,6 @@ check "exactly one libucp.so.0 is visible to the loader" <<'CHECK'
 copies="$({ ldconfig -p | awk '$1 == "libucp.so.0" {print $NF}'; IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"; for d in "${dirs[@]}"; do if [ -n "$d" ] && [ -e "$d/libucp.so.0" ]; then echo "$d/libucp.so.0"; fi; done; } | xargs -r -n1 readlink -f | sort -u)"
 if [ "$(printf '%s\n' "$copies" | grep -c .)" -ne 1 ]; then
   echo "stagewright: the loader must see exactly one libucp.so.0, it sees:" >&2
-  printf '%s\n' "$copies" | sed 's/^/  /' >&2
-  exit 1
-fi
-CHECK
-
-check "exactly one libnccl.so.2 is visible to the loader" <<'CHECK'
-copies="$({ ldconfig -p | awk '$1 == "libnccl.so.2" {print $NF}'; IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"; for d in "${dirs[@]}"; do if [ -n "$d" ] && [ -e "$d/libnccl.so.2" ]; then echo "$d/libnccl.so.2"; fi; done; } | xargs -r -n1 readlink -f | sort -u)"
-if [ "$(printf '%s\n' "$copies" | grep -c .)" -ne 1 ]; then
-  echo "stagewright: the loader must see exactly one libnccl.so.2, it sees:" >&2
   printf '%s\n' "$copies" | sed 's/^/  /' >&2
   exit 1
 fi
@@ -275,7 +258,7 @@ int main(void) {
   return 0;
 }
 C
-gcc -o "$tmp/init" "$tmp/init.c" -L"${NCCL_PREFIX}/lib" -lnccl
+gcc -o "$tmp/init" "$tmp/init.c" "$(ldconfig -p | awk '$1 == "libnccl.so.2" {print $NF; exit}')"
 out="$(NCCL_DEBUG=INFO "$tmp/init" 2>&1)"
 awk '/NET\// && n < 5 {print; n++}' <<< "$out"
 grep -q "NET/OFI" <<< "$out"

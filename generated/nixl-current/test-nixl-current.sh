@@ -160,6 +160,10 @@ check "nccl: lib/libnccl.so.2 exists" <<'CHECK'
 test -e "${NCCL_PREFIX}/lib/libnccl.so.2"
 CHECK
 
+check "nccl: include/nccl.h exists" <<'CHECK'
+test -e "${NCCL_PREFIX}/include/nccl.h"
+CHECK
+
 check "aws-ofi-nccl: lib/libnccl-net.so exists" <<'CHECK'
 test -e "${AWS_OFI_NCCL_PREFIX}/lib/libnccl-net.so"
 CHECK

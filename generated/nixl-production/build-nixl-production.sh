@@ -36,7 +36,7 @@ Build arguments (default in brackets):
   --nixl-commit                  git commit that NIXL_VERSION must resolve to [8f493f7e285ef84faa70775449adc757c1e63953]
   --nixl-build-type              meson build type (0.7.x defaults to debug when none is given) [debug]
   --nccl-sha256                  sha256 of the NCCL tag archive download [6b946b70a9d2d01871842cbd15ec56488d358abe9a0f3767e372fddc3e241ba7]
-  --nccl-gencode                 NVCC_GENCODE for NCCL (fewer targets build faster) [-gencode=arch=compute_80,code=sm_80 -gencode=arch=compute_90,code=sm_90 -gencode=arch=compute_90,code=compute_90]
+  --nccl-gencode                 NVCC_GENCODE for NCCL (fewer targets build faster) [-gencode=arch=compute_80,code=sm_80 -gencode=arch=compute_90,code=sm_90 -gencode=arch=compute_100,code=sm_100 -gencode=arch=compute_120,code=sm_120 -gencode=arch=compute_120,code=compute_120]
 
 Set by --platform (not options): TARGETARCH, ARCH
 USAGE

@@ -324,7 +324,7 @@ variable "NCCL_SHA256" {
 variable "NCCL_GENCODE" {
   description = "NVCC_GENCODE for NCCL (fewer targets build faster)"
   type        = string
-  default     = "-gencode=arch=compute_80,code=sm_80 -gencode=arch=compute_90,code=sm_90 -gencode=arch=compute_90,code=compute_90"
+  default     = "-gencode=arch=compute_80,code=sm_80 -gencode=arch=compute_90,code=sm_90 -gencode=arch=compute_100,code=sm_100 -gencode=arch=compute_120,code=sm_120 -gencode=arch=compute_120,code=compute_120"
   validation {
     condition     = can(regex("^(-gencode=arch=compute_\\d+,code=(sm|compute)_\\d+a?)( -gencode=arch=compute_\\d+,code=(sm|compute)_\\d+a?)*$", NCCL_GENCODE))
     error_message = "ARG NCCL_GENCODE: \"${NCCL_GENCODE}\" is not one or more -gencode=arch=compute_NN,code=sm_NN"

@@ -128,6 +128,10 @@ check "nccl: lib/libnccl.so.2 exists" <<'CHECK'
 test -e "${NCCL_PREFIX}/lib/libnccl.so.2"
 CHECK
 
+check "nccl: include/nccl.h exists" <<'CHECK'
+test -e "${NCCL_PREFIX}/include/nccl.h"
+CHECK
+
 check "exactly one libucp.so.0 is visible to the loader" <<'CHECK'
 copies="$({ ldconfig -p | awk '$1 == "libucp.so.0" {print $NF}'; IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"; for d in "${dirs[@]}"; do if [ -n "$d" ] && [ -e "$d/libucp.so.0" ]; then echo "$d/libucp.so.0"; fi; done; } | xargs -r -n1 readlink -f | sort -u)"
 if [ "$(printf '%s\n' "$copies" | grep -c .)" -ne 1 ]; then

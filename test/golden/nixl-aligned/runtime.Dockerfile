@@ -20,15 +20,10 @@ COPY --link --from=nixl /opt/stagewright/stage/nixl${NIXL_PREFIX}/lib/ ${NIXL_PR
 COPY --link --from=nixl /opt/stagewright/stage/nixl${NIXL_PREFIX}/bin/ ${NIXL_PREFIX}/bin/
 COPY --link --from=nixl /opt/stagewright/stage/nixl/opt/stagewright/wheels/ /opt/stagewright/wheels/
 COPY --link --from=nixl /opt/stagewright/stage/nixl/usr/local/nixlbench/bin/ /usr/local/nixlbench/bin/
-# NCCL_PREFIX NCCL install prefix
-ARG NCCL_PREFIX="/usr/local"
-COPY --link --from=nccl /opt/stagewright/stage/nccl${NCCL_PREFIX}/lib/ ${NCCL_PREFIX}/lib/
 # AWS_OFI_NCCL_PREFIX aws-ofi-nccl install prefix
 ARG AWS_OFI_NCCL_PREFIX="/opt/amazon/ofi-nccl"
 COPY --link --from=aws-ofi-nccl /opt/stagewright/stage/aws-ofi-nccl${AWS_OFI_NCCL_PREFIX}/lib/ ${AWS_OFI_NCCL_PREFIX}/lib/
 COPY --link --from=aws-ofi-nccl /opt/stagewright/stage/aws-ofi-nccl${AWS_OFI_NCCL_PREFIX}/share/ ${AWS_OFI_NCCL_PREFIX}/share/
-# The image carries its own NCCL: remove the base image's NCCL packages so exactly one libnccl.so.2 exists
-RUN --mount=type=cache,target=/var/cache/apt,sharing=locked --mount=type=cache,target=/var/lib/apt,sharing=locked if dpkg -s libnccl2 > /dev/null 2>&1; then DEBIAN_FRONTEND=noninteractive apt-get purge -y libnccl2 libnccl-dev; fi
 # One loader order for every library directory, derived from the artifacts (00- sorts first)
 # TARGETARCH target architecture as BuildKit names it (amd64, arm64), from --platform
 ARG TARGETARCH
@@ -37,11 +32,11 @@ ARG ARCH="${TARGETARCH/amd64/x86_64}"
 ARG ARCH="${ARCH/arm64/aarch64}"
 RUN <<'EOF'
 set -euo pipefail
-printf '%s\n' "${LIBFABRIC_INSTALL_PATH}/lib" "${LIBFABRIC_INSTALL_PATH}/lib/libfabric" "${GDRCOPY_PREFIX}/lib" "${UCX_PREFIX}/lib" "${UCX_PREFIX}/lib/ucx" "/usr/local/lib" "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu" "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins" "${NCCL_PREFIX}/lib" "${AWS_OFI_NCCL_PREFIX}/lib" > /etc/ld.so.conf.d/00-stagewright.conf
+printf '%s\n' "${LIBFABRIC_INSTALL_PATH}/lib" "${LIBFABRIC_INSTALL_PATH}/lib/libfabric" "${GDRCOPY_PREFIX}/lib" "${UCX_PREFIX}/lib" "${UCX_PREFIX}/lib/ucx" "/usr/local/lib" "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu" "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins" "${AWS_OFI_NCCL_PREFIX}/lib" > /etc/ld.so.conf.d/00-stagewright.conf
 ldconfig
 EOF
 
-ENV LD_LIBRARY_PATH="${LIBFABRIC_INSTALL_PATH}/lib:${GDRCOPY_PREFIX}/lib:${UCX_PREFIX}/lib:/usr/local/lib:${NIXL_PREFIX}/lib/${ARCH}-linux-gnu:${NCCL_PREFIX}/lib:${AWS_OFI_NCCL_PREFIX}/lib${LD_LIBRARY_PATH:+:${LD_LIBRARY_PATH}}"
+ENV LD_LIBRARY_PATH="${LIBFABRIC_INSTALL_PATH}/lib:${GDRCOPY_PREFIX}/lib:${UCX_PREFIX}/lib:/usr/local/lib:${NIXL_PREFIX}/lib/${ARCH}-linux-gnu:${AWS_OFI_NCCL_PREFIX}/lib${LD_LIBRARY_PATH:+:${LD_LIBRARY_PATH}}"
 ENV PATH="${LIBFABRIC_INSTALL_PATH}/bin:${UCX_PREFIX}/bin:${NIXL_PREFIX}/bin:/usr/local/nixlbench/bin:${PATH}"
 ENV NIXL_PREFIX="${NIXL_PREFIX}"
 ENV NIXL_PLUGIN_DIR="${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins"
@@ -69,12 +64,6 @@ if [ "$(printf '%s\n' "$copies" | grep -c .)" -ne 1 ]; then
   printf '%s\n' "$copies" | sed 's/^/  /' >&2
   exit 1
 fi
-copies="$({ ldconfig -p | awk '$1 == "libnccl.so.2" {print $NF}'; IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"; for d in "${dirs[@]}"; do if [ -n "$d" ] && [ -e "$d/libnccl.so.2" ]; then echo "$d/libnccl.so.2"; fi; done; } | xargs -r -n1 readlink -f | sort -u)"
-if [ "$(printf '%s\n' "$copies" | grep -c .)" -ne 1 ]; then
-  echo "stagewright: the loader must see exactly one libnccl.so.2, it sees:" >&2
-  printf '%s\n' "$copies" | sed 's/^/  /' >&2
-  exit 1
-fi
 if ! deps="$(ldd "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_UCX.so" 2>&1)"; then echo "stagewright: cannot inspect ${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_UCX.so: $deps" >&2; exit 1; fi
 got="$(awk '$1 == "libucp.so.0" {print $3}' <<< "$deps")"
 want="${UCX_PREFIX}/lib/libucp.so.0"
@@ -96,6 +85,15 @@ if [ -z "$got" ] || [ "$(readlink -f "$got")" != "$(readlink -f "$want")" ]; the
   echo "stagewright: ${AWS_OFI_NCCL_PREFIX}/lib/libnccl-net.so resolves libfabric.so.1 to '${got:-nothing}', not $want (libfabric of stage libfabric)" >&2
   exit 1
 fi
+# No NCCL is built: the plugin is loaded by the base image's NCCL. Exactly one libnccl.so.2, and its version in the log
+copies="$({ ldconfig -p | awk '$1 == "libnccl.so.2" {print $NF}'; IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"; for d in "${dirs[@]}"; do if [ -n "$d" ] && [ -e "$d/libnccl.so.2" ]; then echo "$d/libnccl.so.2"; fi; done; } | xargs -r -n1 readlink -f | sort -u)"
+if [ "$(printf '%s\n' "$copies" | grep -c .)" -ne 1 ]; then
+  echo "stagewright: the loader must see exactly one libnccl.so.2, it sees:" >&2
+  printf '%s\n' "$copies" | sed 's/^/  /' >&2
+  exit 1
+fi
+nccl="$(readlink -f "$copies")"
+echo "stagewright: the image's NCCL is the base image's, version ${nccl##*/libnccl.so.} ($nccl)"
 # libfabric dlopens the unversioned libcudart.so; the CUDA stubs must never be on the loader path
 found=""; IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"; for d in "${dirs[@]}"; do if [ -n "$d" ] && [ -e "$d/libcudart.so" ]; then found="$d/libcudart.so"; fi; done
 if [ -z "$found" ] && ! ldconfig -p | awk '$1 == "libcudart.so" {f = 1} END {exit !f}'; then echo "stagewright: libfabric dlopens the unversioned libcudart.so, which neither LD_LIBRARY_PATH nor the ld cache provides" >&2; exit 1; fi

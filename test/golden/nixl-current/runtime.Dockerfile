@@ -25,12 +25,26 @@ COPY --link --from=nixl /opt/stagewright/stage/nixl/usr/local/nixlbench/bin/ /us
 # NCCL_PREFIX NCCL install prefix
 ARG NCCL_PREFIX="/usr/local"
 COPY --link --from=nccl /opt/stagewright/stage/nccl${NCCL_PREFIX}/lib/ ${NCCL_PREFIX}/lib/
+COPY --link --from=nccl /opt/stagewright/stage/nccl${NCCL_PREFIX}/include/ ${NCCL_PREFIX}/include/
 # AWS_OFI_NCCL_PREFIX aws-ofi-nccl install prefix
 ARG AWS_OFI_NCCL_PREFIX="/opt/amazon/ofi-nccl"
 COPY --link --from=aws-ofi-nccl /opt/stagewright/stage/aws-ofi-nccl${AWS_OFI_NCCL_PREFIX}/lib/ ${AWS_OFI_NCCL_PREFIX}/lib/
 COPY --link --from=aws-ofi-nccl /opt/stagewright/stage/aws-ofi-nccl${AWS_OFI_NCCL_PREFIX}/share/ ${AWS_OFI_NCCL_PREFIX}/share/
-# The image carries its own NCCL: remove the base image's NCCL packages so exactly one libnccl.so.2 exists
-RUN --mount=type=cache,target=/var/cache/apt,sharing=locked --mount=type=cache,target=/var/lib/apt,sharing=locked if dpkg -s libnccl2 > /dev/null 2>&1; then DEBIAN_FRONTEND=noninteractive apt-get purge -y libnccl2 libnccl-dev; fi
+# The image carries its own NCCL: remove the base image's, as a dpkg package or as plain files, so exactly one libnccl.so.2 and one nccl.h exist
+RUN --mount=type=cache,target=/var/cache/apt,sharing=locked --mount=type=cache,target=/var/lib/apt,sharing=locked <<'EOF'
+set -euo pipefail
+if dpkg -s libnccl2 > /dev/null 2>&1; then DEBIAN_FRONTEND=noninteractive apt-get purge -y libnccl2 libnccl-dev; fi
+keep="$(readlink -f "${NCCL_PREFIX}/lib")"
+ldconfig
+IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"
+while read -r f; do dirs+=("$(dirname "$f")"); done < <(ldconfig -p | awk '$1 ~ /^libnccl\.so/ {print $NF}')
+for d in "${dirs[@]}"; do
+  if [ -n "$d" ] && [ -d "$d" ] && [ "$(readlink -f "$d")" != "$keep" ] && compgen -G "$d/libnccl.so*" > /dev/null; then echo "stagewright: removing the base image NCCL from $d (not a dpkg package)"; rm -f "$d"/libnccl.so* "$d"/libnccl_static.a; fi
+done
+for h in /usr/include/nccl.h /usr/include/nccl_net.h ; do if [ -e "$h" ] && [ "$(readlink -f "$(dirname "$h")")" != "$(readlink -f "${NCCL_PREFIX}/include")" ]; then rm -f "$h"; fi; done
+ldconfig
+EOF
+
 # One loader order for every library directory, derived from the artifacts (00- sorts first)
 # TARGETARCH target architecture as BuildKit names it (amd64, arm64), from --platform
 ARG TARGETARCH

@@ -7,7 +7,7 @@ ARG NCCL_PREFIX="/usr/local"
 # NCCL_SHA256 sha256 of the NCCL tag archive download
 ARG NCCL_SHA256="6b946b70a9d2d01871842cbd15ec56488d358abe9a0f3767e372fddc3e241ba7"
 # NCCL_GENCODE NVCC_GENCODE for NCCL (fewer targets build faster)
-ARG NCCL_GENCODE="-gencode=arch=compute_80,code=sm_80 -gencode=arch=compute_90,code=sm_90 -gencode=arch=compute_90,code=compute_90"
+ARG NCCL_GENCODE="-gencode=arch=compute_80,code=sm_80 -gencode=arch=compute_90,code=sm_90 -gencode=arch=compute_100,code=sm_100 -gencode=arch=compute_120,code=sm_120 -gencode=arch=compute_120,code=compute_120"
 # SOURCE_MIRROR mirror for every source download, laid out as <mirror>/<host>/<path>; empty = the public URLs
 ARG SOURCE_MIRROR=""
 # NPROC parallel build jobs; empty = nproc
