@@ -1,20 +1,10 @@
 /**
-<<<<<<< HEAD
- * nixl-official: the official NIXL image's choices at tag 0.7.1, written with stagewright's stages
- * (contrib/Dockerfile, meson.build and src/plugins/ of https://github.com/ai-dynamo/nixl at tag 0.7.1). The layout is multi-stage; the choices are the
- * official ones: cuda-dl-base 25.03-cuda12.8, UCX v1.19.0 in /usr, libfabric v2.3.0 in /usr/local,
- * GDRCopy expected from the base image, NIXL 0.7.1 as a debug build (meson's default at 0.7.x) in
- * /usr/local/nixl, Rust 1.86.0, the venv in /workspace/.venv, no EFA installer and no NCCL.
- * Where stagewright cannot express the official step as written, the stage's choice is used and
- * docs/comparison.md says so (pinned etcd-cpp-apiv3/gusli commits, no --disable-rstream).
-=======
  * nixl-official: the official NIXL image's choices at a release tag (0.6.1 … v1.4.0; default 0.7.1),
  * written with stagewright's stages from the stage library's version table (stages/nixl-versions.ts):
  * base image, DOCA, UCX (the branch's release tag, pinned), libfabric, gRPC from apt or abseil + gRPC
  * from source, etcd/aws-sdk-cpp/gusli flags, build type, wheel method. The layout is multi-stage.
  * Where the recipe differs from the tag's contrib/Dockerfile, its notes say so (docs/comparison.md
  * shows them); test/nixl-tags.test.ts compares each tag's rendering with docs/facts/nixl-tags.yaml.
->>>>>>> 759e611 (Issue 12: the stage library follows upstream NIXL 0.6.1..v1.4.0 (version table, per-tag official recipe, current recipe, versions command, new rules))
  *
  *   npx tsx recipes/official.ts > Dockerfile
  *   npx tsx recipes/official.ts v1.4.0 > Dockerfile
