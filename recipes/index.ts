@@ -11,6 +11,7 @@ import { alignedRecipe } from "./aligned.ts";
 import { currentRecipe } from "./current.ts";
 import { OFFICIAL_TAGS, officialRecipe } from "./official.ts";
 import { productionRecipe } from "./production.ts";
+import { gpuHostRecipe } from "./gpu-host.ts";
 
 /** Built-in recipe factories by recipe name. */
 export const builtinRecipes: Readonly<Record<string, () => Recipe>> = {
@@ -18,6 +19,8 @@ export const builtinRecipes: Readonly<Record<string, () => Recipe>> = {
   "nixl-production": () => productionRecipe(),
   "nixl-aligned": () => alignedRecipe(),
   "nixl-current": () => currentRecipe(),
+  "gpu-host": () => gpuHostRecipe(),
+  "gpu-host-system-copies": () => gpuHostRecipe({ removeSystemCopies: false }),
 };
 
 /** Built-in recipes at a version: the official recipe at any known NIXL tag (`official@v1.4.0`). */

@@ -149,16 +149,20 @@ export type ComponentStage<Sp extends ComponentSpec, F extends AnyStage | ImageB
   Sp["removes"] extends readonly (infer R extends string)[] ? R : never
 >;
 
+/** The artifacts the image of a stage F holds (never for an external image). */
+export type HeldBy<F> = F extends { readonly contains: readonly (infer C)[] } ? C : never;
+
 /**
  * The parameter type of a component's options: the declared options (unknown keys refused, also
- * through a variable; version and path literals checked) and every version rule's compile-time twin.
+ * through a variable; version and path literals checked) and every version rule's compile-time twin
+ * (a `held` rule reads the artifacts the base F holds).
  *
  * @example
- * function ucx<const O extends object>(from: AnyStage, options: ComponentOptions<typeof ucxSpec, O>) {}
+ * function ucx<const F extends AnyStage, const O extends object>(from: F, options: ComponentOptions<typeof ucxSpec, O, F>) {}
  */
-export type ComponentOptions<Sp extends ComponentSpec, O> = OptionsArg<Sp["options"], Sp["name"], O> &
+export type ComponentOptions<Sp extends ComponentSpec, O, F = never> = OptionsArg<Sp["options"], Sp["name"], O> &
   FormCheck<Sp["version"], O> &
-  RuleChecks<Sp["rules"], Sp["name"], SelfVersion<Sp, O>, O, DefaultsOf<Sp["options"]>>;
+  RuleChecks<Sp["rules"], Sp["name"], SelfVersion<Sp, O>, O, DefaultsOf<Sp["options"]>, HeldBy<F>>;
 
 /**
  * The version option of O must be in the declared form: else its key becomes `{ error: sentence }`
@@ -183,13 +187,14 @@ export type ComponentVersionProblem<Sp extends ComponentSpec, V extends string> 
 
 /**
  * The compile-time sentence of one of a component's rules for options O (never when it holds):
- * what tsc prints for that rule, read from the same data as the runtime check.
+ * what tsc prints for that rule, read from the same data as the runtime check. F is the base
+ * stage, for a `held` rule (one on an artifact the base holds).
  *
  * @example
  * type E = ComponentRuleProblem<typeof NIXL_SPEC, "nixl-ucx-line", { version: "0.8.0"; ucx: typeof u119 }>
  */
-export type ComponentRuleProblem<Sp extends ComponentSpec, Id extends string, O> = Sp["rules"] extends readonly (infer R)[]
-  ? RuleProblem<Extract<R, { readonly id: Id }>, Sp["name"], SelfVersion<Sp, O>, O, DefaultsOf<Sp["options"]>>
+export type ComponentRuleProblem<Sp extends ComponentSpec, Id extends string, O, F = never> = Sp["rules"] extends readonly (infer R)[]
+  ? RuleProblem<Extract<R, { readonly id: Id }>, Sp["name"], SelfVersion<Sp, O>, O, DefaultsOf<Sp["options"]>, HeldBy<F>>
   : never;
 
 // ---------------------------------------------------------------------------------------------
@@ -360,7 +365,7 @@ function checkTypedArgs(stage: string, steps: readonly Instruction[], args: read
 }
 
 /** A component's stage function: `(from, options) => stage`, typed from its spec. */
-export type Component<Sp extends ComponentSpec> = <const F extends AnyStage, const O extends object = {}>(from: F, options: ComponentOptions<Sp, O>) => ComponentStage<Sp, F, O>;
+export type Component<Sp extends ComponentSpec> = <const F extends AnyStage, const O extends object = {}>(from: F, options: ComponentOptions<Sp, O, F>) => ComponentStage<Sp, F, O>;
 
 /**
  * Declare a component built FROM another stage: the spec once, and the build.

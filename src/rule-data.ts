@@ -10,9 +10,12 @@
  * - `option` holds: each named option equals the value (a list option: contains it);
  * - `from` names the needed artifact's distribution; a clause without `from` applies to every
  *   distribution that no clause of the rule names.
- * What it demands: `atLeast` (the compared version is at least this), `line` (it is on this
- * MAJOR.MINOR line) or `absent` (the needed artifact must not be given). A clause that demands
- * nothing exempts what it matches.
+ * What it demands: `atLeast` (the compared version is at least this), `below` (it is lower than
+ * this), `line` (it is on this MAJOR.MINOR line) or `absent` (the needed artifact must not be
+ * given). A clause that demands nothing exempts what it matches.
+ *
+ * The needed artifact is the one an option carries, or, with `held`, the one of that kind the
+ * stage's image holds through its base (a toolkit of the base image the stage compiles with).
  *
  * Both twins compare the same way: `when` and `line` read the release numbers only
  * (`[v]MAJOR.MINOR[.PATCH]`, a suffix ignored); `atLeast` is decided by semver at run time (so
@@ -34,13 +37,15 @@ export interface RuleClause {
   readonly from?: string;
   /** The compared version must be at least this. */
   readonly atLeast?: string;
+  /** The compared version must be lower than this (release numbers). */
+  readonly below?: string;
   /** The compared version must be on this MAJOR.MINOR release line. */
   readonly line?: string;
   /** The needed artifact must not be given at all. */
   readonly absent?: true;
   /**
    * The problem sentence. Placeholders: {self} (the stage's own version), {version} (the compared
-   * version), {producer} (the stage that built the needed artifact), {bound} (atLeast or line).
+   * version), {producer} (the stage that built the needed artifact), {bound} (atLeast, below or line).
    */
   readonly problem?: string;
 }
@@ -58,6 +63,8 @@ export interface RuleData {
   readonly summary: string;
   readonly source: string;
   readonly needs?: string;
+  /** `needs` is an artifact kind the stage's image holds through its base, not an option. */
+  readonly held?: true;
   readonly clauses: readonly RuleClause[];
 }
 
@@ -150,7 +157,8 @@ export interface RuleInputs {
 export function ruleDataProblem(rule: RuleData, inputs: RuleInputs, ctx: RuleContext): string | undefined {
   const self = ctx.arg(inputs.versionArg);
   if (self === undefined) return undefined;
-  const needed: AnyArtifact | undefined = rule.needs === undefined ? undefined : ctx.artifact(artifactKindOf(inputs.options[rule.needs]) ?? rule.needs);
+  const needed: AnyArtifact | undefined =
+    rule.needs === undefined ? undefined : ctx.artifact(rule.held === true ? rule.needs : artifactKindOf(inputs.options[rule.needs]) ?? rule.needs);
   const named = new Set(rule.clauses.flatMap((c) => (c.from === undefined ? [] : [c.from])));
   const distribution = needed?.facts["distribution"];
   for (const c of rule.clauses) {
@@ -159,7 +167,7 @@ export function ruleDataProblem(rule: RuleData, inputs: RuleInputs, ctx: RuleCon
     if (rule.needs !== undefined) {
       if (c.from !== undefined ? distribution !== c.from : distribution !== undefined && named.has(distribution)) continue;
     }
-    const values = { self, producer: needed?.producer ?? "", bound: c.atLeast ?? c.line ?? "" };
+    const values = { self, producer: needed?.producer ?? "", bound: c.atLeast ?? c.below ?? c.line ?? "" };
     if (c.absent === true) {
       if (needed !== undefined) return fillProblem(c.problem ?? "", { ...values, version: resolvedVersion(needed, ctx.arg) });
       continue;
@@ -168,6 +176,7 @@ export function ruleDataProblem(rule: RuleData, inputs: RuleInputs, ctx: RuleCon
     const version = needed === undefined ? self : resolvedVersion(needed, ctx.arg);
     const full = { ...values, version };
     if (c.atLeast !== undefined && releaseOf(version) !== undefined && compareVersions(version, c.atLeast) === -1) return fillProblem(c.problem ?? "", full);
+    if (c.below !== undefined && releaseLt(version, c.below) === false) return fillProblem(c.problem ?? "", full);
     if (c.line !== undefined && onLine(version, c.line) === false) return fillProblem(c.problem ?? "", full);
   }
   return undefined;
@@ -215,8 +224,10 @@ type SplitBy<V extends string, Named extends string> = Named extends string ? (V
 
 type FromHolds<C, D> = C extends { readonly from: infer F } ? ([D] extends [F] ? true : false) : [D] extends [undefined] ? true : false;
 
-type Needed<R, O> = R extends { readonly needs: infer K extends string }
-  ? O extends { readonly [k in K]: infer A } ? (A extends AnyArtifact ? A : undefined) : undefined
+type Needed<R, O, Held> = R extends { readonly needs: infer K extends string }
+  ? R extends { readonly held: true }
+    ? [Extract<Held, { readonly kind: K }>] extends [never] ? undefined : Extract<Held, { readonly kind: K }>
+    : O extends { readonly [k in K]: infer A } ? (A extends AnyArtifact ? A : undefined) : undefined
   : undefined;
 
 type NamedFrom<Cs> = Cs extends readonly (infer C)[] ? (C extends { readonly from: infer F extends string } ? F : never) : never;
@@ -248,6 +259,8 @@ type Demand<C, Self extends string, V extends string, By extends string> = C ext
     ? Fill<T, { self: Self; version: V; producer: By; bound: "" }>
     : C extends { readonly atLeast: infer B extends string }
       ? VersionLt<V, B> extends true ? Fill<T, { self: Self; version: V; producer: By; bound: B }> : never
+      : C extends { readonly below: infer B extends string }
+        ? VersionLt<V, B> extends false ? Fill<T, { self: Self; version: V; producer: By; bound: B }> : never
       : C extends { readonly line: infer L extends string }
         ? [ParseVersion<V>] extends [never] ? never
           : V extends `${"v" | ""}${L}.${string}` ? never
@@ -259,16 +272,17 @@ type Demand<C, Self extends string, V extends string, By extends string> = C ext
  * The full sentence of a data rule for literal options, as the runtime check reports it (stage,
  * problem, rule id, source, override hint), or never when the rule holds, is overridden, or
  * cannot be decided at compile time. `Self` is the stage's own version literal; `Defaults` the
- * option defaults the rule's `option` conditions fall back to.
+ * option defaults the rule's `option` conditions fall back to; `Held` the artifacts the stage's
+ * base holds (a `held` rule reads its artifact there).
  *
  * @example
  * type E = RuleProblem<typeof rule, "x", "1.0", { y: typeof yArtifact }>
  */
-export type RuleProblem<R, Stage extends string, Self extends string, O, Defaults = {}> = string extends Self
+export type RuleProblem<R, Stage extends string, Self extends string, O, Defaults = {}, Held = never> = string extends Self
   ? never
   : R extends RuleData
     ? [Overrides<O, R["id"]>] extends [never]
-      ? FirstFailing<R["clauses"], Self, Needed<R, O>, R, O, Defaults, NamedFrom<R["clauses"]>> extends infer P extends string
+      ? FirstFailing<R["clauses"], Self, Needed<R, O, Held>, R, O, Defaults, NamedFrom<R["clauses"]>> extends infer P extends string
         ? [P] extends [never] ? never
           : `stage ${Stage}: ${P} (rule ${R["id"]}; source: ${R["source"]}); to build anyway, add an explicit override { rule: "${R["id"]}", reason: "..." }`
         : never
@@ -277,14 +291,14 @@ export type RuleProblem<R, Stage extends string, Self extends string, O, Default
 
 /**
  * The compile-time check of a stage's data rules: for each broken rule, the option it names
- * (`needs`, else `version`) must be `{ error: sentence }`, which the value cannot satisfy, so tsc
- * prints the sentence.
+ * (`needs`, else, or for a `held` artifact, `version`) must be `{ error: sentence }`, which the
+ * value cannot satisfy, so tsc prints the sentence.
  *
  * @example
  * function f<const O extends { version: string }>(o: O & RuleChecks<typeof rules, "x", O["version"], O>) {}
  */
-export type RuleChecks<Rs, Stage extends string, Self extends string, O, Defaults = {}> = Rs extends readonly [infer R, ...infer Rest]
-  ? (RuleProblem<R, Stage, Self, O, Defaults> extends infer P extends string
-      ? [P] extends [never] ? unknown : { readonly [k in R extends { readonly needs: infer K extends string } ? K : "version"]: { readonly error: P } }
-      : unknown) & RuleChecks<Rest, Stage, Self, O, Defaults>
+export type RuleChecks<Rs, Stage extends string, Self extends string, O, Defaults = {}, Held = never> = Rs extends readonly [infer R, ...infer Rest]
+  ? (RuleProblem<R, Stage, Self, O, Defaults, Held> extends infer P extends string
+      ? [P] extends [never] ? unknown : { readonly [k in R extends { readonly held: true } ? "version" : R extends { readonly needs: infer K extends string } ? K : "version"]: { readonly error: P } }
+      : unknown) & RuleChecks<Rest, Stage, Self, O, Defaults, Held>
   : unknown;

@@ -143,6 +143,22 @@ function FETCH_URL_TO(out: string): string {
 }
 
 /**
+ * The ARG of `file=sha256` pairs that replaces a meson wrap's pinned hash for a file the mirror had
+ * to substitute (`stagewright mirror` prints the value and writes it to its build-args file).
+ * Empty: every wrap file is checked against its wrap.
+ *
+ * @example
+ * mesonWrapsFromMirror(MESON_WRAP_SHA256S.name)
+ */
+export const MESON_WRAP_SHA256S: Arg<"MESON_WRAP_SHA256S", ""> = stringArg(
+  "MESON_WRAP_SHA256S",
+  "",
+  /^([A-Za-z0-9._+-]+=[0-9a-f]{64}( [A-Za-z0-9._+-]+=[0-9a-f]{64})*)?$/,
+  "space-separated file=sha256 pairs (or empty)",
+  "sha256 of meson wrap files the mirror substituted (file=sha256 ...); empty = the wraps' own hashes",
+);
+
+/**
  * Shell lines, run in a meson project's source directory before `meson setup`, that take every
  * `[wrap-file]` subproject's source and patch archives from SOURCE_MIRROR into
  * subprojects/packagecache, where meson finds them instead of downloading and still checks them

@@ -24,3 +24,5 @@ export * from "./compare-rows.ts";
 export * from "./lock-command.ts";
 export * from "./platforms.ts";
 export * from "./versions-command.ts";
+export * from "./host-base.ts";
+export * from "./nixl-wheel.ts";

@@ -51,6 +51,37 @@ export function ncclGencodeFor(cuda: string): string {
   return major > 12 || (major === 12 && minor >= 8) ? NCCL_GENCODE_BLACKWELL : NCCL_GENCODE_HOPPER;
 }
 
+/** Source of rule nccl-cuda-13: NCCL's makefile and CUDA wrapper at the first tag that builds with CUDA 13 (compare v2.26.6-1). */
+export const SOURCE_NCCL_CUDA_13 =
+  "https://github.com/NVIDIA/nccl/blob/v2.27.3-1/makefiles/common.mk (CUDA 13: no pre-sm_75 gencodes, -std=c++17) and https://github.com/NVIDIA/nccl/blob/v2.27.3-1/src/include/cudawrap.h (versioned PFN_cu* typedefs), against the same files at v2.26.6-1";
+
+/** Rule nccl-cuda-13: the first NCCL release that builds with CUDA 13. */
+export const NCCL_FIRST_CUDA_13 = "v2.27.3-1";
+
+/**
+ * Rule nccl-cuda-13: NCCL before v2.27.3-1 does not build with CUDA 13 (the CUDA toolkit the base
+ * image holds): its cudawrap.h names the unversioned `PFN_cuXxx` typedefs CUDA 13 no longer has, it
+ * compiles with -std=c++11 (CUDA 13's CCCL headers need C++17), and its default gencodes include
+ * the pre-sm_75 targets CUDA 13 dropped.
+ *
+ * @example
+ * NCCL_CUDA_13.clauses[0].below // "13.0"
+ */
+export const NCCL_CUDA_13 = {
+  id: "nccl-cuda-13",
+  summary: `NCCL before ${NCCL_FIRST_CUDA_13} does not build with CUDA 13`,
+  source: SOURCE_NCCL_CUDA_13,
+  needs: "cuda",
+  held: true,
+  clauses: [
+    {
+      when: "<2.27.3",
+      below: "13.0",
+      problem: `NCCL {self} does not build with CUDA {version} from stage {producer} (unversioned PFN_cu* typedefs, -std=c++11, pre-sm_75 gencodes); use NCCL ${NCCL_FIRST_CUDA_13} or later with CUDA {bound} and later, or leave NCCL out`,
+    },
+  ],
+} as const satisfies RuleData;
+
 /** The NCCL component, declared once. */
 export const NCCL_SPEC = {
   name: "nccl",
@@ -58,10 +89,12 @@ export const NCCL_SPEC = {
     version: option.version({ doc: 'tag, e.g. "v2.23.4-1"', required: true }),
     prefix: option.path({ doc: 'install prefix (NCCL_PREFIX). Default "/usr/local"' }),
     gencode: option.string({ doc: "NVCC_GENCODE; default from the base's CUDA: sm_80, sm_90 and compute_90 PTX, and from CUDA 12.8 on also sm_100, sm_120 and compute_120 PTX (ncclGencodeFor)", pattern: GENCODE, expected: "one or more -gencode=arch=compute_NN,code=sm_NN" }),
+    overrides: option.overrides(),
   },
   version: { option: "version", arg: "NCCL_VERSION", doc: "NCCL tag", form: { expected: "an NCCL release tag with its v and its -N build number", example: "v2.27.3-1", shapes: [{ shape: "v<N>.<N>.<N>-<N>" }], source: "https://github.com/NVIDIA/nccl/tags" } },
   prefix: { option: "prefix", arg: "NCCL_PREFIX", doc: "NCCL install prefix", default: "/usr/local" },
   artifacts: { nccl: { kind: "nccl", delivery: "staged", version: "own" } },
+  rules: [NCCL_CUDA_13],
 } as const satisfies ComponentSpec;
 
 /** Options of {@link nccl}. */

@@ -17,6 +17,9 @@ import {
   fail,
   git,
   meson,
+  mesonWrapsFromMirror,
+  scriptOf,
+  MESON_WRAP_SHA256S,
   option,
   run,
   sh,
@@ -67,6 +70,9 @@ const mesonOption = option.custom<{ readonly [K in GivenMesonOption]?: string | 
   },
 });
 
+/** Where a NIXL wheel is staged (the nixl-wheel artifact's prefix). */
+export const NIXL_WHEEL_DIR = "/opt/stagewright/wheels";
+
 /** The NIXL component, declared once: options, ARGs, artifacts and its version rules as data. */
 export const NIXL_SPEC = {
   name: "nixl",
@@ -76,7 +82,10 @@ export const NIXL_SPEC = {
     buildType: option.oneOf(["release", "debug"], { doc: 'meson build type. Default "release"', default: "release" }),
     libfabric: option.artifact("libfabric", { doc: "the libfabric to build the LIBFABRIC plugin against (-Dlibfabric_path from the artifact)" }),
     ucx: option.artifact("ucx", { doc: "the UCX to build the UCX plugin against (-Ducx_path from the artifact)", required: true }),
-    etcd: option.artifact("etcd-cpp-api", { doc: "etcd-cpp-apiv3, for nixlbench (always built)", required: true }),
+    etcd: option.artifact("etcd-cpp-api", { doc: "etcd-cpp-apiv3, for NIXL's etcd metadata exchange and nixlbench's etcd runtime (both optional at build time)" }),
+    tests: option.boolean({ doc: "build NIXL's tests and examples (without them NIXL installs nothing into bin). Default true", default: true }),
+    nixlbench: option.boolean({ doc: "build nixlbench (needs gflags and OpenMP). Default true", default: true }),
+    wheel: option.boolean({ doc: "build the Python wheel here, the official image's way (contrib/build-wheel.sh: uv, auditwheel). Default true; false leaves it to nixlWheel (meson-python, no uv) or to nobody", default: true }),
     awsSdk: option.artifact("aws-sdk-cpp", { doc: "the AWS SDK for C++ (OBJ plugin)" }),
     gusli: option.artifact("gusli", { doc: "gusli (GUSLI plugin, NIXL 0.7.0 and later)" }),
     rust: rustOption,
@@ -88,8 +97,8 @@ export const NIXL_SPEC = {
   prefix: { option: "prefix", arg: "NIXL_PREFIX", doc: "NIXL install prefix", default: "/usr/local/nixl" },
   artifacts: {
     nixl: { kind: "nixl", delivery: "staged", version: "own" },
-    nixlWheel: { kind: "nixl-wheel", delivery: "staged", prefix: "/opt/stagewright/wheels", version: "own" },
-    nixlbench: { kind: "nixlbench", delivery: "staged", prefix: "/usr/local/nixlbench", version: "own" },
+    nixlWheel: { kind: "nixl-wheel", delivery: "staged", prefix: NIXL_WHEEL_DIR, version: "own", when: { wheel: true } },
+    nixlbench: { kind: "nixlbench", delivery: "staged", prefix: "/usr/local/nixlbench", version: "own", when: { nixlbench: true } },
   },
   rules: NIXL_RULES,
 } as const satisfies ComponentSpec;
@@ -127,7 +136,10 @@ const nixlComponent = defineComponent(NIXL_SPEC, (c) => {
   const NIXL_BUILD_TYPE = enumArg("NIXL_BUILD_TYPE", ["release", "debug"], buildType, "meson build type (0.7.x defaults to debug when none is given)");
   const RUST_VERSION = versionArg("RUST_VERSION", rustVersion === false ? "1.86.0" : rustVersion, "Rust toolchain for NIXL's Rust bindings", RUST_FORM);
   const staged = stagedDir("nixl");
-  const wheelDir = "/opt/stagewright/wheels";
+  const wheelDir = NIXL_WHEEL_DIR;
+  const tests = o["tests"] === true;
+  const wheel = o["wheel"] === true;
+  const bench = o["nixlbench"] === true;
   if (o["gusli"] !== undefined && !nixlFeatures(version).gusli) {
     fail("version-rule", `nixl: NIXL ${version} has no GUSLI plugin (first in 0.7.0); drop the gusli option or use NIXL 0.7.0 or later`, { stage: "nixl", option: "gusli" });
   }
@@ -138,14 +150,21 @@ const nixlComponent = defineComponent(NIXL_SPEC, (c) => {
   const mesonFlags = [
     '--prefix="${NIXL_PREFIX}"',
     '--buildtype="${NIXL_BUILD_TYPE}"',
+    // As meson-python builds the wheel: with meson's default b_ndebug=false a release build adds -D_GLIBCXX_ASSERTIONS, and
+    // the wheel's libnixl then lacks a libstdc++ symbol the prefix's plugins need (undefined symbol on a real GPU host).
+    "-Db_ndebug=if-release",
     ...(libfabric !== undefined ? [sh`-Dlibfabric_path="${libfabric}"`] : []),
     sh`-Ducx_path="${ucx}"`,
+    ...(tests ? [] : ["-Dbuild_tests=false", "-Dbuild_examples=false"]),
     ...mesonGiven.map(([name, value]) => `-D${name}=${String(value)}`),
   ];
   const rustup = ["x86_64", "aarch64"].map((arch) => `${arch}) rustup_sha256=${sourcePin(`rustup-init-${RUSTUP_INIT_VERSION}-${arch}`).sha256 ?? ""} ;;`);
   return {
     description: `NIXL built with meson (${buildType}) against the libfabric and UCX artifacts; Rust bindings, wheel, nixlbench`,
-    args: [NIXL_VERSION, NIXL_COMMIT, c.prefixArg!, NIXL_BUILD_TYPE, ARCH, ...(features.wheel === "build-wheel" ? [PYTHON_VERSION] : []), SOURCE_MIRROR, NPROC, ...(rustVersion === false ? [] : [RUST_VERSION])],
+    args: [
+      NIXL_VERSION, NIXL_COMMIT, c.prefixArg!, NIXL_BUILD_TYPE, ARCH, ...(wheel && features.wheel === "build-wheel" ? [PYTHON_VERSION] : []), SOURCE_MIRROR, MESON_WRAP_SHA256S, NPROC,
+      ...(rustVersion === false ? [] : [RUST_VERSION]),
+    ],
     // nixl-meson-option and nixl-libfabric-gb200 also run as types (NixlMesonProblem, NixlGb200Problem in nixl()):
     // one reads an option object, the other ARCH and the libfabric an EFA installer ships, which the clause data does not express.
     guards: [generatedForRule(version), mesonOptionRule(mesonGiven.map(([name]) => name)), libfabricGb200Rule(o["arch"] as string | undefined)],
@@ -154,7 +173,8 @@ const nixlComponent = defineComponent(NIXL_SPEC, (c) => {
         args: [ARCH],
         layout: { lib: [libdir], include: ["include"], bin: ["bin"], plugins: [`${libdir}/plugins`] },
         runtimeFiles: [`${libdir}/libnixl.so`, ...plugins.map((p) => `${libdir}/plugins/${p}`)],
-        runtimePaths: ["lib", "bin"], delivery: { type: "staged", dir: staged }, ldconfig: true,
+        // Without tests and examples NIXL installs nothing into bin (nixlbench is its own artifact): a runtime copy of it would fail.
+        runtimePaths: tests ? ["lib", "bin"] : ["lib"], delivery: { type: "staged", dir: staged }, ldconfig: true,
         env: [["NIXL_PREFIX", "${NIXL_PREFIX}"], ["NIXL_PLUGIN_DIR", `\${NIXL_PREFIX}/${libdir}/plugins`]],
         links: [
           { file: `${libdir}/plugins/libplugin_UCX.so`, soname: "libucp.so.0", kind: "ucx" },
@@ -162,11 +182,15 @@ const nixlComponent = defineComponent(NIXL_SPEC, (c) => {
         ],
         facts: { buildType, libfabricLinked: libfabric === undefined ? "none" : `${libfabric.producer}:${libfabric.prefix}` },
       },
-      nixlWheel: {
-        runtimePaths: ["."], delivery: { type: "staged", dir: staged },
-        facts: { builtBy: features.wheel === "build-wheel" ? "contrib/build-wheel.sh" : "uv build --wheel (pyproject.toml, meson-python)" },
-      },
-      nixlbench: { layout: { bin: ["bin"] }, runtimeFiles: ["bin/nixlbench"], runtimePaths: ["bin"], delivery: { type: "staged", dir: staged } },
+      ...(wheel
+        ? {
+            nixlWheel: {
+              runtimePaths: ["."], delivery: { type: "staged", dir: staged },
+              facts: { builtBy: features.wheel === "build-wheel" ? "contrib/build-wheel.sh" : "uv build --wheel (pyproject.toml, meson-python)" },
+            },
+          }
+        : {}),
+      ...(bench ? { nixlbench: { layout: { bin: ["bin"] }, runtimeFiles: ["bin/nixlbench"], runtimePaths: ["bin"], delivery: { type: "staged" as const, dir: staged } } } : {}),
     },
     steps: [
       ...(rustVersion === false
@@ -186,7 +210,10 @@ const nixlComponent = defineComponent(NIXL_SPEC, (c) => {
           ]),
       compileStep({
         source: git({ repo: "https://github.com/ai-dynamo/nixl.git", dir: "nixl", ref: NIXL_VERSION, commit: NIXL_COMMIT, under: "/workspace" }),
-        before: ["# meson setup downloads the wrap subprojects (abseil-cpp, asio, taskflow): this step needs the network or a filled subprojects/packagecache"],
+        before: [
+          "# The wrap subprojects (abseil-cpp, asio, taskflow): from SOURCE_MIRROR into subprojects/packagecache when one is given, else meson downloads them",
+          scriptOf(mesonWrapsFromMirror(MESON_WRAP_SHA256S.name), [MESON_WRAP_SHA256S, SOURCE_MIRROR]),
+        ],
         build: meson({ flags: mesonFlags }),
         staged,
         after: [
@@ -202,6 +229,8 @@ const nixlComponent = defineComponent(NIXL_SPEC, (c) => {
               mounts: [cacheMount("/usr/local/cargo/registry", "locked", "cargo-registry"), cacheMount("/usr/local/cargo/git", "locked", "cargo-git")],
             }),
           ]),
+      // Spread without re-indenting: the template literals below are the RUN text.
+      ...(!wheel ? [] : [
       run(
         sh`cd /workspace/nixl
 mkdir -p ${staged}${wheelDir}
@@ -223,6 +252,8 @@ uv build --wheel --no-build-isolation --out-dir ${staged}${wheelDir} .`}${
 ls ${staged}${wheelDir}/nixl-*.whl`,
         { mounts: [cacheMount("/workspace/.cache/uv")] },
       ),
+      ]),
+      ...(!bench ? [] : [
       compileStep({
         source: { kind: "git", lines: ["cd /workspace/nixl/benchmark/nixlbench"] },
         build: {
@@ -232,6 +263,7 @@ ls ${staged}${wheelDir}/nixl-*.whl`,
         staged,
         after: ["test -x /usr/local/nixlbench/bin/nixlbench"],
       }),
+      ]),
     ],
     versions: { nixl: "${NIXL_VERSION}", rust: rustVersion === false ? "none" : "${RUST_VERSION}" },
   };

@@ -38,6 +38,21 @@ import {
 export const RUNTIME_OPTIONS = {
   env: option.env({ doc: "extra ENV for the final image, in order (for example a named UCX_TLS profile)" }),
   removeBaseNccl: option.boolean({ doc: "remove the base image's NCCL packages when the image carries its own NCCL", default: true }),
+  installWheel: option.oneOf(["uv", "unzip"], {
+    doc: 'how the NIXL wheel is installed: "uv" (uv pip install into the venv) or "unzip" (unpacked into the platlib of the python3 on PATH, for machines without uv, pip or network). Default "uv"',
+    default: "uv",
+  }),
+  removeSystemCopies: option.boolean({
+    doc: "purge the distribution packages that put a second copy of an artifact's unique soname (libfabric.so.1, libucp.so.0) in the loader cache, as a host or base image ships them (dpkg -S finds the owner; dependents are left, --force-depends), before the loader setup. Default false: the linkage assertions then catch such a copy and fail",
+    default: false,
+  }),
+  omitEnv: option.strings({
+    doc: "names of artifact ENV the final image leaves unset: NIXL_PLUGIN_DIR where a wheel with its own plugins is installed (it points the wheel's libnixl at the prefix's plugins, another build; NIXL 0.6.1 and later find the plugins next to libnixl.so without it)",
+  }),
+  checkWheelPlugins: option.boolean({
+    doc: "after installing the NIXL wheel, an agent of the python3 on PATH must list every plugin the nixl artifact ships (UCX, LIBFABRIC, ...); loading the plugins needs the GPU driver's libcuda, so only where the build runs on a GPU host. Default false",
+    default: false,
+  }),
 };
 
 /**
@@ -66,6 +81,57 @@ export function removeBaseNcclScript(nccl: AnyArtifact): string {
   ].join("\n");
 }
 
+/**
+ * Shell that stops when an agent of the installed NIXL wheel does not list every one of `plugins`
+ * (each file name `libplugin_<NAME>.so`), printing what it got: `ldd` resolves every file even when
+ * the wheel's process loads another build's plugins and their symbols do not resolve.
+ *
+ * @example
+ * wheelPluginsCheck(["libplugin_UCX.so", "libplugin_LIBFABRIC.so"])
+ */
+export function wheelPluginsCheck(plugins: readonly string[]): string {
+  const names = plugins.map((p) => /^libplugin_(.+)\.so$/.exec(p)?.[1] ?? p);
+  return [
+    `got="$(python3 -c 'from nixl._api import nixl_agent, nixl_agent_config; print(" ".join(sorted(nixl_agent("stagewright-check", nixl_agent_config(backends=[])).get_plugin_list())))')"`,
+    `for want in ${names.join(" ")}; do`,
+    '  case " $got " in *" $want "*) ;; *) echo "stagewright: the installed NIXL wheel does not load plugin $want (it loads: $got); run with NIXL_LOG_LEVEL=INFO to see why" >&2; exit 1 ;; esac',
+    "done",
+    'echo "stagewright: the NIXL wheel loads its plugins: $got"',
+  ].join("\n");
+}
+
+/**
+ * Shell that purges the dpkg packages owning cached copies of the artifacts' unique sonames outside
+ * the artifacts' own library directories (a distribution libfabric next to the built one).
+ *
+ * @example
+ * removeSystemCopiesScript([fabric.provides.libfabric])
+ */
+export function removeSystemCopiesScript(artifacts: readonly AnyArtifact[]): string {
+  const out: string[] = ["ldconfig", "purge=()"];
+  for (const a of artifacts) {
+    for (const soname of a.sonames) {
+      const own = pathIn(a, a.layout.lib[0] ?? "lib");
+      out.push(
+        "while read -r copy; do",
+        `  if [ "$(readlink -f "$(dirname "$copy")")" = "$(readlink -f "${own}")" ]; then continue; fi`,
+        `  if ! owner="$(dpkg -S "$copy" 2>/dev/null)" && ! owner="$(dpkg -S "$(readlink -f "$copy")" 2>/dev/null)"; then echo "stagewright: $copy (a second ${soname}) belongs to no package; remove it" >&2; exit 1; fi`,
+        `  echo "stagewright: $copy is a second ${soname}, from package \${owner%%:*}" >&2`,
+        '  purge+=("${owner%%:*}")',
+        `done < <(ldconfig -p | awk '$1 == "${soname}" {print $NF}')`,
+      );
+    }
+  }
+  out.push(
+    'if [ "${#purge[@]}" -gt 0 ]; then',
+    "  mapfile -t purge < <(printf '%s\\n' \"${purge[@]}\" | sort -u)",
+    '  DEBIAN_FRONTEND=noninteractive dpkg --purge --force-depends "${purge[@]}"',
+    "  ldconfig",
+    "fi",
+  );
+  return out.join("\n");
+}
+
 /** Options of {@link runtime}. */
 export type RuntimeOptions = OptionsOf<typeof RUNTIME_OPTIONS>;
 
@@ -85,7 +151,9 @@ export function runtime<const F extends AnyStage, const A extends readonly AnyAr
   const assertions = linkageAssertions([...inheritedArtifacts(from), ...artifacts], "runtime");
   const wheel = artifacts.find((a) => a.kind === "nixl-wheel");
   const ncclArtifact = artifacts.find((a) => a.kind === "nccl");
-  const artifactEnv = artifacts.flatMap((a) => a.env);
+  const omit = new Set(o.omitEnv ?? []);
+  const artifactEnv = artifacts.flatMap((a) => a.env).filter(([k]) => !omit.has(k));
+  const nixlPlugins = artifacts.filter((a) => a.kind === "nixl").flatMap((a) => a.runtimeFiles.flatMap((f) => /\/(libplugin_[^/]+\.so)$/.exec(f)?.[1] ?? []));
   return defineStage({
     name: "runtime",
     description: "final image: only the declared runtime artifacts, one loader order, build-time linkage assertions",
@@ -98,7 +166,9 @@ export function runtime<const F extends AnyStage, const A extends readonly AnyAr
             run(removeBaseNcclScript(ncclArtifact), { mounts: aptCache }),
           ]
         : []),
-
+      ...(o.removeSystemCopies === true
+        ? [comment("Exactly one copy of each unique soname: purge the distribution packages that ship another one"), run(removeSystemCopiesScript(artifacts), { mounts: aptCache })]
+        : []),
       comment("One loader order for every library directory, derived from the artifacts (00- sorts first)"),
       ldConfStep(dirs.conf),
       env(
@@ -110,9 +180,14 @@ export function runtime<const F extends AnyStage, const A extends readonly AnyAr
       ...(wheel === undefined
         ? []
         : [
-            run(sh`uv pip install ${wheel}/*.whl\npython -c "import nixl"`, {
-              mounts: [cacheMount("/workspace/.cache/uv")],
-            }),
+            o.installWheel === "unzip"
+              ? run(sh`site="$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["platlib"])')"
+for whl in ${wheel}/*.whl; do python3 -m zipfile -e "$whl" "$site"; done
+cd /
+python3 -c "import nixl"`)
+              : run(sh`uv pip install ${wheel}/*.whl\npython -c "import nixl"`, {
+                  mounts: [cacheMount("/workspace/.cache/uv")],
+                }),
           ]),
       comment("Fail the build when the loader would pick the wrong library (two copies, or a consumer resolving another prefix)"),
       run(
@@ -135,6 +210,8 @@ export function runtime<const F extends AnyStage, const A extends readonly AnyAr
           'if grep -q "/stubs/" <<< "$cache"; then echo "stagewright: CUDA stub libraries are in the loader cache" >&2; exit 1; fi',
         ]),
       ),
+      // After the linkage assertions: a second copy is reported as such first.
+      ...(wheel !== undefined && o.checkWheelPlugins === true && nixlPlugins.length > 0 ? [run(wheelPluginsCheck(nixlPlugins))] : []),
     ],
   });
 }

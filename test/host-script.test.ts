@@ -8,25 +8,23 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { add, defineStage, hostScriptOf, image, recipeFromStages, renderHostScript, run, shell, StagewrightError } from "../src/index.ts";
+import { add, defineStage, hostScriptOf, image, recipeFromStages, renderHostScript, run, shell } from "../src/index.ts";
 import { builtinRecipes } from "../recipes/index.ts";
 import { smokeRecipe, smokeRecipeWithSecondCopy } from "../recipes/smoke.ts";
 import { aptInstall } from "../stages/build-steps.ts";
 import { checkScript } from "./support/checkers.ts";
 import { cliRun } from "./support/cli.ts";
 import { tempDir } from "./support/tmp.ts";
+import { refusalOf } from "./support/refusal.ts";
 
 const smoke = smokeRecipe();
 const text = renderHostScript(smoke);
 
+/** The refusal f must throw. */
 function refusal(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof StagewrightError) return e.message;
-    throw e;
-  }
-  throw new Error("expected a refusal");
+  const m = refusalOf(f);
+  if (m === "") throw new Error("expected a refusal");
+  return m;
 }
 
 describe("the smoke recipe's host script", () => {

@@ -15,6 +15,7 @@ import {
   gitCheckoutScript,
   image,
   mesonWrapsFromMirror,
+  mesonWrapStages,
   mirrorPath,
   recipeDownloads,
   recipeFromStages,
@@ -101,6 +102,20 @@ describe("what a recipe downloads, read from its steps", () => {
       ["git", "https://github.com/acme/proj.git", null, "v2.0.0", projCommit],
       ["file", "https://github.com/acme/lib/releases/download/v1.2.0/lib-1.2.0-dist.tar.gz", "1".repeat(64), null, null],
     ]);
+  });
+});
+
+describe("what the gpu-host recipe downloads", () => {
+  test("every library source, none twice; NIXL's wraps come from the mirror in both NIXL stages", () => {
+    const stages = builtinRecipes["gpu-host"]!().stages;
+    expect([...new Set(recipeDownloads(stages).map((d) => d.url))]).toEqual([
+      "https://github.com/NVIDIA/gdrcopy/archive/refs/tags/v2.4.1.tar.gz",
+      "https://github.com/ofiwg/libfabric.git",
+      "https://github.com/openucx/ucx.git",
+      "https://github.com/ai-dynamo/nixl.git",
+      "https://github.com/aws/aws-ofi-nccl/archive/refs/tags/v1.12.1-aws.tar.gz",
+    ]);
+    expect([...mesonWrapStages(stages)]).toEqual(["nixl", "nixl-wheel"]);
   });
 });
 

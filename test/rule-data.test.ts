@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from "vitest";
 import { artifact, inRange, onLine, releaseOf, ruleDataProblem, type RuleData } from "../src/index.ts";
-import { EFA_FLAG_VERSION, NIXL_LIBFABRIC_MIN, NIXL_LIBFABRIC_OPTION, NIXL_UCX_LINE, OFI_LIBFABRIC_MIN } from "../stages/index.ts";
+import { EFA_FLAG_VERSION, NCCL_CUDA_13, NIXL_LIBFABRIC_MIN, NIXL_LIBFABRIC_OPTION, NIXL_UCX_LINE, OFI_LIBFABRIC_MIN } from "../stages/index.ts";
 
 /** The problem of a rule for a stage at version `self` with `options`, building against an artifact of `kind`. */
 function problem(rule: RuleData, self: string, options: Record<string, unknown>, needed?: { kind: string; version: string; distribution?: string }): string | undefined {
@@ -90,6 +90,23 @@ describe("nixl-ucx-line", () => {
   });
   test("a UCX the base image holds is exempt", () => {
     expect(problem(NIXL_UCX_LINE, "0.7.1", {}, u("1.18.0", "base-image"))).toBeUndefined();
+  });
+});
+
+describe("nccl-cuda-13 (the CUDA toolkit the base holds: a held artifact, a below bound)", () => {
+  const cuda = (version: string) => ({ kind: "cuda", version });
+  const refused = (nccl: string, cv: string) =>
+    `NCCL ${nccl} does not build with CUDA ${cv} from stage p (unversioned PFN_cu* typedefs, -std=c++11, pre-sm_75 gencodes); use NCCL v2.27.3-1 or later with CUDA 13.0 and later, or leave NCCL out`;
+  test("NCCL just below v2.27.3-1 with CUDA 13.0 (and later) is refused; v2.27.3-1 and later build", () => {
+    expect(problem(NCCL_CUDA_13, "v2.26.6-1", {}, cuda("13.0"))).toBe(refused("v2.26.6-1", "13.0"));
+    expect(problem(NCCL_CUDA_13, "v2.23.4-1", {}, cuda("13.1"))).toBe(refused("v2.23.4-1", "13.1"));
+    expect(problem(NCCL_CUDA_13, "v2.27.3-1", {}, cuda("13.0"))).toBeUndefined();
+    expect(problem(NCCL_CUDA_13, "v2.29.7-1", {}, cuda("13.0"))).toBeUndefined();
+  });
+  test("CUDA just below 13.0 takes any NCCL; no CUDA in the image, or one that does not parse, is not judged", () => {
+    expect(problem(NCCL_CUDA_13, "v2.23.4-1", {}, cuda("12.9"))).toBeUndefined();
+    expect(problem(NCCL_CUDA_13, "v2.23.4-1", {})).toBeUndefined();
+    expect(problem(NCCL_CUDA_13, "v2.23.4-1", {}, cuda("unknown"))).toBeUndefined();
   });
 });
 

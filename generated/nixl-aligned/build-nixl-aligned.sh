@@ -45,6 +45,7 @@ Build arguments (default in brackets):
   --gusli-commit                 git commit that GUSLI_REF must resolve to [8b7a3b285ea9d01a8fc9135cd4ad889c7db1f800]
   --nixl-commit                  git commit that NIXL_VERSION must resolve to [97c9b5b48e2ed3f1f2539c461c4971a7db8b1197]
   --nixl-build-type              meson build type (0.7.x defaults to debug when none is given) [release]
+  --meson-wrap-sha256s           sha256 of meson wrap files the mirror substituted (file=sha256 ...); empty = the wraps' own hashes []
   --aws-ofi-nccl-sha256          sha256 of the aws-ofi-nccl tag archive download [821f0929c016e5448785bbc6795af5096559ecfc6c9479eb3818cafa61424576]
 
 Set by --platform (not options): TARGETARCH, ARCH
@@ -119,6 +120,7 @@ while [ "$#" -gt 0 ]; do
     --gusli-commit) need_value "$1" "$#"; given[GUSLI_COMMIT]="$2"; build_args+=(--build-arg "GUSLI_COMMIT=$2"); shift 2 ;;
     --nixl-commit) need_value "$1" "$#"; given[NIXL_COMMIT]="$2"; build_args+=(--build-arg "NIXL_COMMIT=$2"); shift 2 ;;
     --nixl-build-type) need_value "$1" "$#"; given[NIXL_BUILD_TYPE]="$2"; build_args+=(--build-arg "NIXL_BUILD_TYPE=$2"); shift 2 ;;
+    --meson-wrap-sha256s) need_value "$1" "$#"; given[MESON_WRAP_SHA256S]="$2"; build_args+=(--build-arg "MESON_WRAP_SHA256S=$2"); shift 2 ;;
     --aws-ofi-nccl-sha256) need_value "$1" "$#"; given[AWS_OFI_NCCL_SHA256]="$2"; build_args+=(--build-arg "AWS_OFI_NCCL_SHA256=$2"); shift 2 ;;
     --) shift; extra+=("$@"); break ;;
     *) echo "build-nixl-aligned.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
@@ -249,6 +251,9 @@ if [ -n "${given[NIXL_COMMIT]+x}" ]; then
 fi
 if [ -n "${given[NIXL_BUILD_TYPE]+x}" ]; then
   check_value "${given[NIXL_BUILD_TYPE]}" '^(release|debug)$' 1 0 '--nixl-build-type (ARG NIXL_BUILD_TYPE): "%s" is not one of "release", "debug"' 1
+fi
+if [ -n "${given[MESON_WRAP_SHA256S]+x}" ]; then
+  check_value "${given[MESON_WRAP_SHA256S]}" '^([A-Za-z0-9._+-]+=[0-9a-f]{64}( [A-Za-z0-9._+-]+=[0-9a-f]{64})*)?$' 1 0 '--meson-wrap-sha256s (ARG MESON_WRAP_SHA256S): "%s" is not space-separated file=sha256 pairs (or empty)' 1
 fi
 if [ -n "${given[AWS_OFI_NCCL_SHA256]+x}" ]; then
   check_value "${given[AWS_OFI_NCCL_SHA256]}" '^([0-9a-f]{64})?$' 1 0 '--aws-ofi-nccl-sha256 (ARG AWS_OFI_NCCL_SHA256): "%s" is not 64 lower-case hex digits (or empty)' 1

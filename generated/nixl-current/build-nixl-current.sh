@@ -53,6 +53,7 @@ Build arguments (default in brackets):
   --gusli-commit                 git commit that GUSLI_REF must resolve to [8b7a3b285ea9d01a8fc9135cd4ad889c7db1f800]
   --nixl-commit                  git commit that NIXL_VERSION must resolve to [c0a1102b94d173049a5478c23e765ba37681e2ca]
   --nixl-build-type              meson build type (0.7.x defaults to debug when none is given) [release]
+  --meson-wrap-sha256s           sha256 of meson wrap files the mirror substituted (file=sha256 ...); empty = the wraps' own hashes []
   --nccl-sha256                  sha256 of the NCCL tag archive download [e67239212c395bfdb398a7519491840d06fdf6b599c299f97c7ed0109777bba1]
   --nccl-gencode                 NVCC_GENCODE for NCCL (fewer targets build faster) [-gencode=arch=compute_80,code=sm_80 -gencode=arch=compute_90,code=sm_90 -gencode=arch=compute_100,code=sm_100 -gencode=arch=compute_100,code=compute_100]
   --aws-ofi-nccl-sha256          sha256 of the aws-ofi-nccl tag archive download [e0e26aa96335f72c9e471ee4f3e2d140e6c6812ec6720b0f301de05fb3f77372]
@@ -137,6 +138,7 @@ while [ "$#" -gt 0 ]; do
     --gusli-commit) need_value "$1" "$#"; given[GUSLI_COMMIT]="$2"; build_args+=(--build-arg "GUSLI_COMMIT=$2"); shift 2 ;;
     --nixl-commit) need_value "$1" "$#"; given[NIXL_COMMIT]="$2"; build_args+=(--build-arg "NIXL_COMMIT=$2"); shift 2 ;;
     --nixl-build-type) need_value "$1" "$#"; given[NIXL_BUILD_TYPE]="$2"; build_args+=(--build-arg "NIXL_BUILD_TYPE=$2"); shift 2 ;;
+    --meson-wrap-sha256s) need_value "$1" "$#"; given[MESON_WRAP_SHA256S]="$2"; build_args+=(--build-arg "MESON_WRAP_SHA256S=$2"); shift 2 ;;
     --nccl-sha256) need_value "$1" "$#"; given[NCCL_SHA256]="$2"; build_args+=(--build-arg "NCCL_SHA256=$2"); shift 2 ;;
     --nccl-gencode) need_value "$1" "$#"; given[NCCL_GENCODE]="$2"; build_args+=(--build-arg "NCCL_GENCODE=$2"); shift 2 ;;
     --aws-ofi-nccl-sha256) need_value "$1" "$#"; given[AWS_OFI_NCCL_SHA256]="$2"; build_args+=(--build-arg "AWS_OFI_NCCL_SHA256=$2"); shift 2 ;;
@@ -299,6 +301,9 @@ if [ -n "${given[NIXL_COMMIT]+x}" ]; then
 fi
 if [ -n "${given[NIXL_BUILD_TYPE]+x}" ]; then
   check_value "${given[NIXL_BUILD_TYPE]}" '^(release|debug)$' 1 0 '--nixl-build-type (ARG NIXL_BUILD_TYPE): "%s" is not one of "release", "debug"' 1
+fi
+if [ -n "${given[MESON_WRAP_SHA256S]+x}" ]; then
+  check_value "${given[MESON_WRAP_SHA256S]}" '^([A-Za-z0-9._+-]+=[0-9a-f]{64}( [A-Za-z0-9._+-]+=[0-9a-f]{64})*)?$' 1 0 '--meson-wrap-sha256s (ARG MESON_WRAP_SHA256S): "%s" is not space-separated file=sha256 pairs (or empty)' 1
 fi
 if [ -n "${given[NCCL_SHA256]+x}" ]; then
   check_value "${given[NCCL_SHA256]}" '^([0-9a-f]{64})?$' 1 0 '--nccl-sha256 (ARG NCCL_SHA256): "%s" is not 64 lower-case hex digits (or empty)' 1

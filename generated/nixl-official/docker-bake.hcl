@@ -345,6 +345,16 @@ variable "NIXL_BUILD_TYPE" {
   }
 }
 
+variable "MESON_WRAP_SHA256S" {
+  description = "sha256 of meson wrap files the mirror substituted (file=sha256 ...); empty = the wraps' own hashes"
+  type        = string
+  default     = ""
+  validation {
+    condition     = can(regex("^([A-Za-z0-9._+-]+=[0-9a-f]{64}( [A-Za-z0-9._+-]+=[0-9a-f]{64})*)?$", MESON_WRAP_SHA256S))
+    error_message = "ARG MESON_WRAP_SHA256S: \"${MESON_WRAP_SHA256S}\" is not space-separated file=sha256 pairs (or empty)"
+  }
+}
+
 variable "PLATFORMS" {
   description = "platforms to build for (CSV in the environment): linux/amd64, linux/arm64"
   type        = list(string)
@@ -454,5 +464,6 @@ target "nixl-official" {
     GUSLI_COMMIT            = GUSLI_COMMIT
     NIXL_COMMIT             = NIXL_COMMIT
     NIXL_BUILD_TYPE         = NIXL_BUILD_TYPE
+    MESON_WRAP_SHA256S      = MESON_WRAP_SHA256S
   }
 }

@@ -35,6 +35,7 @@ Build arguments (default in brackets):
   --etcd-cpp-api-commit          git commit that ETCD_CPP_API_REF must resolve to [7c6e714f188f9576e25e0350cac4181139eec23e]
   --nixl-commit                  git commit that NIXL_VERSION must resolve to [8f493f7e285ef84faa70775449adc757c1e63953]
   --nixl-build-type              meson build type (0.7.x defaults to debug when none is given) [debug]
+  --meson-wrap-sha256s           sha256 of meson wrap files the mirror substituted (file=sha256 ...); empty = the wraps' own hashes []
   --nccl-sha256                  sha256 of the NCCL tag archive download [6b946b70a9d2d01871842cbd15ec56488d358abe9a0f3767e372fddc3e241ba7]
   --nccl-gencode                 NVCC_GENCODE for NCCL (fewer targets build faster) [-gencode=arch=compute_80,code=sm_80 -gencode=arch=compute_90,code=sm_90 -gencode=arch=compute_100,code=sm_100 -gencode=arch=compute_120,code=sm_120 -gencode=arch=compute_120,code=compute_120]
 
@@ -100,6 +101,7 @@ while [ "$#" -gt 0 ]; do
     --etcd-cpp-api-commit) need_value "$1" "$#"; given[ETCD_CPP_API_COMMIT]="$2"; build_args+=(--build-arg "ETCD_CPP_API_COMMIT=$2"); shift 2 ;;
     --nixl-commit) need_value "$1" "$#"; given[NIXL_COMMIT]="$2"; build_args+=(--build-arg "NIXL_COMMIT=$2"); shift 2 ;;
     --nixl-build-type) need_value "$1" "$#"; given[NIXL_BUILD_TYPE]="$2"; build_args+=(--build-arg "NIXL_BUILD_TYPE=$2"); shift 2 ;;
+    --meson-wrap-sha256s) need_value "$1" "$#"; given[MESON_WRAP_SHA256S]="$2"; build_args+=(--build-arg "MESON_WRAP_SHA256S=$2"); shift 2 ;;
     --nccl-sha256) need_value "$1" "$#"; given[NCCL_SHA256]="$2"; build_args+=(--build-arg "NCCL_SHA256=$2"); shift 2 ;;
     --nccl-gencode) need_value "$1" "$#"; given[NCCL_GENCODE]="$2"; build_args+=(--build-arg "NCCL_GENCODE=$2"); shift 2 ;;
     --) shift; extra+=("$@"); break ;;
@@ -193,6 +195,9 @@ if [ -n "${given[NIXL_COMMIT]+x}" ]; then
 fi
 if [ -n "${given[NIXL_BUILD_TYPE]+x}" ]; then
   check_value "${given[NIXL_BUILD_TYPE]}" '^(release|debug)$' 1 0 '--nixl-build-type (ARG NIXL_BUILD_TYPE): "%s" is not one of "release", "debug"' 1
+fi
+if [ -n "${given[MESON_WRAP_SHA256S]+x}" ]; then
+  check_value "${given[MESON_WRAP_SHA256S]}" '^([A-Za-z0-9._+-]+=[0-9a-f]{64}( [A-Za-z0-9._+-]+=[0-9a-f]{64})*)?$' 1 0 '--meson-wrap-sha256s (ARG MESON_WRAP_SHA256S): "%s" is not space-separated file=sha256 pairs (or empty)' 1
 fi
 if [ -n "${given[NCCL_SHA256]+x}" ]; then
   check_value "${given[NCCL_SHA256]}" '^([0-9a-f]{64})?$' 1 0 '--nccl-sha256 (ARG NCCL_SHA256): "%s" is not 64 lower-case hex digits (or empty)' 1

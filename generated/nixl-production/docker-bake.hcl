@@ -311,6 +311,16 @@ variable "NIXL_BUILD_TYPE" {
   }
 }
 
+variable "MESON_WRAP_SHA256S" {
+  description = "sha256 of meson wrap files the mirror substituted (file=sha256 ...); empty = the wraps' own hashes"
+  type        = string
+  default     = ""
+  validation {
+    condition     = can(regex("^([A-Za-z0-9._+-]+=[0-9a-f]{64}( [A-Za-z0-9._+-]+=[0-9a-f]{64})*)?$", MESON_WRAP_SHA256S))
+    error_message = "ARG MESON_WRAP_SHA256S: \"${MESON_WRAP_SHA256S}\" is not space-separated file=sha256 pairs (or empty)"
+  }
+}
+
 variable "NCCL_SHA256" {
   description = "sha256 of the NCCL tag archive download"
   type        = string
@@ -435,6 +445,7 @@ target "nixl-production" {
     ETCD_CPP_API_COMMIT    = ETCD_CPP_API_COMMIT
     NIXL_COMMIT            = NIXL_COMMIT
     NIXL_BUILD_TYPE        = NIXL_BUILD_TYPE
+    MESON_WRAP_SHA256S     = MESON_WRAP_SHA256S
     NCCL_SHA256            = NCCL_SHA256
     NCCL_GENCODE           = NCCL_GENCODE
   }

@@ -17,12 +17,13 @@ import {
   option,
   sh,
   tarball,
+  git,
   type AnyArtifact,
   type ComponentSpec,
   type OptionsOf,
   type Script,
 } from "../../src/index.ts";
-import { NPROC, sha256Arg, stagedDir } from "../shared.ts";
+import { NPROC, commitArg, sha256Arg, stagedDir } from "../shared.ts";
 
 /** The libfabric component, declared once. */
 export const LIBFABRIC_SPEC = {
@@ -33,6 +34,10 @@ export const LIBFABRIC_SPEC = {
     efa: option.boolean({ doc: "build the EFA provider (needs rdma-core headers)", default: true }),
     cuda: option.boolean({ doc: "CUDA HMEM support, dlopen'd at run time", default: true }),
     gdrcopy: option.artifact("gdrcopy", { doc: "GDRCopy support (dlopen'd), from this artifact's headers" }),
+    source: option.oneOf(["release", "git"], {
+      doc: 'release: the release tarball, which ships configure. git: the tag from git, pinned by commit, then ./autogen.sh (needs libtool), for mirrors made from git repositories, which cannot reproduce the release tarball (made by make dist). Default "release"',
+      default: "release",
+    }),
   },
   version: { option: "version", arg: "LIBFABRIC_VERSION", doc: "libfabric release tag (with its v)", form: { expected: "a libfabric release tag with its v", example: "v2.3.0", shapes: [{ shape: "v<N>.<N>.<N>[rc<N>]" }], source: "https://github.com/ofiwg/libfabric/tags" } },
   prefix: { option: "prefix", arg: "LIBFABRIC_INSTALL_PATH", doc: "libfabric install prefix; every consumer builds and loads from here", default: "/usr/local" },
@@ -68,13 +73,16 @@ export function libfabricConfigureFlags(o: { efa: boolean; cuda: AnyArtifact | u
  * const fabric = libfabric(sys, { version: "v2.3.0", prefix: "/usr/local", gdrcopy: gdr.provides.gdrcopy })
  */
 export const libfabric = defineComponent(LIBFABRIC_SPEC, (c) => {
-  const LIBFABRIC_SHA256 = sha256Arg("LIBFABRIC_SHA256", c.versionArg!, (v) => `libfabric-${v.replace(/^v/, "")}`, "libfabric release tarball");
+  const lockId = (v: string) => `libfabric-${v.replace(/^v/, "")}`;
+  const fromGit = c.options["source"] === "git";
+  // One pin per source: the release tarball's sha256, or the tag's commit.
+  const LIBFABRIC_PIN = fromGit ? commitArg("LIBFABRIC_COMMIT", c.versionArg!, lockId) : sha256Arg("LIBFABRIC_SHA256", c.versionArg!, lockId, "libfabric release tarball");
   const staged = stagedDir("libfabric");
   const o = c.options;
   const flags = libfabricConfigureFlags({ efa: o["efa"] === true, cuda: o["cuda"] === true ? heldArtifact(c.from, "cuda") : undefined, gdrcopy: o["gdrcopy"] as AnyArtifact | undefined });
   return {
-    description: "libfabric from the release tarball: EFA provider, CUDA and GDRCopy dlopen'd",
-    args: [LIBFABRIC_SHA256, SOURCE_MIRROR, NPROC],
+    description: `libfabric from ${fromGit ? "its git tag (autogen.sh)" : "the release tarball"}: EFA provider, CUDA and GDRCopy dlopen'd`,
+    args: [LIBFABRIC_PIN, SOURCE_MIRROR, NPROC],
     details: {
       libfabric: {
         layout: { lib: ["lib"], include: ["include"], bin: ["bin"], pkgconfig: ["lib/pkgconfig"], plugins: ["lib/libfabric"] },
@@ -84,13 +92,15 @@ export const libfabric = defineComponent(LIBFABRIC_SPEC, (c) => {
     },
     steps: [
       compileStep({
-        source: tarball({
-          dir: "/usr/local/src/libfabric",
-          url: "https://github.com/ofiwg/libfabric/releases/download/${LIBFABRIC_VERSION}/libfabric-${LIBFABRIC_VERSION#v}.tar.bz2",
-          file: "libfabric.tar.bz2",
-          sha256: LIBFABRIC_SHA256,
-        }),
-        build: configureMake({ flags }),
+        source: fromGit
+          ? git({ repo: "https://github.com/ofiwg/libfabric.git", dir: "libfabric", ref: c.versionArg!, commit: LIBFABRIC_PIN })
+          : tarball({
+              dir: "/usr/local/src/libfabric",
+              url: "https://github.com/ofiwg/libfabric/releases/download/${LIBFABRIC_VERSION}/libfabric-${LIBFABRIC_VERSION#v}.tar.bz2",
+              file: "libfabric.tar.bz2",
+              sha256: LIBFABRIC_PIN,
+            }),
+        build: configureMake({ flags, ...(fromGit ? { autogen: "a git checkout ships no configure script" } : {}) }),
         staged,
         after: ['"${LIBFABRIC_INSTALL_PATH}/bin/fi_info" --version'],
       }),

@@ -35,6 +35,10 @@ export const UCX_SPEC = {
       doc: 'configure (the official image to NIXL 0.8.0, with --enable-mt) or release-mt (contrib/configure-release-mt: release defaults, multi-threaded; the official image from 0.9.0). Default "configure"',
       default: "configure",
     }),
+    java: option.boolean({
+      doc: "false passes --without-java: UCX's make builds the Java bindings whenever a JDK and Maven are present, and Maven then downloads plugins (fails without network). Default true: UCX's own detection, as the official flags",
+      default: true,
+    }),
   },
   version: { option: "version", arg: "UCX_VERSION", doc: "UCX git tag", form: { expected: "a UCX release tag with its v", example: "v1.19.0", shapes: [{ shape: "v<N>.<N>.<N>[-rc<N>]" }], source: "https://github.com/openucx/ucx/tags" } },
   prefix: { option: "prefix", arg: "UCX_PREFIX", doc: "UCX install prefix", default: "/usr" },
@@ -50,13 +54,14 @@ export type UcxOptions = OptionsOf<typeof UCX_SPEC.options>;
  * @example
  * ucxConfigureFlags(cudaArtifact, gdr.provides.gdrcopy)
  */
-export function ucxConfigureFlags(cuda: AnyArtifact, gdrcopy: AnyArtifact | undefined, script: "configure" | "release-mt" = "configure"): (string | Script)[] {
+export function ucxConfigureFlags(cuda: AnyArtifact, gdrcopy: AnyArtifact | undefined, script: "configure" | "release-mt" = "configure", opts: { readonly java?: boolean } = {}): (string | Script)[] {
   const flags = [
     '--prefix="${UCX_PREFIX}"', "--enable-shared", "--disable-static", "--disable-doxygen-doc", "--enable-optimizations",
     "--enable-cma", "--enable-devel-headers", sh`--with-cuda=${cuda}`, "--with-verbs", "--with-dm",
     gdrcopy === undefined ? "--without-gdrcopy" : sh`--with-gdrcopy="${gdrcopy}"`, "--with-efa",
     // configure-release-mt passes --enable-mt itself
     ...(script === "release-mt" ? [] : ["--enable-mt"]),
+    ...(opts.java === false ? ["--without-java"] : []),
     // Not the build machine's -mcpu/-march on aarch64 (a no-op on x86_64): one Dockerfile, portable on both.
     ...UCX_AARCH64_FLAGS.flags,
   ];
@@ -87,12 +92,12 @@ export const ucx = defineComponent(UCX_SPEC, (c) => {
         source: git({ repo: "https://github.com/openucx/ucx.git", dir: "ucx", ref: c.versionArg!, commit: UCX_COMMIT }),
         build: c.options["configure"] === "release-mt"
           ? custom(
-              ["./autogen.sh", lines(["./contrib/configure-release-mt \\\n    ", lines(ucxConfigureFlags(heldArtifact(c.from, "cuda"), c.options["gdrcopy"] as AnyArtifact | undefined, "release-mt"), " \\\n    ")], ""), MAKE_J],
+              ["./autogen.sh", lines(["./contrib/configure-release-mt \\\n    ", lines(ucxConfigureFlags(heldArtifact(c.from, "cuda"), c.options["gdrcopy"] as AnyArtifact | undefined, "release-mt", { java: c.options["java"] === true }), " \\\n    ")], ""), MAKE_J],
               (staged) => `${MAKE_J} DESTDIR=${staged} install-strip`,
             )
           : configureMake({
               autogen: true,
-              flags: ucxConfigureFlags(heldArtifact(c.from, "cuda"), c.options["gdrcopy"] as AnyArtifact | undefined),
+              flags: ucxConfigureFlags(heldArtifact(c.from, "cuda"), c.options["gdrcopy"] as AnyArtifact | undefined, "configure", { java: c.options["java"] === true }),
               installTarget: "install-strip",
               parallelInstall: true,
             }),

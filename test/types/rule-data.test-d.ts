@@ -5,7 +5,7 @@
  */
 import { describe, expectTypeOf, test } from "vitest";
 import type { Artifact, ComponentRuleProblem } from "../../src/index.ts";
-import type { AWS_OFI_NCCL_SPEC, EFA_SPEC, NIXL_SPEC } from "../../stages/index.ts";
+import type { AWS_OFI_NCCL_SPEC, EFA_SPEC, NCCL_SPEC, NIXL_SPEC } from "../../stages/index.ts";
 
 type Lf<V extends string> = Artifact<"libfabric", "/usr/local", "p", V>;
 type Ucx<V extends string> = Artifact<"ucx", "/usr", "p", V>;
@@ -15,6 +15,26 @@ type Ofi<OV extends string, L extends Artifact<"libfabric", string, string, stri
 type Flag<V extends string, F extends string> = ComponentRuleProblem<typeof EFA_SPEC, "efa-flag-version", { version: V; flags: readonly [F] }>;
 type Full<Stage extends string, P extends string, Id extends string, Src extends string> = `stage ${Stage}: ${P} (rule ${Id}; source: ${Src}); to build anyway, add an explicit override { rule: "${Id}", reason: "..." }`;
 type NixlMinSrc = "https://github.com/ai-dynamo/nixl/blob/0.7.1/src/plugins/libfabric/README.md and https://github.com/ai-dynamo/nixl/pull/961";
+
+/** A base stage's image holding a CUDA toolkit of version CV (what the rule reads, as a held artifact). */
+type Holding<CV extends string> = { readonly contains: readonly Artifact<"cuda", "/usr/local/cuda", "base", CV, "in-image">[] };
+type NcclCuda<NV extends string, CV extends string> = ComponentRuleProblem<typeof NCCL_SPEC, "nccl-cuda-13", { version: NV }, Holding<CV>>;
+type NcclSrc = "https://github.com/NVIDIA/nccl/blob/v2.27.3-1/makefiles/common.mk (CUDA 13: no pre-sm_75 gencodes, -std=c++17) and https://github.com/NVIDIA/nccl/blob/v2.27.3-1/src/include/cudawrap.h (versioned PFN_cu* typedefs), against the same files at v2.26.6-1";
+
+describe("nccl-cuda-13 (an artifact the base holds)", () => {
+  test("v2.26.6-1 just below with CUDA 13.0 is refused; v2.27.3-1 at the bound and CUDA 12.9 below it build", () => {
+    expectTypeOf<NcclCuda<"v2.26.6-1", "13.0">>().toEqualTypeOf<
+      Full<"nccl", "NCCL v2.26.6-1 does not build with CUDA 13.0 from stage base (unversioned PFN_cu* typedefs, -std=c++11, pre-sm_75 gencodes); use NCCL v2.27.3-1 or later with CUDA 13.0 and later, or leave NCCL out", "nccl-cuda-13", NcclSrc>
+    >();
+    expectTypeOf<NcclCuda<"v2.27.3-1", "13.0">>().toEqualTypeOf<never>();
+    expectTypeOf<NcclCuda<"v2.23.4-1", "12.9">>().toEqualTypeOf<never>();
+    expectTypeOf<NcclCuda<"v2.23.4-1", "13.1">>().not.toEqualTypeOf<never>();
+  });
+  test("a CUDA version the type does not know (the cuda-dl-base tag's) is left to the runtime twin; no base, no check", () => {
+    expectTypeOf<NcclCuda<"v2.23.4-1", string>>().toEqualTypeOf<never>();
+    expectTypeOf<ComponentRuleProblem<typeof NCCL_SPEC, "nccl-cuda-13", { version: "v2.23.4-1" }>>().toEqualTypeOf<never>();
+  });
+});
 
 describe("nixl-libfabric-option", () => {
   test("0.6.0 with a libfabric; 0.6.1", () => {

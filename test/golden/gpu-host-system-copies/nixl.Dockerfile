@@ -1,0 +1,89 @@
+# nixl NIXL built with meson (release) against the libfabric and UCX artifacts; Rust bindings, wheel, nixlbench
+FROM base AS nixl
+COPY --link --from=libfabric /opt/stagewright/stage/libfabric/ /
+COPY --link --from=ucx /opt/stagewright/stage/ucx/ /
+# NIXL_VERSION NIXL release tag (no v prefix up to 0.10.1)
+ARG NIXL_VERSION="0.7.1"
+# NIXL_COMMIT git commit that NIXL_VERSION must resolve to
+ARG NIXL_COMMIT="97c9b5b48e2ed3f1f2539c461c4971a7db8b1197"
+# NIXL_PREFIX NIXL install prefix
+ARG NIXL_PREFIX="/usr/local/nixl"
+# NIXL_BUILD_TYPE meson build type (0.7.x defaults to debug when none is given)
+ARG NIXL_BUILD_TYPE="release"
+# TARGETARCH target architecture as BuildKit names it (amd64, arm64), from --platform
+ARG TARGETARCH
+# ARCH target CPU architecture as uname -m prints it (x86_64, aarch64), computed from TARGETARCH (set by --platform)
+ARG ARCH="${TARGETARCH/amd64/x86_64}"
+ARG ARCH="${ARCH/arm64/aarch64}"
+# SOURCE_MIRROR mirror for every source download, laid out as <mirror>/<host>/<path>; empty = the public URLs
+ARG SOURCE_MIRROR=""
+# MESON_WRAP_SHA256S sha256 of meson wrap files the mirror substituted (file=sha256 ...); empty = the wraps' own hashes
+ARG MESON_WRAP_SHA256S=""
+# NPROC parallel build jobs; empty = nproc
+ARG NPROC=""
+# LIBFABRIC_INSTALL_PATH libfabric install prefix; every consumer builds and loads from here
+ARG LIBFABRIC_INSTALL_PATH="/usr/local"
+# UCX_PREFIX UCX install prefix
+ARG UCX_PREFIX="/usr/local/ucx"
+RUN --mount=type=cache,target=/root/.ccache,id=ccache,sharing=shared <<'EOF'
+set -euo pipefail
+export CCACHE_DIR=/root/.ccache PATH="/usr/lib/ccache:${PATH}"
+mkdir -p /workspace
+cd /workspace
+repo="https://github.com/ai-dynamo/nixl.git"
+filter=(--filter=blob:none)
+if [ -n "${SOURCE_MIRROR}" ]; then repo="${SOURCE_MIRROR%/}/${repo#https://}"; filter=(); fi
+git clone --quiet "${filter[@]}" "$repo" nixl
+if [ -n "${NIXL_COMMIT}" ]; then
+  git -C nixl checkout --quiet --detach "${NIXL_COMMIT}"
+  if [ "$(git -C nixl rev-parse "${NIXL_VERSION}^{commit}")" != "${NIXL_COMMIT}" ]; then echo "stagewright: NIXL_VERSION=${NIXL_VERSION} is not commit ${NIXL_COMMIT}; pass the matching NIXL_COMMIT" >&2; exit 1; fi
+else
+  git -C nixl checkout --quiet --detach "${NIXL_VERSION}"
+  echo "stagewright: nixl is NOT pinned to a commit (NIXL_COMMIT is empty); built from ${NIXL_VERSION} = $(git -C nixl rev-parse HEAD)" >&2
+fi
+cd nixl
+# The wrap subprojects (abseil-cpp, asio, taskflow): from SOURCE_MIRROR into subprojects/packagecache when one is given, else meson downloads them
+if [ -n "${SOURCE_MIRROR}" ]; then
+  mkdir -p subprojects/packagecache
+  for wrap in subprojects/*.wrap; do
+    if ! grep -qx '\[wrap-file\]' "$wrap"; then continue; fi
+    for kind in source patch; do
+      url="$(awk -F ' *= *' -v k="${kind}_url" '$1 == k {print $2}' "$wrap")"
+      file="$(awk -F ' *= *' -v k="${kind}_filename" '$1 == k {print $2}' "$wrap")"
+      hash="$(awk -F ' *= *' -v k="${kind}_hash" '$1 == k {print $2}' "$wrap")"
+      if [ -z "$url" ] || [ -z "$file" ]; then continue; fi
+      for pair in ${MESON_WRAP_SHA256S}; do
+        if [ "${pair%%=*}" = "$file" ]; then
+          hash="${pair#*=}"
+          sed -i "s/^${kind}_hash *=.*/${kind}_hash = $hash/" "$wrap"
+          echo "stagewright: $wrap: $file is checked against the sha256 passed in MESON_WRAP_SHA256S (a file the mirror substituted), not the wrap's own" >&2
+        fi
+      done
+      if [ -n "${SOURCE_MIRROR}" ]; then url="${SOURCE_MIRROR%/}/${url#https://}"; fi
+      case "$url" in
+        file://*) path="${url#file://}"; cp "$(printf '%b' "${path//%/\\x}")" "subprojects/packagecache/$file" ;;
+        *) wget --tries=3 --waitretry=5 --timeout=30 --read-timeout=60 --no-verbose -O "subprojects/packagecache/$file" "$url" ;;
+      esac
+      echo "$hash  subprojects/packagecache/$file" | sha256sum -c -
+    done
+  done
+fi
+meson setup build/ \
+    --prefix="${NIXL_PREFIX}" \
+    --buildtype="${NIXL_BUILD_TYPE}" \
+    -Db_ndebug=if-release \
+    -Dlibfabric_path="${LIBFABRIC_INSTALL_PATH}" \
+    -Ducx_path="${UCX_PREFIX}" \
+    -Dbuild_tests=false \
+    -Dbuild_examples=false
+ninja -C build -j "${NPROC:-$(nproc)}"
+meson install -C build --destdir /opt/stagewright/stage/nixl
+cp -a /opt/stagewright/stage/nixl/. /
+ldconfig
+printf '%s\n' "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu" "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins" > /etc/ld.so.conf.d/nixl.conf
+ldconfig
+test -f "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_UCX.so"
+test -f "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_UCX_MO.so"
+test -f "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_POSIX.so"
+test -f "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_LIBFABRIC.so"
+EOF
