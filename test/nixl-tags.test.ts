@@ -78,7 +78,8 @@ describe("the fact sheet", () => {
 /** The recipe's ARG defaults by name. */
 const argsOf = (r: Recipe) => new Map(recipeArgs(r).map((a) => [a.name, a.default]));
 /** Each `-D<name>=` the nixl stage gives meson. */
-const mesonOptionsGiven = (r: Recipe) => [...r.render().matchAll(/^\s+-D([a-z_]+)=/gm)].map((m) => m[1]!);
+// NIXL's own meson options; meson's base options (b_ndebug, ...: https://mesonbuild.com/Builtin-options.html#base-options) exist at every tag.
+const mesonOptionsGiven = (r: Recipe) => [...r.render().matchAll(/^\s+-D([a-z_]+)=/gm)].map((m) => m[1]!).filter((o) => !o.startsWith("b_"));
 
 /** The UCX release tags of each line, read from docs/facts/dependencies.yaml (not from the stage library). */
 const ucxReleases = (deps["ucx"] as { release_tags: { tag: string }[] }).release_tags.map((t) => t.tag);
