@@ -11,7 +11,7 @@
 #   MIRROR_DIR  made by `stagewright mirror gpu-host --out MIRROR_DIR ...`; may hold debs/ (.deb
 #               files installed first: libtool; meson-python, pyproject-metadata and patchelf are
 #               unpacked for the venv python)
-#   OUT_DIR     where run.log and summary.md go (default: $OUT, else ./gpu-host-out)
+#   OUT_DIR     where run.log and the Markdown summary (summary) go (default: $OUT, else ./gpu-host-out)
 set -euo pipefail
 
 mirror="$(cd "${1:?usage: gpu-host-run.sh MIRROR_DIR [OUT_DIR]}" && pwd)"
@@ -22,7 +22,7 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 script="$repo/generated/gpu-host/host-gpu-host.sh"
 unfixed="$repo/generated/gpu-host-system-copies/host-gpu-host-system-copies.sh"
 log="$out/run.log"
-summary="$out/summary.md"
+summary="$out/summary"
 work="$(mktemp -d)"
 : > "$log"
 exec > >(tee -a "$log") 2>&1

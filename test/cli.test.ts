@@ -112,7 +112,7 @@ describe("check", () => {
 
 describe("user mistakes: one line, the fix, a non-zero exit", () => {
   test.each([
-    [["render", "nope"], 1, "stagewright render: no built-in recipe nope; built-in: official, production, aligned, current, nixl-official, nixl-production, nixl-aligned, nixl-current, or give a path to a .ts recipe file"],
+    [["render", "nope"], 1, "stagewright render: no built-in recipe nope; built-in: official, production, aligned, current, nixl-official, nixl-production, nixl-aligned, nixl-current, gpu-host, gpu-host-system-copies, or give a path to a .ts recipe file"],
     [["render", "missing/recipe.ts"], 1, "stagewright render: recipe file missing/recipe.ts does not exist"],
     [["render", "test/fixtures/recipes/throws.ts"], 1, "stagewright render: recipe file test/fixtures/recipes/throws.ts threw while building its recipe: boom in user code"],
     [["render", "test/fixtures/recipes/empty.ts"], 1, "stagewright render: recipe file test/fixtures/recipes/empty.ts exports no recipe: export default recipe(...) or a function returning one"],

@@ -22,6 +22,7 @@ const EXPECTED = [
   "gusli: git gusli",
   "nixl: wget rustup-init",
   "nixl: git nixl",
+  'nixl: wget "subprojects/packagecache/$file"',
 ];
 const NCCL = ["nccl: wget nccl.tar.gz", "aws-ofi-nccl: wget aws-ofi-nccl.tar.gz"];
 

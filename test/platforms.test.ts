@@ -37,7 +37,8 @@ function expand(word: string, values: ReadonlyMap<string, string>): string {
 }
 
 describe("ARCH follows --platform in every built-in recipe", () => {
-  test.each(Object.keys(builtinRecipes))("%s: amd64 → x86_64 paths, arm64 → aarch64 paths, from one Dockerfile", (name) => {
+  // The gpu-host recipes build on the host itself (the host base checks ARCH against uname) and leave NIXL_PLUGIN_DIR unset.
+  test.each(Object.keys(builtinRecipes).filter((n) => !n.startsWith("gpu-host")))("%s: amd64 → x86_64 paths, arm64 → aarch64 paths, from one Dockerfile", (name) => {
     const r = builtinRecipes[name]!();
     const text = r.render();
     expect(text).toContain('ARG TARGETARCH\n');

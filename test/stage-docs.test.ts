@@ -30,6 +30,8 @@ const SECTIONS: readonly (readonly [string, readonly (readonly [string, Componen
   ["aws-sdk-cpp", [["AWS_SDK_SPEC", stages.AWS_SDK_SPEC]]],
   ["gusli", [["GUSLI_SPEC", stages.GUSLI_SPEC]]],
   ["nixl", [["NIXL_SPEC", stages.NIXL_SPEC]]],
+  ["nixl-wheel", [["NIXL_WHEEL_SPEC", stages.NIXL_WHEEL_SPEC]]],
+  ["host base", [["HOST_BASE_SPEC", stages.HOST_BASE_SPEC]]],
   ["abseil and grpc", [["ABSEIL_SPEC", stages.ABSEIL_SPEC], ["GRPC_SPEC", stages.GRPC_SPEC]]],
   ["nccl", [["NCCL_SPEC", stages.NCCL_SPEC]]],
   ["aws-ofi-nccl", [["AWS_OFI_NCCL_SPEC", stages.AWS_OFI_NCCL_SPEC]]],

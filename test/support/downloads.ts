@@ -68,7 +68,11 @@ export function downloadsOf(dockerfile: string): Download[] {
       const sig = new RegExp(`gpg --batch --verify (\\S+) ${esc(file)}\\n`).exec(body);
       const sigFor = new RegExp(`gpg --batch --verify ${esc(file)} (\\S+)\\n`).exec(body);
       const fprArg = keyCheck(body, file);
-      if (sha !== null) {
+      // A meson wrap's file: its hash is the wrap's (at the pinned checkout), or one passed in an ARG of file=sha256 pairs.
+      const wrapSha = new RegExp(`echo "\\$hash  ${esc(file.replace(/^"|"$/g, ""))}" \\| sha256sum -c -`).test(body) && /hash="\$\(awk [^\n]*_hash[^\n]*"\$wrap"\)"/.test(body);
+      if (wrapSha) {
+        add(`wget ${file}`, "sha256 of its meson wrap (or the one passed for a substitute)", "");
+      } else if (sha !== null) {
         const p = pinOf(body, sha[1]!, defaults);
         add(`wget ${file}`, p === undefined ? undefined : `sha256 ${sha[1]}=${p}`, `sha256 ${sha[1]} is empty: NOT verified`);
       } else if (sig !== null) {
