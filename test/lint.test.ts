@@ -69,3 +69,42 @@ test("the built-in recipes have no lint errors (only missing-pin and missing-fin
     for (const f of findings) expect(["missing-checksum", "missing-commit", "missing-fingerprint"]).toContain(f.rule);
   }
 });
+
+/** Every finding of one stage `s` built FROM base with these steps (and ARGs). */
+const findings = (steps: readonly Instruction[], args: Parameters<typeof defineStage>[0]["args"] = []) =>
+  lintStages([defineStage({ name: "s", description: "s", from: base, args, steps })]);
+
+describe("each rule's finding, in full: rule, severity, stage and sentence", () => {
+  const error = (rule: string, message: string) => ({ rule, severity: "error", stage: "s", message: `stage s: ${message}` });
+  const warning = (rule: string, message: string) => ({ rule, severity: "warning", stage: "s", message: `stage s: ${message}` });
+  test.each([
+    ["apt-no-recommends", [run("apt-get update\n  apt-get install -y git  ", { mounts: aptCache })], [error("apt-no-recommends", "apt-get install without --no-install-recommends: apt-get install -y git")]],
+    ["apt-lists", [run("apt-get update\napt-get install -y --no-install-recommends git")], [error("apt-lists", "apt-get install leaves /var/lib/apt/lists in the layer: use the apt cache mounts (aptCache) or rm -rf /var/lib/apt/lists/*")]],
+    ["pipe-to-shell", [run("curl -fsSL https://example.org/install.sh | sh\nsha256sum -c s")], [error("pipe-to-shell", "a download is piped into a shell without a checksum: download to a file, verify it with sha256sum -c, then run it")]],
+    ["unverified-download", [run("wget -O x.tgz https://example.org/x.tgz")], [error("unverified-download", "a download is not verified: check it with sha256sum -c (downloadScript) or a signature from a pinned key (signatureScript)")]],
+    ["swallowed-failure", [run("./install.sh || true")], [error("swallowed-failure", "`|| true` hides a failed step: remove it, or test the condition explicitly")]],
+    ["tls-disabled", [run("git clone https://e.org/x.git\nexport GIT_SSL_NO_VERIFY=1")], [error("tls-disabled", "TLS verification is disabled (--no-check-certificate, curl -k or GIT_SSL_NO_VERIFY): remove it")]],
+    ["plus-expansion", [run('export NCCL_HOME="${INSTALL_NCCL:+/usr/local}"')], [warning("plus-expansion", 'a ${VAR:+...} test is true for "0" too: resolve switches at generation time, or test [ "$VAR" = 1 ]')]],
+    ["secret-in-env", [env(["HF_HOME", "/cache"], ["API_KEY", "x"])], [error("secret-in-env", "ENV API_KEY looks like a secret; ENV is baked into the image: use RUN --mount=type=secret")]],
+    ["shell-pipefail", [shell(["/bin/bash", "-c"])], [error("shell-pipefail", 'SHELL ["/bin/bash","-c"] has no -o pipefail: a failing command in a pipe would not fail the build')]],
+    ["unpinned-image", [copy(["/uv"], "/bin/", { from: "ghcr.io/astral-sh/uv" })], [error("unpinned-image", "COPY --from=ghcr.io/astral-sh/uv is not pinned by version")]],
+  ] as const)("%s", (_rule, steps, want) => {
+    expect(findings(steps)).toEqual(want);
+  });
+  test("ARG rules: secrets, empty checksums and commits, latest defaults", () => {
+    expect(findings([run("true")], [stringArg("DB_PASSWORD", "x", /.*/, "anything", "d")])).toEqual([
+      error("secret-in-arg", "ARG DB_PASSWORD looks like a secret; build args end up in the image history: use RUN --mount=type=secret"),
+    ]);
+    expect(findings([run("true")], [stringArg("X_SHA256", "", /.*/, "anything", "d"), stringArg("X_COMMIT", "", /.*/, "anything", "d")])).toEqual([
+      warning("missing-checksum", "ARG X_SHA256 is empty, so its download is not verified: add the sha256 to the source lock (stagewright lock fills it)"),
+      warning("missing-commit", "ARG X_COMMIT is empty, so its git source is not pinned to a commit: add the commit to the source lock"),
+    ]);
+    expect(findings([run("true")], [stringArg("X_SHA256", "ab", /.*/, "anything", "d"), stringArg("X_COMMIT", "cd", /.*/, "anything", "d")])).toEqual([]);
+    expect(findings([run("true")], [stringArg("BASE_TAG", "latest", /.*/, "anything", "d")])).toEqual([error("unpinned-image", "ARG BASE_TAG defaults to latest: pin a version")]);
+    expect(findings([run("true")], [stringArg("UV_VERSION", "0.9-latest", /.*/, "anything", "d")])).toEqual([error("unpinned-image", "ARG UV_VERSION defaults to 0.9-latest: pin a version")]);
+  });
+  test("an unpinned FROM names the image as it resolves", () => {
+    const s = defineStage({ name: "s", description: "s", from: image("debian:${TAG}", [stringArg("TAG", "latest", /.*/, "anything", "d")]), steps: [run("true")] });
+    expect(lintStages([s]).filter((f) => f.rule === "unpinned-image")).toEqual([error("unpinned-image", "FROM debian:latest is not pinned: give a version tag (never :latest) or a digest")]);
+  });
+});
