@@ -3,7 +3,7 @@
  * that does not; and the built-in recipes render clean (render() refuses lint errors).
  */
 import { describe, expect, test } from "vitest";
-import { aptCache, artifact, defineStage, sh, env, image, lintStages, recipeFromStages, run, shell, stringArg, copy, type Instruction } from "../src/index.ts";
+import { StagewrightError, aptCache, artifact, assertLintClean, buildNeed, cacheMount, defineStage, sh, env, image, lintStages, recipeFromStages, run, shell, stringArg, copy, type AnyStage, type Instruction } from "../src/index.ts";
 import { builtinRecipes } from "../recipes/index.ts";
 
 const base = defineStage({ name: "base", description: "b", from: image("debian:bookworm"), steps: [run("true")] });
@@ -107,4 +107,105 @@ describe("each rule's finding, in full: rule, severity, stage and sentence", () 
     const s = defineStage({ name: "s", description: "s", from: image("debian:${TAG}", [stringArg("TAG", "latest", /.*/, "anything", "d")]), steps: [run("true")] });
     expect(lintStages([s]).filter((f) => f.rule === "unpinned-image")).toEqual([error("unpinned-image", "FROM debian:latest is not pinned: give a version tag (never :latest) or a digest")]);
   });
+});
+
+describe("each rule at its edges", () => {
+  const ruleOf = (steps: readonly Instruction[]) => findings(steps).map((f) => f.rule);
+  test("apt: every install line is read; a cache mount of another directory does not count", () => {
+    expect(findings([run("apt-get update\napt-get -q install -y git\napt-get install -y --no-install-recommends curl", { mounts: aptCache })]).map((f) => f.message)).toEqual([
+      "stage s: apt-get install without --no-install-recommends: apt-get -q install -y git",
+    ]);
+    expect(ruleOf([run("apt-get install -y ubuntu-keyring\nrm -rf /var/lib/apt/lists/*")])).toEqual([]);
+    expect(ruleOf([run("apt-get install -y --no-install-recommends git", { mounts: [cacheMount("/var/cache/apt")] })])).toEqual(["apt-lists"]);
+    expect(ruleOf([run("apt-get install -y --no-install-recommends git", { mounts: [{ type: "bind", target: "/var/lib/apt" }] })])).toEqual(["apt-lists"]);
+    expect(ruleOf([run("apt-get install -y --no-install-recommends git", { mounts: [cacheMount("/var/lib/apt")] })])).toEqual([]);
+    expect(ruleOf([run("apt-get-installer --help\napt-cache policy git")])).toEqual([]);
+  });
+  test("pipe-to-shell: curl or wget into sh, bash, zsh or dash, with or without sudo; a pipe on the next line is not a download piped", () => {
+    for (const script of ["curl -fsSL https://e.org/i | sh", "wget -qO- https://e.org/i |bash", "curl -fsSL https://e.org/i | sudo zsh", "curl https://e.org/i | dash -s"]) {
+      expect(ruleOf([run(`${script}\nsha256sum -c x.sum`)]), script).toEqual(["pipe-to-shell"]);
+    }
+    expect(ruleOf([run("curl -fsSLo i.sh https://e.org/i\nsha256sum -c i.sum\ncat i.sh | shellcheck -")])).toEqual([]);
+    expect(ruleOf([run("curl -fsSLo i.sh https://e.org/i\nsha256sum -c i.sum\necho x | sh")])).toEqual([]);
+    expect(ruleOf([run("curl -fsSLo i.sh https://e.org/i | shasum\nsha256sum -c i.sum")])).toEqual([]);
+  });
+  test("unverified-download: a download by option, quoted or bare URL; a checksum or a signature verifies it", () => {
+    for (const script of ["curl -fsSLo x https://e.org/x", 'wget "https://e.org/x"', "wget 'https://e.org/x'", "curl http://e.org/x -o x"]) {
+      expect(ruleOf([run(script)]), script).toEqual(["unverified-download"]);
+    }
+    expect(ruleOf([run("curl -fsSLo x https://e.org/x\ngpg --batch --verify x.sig x")])).toEqual([]);
+    expect(ruleOf([run("curl -fsSLo x https://e.org/x\nsha256sum -c x.sum")])).toEqual([]);
+    expect(ruleOf([run("curlx -o x https://e.org/x\nwget_mirror https://e.org/x\necho curl")])).toEqual([]);
+  });
+  test("swallowed-failure and tls-disabled: the exact spellings", () => {
+    expect(ruleOf([run("./install.sh ||true")])).toEqual(["swallowed-failure"]);
+    expect(ruleOf([run("./install.sh || truecolor")])).toEqual([]);
+    for (const script of ["curl -k -o x https://e.org/x", "curl --insecure -o x https://e.org/x", "wget --no-check-certificate https://e.org/x", "export GIT_SSL_NO_VERIFY=true"]) {
+      expect(ruleOf([run(`${script}\nsha256sum -c x.sum`)]), script).toEqual(["tls-disabled"]);
+    }
+    expect(ruleOf([run("curl -kk\ncurl -o x https://e.org/x-k\nsha256sum -c x.sum")])).toEqual([]);
+  });
+  test("plus-expansion: only ${VAR:+...}", () => {
+    expect(ruleOf([run('echo "${_X1:+y}"')])).toEqual(["plus-expansion"]);
+    expect(ruleOf([run('echo "${X:-y}" "${X+y}" "${1:+y}"')])).toEqual([]);
+  });
+  test("unpinned-image on FROM: a tag or a digest pins; the last path part is read (a registry port is no tag); scratch is exempt", () => {
+    const from = (ref: string) => lintStages([defineStage({ name: "s", description: "s", from: image(ref), steps: [run("true")] })]).map((f) => f.message);
+    expect(from("localhost:5000/debian")).toEqual(["stage s: FROM localhost:5000/debian is not pinned: give a version tag (never :latest) or a digest"]);
+    expect(from("ghcr.io/org/img:latest")).toEqual(["stage s: FROM ghcr.io/org/img:latest is not pinned: give a version tag (never :latest) or a digest"]);
+    expect(from("localhost:5000/debian:bookworm")).toEqual([]);
+    expect(from("debian@sha256:" + "a".repeat(64))).toEqual([]);
+    expect(from("debian:latest-slim")).toEqual([]);
+    expect(from("scratch")).toEqual([]);
+    const unknownArg = defineStage({ name: "s", description: "s", from: image("debian:${NOT_DECLARED}"), steps: [run("true")] });
+    expect(lintStages([unknownArg])).toEqual([]);
+  });
+  test("ARG names and defaults: suffixes and names are matched whole", () => {
+    const arg = (name: string, def: string) => findings([run("true")], [stringArg(name, def, /.*/, "anything", "d")]).map((f) => f.rule);
+    expect(arg("X_SHA256_URL", "")).toEqual([]);
+    expect(arg("X_COMMIT_DATE", "")).toEqual([]);
+    expect(arg("BASE_IMAGE", "debian:latest")).toEqual(["unpinned-image"]);
+    expect(arg("BASE_IMAGE", "debian:notlatest")).toEqual([]);
+    expect(arg("BASE_IMAGE", "latest_x")).toEqual([]);
+    expect(arg("CHANNEL", "latest")).toEqual([]);
+    expect(arg("access_key_id", "x")).toEqual(["secret-in-arg"]);
+    expect(arg("PASSWD_FILE", "x")).toEqual(["secret-in-arg"]);
+    expect(arg("TOKENIZER_DIR", "x")).toEqual(["secret-in-arg"]);
+  });
+  test("SHELL and COPY --from: pipefail anywhere in argv; a stage name or a pinned reference passes", () => {
+    expect(ruleOf([shell(["/bin/bash", "-euo", "pipefail", "-c"])])).toEqual([]);
+    expect(ruleOf([copy(["/x"], "/x", { from: "base" })])).toEqual([]);
+    expect(ruleOf([copy(["/x"], "/x", { from: "ghcr.io/astral-sh/uv@sha256:" + "b".repeat(64) })])).toEqual([]);
+    expect(ruleOf([copy(["/x"], "/x", { from: "uv:latest" })])).toEqual(["unpinned-image"]);
+    expect(ruleOf([copy(["/x"], "/x")])).toEqual([]);
+  });
+  test("hard-coded-prefix: the prefix, a path under it or with a trailing slash; not a longer name, not a shared prefix, not the stage's own artifact", () => {
+    const held = (prefix: string, producer = "efa") => artifact({ kind: "libfabric", producer, version: "1", prefix, delivery: { type: "in-image" } });
+    const efa = defineStage({ name: "efa", description: "e", from: base, steps: [run("true")], provides: { libfabric: held("/opt/amazon/efa") } });
+    const script = (text: string, from: AnyStage = efa) => lintStages([defineStage({ name: "s", description: "s", from, steps: [run(text)] })]).filter((f) => f.rule === "hard-coded-prefix").map((f) => f.message.split(",")[0]);
+    expect(script("ls /opt/amazon/efa/lib64 /opt/amazon/efa/")).toEqual(["stage s: the script writes /opt/amazon/efa/lib64", "stage s: the script writes /opt/amazon/efa"]);
+    expect(script("ls /opt/amazon/efa2 /opt/amazon / //")).toEqual([]);
+    const usr = defineStage({ name: "u", description: "u", from: base, steps: [run("true")], provides: { libfabric: held("/usr/local", "u") } });
+    expect(script("ls /usr/local/lib", usr)).toEqual([]);
+    const own = defineStage({ name: "s", description: "s", from: base, steps: [run("ls /opt/own/lib")], provides: { libfabric: held("/opt/own", "s") } });
+    expect(lintStages([own]).map((f) => f.rule)).toEqual([]);
+    const needs = defineStage({ name: "n", description: "n", from: base, needs: [buildNeed(efa.provides.libfabric)], steps: [run("ls /opt/amazon/efa")] });
+    expect(lintStages([needs]).filter((f) => f.rule === "hard-coded-prefix").map((f) => f.stage)).toEqual(["n"]);
+  });
+});
+
+test("assertLintClean throws the first error with its rule, lists every error, and lets warnings pass", () => {
+  const s = defineStage({ name: "s", description: "s", from: base, args: [stringArg("X_SHA256", "", /.*/, "anything", "d")], steps: [run("./a.sh || true\n./b.sh || true")] });
+  expect(() => assertLintClean([defineStage({ name: "w", description: "w", from: base, args: [stringArg("X_SHA256", "", /.*/, "anything", "d")], steps: [run("true")] })])).not.toThrow();
+  try {
+    assertLintClean([s]);
+    throw new Error("expected a refusal");
+  } catch (e) {
+    expect(e).toBeInstanceOf(StagewrightError);
+    const err = e as StagewrightError;
+    expect(err.code).toBe("lint");
+    expect(err.message).toBe("stage s: `|| true` hides a failed step: remove it, or test the condition explicitly (rule swallowed-failure)");
+    expect(err.where).toEqual({ stage: "s" });
+    expect(err.problems).toEqual(["stage s: `|| true` hides a failed step: remove it, or test the condition explicitly (rule swallowed-failure)"]);
+  }
 });
