@@ -4,7 +4,7 @@
  * same data at the same boundaries.
  */
 import { describe, expect, test } from "vitest";
-import { artifact, inRange, onLine, releaseOf, ruleDataProblem, type RuleData } from "../src/index.ts";
+import { artifact, compareVersions, fillProblem, inRange, onLine, releaseOf, ruleDataProblem, ruleMessage, ruleOf, type RuleData } from "../src/index.ts";
 import { EFA_FLAG_VERSION, NCCL_CUDA_13, NIXL_LIBFABRIC_MIN, NIXL_LIBFABRIC_OPTION, NIXL_UCX_LINE, OFI_LIBFABRIC_MIN } from "../stages/index.ts";
 
 /** The problem of a rule for a stage at version `self` with `options`, building against an artifact of `kind`. */
@@ -134,5 +134,118 @@ describe("efa-flag-version", () => {
     expect(problem(EFA_FLAG_VERSION, "1.48.0", { flags: ["--enable-ngc"] })).toBe("EFA installer 1.48.0 has no --enable-ngc flag (first in 1.49.0)");
     expect(problem(EFA_FLAG_VERSION, "1.49.0", { flags: ["--enable-ngc"] })).toBeUndefined();
     expect(problem(EFA_FLAG_VERSION, "1.30.0", { flags: ["--debug-packages"] })).toBeUndefined();
+  });
+});
+
+describe("the comparisons both twins share, at their edges", () => {
+  test("releaseOf: leading v's, two or three parts, a suffix after the digits; anything else is undecided", () => {
+    expect(releaseOf("vv1.2.3")).toEqual([1, 2, 3]);
+    expect(releaseOf("1.10.30")).toEqual([1, 10, 30]);
+    expect(releaseOf("1.2.3.4")).toEqual([1, 2, 3]);
+    expect(releaseOf("1.2.3rc1")).toEqual([1, 2, 3]);
+    expect(releaseOf("12.34")).toEqual([12, 34, 0]);
+    expect(releaseOf("1")).toBeUndefined();
+    expect(releaseOf("1.x")).toBeUndefined();
+    expect(releaseOf("x.1")).toBeUndefined();
+    expect(releaseOf("1.2.x")).toBeUndefined();
+    expect(releaseOf("1.2.")).toBeUndefined();
+  });
+  test("inRange: each comparator decides; equal is not below; an unknown comparator is undecided", () => {
+    expect(inRange("0.8.0", "<0.8.0")).toBe(false);
+    expect(inRange("0.7.99", "<0.8.0")).toBe(true);
+    expect(inRange("0.8.0", ">=0.8.0")).toBe(true);
+    expect(inRange("0.8.0", ">=0.8.1")).toBe(false);
+    expect(inRange("1.0.0", ">=0.1.0 <2.0.0 >=1.0.1")).toBe(false);
+    expect(inRange("2.0.0", "<1.0.0 >=1.0.0")).toBe(false);
+    expect(inRange("1.0.0", "=1.0.0")).toBeUndefined();
+    expect(inRange("1.0.0", ">=x")).toBeUndefined();
+    expect(inRange("1.0.0", "<x")).toBeUndefined();
+  });
+  test("onLine: with or without v; a version that does not parse is undecided", () => {
+    expect(onLine("1.19.2", "1.19")).toBe(true);
+    expect(onLine("v1.19.2", "1.19")).toBe(true);
+    expect(onLine("1.1.0", "1.19")).toBe(false);
+    expect(onLine("x1.19.0", "1.19")).toBeUndefined();
+  });
+  test("fillProblem fills every known placeholder and keeps an unknown one", () => {
+    expect(fillProblem("{self} {self} {nope} {Bound}", { self: "1.0" })).toBe("1.0 1.0 {nope} {Bound}");
+  });
+  test("compareVersions: v-prefixes and rc suffixes order; a version that does not parse is undecided", () => {
+    expect(compareVersions("v2.3.0", "2.3.0rc2")).toBe(1);
+    expect(compareVersions("2.3.0rc1", "v2.3.0rc2")).toBe(-1);
+    expect(compareVersions("v1.21.0", "1.21")).toBe(0);
+    expect(compareVersions("main", "1.0.0")).toBeUndefined();
+    expect(compareVersions("1.0.0", "main")).toBeUndefined();
+  });
+});
+
+describe("a data rule, clause by clause (a made-up rule, so each condition is seen alone)", () => {
+  const lf = (version: string, distribution?: string) => artifact({
+    kind: "libfabric", producer: "fab", version, prefix: "/usr", delivery: { type: "in-image" },
+    ...(distribution !== undefined ? { facts: { distribution } } : {}),
+  });
+  /** The rule reads the artifact through the option `fabric`, whose artifact is of kind libfabric. */
+  const check = (rule: RuleData, self: string | undefined, options: Record<string, unknown>, held?: ReturnType<typeof lf>) =>
+    ruleDataProblem(rule, { options: { ...options, ...(held !== undefined ? { fabric: held } : {}) }, versionArg: "X_VERSION" }, {
+      arg: (n) => (n === "X_VERSION" ? self : undefined),
+      artifact: (k) => (held !== undefined && k === held.kind ? held : undefined),
+    });
+  const min = {
+    id: "x-min", summary: "s", source: "https://e.org/x", needs: "fabric",
+    clauses: [
+      { from: "vendor" },
+      { when: ">=2.0.0", option: { fast: true }, atLeast: "1.22.0", problem: "X {self} (fast) needs {bound}, {producer} has {version}" },
+      { atLeast: "1.18.0", problem: "X {self} needs {bound}, {producer} has {version}" },
+    ],
+  } as const satisfies RuleData;
+  test("the needed artifact is found by the kind of the option's artifact, not the option's name", () => {
+    expect(check(min, "1.0.0", {}, lf("1.17.0"))).toBe("X 1.0.0 needs 1.18.0, fab has 1.17.0");
+  });
+  test("no version of its own, or no artifact: nothing to judge", () => {
+    expect(check(min, undefined, {}, lf("1.0.0"))).toBeUndefined();
+    expect(check(min, "1.0.0", {})).toBeUndefined();
+  });
+  test("when and option select the stricter clause; a clause whose condition fails falls through", () => {
+    expect(check(min, "2.0.0", { fast: true }, lf("1.21.0"))).toBe("X 2.0.0 (fast) needs 1.22.0, fab has 1.21.0");
+    expect(check(min, "2.0.0", { fast: true }, lf("1.22.0"))).toBeUndefined();
+    expect(check(min, "1.9.9", { fast: true }, lf("1.21.0"))).toBeUndefined();
+    expect(check(min, "2.0.0", { fast: false }, lf("1.21.0"))).toBeUndefined();
+    expect(check(min, "2.0.0", {}, lf("1.21.0"))).toBeUndefined();
+  });
+  test("a clause with from exempts that distribution only; a distribution no clause names takes the general clauses", () => {
+    expect(check(min, "1.0.0", {}, lf("1.0.0", "vendor"))).toBeUndefined();
+    expect(check(min, "1.0.0", {}, lf("1.0.0", "other"))).toBe("X 1.0.0 needs 1.18.0, fab has 1.0.0");
+  });
+  test("a version that does not parse is not judged", () => {
+    expect(check(min, "1.0.0", {}, lf("main"))).toBeUndefined();
+  });
+  test("list options hold when they contain the value", () => {
+    const flags = { id: "x-flag", summary: "s", source: "u", clauses: [{ option: { flags: "--new" }, atLeast: "2.0.0", problem: "X {self} has no --new (first in {bound})" }] } as const satisfies RuleData;
+    expect(check(flags, "1.9.0", { flags: ["--old", "--new"] })).toBe("X 1.9.0 has no --new (first in 2.0.0)");
+    expect(check(flags, "1.9.0", { flags: ["--old"] })).toBeUndefined();
+    expect(check(flags, "1.9.0", { flags: "--new" })).toBe("X 1.9.0 has no --new (first in 2.0.0)");
+    expect(check(flags, "1.9.0", {})).toBeUndefined();
+  });
+  test("absent: the artifact must not be given; its sentence can name the version and producer", () => {
+    const absent = { id: "x-absent", summary: "s", source: "u", needs: "fabric", clauses: [{ when: "<1.0.0", absent: true, problem: "X {self} cannot use {producer}'s {version}{bound}" }] } as const satisfies RuleData;
+    expect(check(absent, "0.9.0", {}, lf("1.0.0"))).toBe("X 0.9.0 cannot use fab's 1.0.0");
+    expect(check(absent, "0.9.0", {})).toBeUndefined();
+    expect(check(absent, "1.0.0", {}, lf("1.0.0"))).toBeUndefined();
+  });
+  test("line: on the line passes, off it is refused with the line as bound; a clause without a problem sentence reads empty", () => {
+    const line = { id: "x-line", summary: "s", source: "u", needs: "fabric", clauses: [{ line: "1.19", problem: "X {self} wants {bound}.x, {producer} has {version}" }] } as const satisfies RuleData;
+    expect(check(line, "1.0.0", {}, lf("v1.19.3"))).toBeUndefined();
+    expect(check(line, "1.0.0", {}, lf("v1.20.0"))).toBe("X 1.0.0 wants 1.19.x, fab has v1.20.0");
+    expect(check(line, "1.0.0", {}, lf("main"))).toBeUndefined();
+    const silent = { id: "x-silent", summary: "s", source: "u", clauses: [{ atLeast: "2.0.0" }] } as const satisfies RuleData;
+    expect(check(silent, "1.0.0", {})).toBe("");
+  });
+  test("ruleOf binds the rule to a stage's options and keeps its id, summary and source", () => {
+    const r = ruleOf(min, { options: {}, versionArg: "X_VERSION" });
+    expect([r.id, r.summary, r.source]).toEqual(["x-min", "s", "https://e.org/x"]);
+    expect(Object.isFrozen(r)).toBe(true);
+    const held = lf("1.0.0");
+    expect(ruleOf(min, { options: { fabric: held }, versionArg: "X_VERSION" }).check({ arg: (n) => (n === "X_VERSION" ? "1.0.0" : undefined), artifact: () => held })).toBe("X 1.0.0 needs 1.18.0, fab has 1.0.0");
+    expect(ruleMessage("x", r, "P")).toBe('stage x: P (rule x-min; source: https://e.org/x); to build anyway, add an explicit override { rule: "x-min", reason: "..." }');
   });
 });
