@@ -2,7 +2,7 @@
  * Values from data (`--set`, `--values file.yaml`) pass the runtime twins of the compile-time rules.
  */
 import { describe, expect, test } from "vitest";
-import { applyValues, mergeValues, parseSets, parseValues, recipeArgs, withValues } from "../src/index.ts";
+import { NO_VALUES, StagewrightError, TARGETARCH, applyValues, defineStage, image, isStagewrightError, mergeValues, parseSets, parseValues, pathArg, recipeArgs, recipeFromStages, run, stringArg, targetUnameArch, versionArg, withValues } from "../src/index.ts";
 import { alignedRecipe } from "../recipes/aligned.ts";
 import { checkDockerfile } from "./support/checkers.ts";
 
@@ -107,3 +107,112 @@ describe("explicit overrides from data", () => {
     expect(() => withValues(r, parseValues(text, "values.yaml"))).toThrow(message);
   });
 });
+
+describe("values files and flags at their edges (a two-stage recipe of its own)", () => {
+  const A = pathArg("A_PATH", "/opt/a", "a");
+  const B = versionArg("B_VERSION", "v1.0.0", "b");
+  const ARCH = targetUnameArch("ARCH");
+  const base = defineStage({ name: "base", description: "b", from: image("debian:${DEBIAN_TAG}", [stringArg("DEBIAN_TAG", "bookworm", /^[a-z]+$/, "a codename", "debian")]), steps: [run("true")] });
+  const tool = defineStage({ name: "tool", description: "t", from: base, args: [A, B, ARCH, TARGETARCH], steps: [run('echo "$A_PATH" "$B_VERSION" "$ARCH" "$TARGETARCH"')] });
+  const small = recipeFromStages("small", [base, tool]);
+  const v = (text: string) => parseValues(text, "v.yaml");
+
+  test("an empty file or one of comments sets nothing", () => {
+    expect(v("")).toBe(NO_VALUES);
+    expect(v("# nothing here\n")).toBe(NO_VALUES);
+    expect(withValues(small, NO_VALUES)).toBe(small);
+  });
+  test("empty sections are allowed; platforms and overrides are read only when given", () => {
+    expect(v("args:\nstages:\noverrides:\nplatforms:\n")).toEqual({ args: {}, stages: {}, overrides: [] });
+    expect(v("platforms: [linux/amd64, linux/arm64]\n").platforms).toEqual(["linux/amd64", "linux/arm64"]);
+  });
+  test.each([
+    ["platforms: []\n", "v.yaml: platforms must be a list of one or more of linux/amd64, linux/arm64"],
+    ["platforms: linux/amd64\n", "v.yaml: platforms must be a list of one or more of linux/amd64, linux/arm64"],
+    ["platforms: [linux/amd64, 3]\n", "v.yaml: platforms[1] 3 is not one of linux/amd64, linux/arm64"],
+    ["overrides:\n  - just a string\n", "v.yaml: overrides[0] must be a mapping with stage, rule and reason"],
+    ["overrides:\n  - [a, b]\n", "v.yaml: overrides[0] must be a mapping with stage, rule and reason"],
+    ["overrides:\n  - stage: 1\n    rule: r\n    reason: a good reason\n", "v.yaml: overrides[0].stage must be a string"],
+    ["overrides:\n  - stage: s\n    rule: [r]\n    reason: a good reason\n", "v.yaml: overrides[0].rule must be a string"],
+    ["args: [A_PATH]\n", "v.yaml: args must be a mapping of ARG names to values"],
+    ["args: A_PATH\n", "v.yaml: args must be a mapping of ARG names to values"],
+    ["stages: [tool]\n", "v.yaml: stages must be a mapping of stage names to ARG mappings"],
+    ["stages: tool\n", "v.yaml: stages must be a mapping of stage names to ARG mappings"],
+    ["stages:\n  tool: [A_PATH]\n", "v.yaml: stages.tool must be a mapping of ARG names to values"],
+    ["args:\n  A_PATH: null\n", 'v.yaml:2: args.A_PATH must be a string, got null; quote it (A_PATH: "null")'],
+    ["args:\n  A_PATH: true\n", 'v.yaml:2: args.A_PATH must be a string, got boolean; quote it (A_PATH: "true")'],
+    ["args:\n  A_PATH: [x]\n", 'v.yaml: args.A_PATH must be a string, got a list; quote it (A_PATH: "x")'],
+    ["stages:\n  tool:\n    B_VERSION: 1.10\n", 'v.yaml:3: stages.tool.B_VERSION must be a string, got number; quote it (B_VERSION: "1.10")'],
+    ["just text\n", "v.yaml: expected a mapping with args: and/or stages:"],
+    ["args: {\n\n\n", "v.yaml:1:8: not valid YAML: Flow map in block collection must be sufficiently indented and end with a }"],
+  ])("values file %j", (text, message) => {
+    const e = thrownBy(() => v(text));
+    expect(e.message).toBe(message);
+    expect(e.code).toBe("values");
+  });
+  test("--set: the first = splits; a value may be empty or hold =; a missing key is refused", () => {
+    expect(parseSets(["A_PATH=/x=y", "B_VERSION="])).toEqual({ args: { A_PATH: "/x=y", B_VERSION: "" }, stages: {} });
+    expect(thrownBy(() => parseSets(["=v1"])).message).toBe("--set =v1: expected KEY=VALUE, e.g. --set LIBFABRIC_VERSION=v2.3.0");
+  });
+  test("merging: per-stage values merge by stage, overrides add up, the last platforms given win", () => {
+    const o = (rule: string) => ({ stage: "tool", rule, reason: "a good reason" });
+    const merged = mergeValues(
+      { args: { A_PATH: "/a" }, stages: { tool: { A_PATH: "/t" } }, overrides: [o("r1")], platforms: ["linux/arm64"] },
+      { args: {}, stages: { tool: { B_VERSION: "v2.0.0" }, base: { DEBIAN_TAG: "trixie" } }, overrides: [o("r2")] },
+      { args: { A_PATH: "/b" }, stages: {} },
+    );
+    expect(merged).toEqual({ args: { A_PATH: "/b" }, stages: { tool: { A_PATH: "/t", B_VERSION: "v2.0.0" }, base: { DEBIAN_TAG: "trixie" } }, overrides: [o("r1"), o("r2")], platforms: ["linux/arm64"] });
+    expect(mergeValues(NO_VALUES, NO_VALUES)).toEqual({ args: {}, stages: {}, overrides: [] });
+  });
+  test("unknown names: a close one is suggested, and the known ones are listed in order", () => {
+    const at = (values: Parameters<typeof applyValues>[1]) => thrownBy(() => applyValues(small.stages, values));
+    expect(at(parseSets(["A_PATHS=/x"])).message).toBe("ARG A_PATHS is not an ARG of this recipe (did you mean A_PATH?); its ARGs are: ARCH, A_PATH, B_VERSION, DEBIAN_TAG, TARGETARCH");
+    expect(at(parseSets(["QQQQQQQQ=/x"])).where).toEqual({ arg: "QQQQQQQQ" });
+    expect(at(parseSets(["QQQQQQQQ=/x"])).message).toBe("ARG QQQQQQQQ is not an ARG of this recipe; its ARGs are: ARCH, A_PATH, B_VERSION, DEBIAN_TAG, TARGETARCH");
+    expect(at({ args: {}, stages: { tools: { A_PATH: "/x" } } }).message).toBe("stage tools is not a stage of this recipe (did you mean tool?); its stages are: base, tool");
+    expect(at({ args: {}, stages: { zzzzzzzz: { A_PATH: "/x" } } }).message).toBe("stage zzzzzzzz is not a stage of this recipe; its stages are: base, tool");
+    expect(at({ args: {}, stages: { base: { A_PATH: "/x" } } }).message).toBe("stage base has no ARG A_PATH; its ARGs are: DEBIAN_TAG");
+    expect(at({ args: {}, stages: { base: { A_PATH: "/x" } } }).where).toEqual({ stage: "base", arg: "A_PATH" });
+    expect(at({ args: {}, stages: {}, overrides: [{ stage: "zzzzzzzz", rule: "r", reason: "a good reason" }] }).message).toBe("override of rule r: stage zzzzzzzz is not a stage of this recipe");
+  });
+  test("a value for an ARG that follows the platform is refused, for the image and for one stage", () => {
+    expect(thrownBy(() => applyValues(small.stages, { args: {}, stages: { tool: { ARCH: "aarch64" } } })).message).toBe(
+      "stage tool, ARG ARCH follows the platform (computed from TARGETARCH): choose the platform instead, --platform linux/arm64 for the build script or PLATFORMS=linux/arm64 for bake",
+    );
+    expect(thrownBy(() => applyValues(small.stages, { args: {}, stages: { tool: { TARGETARCH: "arm64" } } })).where).toEqual({ stage: "tool", arg: "TARGETARCH" });
+    expect(thrownBy(() => applyValues(small.stages, parseSets(["TARGETARCH=arm64"]))).where).toEqual({ arg: "TARGETARCH" });
+  });
+  test("values move defaults for the whole image or one stage; an ARG of the FROM image moves too; untouched stages stay the same objects", () => {
+    const [b, t] = applyValues(small.stages, { args: { DEBIAN_TAG: "trixie" }, stages: { tool: { B_VERSION: "v2.0.0" } } });
+    expect(b!.from).toEqual(image("debian:${DEBIAN_TAG}", [{ ...base.from.args[0]!, default: "trixie" }]));
+    expect(t!.args.map((a) => [a.name, a.default])).toEqual([["A_PATH", "/opt/a"], ["B_VERSION", "v2.0.0"], ["ARCH", "x86_64"], ["TARGETARCH", ""]]);
+    expect(t!.args[0]).toBe(A);
+    expect(t!.from).toBe(b);
+    const same = applyValues(small.stages, { args: {}, stages: {} });
+    expect(same[1]!.args[0]).toBe(A);
+    expect(thrownBy(() => applyValues(small.stages, parseSets(["DEBIAN_TAG=Bookworm"]))).message).toBe('ARG DEBIAN_TAG: "Bookworm" is not a codename');
+  });
+  test("overrides from data are added to the stage they name, after its own", () => {
+    const [, t] = applyValues(small.stages, { args: {}, stages: {}, overrides: [{ stage: "tool", rule: "r", reason: "a good reason" }] });
+    expect(t!.overrides).toEqual([{ rule: "r", reason: "a good reason" }]);
+  });
+  test("the data-side fix is added only for ARGs set per stage", () => {
+    const fabricValues = parseSets(["LIBFABRIC_INSTALL_PATH=/opt/libfabric"]);
+    expect(withValues(r, fabricValues).stages.length).toBe(r.stages.length);
+    const e = thrownBy(() => withValues(r, { args: {}, stages: { nixl: { LIBFABRIC_INSTALL_PATH: "/opt/libfabric" } } }));
+    expect(e.problems.at(-1)).toBe("fix in the values: one image has one value per ARG, so move LIBFABRIC_INSTALL_PATH under args: (the whole image) instead of stages: nixl");
+    const version = thrownBy(() => withValues(r, parseSets(["LIBFABRIC_VERSION=v1.21.0"])));
+    expect(version.code).toBe("version-rule");
+    expect(version.problems.some((p) => p.startsWith("fix in the values"))).toBe(false);
+  });
+});
+
+function thrownBy(f: () => unknown): StagewrightError {
+  try {
+    f();
+  } catch (e) {
+    if (isStagewrightError(e)) return e;
+    throw e;
+  }
+  throw new Error("expected a StagewrightError");
+}
