@@ -52,14 +52,14 @@ const coreTests = [
 //   rerun the whole suite, after a reload, for each one: hours here. With ignoreStatic, a mutant
 //   that tests also cover runs with those tests only; one that runs only while modules load (a
 //   module-level constant) is ignored and listed as such.
-// - MUTATE=rules: the stage library's rule data. It is all module-level constants, so every
+// - MUTATE=stages: the stage library's rule data. It is all module-level constants, so every
 //   mutant is static; each is run, after a reload, against the tests that state the rules.
 // - MUTATE=lint (or check, values, ...): one core module, its own report and incremental file.
 // - MUTATE=all: the whole of src/ (not measured here: hours on two cores).
 const run = process.env.MUTATE ?? "core";
 const runs = {
   core: { mutate: coreModules, ignoreStatic: true, testFiles: coreTests },
-  rules: {
+  stages: {
     mutate: [...ruleFiles, ...stageRuleData],
     ignoreStatic: false,
     testFiles: ["test/rule-data.test.ts", "test/versions.test.ts", "test/nixl-tags.test.ts"],
