@@ -54,7 +54,8 @@ const coreTests = [
 //   module-level constant) is ignored and listed as such.
 // - MUTATE=stages: the stage library's rule data. It is all module-level constants, so every
 //   mutant is static; each is run, after a reload, against the tests that state the rules.
-// - MUTATE=lint (or check, values, ...): one core module, its own report and incremental file.
+// - MUTATE=lint or MUTATE=rule-data,check (core modules by name): those modules alone, with their
+//   own reports and incremental file.
 // - MUTATE=all: the whole of src/ (not measured here: hours on two cores).
 const run = process.env.MUTATE ?? "core";
 const runs = {
@@ -66,8 +67,9 @@ const runs = {
   },
   all: { mutate: ["src/**/*.ts"], ignoreStatic: true },
 };
-// MUTATE=<module> (lint, check, values, rule-data, version-rules, rules): one core module.
-for (const m of coreModules) runs[m.slice(4, -3)] = { ...runs.core, mutate: [m] };
+// MUTATE=<module>[,<module>...] (lint, check, values, rule-data, version-rules, rules): those core modules.
+const modules = new Map(coreModules.map((m) => [m.slice(4, -3), m]));
+if (!(run in runs) && run.split(",").every((m) => modules.has(m))) runs[run] = { ...runs.core, mutate: run.split(",").map((m) => modules.get(m)) };
 if (!(run in runs)) throw new Error(`MUTATE=${run}: expected one of ${Object.keys(runs).join(", ")}`);
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
