@@ -6,7 +6,7 @@ import { dirname } from "node:path";
 import { PluginKind, declareClassPlugin } from "@stryker-mutator/api/plugin";
 
 class ProgressReporter {
-  #file = `reports/mutation/${process.env.MUTATE ?? "core"}.ndjson`;
+  #file = `reports/mutation/${process.env.MUTATE ?? "core"}${process.env.MUTATE_QUICK === "1" ? "-quick" : ""}.ndjson`;
 
   onDryRunCompleted() {
     mkdirSync(dirname(this.#file), { recursive: true });

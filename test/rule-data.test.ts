@@ -50,6 +50,8 @@ describe("nixl-libfabric-min", () => {
   test("NIXL 0.7.x: libfabric v2.3.0rc2 is the bound (rc1 below, v2.3.0 above)", () => {
     expect(problem(NIXL_LIBFABRIC_MIN, "0.7.1", {}, lf("v2.3.0rc1"))).toBe("NIXL 0.7.1 needs libfabric >= v2.3.0rc2 (or EFA installer >= 1.43.2) but stage p builds libfabric v2.3.0rc1; use libfabric >= v2.3.0rc2, or NIXL 0.8.0 or later, which needs libfabric >= v1.21.0");
     expect(problem(NIXL_LIBFABRIC_MIN, "0.7.1", {}, lf("v2.2.0"))).toContain("builds libfabric v2.2.0");
+    // Below the installer's bound too: still the source libfabric's sentence (the installer clause is for installers only).
+    expect(problem(NIXL_LIBFABRIC_MIN, "0.7.1", {}, lf("v1.22.0"))).toBe("NIXL 0.7.1 needs libfabric >= v2.3.0rc2 (or EFA installer >= 1.43.2) but stage p builds libfabric v1.22.0; use libfabric >= v2.3.0rc2, or NIXL 0.8.0 or later, which needs libfabric >= v1.21.0");
     expect(problem(NIXL_LIBFABRIC_MIN, "0.7.1", {}, lf("v2.3.0rc2"))).toBeUndefined();
     expect(problem(NIXL_LIBFABRIC_MIN, "0.7.1", {}, lf("v2.3.0"))).toBeUndefined();
   });
@@ -149,6 +151,8 @@ describe("the comparisons both twins share, at their edges", () => {
     expect(releaseOf("x.1")).toBeUndefined();
     expect(releaseOf("1.2.x")).toBeUndefined();
     expect(releaseOf("1.2.")).toBeUndefined();
+    // Only leading v's are dropped: a v inside the version leaves it undecided.
+    expect(releaseOf("1.v2.3")).toBeUndefined();
   });
   test("inRange: each comparator decides; equal is not below; an unknown comparator is undecided", () => {
     expect(inRange("0.8.0", "<0.8.0")).toBe(false);
@@ -218,6 +222,39 @@ describe("a data rule, clause by clause (a made-up rule, so each condition is se
   });
   test("a version that does not parse is not judged", () => {
     expect(check(min, "1.0.0", {}, lf("main"))).toBeUndefined();
+    // semver would read 1.2.x as 1.2.0-x (below 1.18.0); the release numbers do not parse, so neither twin judges it.
+    expect(check(min, "1.0.0", {}, lf("1.2.x"))).toBeUndefined();
+  });
+  test("an option value that is not an artifact: the artifact is looked up by the rule's needs name", () => {
+    const byName = artifact({ kind: "fabric", producer: "fab", version: "1.0.0", prefix: "/usr", delivery: { type: "in-image" } });
+    const ctx = { arg: (n: string) => (n === "X_VERSION" ? "1.0.0" : undefined), artifact: (k: string) => (k === "fabric" ? byName : undefined) };
+    for (const value of [null, "a string", { kind: 5 }]) {
+      expect(ruleDataProblem(min, { options: { fabric: value }, versionArg: "X_VERSION" }, ctx), JSON.stringify(value)).toBe("X 1.0.0 needs 1.18.0, fab has 1.0.0");
+    }
+  });
+  test("a clause naming a distribution judges that distribution only; other artifacts go on to the next clauses", () => {
+    const vendorMin = {
+      id: "x-vendor", summary: "s", source: "u", needs: "fabric",
+      clauses: [
+        { from: "vendor", atLeast: "9.0.0", problem: "vendor {version} below {bound}" },
+        { atLeast: "1.0.0", problem: "source {version} below {bound}" },
+      ],
+    } as const satisfies RuleData;
+    expect(check(vendorMin, "1.0.0", {}, lf("2.0.0"))).toBeUndefined();
+    expect(check(vendorMin, "1.0.0", {}, lf("0.5.0"))).toBe("source 0.5.0 below 1.0.0");
+    expect(check(vendorMin, "1.0.0", {}, lf("2.0.0", "other"))).toBeUndefined();
+    expect(check(vendorMin, "1.0.0", {}, lf("2.0.0", "vendor"))).toBe("vendor 2.0.0 below 9.0.0");
+    expect(check(vendorMin, "1.0.0", {}, lf("0.5.0", "vendor"))).toBe("vendor 0.5.0 below 9.0.0");
+  });
+  test("a rule that compares the stage's own version reads no distribution: a from clause there is not a condition", () => {
+    const own = { id: "x-own", summary: "s", source: "u", clauses: [{ from: "vendor", atLeast: "2.0.0", problem: "X {self} below {bound}{producer}" }] } as const satisfies RuleData;
+    expect(check(own, "1.0.0", {})).toBe("X 1.0.0 below 2.0.0");
+  });
+  test("every option a clause names must hold", () => {
+    const both = { id: "x-both", summary: "s", source: "u", clauses: [{ option: { fast: true, safe: true }, atLeast: "2.0.0", problem: "X {self} fast and safe needs {bound}" }] } as const satisfies RuleData;
+    expect(check(both, "1.0.0", { fast: true, safe: true })).toBe("X 1.0.0 fast and safe needs 2.0.0");
+    expect(check(both, "1.0.0", { fast: true, safe: false })).toBeUndefined();
+    expect(check(both, "1.0.0", { fast: false, safe: true })).toBeUndefined();
   });
   test("list options hold when they contain the value", () => {
     const flags = { id: "x-flag", summary: "s", source: "u", clauses: [{ option: { flags: "--new" }, atLeast: "2.0.0", problem: "X {self} has no --new (first in {bound})" }] } as const satisfies RuleData;
@@ -239,6 +276,10 @@ describe("a data rule, clause by clause (a made-up rule, so each condition is se
     expect(check(line, "1.0.0", {}, lf("main"))).toBeUndefined();
     const silent = { id: "x-silent", summary: "s", source: "u", clauses: [{ atLeast: "2.0.0" }] } as const satisfies RuleData;
     expect(check(silent, "1.0.0", {})).toBe("");
+    const silentLine = { id: "x-silent-line", summary: "s", source: "u", needs: "fabric", clauses: [{ line: "1.19" }] } as const satisfies RuleData;
+    expect(check(silentLine, "1.0.0", {}, lf("v1.20.0"))).toBe("");
+    const silentAbsent = { id: "x-silent-absent", summary: "s", source: "u", needs: "fabric", clauses: [{ absent: true }] } as const satisfies RuleData;
+    expect(check(silentAbsent, "1.0.0", {}, lf("v1.20.0"))).toBe("");
   });
   test("ruleOf binds the rule to a stage's options and keeps its id, summary and source", () => {
     const r = ruleOf(min, { options: {}, versionArg: "X_VERSION" });
