@@ -144,6 +144,103 @@ describe("version rules: for the stage, then in every image that holds what it b
   });
 });
 
+describe("rule 7 and the producer rules at their edges (small compositions)", () => {
+  const tool = (name: string, from: AnyStage, needs: AnyStage) =>
+    defineStage({ name, description: name, from, needs: [buildNeed(needs.provides["lib"]!)], provides: { tool: artifact({ kind: "tool", producer: name, version: "1", prefix: `/opt/${name}`, delivery: { type: "staged", dir: `/opt/s/${name}` } }) }, steps: [run("true")] });
+  const a = producer("a", "/opt/a", "staged");
+  const held = (name: string, prefix: string, from: AnyStage = base) => producer(name, prefix, "in-image", from);
+  const mismatch = (img: string, by: string, want: string, have: string, haveBy: string) =>
+    `stage ${img} holds what stage ${by} built against lib at ${want} from stage a, next to lib at ${have} from stage ${haveBy}; an image must hold exactly the lib its stages were built against: build ${by} against the lib artifact of stage ${haveBy}, or build ${img} FROM a stage without that lib`;
+  // Rule 1 also compares the other providers' prefixes; these tests read rule 7's sentences.
+  const rule7 = (ps: readonly { code: string; message: string; stage: string }[]) => ps.filter((p) => p.message.includes(" holds what stage "));
+  test("an image that adds a stage's output next to another lib than it was built against (both list orders)", () => {
+    const t = tool("t", base, a);
+    const b = held("b", "/opt/b");
+    const img = defineStage({ name: "img", description: "i", from: b, needs: [buildNeed(t.provides.tool)], steps: [run("true")] });
+    const want = [{ code: "prefix-mismatch", message: mismatch("img", "t", "/opt/a", "/opt/b", "b"), stage: "img" }];
+    expect(rule7(findProblems([base, a, t, b, img]))).toEqual(want);
+    expect(rule7(findProblems([base, b, a, t, img]))).toEqual(want);
+  });
+  test("an image FROM the stage that adds another lib; the same lib from its producer, or one stated by prefix, is fine", () => {
+    const t = tool("t", base, a);
+    const b = producer("b", "/opt/b", "staged");
+    const img = defineStage({ name: "img", description: "i", from: t, removes: ["lib"], needs: [buildNeed(b.provides.lib)], steps: [run("true")] });
+    expect(rule7(findProblems([base, a, t, b, img])).map((p) => p.message)).toEqual([mismatch("img", "t", "/opt/a", "/opt/b", "b")]);
+    const same = defineStage({ name: "img", description: "i", from: t, steps: [run("true")] });
+    expect(findProblems([base, a, t, same])).toEqual([]);
+    const samePrefixOtherProducer = producer("c", "/opt/a", "staged");
+    const img2 = defineStage({ name: "img", description: "i", from: t, removes: ["lib"], needs: [buildNeed(samePrefixOtherProducer.provides.lib)], steps: [run("true")] });
+    expect(rule7(findProblems([base, a, t, samePrefixOtherProducer, img2])).map((p) => p.message)).toEqual([mismatch("img", "t", "/opt/a", "/opt/a", "c")]);
+    const byPrefix = defineStage({ name: "t", description: "t", from: base, needs: [expectAt("lib", "/opt/a")], provides: { tool: artifact({ kind: "tool", producer: "t", version: "1", prefix: "/opt/t", delivery: { type: "staged", dir: "/opt/s/t" } }) }, steps: [run("true")] });
+    const img3 = defineStage({ name: "img", description: "i", from: byPrefix, needs: [buildNeed(samePrefixOtherProducer.provides.lib)], steps: [run("true")] });
+    expect(findProblems([base, samePrefixOtherProducer, byPrefix, img3])).toEqual([]);
+  });
+  test("only the nearest base must come earlier: its own base is its own problem", () => {
+    const mid = defineStage({ name: "mid", description: "m", from: base, steps: [run("true")] });
+    const top = defineStage({ name: "top", description: "t", from: mid, steps: [run("true")] });
+    expect(findProblems([mid, top]).map((p) => p.stage)).toEqual(["mid"]);
+  });
+  test("a need stated by kind counts only earlier artifacts of that kind", () => {
+    const other = defineStage({ name: "o", description: "o", from: base, provides: { tool: artifact({ kind: "tool", producer: "o", version: "1", prefix: "/opt/o", delivery: { type: "in-image" } }) }, steps: [run("true")] });
+    const byKind = defineStage({ name: "c", description: "c", from: base, needs: [expectAt("lib", "/opt/a")], steps: [run("true")] });
+    expect(findProblems([base, other, byKind]).map((p) => p.message)).toEqual(["c needs lib but no earlier stage provides it; add a stage that provides lib before c"]);
+  });
+  test("an in-image need outside the FROM chain is found next to needs that are copied", () => {
+    const b = defineStage({
+      name: "b", description: "b", from: base, steps: [run("true")],
+      provides: { lib: lib("b", "/opt/b"), tool: artifact({ kind: "tool", producer: "b", version: "1", prefix: "/opt/bt", delivery: { type: "staged", dir: "/opt/s/bt" } }) },
+    });
+    const c = defineStage({ name: "c", description: "c", from: base, needs: [buildNeed(b.provides.tool), buildNeed(b.provides.lib)], steps: [run("true")] });
+    const off = "c needs lib from stage b, which is part of that stage's image and cannot be copied, but c is not built FROM b; build c FROM stage b (or a stage built FROM it), or use a staged lib artifact";
+    expect(findProblems([base, b, c]).map((p) => p.message)).toEqual([off]);
+    const s = producer("s", "/opt/s", "staged");
+    const d = defineStage({ name: "c", description: "c", from: base, needs: [buildNeed(s.provides.lib), buildNeed(b.provides.lib)], steps: [run("true")] });
+    expect(findProblems([base, b, s, d]).map((p) => p.message)).toContain(off);
+  });
+});
+
+describe("what a version rule sees", () => {
+  const versionOf = (label: string, kind = "lib"): VersionRule => ({
+    id: `${label}-rule`, summary: "s", source: "u",
+    check: (ctx) => `${label}: ${kind} ${ctx.artifact(kind)?.version ?? "none"} from ${ctx.artifact(kind)?.producer ?? "none"}, V=${ctx.arg("V") ?? "unset"}`,
+  });
+  const V = (def: "1.0.0" | "2.0.0") => ({ name: "V", default: def, description: "v", kind: { type: "version" } }) as unknown as Parameters<typeof defineStage>[0]["args"] extends readonly (infer A)[] | undefined ? A : never;
+  const msg = (stage: string, id: string, p: string) => `stage ${stage}: ${p} (rule ${id}; source: u); to build anyway, add an explicit override { rule: "${id}", reason: "..." }`;
+  test("its own artifact, the one it needs (by kind), and one its base holds; a kind it has not: none", () => {
+    const own = defineStage({ name: "own", description: "o", from: base, provides: { lib: lib("own", "/opt/own") }, rules: [versionOf("own")], steps: [run("true")] });
+    expect(findProblems([base, own]).map((p) => p.message)).toEqual([msg("own", "own-rule", "own: lib 1.0.0 from own, V=unset")]);
+    const s = producer("s", "/opt/s", "staged");
+    const t = defineStage({ name: "t", description: "t", from: base, provides: { tool: artifact({ kind: "tool", producer: "t", version: "7", prefix: "/opt/t", delivery: { type: "staged", dir: "/opt/s/t" } }) }, steps: [run("true")] });
+    const two = defineStage({ name: "two", description: "t", from: base, needs: [buildNeed(t.provides.tool), buildNeed(s.provides.lib)], rules: [versionOf("two"), versionOf("none", "nothing")], steps: [run("true")] });
+    expect(findProblems([base, s, t, two]).map((p) => p.message)).toEqual([msg("two", "two-rule", "two: lib 1.0.0 from s, V=unset"), msg("two", "none-rule", "none: nothing none from none, V=unset")]);
+    const a = producer("a", "/opt/a");
+    const onA = defineStage({ name: "on", description: "o", from: a, rules: [versionOf("on")], steps: [run("true")] });
+    expect(findProblems([base, a, onA]).map((p) => p.message)).toEqual([msg("on", "on-rule", "on: lib 1.0.0 from a, V=unset")]);
+    const removed = defineStage({ name: "on", description: "o", from: a, removes: ["lib"], rules: [versionOf("on")], steps: [run("true")] });
+    expect(findProblems([base, a, removed]).map((p) => p.message)).toEqual([msg("on", "on-rule", "on: lib none from none, V=unset")]);
+  });
+  test("an ARG's value is its first declaration's default", () => {
+    const first = defineStage({ name: "first", description: "f", from: base, args: [V("1.0.0")], steps: [run('echo "$V"')] });
+    const second = defineStage({ name: "second", description: "s", from: base, args: [V("2.0.0")], rules: [versionOf("second", "nothing")], steps: [run('echo "$V"')] });
+    expect(findProblems([base, first, second]).filter((p) => p.code === "version-rule").map((p) => p.message)).toEqual([msg("second", "second-rule", "second: nothing none from none, V=1.0.0")]);
+  });
+  test("one sentence once, and the known rules listed with commas", () => {
+    const r1 = versionOf("x", "nothing");
+    const s = defineStage({ name: "s", description: "s", from: base, rules: [{ ...r1, check: () => undefined }, { ...r1, id: "y-rule", check: () => undefined }], overrides: [{ rule: "z", reason: "a good reason here" }, { rule: "z", reason: "another good reason" }], steps: [run("true")] });
+    expect(findProblems([base, s]).map((p) => p.message)).toEqual(["stage s: override names rule z, which the stage does not have; known rules: x-rule, y-rule"]);
+  });
+  test("an image that holds a fixed artifact adds no sentence for a stage whose own check fails", () => {
+    const old = producer("old", "/opt/o", "staged");
+    const good = defineStage({ name: "good", description: "g", from: base, provides: { lib: artifact({ kind: "lib", producer: "good", version: "2.0.0", prefix: "/opt/g", delivery: { type: "staged", dir: "/opt/s/good" } }) }, steps: [run("true")] });
+    const belowTwo: VersionRule = { id: "two", summary: "s", source: "u", check: (ctx) => (ctx.artifact("lib")?.version.startsWith("1") ? "old lib" : undefined) };
+    const u = defineStage({ name: "u", description: "u", from: base, needs: [buildNeed(old.provides.lib)], rules: [belowTwo], provides: { tool: artifact({ kind: "tool", producer: "u", version: "1", prefix: "/opt/tool", delivery: { type: "in-image" } }) }, steps: [run("true")] });
+    const img = defineStage({ name: "img", description: "i", from: u, removes: ["lib"], needs: [buildNeed(good.provides.lib)], steps: [run("true")] });
+    expect(findProblems([base, old, good, u, img]).filter((p) => p.code === "version-rule").map((p) => p.stage)).toEqual(["u"]);
+    const bare = defineStage({ name: "img", description: "i", from: u, removes: ["lib"], steps: [run("true")] });
+    expect(findProblems([base, old, u, bare]).filter((p) => p.code === "version-rule").map((p) => p.stage)).toEqual(["u"]);
+  });
+});
+
 function thrown(f: () => unknown): StagewrightError {
   try {
     f();
