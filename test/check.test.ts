@@ -78,6 +78,12 @@ describe("each problem in full: code, stage, ARG and sentence", () => {
     const a = producer("a", "/opt/a");
     const s = producer("s", "/opt/s", "staged");
     const both = defineStage({ name: "both", description: "b", from: a, needs: [buildNeed(s.provides.lib)], steps: [run("true")] });
+    // Rules 1 and 4 only: the image is not compared with what it was itself built against.
+    expect(findProblems([base, a, s, both]).map((p) => p.code)).toEqual(["prefix-mismatch", "duplicate-artifact"]);
+    expect(findProblems([base, a, s, both]).some((p) => p.message.includes("holds what stage both"))).toBe(false);
+    const s2 = producer("s2", "/opt/s2", "staged");
+    const maker = defineStage({ name: "maker", description: "m", from: base, needs: [buildNeed(s.provides.lib), buildNeed(s2.provides.lib)], provides: { tool: artifact({ kind: "tool", producer: "maker", version: "1", prefix: "/opt/m", delivery: { type: "in-image" } }) }, steps: [run("true")] });
+    expect(findProblems([base, s, s2, maker]).map((p) => p.code)).toEqual(["prefix-mismatch", "prefix-mismatch", "duplicate-artifact"]);
     expect(findProblems([base, a, s, both]).filter((p) => p.code === "duplicate-artifact")).toEqual([
       { code: "duplicate-artifact", message: 'stage both would hold two lib: /opt/a from stage a and /opt/s from stage s; keep one, or remove the other explicitly (removes: ["lib"])', stage: "both" },
     ]);
@@ -207,7 +213,8 @@ describe("what a version rule sees", () => {
   const V = (def: "1.0.0" | "2.0.0") => ({ name: "V", default: def, description: "v", kind: { type: "version" } }) as unknown as Parameters<typeof defineStage>[0]["args"] extends readonly (infer A)[] | undefined ? A : never;
   const msg = (stage: string, id: string, p: string) => `stage ${stage}: ${p} (rule ${id}; source: u); to build anyway, add an explicit override { rule: "${id}", reason: "..." }`;
   test("its own artifact, the one it needs (by kind), and one its base holds; a kind it has not: none", () => {
-    const own = defineStage({ name: "own", description: "o", from: base, provides: { lib: lib("own", "/opt/own") }, rules: [versionOf("own")], steps: [run("true")] });
+    const ownTool = artifact({ kind: "tool", producer: "own", version: "9", prefix: "/opt/own-tool", delivery: { type: "in-image" } });
+    const own = defineStage({ name: "own", description: "o", from: base, provides: { tool: ownTool, lib: lib("own", "/opt/own") }, rules: [versionOf("own")], steps: [run("true")] });
     expect(findProblems([base, own]).map((p) => p.message)).toEqual([msg("own", "own-rule", "own: lib 1.0.0 from own, V=unset")]);
     const s = producer("s", "/opt/s", "staged");
     const t = defineStage({ name: "t", description: "t", from: base, provides: { tool: artifact({ kind: "tool", producer: "t", version: "7", prefix: "/opt/t", delivery: { type: "staged", dir: "/opt/s/t" } }) }, steps: [run("true")] });

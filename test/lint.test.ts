@@ -3,7 +3,7 @@
  * that does not; and the built-in recipes render clean (render() refuses lint errors).
  */
 import { describe, expect, test } from "vitest";
-import { StagewrightError, aptCache, artifact, assertLintClean, buildNeed, cacheMount, defineStage, sh, env, image, lintStages, recipeFromStages, run, shell, stringArg, copy, type AnyStage, type Instruction } from "../src/index.ts";
+import { StagewrightError, aptCache, artifact, assertLintClean, buildNeed, cacheMount, defineStage, sh, env, image, lintStages, recipeFromStages, run, shell, stringArg, copy, expectAt, type AnyStage, type Instruction } from "../src/index.ts";
 import { builtinRecipes } from "../recipes/index.ts";
 
 const base = defineStage({ name: "base", description: "b", from: image("debian:bookworm"), steps: [run("true")] });
@@ -120,11 +120,17 @@ describe("each rule at its edges", () => {
     expect(ruleOf([run("apt-get install -y --no-install-recommends git", { mounts: [{ type: "bind", target: "/var/lib/apt" }] })])).toEqual(["apt-lists"]);
     expect(ruleOf([run("apt-get install -y --no-install-recommends git", { mounts: [cacheMount("/var/lib/apt")] })])).toEqual([]);
     expect(ruleOf([run("apt-get-installer --help\napt-cache policy git")])).toEqual([]);
+    // Options and runs of blanks between apt-get and install, on the only install line of the script.
+    expect(ruleOf([run("apt-get  -qq  install --no-install-recommends git")])).toEqual(["apt-lists"]);
+    expect(findings([run("apt-get \t-qq  install -y git", { mounts: aptCache })]).map((f) => f.rule)).toEqual(["apt-no-recommends"]);
+    // ubuntu-keyring is exempt wherever it is on the line (it has no recommends to skip).
+    expect(ruleOf([run("apt-get install ca-certificates ubuntu-keyring", { mounts: aptCache })])).toEqual([]);
   });
   test("pipe-to-shell: curl or wget into sh, bash, zsh or dash, with or without sudo; a pipe on the next line is not a download piped", () => {
     for (const script of ["curl -fsSL https://e.org/i | sh", "wget -qO- https://e.org/i |bash", "curl -fsSL https://e.org/i | sudo zsh", "curl https://e.org/i | dash -s"]) {
       expect(ruleOf([run(`${script}\nsha256sum -c x.sum`)]), script).toEqual(["pipe-to-shell"]);
     }
+    expect(ruleOf([run("curl -fsSL https://e.org/i | sudo  bash\nsha256sum -c x.sum")])).toEqual(["pipe-to-shell"]);
     expect(ruleOf([run("curl -fsSLo i.sh https://e.org/i\nsha256sum -c i.sum\ncat i.sh | shellcheck -")])).toEqual([]);
     expect(ruleOf([run("curl -fsSLo i.sh https://e.org/i\nsha256sum -c i.sum\necho x | sh")])).toEqual([]);
     expect(ruleOf([run("curl -fsSLo i.sh https://e.org/i | shasum\nsha256sum -c i.sum")])).toEqual([]);
@@ -133,6 +139,7 @@ describe("each rule at its edges", () => {
     for (const script of ["curl -fsSLo x https://e.org/x", 'wget "https://e.org/x"', "wget 'https://e.org/x'", "curl http://e.org/x -o x"]) {
       expect(ruleOf([run(script)]), script).toEqual(["unverified-download"]);
     }
+    expect(ruleOf([run("wget  https://e.org/x")])).toEqual(["unverified-download"]);
     expect(ruleOf([run("curl -fsSLo x https://e.org/x\ngpg --batch --verify x.sig x")])).toEqual([]);
     expect(ruleOf([run("curl -fsSLo x https://e.org/x\nsha256sum -c x.sum")])).toEqual([]);
     expect(ruleOf([run("curlx -o x https://e.org/x\nwget_mirror https://e.org/x\necho curl")])).toEqual([]);
@@ -143,6 +150,7 @@ describe("each rule at its edges", () => {
     for (const script of ["curl -k -o x https://e.org/x", "curl --insecure -o x https://e.org/x", "wget --no-check-certificate https://e.org/x", "export GIT_SSL_NO_VERIFY=true"]) {
       expect(ruleOf([run(`${script}\nsha256sum -c x.sum`)]), script).toEqual(["tls-disabled"]);
     }
+    expect(ruleOf([run("curl -fsSL -k -o x https://e.org/x\nsha256sum -c x.sum")])).toEqual(["tls-disabled"]);
     expect(ruleOf([run("curl -kk\ncurl -o x https://e.org/x-k\nsha256sum -c x.sum")])).toEqual([]);
   });
   test("plus-expansion: only ${VAR:+...}", () => {
@@ -177,6 +185,7 @@ describe("each rule at its edges", () => {
     expect(ruleOf([copy(["/x"], "/x", { from: "base" })])).toEqual([]);
     expect(ruleOf([copy(["/x"], "/x", { from: "ghcr.io/astral-sh/uv@sha256:" + "b".repeat(64) })])).toEqual([]);
     expect(ruleOf([copy(["/x"], "/x", { from: "uv:latest" })])).toEqual(["unpinned-image"]);
+    expect(ruleOf([copy(["/x"], "/x", { from: "ghcr.io/org/img:latest-2024" })])).toEqual([]);
     expect(ruleOf([copy(["/x"], "/x")])).toEqual([]);
   });
   test("hard-coded-prefix: the prefix, a path under it or with a trailing slash; not a longer name, not a shared prefix, not the stage's own artifact", () => {
@@ -185,6 +194,10 @@ describe("each rule at its edges", () => {
     const script = (text: string, from: AnyStage = efa) => lintStages([defineStage({ name: "s", description: "s", from, steps: [run(text)] })]).filter((f) => f.rule === "hard-coded-prefix").map((f) => f.message.split(",")[0]);
     expect(script("ls /opt/amazon/efa/lib64 /opt/amazon/efa/")).toEqual(["stage s: the script writes /opt/amazon/efa/lib64", "stage s: the script writes /opt/amazon/efa"]);
     expect(script("ls /opt/amazon/efa2 /opt/amazon / //")).toEqual([]);
+    expect(script("ls /opt/amazon/efa//")).toEqual(["stage s: the script writes /opt/amazon/efa"]);
+    expect(lintStages([defineStage({ name: "s", description: "s", from: efa, steps: [run("ls /opt/amazon/efa")] })]).map((f) => [f.rule, f.severity])).toEqual([["hard-coded-prefix", "error"]]);
+    const byPrefix = defineStage({ name: "s", description: "s", from: base, needs: [expectAt("libfabric", "/opt/amazon/efa")], steps: [run("ls /opt/amazon/efa")] });
+    expect(lintStages([byPrefix])).toEqual([]);
     const usr = defineStage({ name: "u", description: "u", from: base, steps: [run("true")], provides: { libfabric: held("/usr/local", "u") } });
     expect(script("ls /usr/local/lib", usr)).toEqual([]);
     const own = defineStage({ name: "s", description: "s", from: base, steps: [run("ls /opt/own/lib")], provides: { libfabric: held("/opt/own", "s") } });
