@@ -9,7 +9,7 @@
 import { argValueProblem, checkArgValue, pathArg, stringArg, versionArg, type Arg, type VersionLiteralCheck } from "./arg.ts";
 import { artifact, type AnyArtifact, type Artifact, type ArtifactSpec, type DeliveryType } from "./artifact.ts";
 import type { Instruction } from "./instructions.ts";
-import { checkOptionValues, type DefaultsOf, type OptionKinds, type OptionsArg } from "./options.ts";
+import { checkOptionValues, type DefaultsOf, type OptionKinds, type OptionProblem, type OptionsArg } from "./options.ts";
 import { ruleOf, type RuleChecks, type RuleData, type RuleProblem } from "./rule-data.ts";
 import { imagePartArg, imagePartKind } from "./image-ref.ts";
 import { buildNeed, defineStage, imageFrom, type AnyNeed, type AnyStage, type ImageBase, type Need, type StageOf } from "./stage.ts";
@@ -154,25 +154,32 @@ export type HeldBy<F> = F extends { readonly contains: readonly (infer C)[] } ? 
 
 /**
  * The parameter type of a component's options: the declared options (unknown keys refused, also
- * through a variable; version and path literals checked) and every version rule's compile-time twin
- * (a `held` rule reads the artifacts the base F holds).
+ * through a variable; version and path literals and artifact kinds checked) and every version
+ * rule's compile-time twin (a `held` rule reads the artifacts the base F holds); `Extra` adds a
+ * stage's own checks as {@link OptionProblem} pairs. A refused options object prints as the short
+ * {@link OptionsVerdict} refusal, sentence first.
  *
  * @example
  * function ucx<const F extends AnyStage, const O extends object>(from: F, options: ComponentOptions<typeof ucxSpec, O, F>) {}
  */
-export type ComponentOptions<Sp extends ComponentSpec, O, F = never> = OptionsArg<Sp["options"], Sp["name"], O> &
-  FormCheck<Sp["version"], O> &
-  RuleChecks<Sp["rules"], Sp["name"], SelfVersion<Sp, O>, O, DefaultsOf<Sp["options"]>, HeldBy<F>>;
+export type ComponentOptions<Sp extends ComponentSpec, O, F = never, Extra = never> = OptionsArg<
+  Sp["options"],
+  Sp["name"],
+  O,
+  RuleChecks<Sp["rules"], Sp["name"], SelfVersion<Sp, O>, O, DefaultsOf<Sp["options"]>, HeldBy<F>> | Extra,
+  FormCheck<Sp["version"], O, Sp["name"]>
+>;
 
 /**
- * The version option of O must be in the declared form: else its key becomes `{ error: sentence }`
- * (unless the option's own literal check already refuses it: one sentence per key).
+ * The version option of O must be in the declared form: else an {@link OptionProblem} pair with the
+ * sentence buildComponent throws (unless the option's own literal check already refuses it: one
+ * sentence per key).
  */
-type FormCheck<D, O> = D extends { readonly option: infer K extends string; readonly arg: infer A extends string; readonly form: infer F }
+type FormCheck<D, O, N extends string> = D extends { readonly option: infer K extends string; readonly arg: infer A extends string; readonly form: infer F }
   ? O extends { readonly [k in K]: infer V extends string }
-    ? [VersionFormProblem<F, A, V>] extends [never] ? unknown : VersionLiteralCheck<V> extends string ? unknown : { readonly [k in K]: { readonly error: VersionFormProblem<F, A, V> } }
-    : unknown
-  : unknown;
+    ? [VersionFormProblem<F, A, V>] extends [never] ? never : VersionLiteralCheck<V> extends string ? never : OptionProblem<K, `stage ${N}, option ${K}: ${VersionFormProblem<F, A, V>}`>
+    : never
+  : never;
 
 /**
  * The compile-time sentence for a component's version literal V that is not in its declared form

@@ -8,6 +8,7 @@ import { argValueProblem, type PathLiteralCheck, type VersionLiteralCheck } from
 import { imagePartKind, type ImagePart, type ImageTagCheck } from "./image-ref.ts";
 import { unknownOption } from "./messages.ts";
 import { fail, pathProblem, versionProblem } from "./validate.ts";
+import type { Refuse } from "./rules.ts";
 import type { RuleOverride } from "./version-rules.ts";
 
 /** Which compile-time literal check an option's value gets. */
@@ -58,40 +59,84 @@ export type OptionsOf<Os> = { readonly [K in RequiredKeys<Os>]: ValueOf<Os[K]> }
 export type DefaultsOf<Os> = { readonly [K in keyof Os as Os[K] extends { readonly default: undefined } ? never : K]: Os[K] extends { readonly default: infer D } ? D : never };
 
 /**
- * Compile-time guard for option objects: every key of O that the stage does not declare becomes a
- * sentence the value cannot satisfy. Works for literals and for variables alike.
+ * An option's compile-time problem: the option's key and the sentence, the same sentence the runtime
+ * check throws for that value.
  *
  * @example
- * function ucx<const O extends object>(o: O & KnownOptions<O, { version: unknown }, "ucx">) {}
+ * type P = OptionProblem<"prefx", "unknown option prefx for stage libfabric; remove it or use one of the options the stage declares">
  */
-export type KnownOptions<O, Shape, StageName extends string> = {
-  // An object, not the bare sentence: a literal intersected with another literal is never, and tsc
-  // would print "not assignable to never" instead of the sentence.
-  readonly [K in Exclude<keyof O, keyof Shape>]: K extends string
-    ? { readonly error: `unknown option ${K} for stage ${StageName}; remove it or use one of the options the stage declares` }
-    : never;
-};
+export type OptionProblem<K extends PropertyKey = PropertyKey, S extends string = string> = readonly [K, S];
+
+/**
+ * The sentence for an undeclared option key, as {@link unknownOption} writes it.
+ *
+ * @example
+ * type S = UnknownOptionSentence<"libfabric", "prefx">
+ */
+export type UnknownOptionSentence<N extends string, K extends string> = `unknown option ${K} for stage ${N}; remove it or use one of the options the stage declares`;
 
 type LiteralProblem<L, V> = V extends string
   ? L extends "version" ? VersionLiteralCheck<V> : L extends "path" ? PathLiteralCheck<V> : L extends "image-tag" ? ImageTagCheck<V> : unknown
   : unknown;
-
-/** The literal checks of the version and path options of O (a bad literal's key becomes `{ error }`). */
-export type LiteralChecks<O, Os> = {
-  readonly [K in keyof O as K extends keyof Os ? (LiteralProblem<Os[K] extends { readonly literal: infer L } ? L : "none", O[K]> extends string ? K : never) : never]: {
-    readonly error: K extends keyof Os ? LiteralProblem<Os[K] extends { readonly literal: infer L } ? L : "none", O[K]> : never;
-  };
-};
+type LiteralOf<Kind> = Kind extends { readonly literal: infer L } ? L : "none";
+/** An artifact option given an artifact of another kind (both kinds literal). */
+type ArtifactKindProblem<T, V> = T extends Artifact<infer Want>
+  ? string extends Want
+    ? never
+    : V extends { readonly kind: infer Got extends string }
+      ? string extends Got ? never : Got extends Want ? never : `the value is a ${Got} artifact, not ${Want}: pass the ${Want} artifact of the stage that provides it`
+      : never
+  : never;
+/** The problem of one declared option's value, without stage and option (as the kind's runtime check words it). */
+type ValueProblem<Kind, V> = LiteralProblem<LiteralOf<Kind>, V> extends infer P extends string ? P : ArtifactKindProblem<ValueOf<Kind>, V>;
 
 /**
- * The parameter type of a component's options: the object itself, the declared shape, the refusal
- * of undeclared keys (also through a variable: O is inferred from the value, never from the
- * declaration) and the literal checks.
+ * Every option problem of O as {@link OptionProblem} pairs: undeclared keys, version and path
+ * literals that are not pinned or not absolute, artifacts of the wrong kind. The sentences are the
+ * runtime check's ({@link checkOptionValues}), letter for letter.
+ *
+ * @example
+ * type P = OptionProblems<{ prefx: "/opt" }, { version: AnyOptionKind }, "libfabric">
+ */
+export type OptionProblems<O, Os, N extends string> = {
+  readonly [K in keyof O]-?: K extends string
+    ? (K extends keyof Os ? ValueProblem<Os[K], O[K]> extends infer P extends string ? `${N}, option ${K}: ${P}` : never : UnknownOptionSentence<N, K>) extends infer S extends string
+      ? [S] extends [never] ? never : OptionProblem<K, S>
+      : never
+    : never;
+}[keyof O];
+
+/**
+ * The parameter type an options object O is checked against: `Good` when O has no problem, else a
+ * refusal whose printed form is short and starts with the sentence(s): the {@link Refuse} of every
+ * sentence, and O with each offending key's value replaced by the Refuse of its own sentence (so an
+ * object literal is reported at the offending key). tsc's first line then holds the sentence, not
+ * the component's spec.
+ *
+ * @example
+ * function f<const O extends object>(o: OptionsVerdict<O, O, OptionProblems<O, typeof kinds, "x">>) {}
+ */
+export type OptionsVerdict<O, Good, P> = [P] extends [never]
+  ? Good
+  : Refuse<P extends OptionProblem<PropertyKey, infer S> ? S : never> & {
+      readonly [K in keyof O]: [Extract<P, OptionProblem<K, string>>] extends [never] ? O[K] : Refuse<Extract<P, OptionProblem<K, string>>[1]>;
+    };
+
+/**
+ * The parameter type of a component's options: the object itself and the declared shape when O has
+ * no problem (O is inferred from the value, never from the declaration, so undeclared keys are
+ * caught through a variable too), else the {@link OptionsVerdict} refusal of its sentences. `First`
+ * adds problems of option values (a version form); `Later` are problems judged only when every option
+ * is of its kind (version rules), as at run time.
  *
  * @example
  * function f<const O extends object>(options: OptionsArg<typeof kinds, "x", O>) {}
  */
-export type OptionsArg<Os, N extends string, O> = O & OptionsOf<Os> & KnownOptions<O, Os, N> & LiteralChecks<O, Os>;
+export type OptionsArg<Os, N extends string, O, Later = never, First = never> = OptionsVerdict<
+  O,
+  O & OptionsOf<Os>,
+  OptionProblems<O, Os, N> | First extends infer P ? ([P] extends [never] ? Later : P) : never
+>;
 
 /**
  * The runtime twin of {@link OptionsArg}: throws for an undeclared option, a missing required one,

@@ -24,6 +24,7 @@
  */
 import type { AnyArtifact } from "./artifact.ts";
 import { resolvedVersion } from "./artifact.ts";
+import type { OptionProblem } from "./options.ts";
 import type { ParseVersion, VersionLt } from "./semver-types.ts";
 import { compareVersions, type Overrides, type RuleContext, type VersionRule } from "./version-rules.ts";
 
@@ -290,15 +291,18 @@ export type RuleProblem<R, Stage extends string, Self extends string, O, Default
     : never;
 
 /**
- * The compile-time check of a stage's data rules: for each broken rule, the option it names
- * (`needs`, else, or for a `held` artifact, `version`) must be `{ error: sentence }`, which the
- * value cannot satisfy, so tsc prints the sentence.
+ * The compile-time check of a stage's data rules: for each broken rule, an {@link OptionProblem}
+ * pair of the option it names (`needs`, else, or for a `held` artifact, `version`) and its full
+ * sentence (never when every rule holds). A component's option type refuses the options with these
+ * sentences.
  *
  * @example
- * function f<const O extends { version: string }>(o: O & RuleChecks<typeof rules, "x", O["version"], O>) {}
+ * type P = RuleChecks<typeof rules, "x", "1.0", { y: typeof yArtifact }>
  */
-export type RuleChecks<Rs, Stage extends string, Self extends string, O, Defaults = {}, Held = never> = Rs extends readonly [infer R, ...infer Rest]
-  ? (RuleProblem<R, Stage, Self, O, Defaults, Held> extends infer P extends string
-      ? [P] extends [never] ? unknown : { readonly [k in R extends { readonly held: true } ? "version" : R extends { readonly needs: infer K extends string } ? K : "version"]: { readonly error: P } }
-      : unknown) & RuleChecks<Rest, Stage, Self, O, Defaults, Held>
-  : unknown;
+export type RuleChecks<Rs, Stage extends string, Self extends string, O, Defaults = {}, Held = never> = Rs extends readonly (infer R)[]
+  ? R extends unknown
+    ? RuleProblem<R, Stage, Self, O, Defaults, Held> extends infer P extends string
+      ? [P] extends [never] ? never : OptionProblem<R extends { readonly held: true } ? "version" : R extends { readonly needs: infer K extends string } ? K : "version", P>
+      : never
+    : never
+  : never;

@@ -31,6 +31,7 @@ import {
   type ComponentOptions,
   type ComponentSpec,
   type ComponentStage,
+  type OptionProblem,
   type OptionsOf,
   type Overrides,
   type VersionForm,
@@ -271,15 +272,15 @@ ls ${staged}${wheelDir}/nixl-*.whl`,
 
 type MesonCheck<V extends string, O> = O extends { readonly meson: infer M }
   ? [Exclude<keyof M, GivenMesonOption>] extends [never] ? MesonVersionCheck<V, O, M>
-    : { readonly meson: `nixl: meson option ${Exclude<keyof M, GivenMesonOption> & string} is not one NIXL has; ucx_path and libfabric_path come from the artifacts` }
-  : unknown;
-type MesonVersionCheck<V extends string, O, M> = [NixlMesonProblem<V, keyof M & NixlMesonOption>] extends [never] ? unknown
-    : [Overrides<O, "nixl-meson-option">] extends [never] ? { readonly meson: NixlMesonProblem<V, keyof M & NixlMesonOption> } : unknown;
+    : OptionProblem<"meson", `nixl: meson option ${Exclude<keyof M, GivenMesonOption> & string} is not one NIXL has; ucx_path and libfabric_path come from the artifacts`>
+  : never;
+type MesonVersionCheck<V extends string, O, M> = [NixlMesonProblem<V, keyof M & NixlMesonOption>] extends [never] ? never
+    : [Overrides<O, "nixl-meson-option">] extends [never] ? OptionProblem<"meson", NixlMesonProblem<V, keyof M & NixlMesonOption>> : never;
 
 type Gb200Check<O> = O extends { readonly arch: infer A extends string; readonly libfabric: Artifact<"libfabric", string, infer By, infer LV> }
-  ? [NixlGb200Problem<A, By, LV>] extends [never] ? unknown
-    : [Overrides<O, "nixl-libfabric-gb200">] extends [never] ? { readonly libfabric: NixlGb200Problem<A, By, LV> } : unknown
-  : unknown;
+  ? [NixlGb200Problem<A, By, LV>] extends [never] ? never
+    : [Overrides<O, "nixl-libfabric-gb200">] extends [never] ? OptionProblem<"libfabric", NixlGb200Problem<A, By, LV>> : never
+  : never;
 
 /**
  * The NIXL stage. Its artifacts: `nixl` (libraries, plugins, binaries), `nixlWheel` and `nixlbench`.
@@ -291,5 +292,5 @@ type Gb200Check<O> = O extends { readonly arch: infer A extends string; readonly
  */
 export const nixl = nixlComponent as unknown as <const F extends AnyStage, const O extends object = {}>(
   from: F,
-  options: ComponentOptions<typeof NIXL_SPEC, O> & MesonCheck<O extends { readonly version: infer V extends string } ? V : string, O> & Gb200Check<O>,
+  options: ComponentOptions<typeof NIXL_SPEC, O, never, MesonCheck<O extends { readonly version: infer V extends string } ? V : string, O> | Gb200Check<O>>,
 ) => ComponentStage<typeof NIXL_SPEC, F, O>;

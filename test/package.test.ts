@@ -103,6 +103,10 @@ void buildNeed; void defineStage; void recipe; void run; void onEfa; void offCha
     hole2: ["recipe(\"hole2\", [uv, base, dc, efa, etcd, u, offChain]);", [H.inImage]],
     hole2Own: ["recipe(\"hole2-own\", [uv, base, dc, efa, mine]);", [H.inImageOwn]],
   } as const;
+  // Holes 3 and 6 at the option level: a typo through a variable; the first line holds the whole sentence.
+  const optionCases = {
+    hole3: ['const o = { reff: "abc" } as const;\netcdCppApi(dc, o);', "unknown option reff for stage etcd-cpp-api; remove it or use one of the options the stage declares"],
+  } as const;
 
   beforeAll(() => {
     const packs = tempDir("stagewright-pack-");
@@ -120,8 +124,8 @@ void buildNeed; void defineStage; void recipe; void run; void onEfa; void offCha
     writeFileSync(join(project, "package.json"), JSON.stringify({ name: "packed-consumer", type: "module", private: true }));
   }, 120_000);
 
-  test("its tsc prints each sentence whole, first on the first line of the diagnostic", () => {
-    const files = Object.entries(cases).map(([name, [call]]) => {
+  test("its tsc prints each sentence whole, first on the first line of the diagnostic (and an option's on the first line)", () => {
+    const files = [...Object.entries(cases), ...Object.entries(optionCases)].map(([name, [call]]) => {
       const f = join(project, `${name}.ts`);
       writeFileSync(f, `${stages}${call}\n`);
       return f;
@@ -136,7 +140,11 @@ void buildNeed; void defineStage; void recipe; void run; void onEfa; void offCha
       expect(first[name]?.length, name).toBe(sentences.length);
       sentences.forEach((sentence, i) => expect(first[name]?.[i]?.startsWith(`Property '"${sentence}"' is missing in type`), `${name}: ${first[name]?.[i]}`).toBe(true));
     }
-    expect(Object.keys(first).sort()).toEqual(Object.keys(cases).sort());
+    for (const [name, [, sentence]] of Object.entries(optionCases)) {
+      expect(first[name]?.length, name).toBe(1);
+      expect(first[name]?.[0], name).toContain(`Refuse<"${sentence}">`);
+    }
+    expect(Object.keys(first).sort()).toEqual([...Object.keys(cases), ...Object.keys(optionCases)].sort());
   });
 
   test("plain node refuses the same compositions with the same sentences", () => {

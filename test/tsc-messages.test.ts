@@ -1,8 +1,8 @@
 /**
  * What a user actually reads: compile small recipes with the TypeScript compiler and assert that the
- * printed errors contain the rule's sentence (not "not assignable to never"), and, for the recipe
- * rules, that the FIRST line of the diagnostic holds the whole sentence (tsc cuts long type names,
- * and a sentence after 1 KB of Stage<...> text is not read).
+ * printed errors contain the rule's sentence (not "not assignable to never"), and that the FIRST line
+ * of the diagnostic holds the whole sentence, for the recipe rules and for the options of a stage
+ * (tsc cuts long type names, and a sentence after 1 KB of Stage<...> or spec text is not read).
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import ts from "typescript";
@@ -29,6 +29,12 @@ const snippets: Record<string, string> = {
   ownStage: `const hello = defineComponent({ name: "hello", options: { greeting: option.string({ doc: "what it says" }) } } as const, () => ({ description: "hello", steps: [run("echo hi")], details: {} }));
 const o = { greting: "hi" } as const;
 hello(base, o);`,
+  // Wrong kind: a ucx artifact where nixl takes libfabric, as a literal and through a variable.
+  wrongKind: `nixl(base, { version: "0.7.1", libfabric: u.provides.ucx, ucx: u.provides.ucx, etcd: etcd.provides.etcd });`,
+  wrongKindVar: `const o = { version: "0.7.1", libfabric: u.provides.ucx, ucx: u.provides.ucx, etcd: etcd.provides.etcd } as const;\nnixl(base, o);`,
+  latestVar: `const o = { version: "latest" } as const;\nlibfabric(base, o);`,
+  baseTagLatest: `cudaDlBase(uv, { tag: "latest" });`,
+  pairingVar: `const o = { version: "0.7.1", libfabric: libfabric(base, { version: "v1.21.0" }).provides.libfabric, ucx: u.provides.ucx, etcd: etcd.provides.etcd } as const;\nnixl(base, o);`,
   flagship: `const efa = efaDrivers(base, { version: "1.43.3", libfabric: "provide" });
 const fabric = libfabric(base, { version: "v2.3.0" });
 const n = nixl(base, { version: "0.7.1", libfabric: fabric.provides.libfabric, ucx: u.provides.ucx, etcd: etcd.provides.etcd });
@@ -95,6 +101,7 @@ test.each([
   ["gusliComit", "unknown option comit for stage gusli; remove it or use one of the options the stage declares"],
   ["runtimeEnvv", "unknown option envv for stage runtime; remove it or use one of the options the stage declares"],
   ["ownStage", "unknown option greting for stage hello; remove it or use one of the options the stage declares"],
+  ["wrongKind", "nixl, option libfabric: the value is a ucx artifact, not libfabric: pass the libfabric artifact of the stage that provides it"],
   ["flagship", "nixl needs libfabric at /usr/local but stage efa-drivers installs it at /opt/amazon/efa; build nixl against the libfabric artifact of stage efa-drivers, or install libfabric at /usr/local"],
 ])("%s: tsc prints the sentence", (name, sentence) => {
   expect(printed[name] ?? "(compiled without errors)").toContain(sentence);
@@ -111,4 +118,39 @@ test.each([
   const lines = firstLines[name] ?? [];
   expect(lines).toHaveLength(sentences.length);
   sentences.forEach((sentence, i) => expect(lines[i]?.startsWith(`Property '"${sentence}"' is missing in type`)).toBe(true));
+});
+
+const unknown = (stage: string, option: string) => `unknown option ${option} for stage ${stage}; remove it or use one of the options the stage declares`;
+test.each([
+  ["unknownOption", unknown("libfabric", "prefx")],
+  ["etcdReff", unknown("etcd-cpp-api", "reff")],
+  ["baseTagg", unknown("base", "tagg")],
+  ["docaBuidl", unknown("doca", "buidl")],
+  ["sdkVerison", unknown("aws-sdk-cpp", "verison")],
+  ["gusliComit", unknown("gusli", "comit")],
+  ["runtimeEnvv", unknown("runtime", "envv")],
+  ["ownStage", unknown("hello", "greting")],
+  ["wrongKind", "nixl, option libfabric: the value is a ucx artifact, not libfabric: pass the libfabric artifact of the stage that provides it"],
+  ["wrongKindVar", "nixl, option libfabric: the value is a ucx artifact, not libfabric: pass the libfabric artifact of the stage that provides it"],
+  ["relativePrefix", "libfabric, option prefix: usr/local is not an absolute path: start it with /"],
+  ["latest", "libfabric, option version: latest is not a pinned version: give an exact version such as 1.2.3"],
+  ["latestVar", "libfabric, option version: latest is not a pinned version: give an exact version such as 1.2.3"],
+  ["baseTagLatest", "latest is not a pinned image tag: give a version tag such as 25.06-cuda12.9-devel-ubuntu24.04, optionally with @sha256:<digest>"],
+  ["pairing", M.nixlLibfabricMin],
+])("%s: an option error is one diagnostic whose first line holds the whole sentence, not the stage's spec", (name, sentence) => {
+  const lines = firstLines[name] ?? [];
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toContain(sentence);
+  expect(lines[0]).not.toMatch(/ComponentOptions<|OptionKind<|readonly options:/);
+});
+
+test("a rule sentence longer than tsc's 320-character cut of a type name, through a variable: cut on the first line, whole on the second", () => {
+  // For a variable tsc always leads with "Argument of type … parameter of type '<type>'", and it cuts
+  // a printed type after 320 characters; property names are never cut, so the second line (the
+  // missing property) holds the whole sentence. Through an object literal the first line does (pairing).
+  const text = printed["pairingVar"] ?? "";
+  const [first, second] = text.split("\n").map((l) => l.replace(/\\"/g, '"'));
+  expect(M.nixlLibfabricMin.length).toBeGreaterThan(320);
+  expect(first).toContain(M.nixlLibfabricMin.slice(0, 200));
+  expect(second).toContain(M.nixlLibfabricMin);
 });

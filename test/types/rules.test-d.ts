@@ -4,7 +4,7 @@
  * at the type level. test/rules.test.ts asserts that the runtime twin throws the same sentence.
  */
 import { describe, expectTypeOf, test } from "vitest";
-import { artifact, defineStage, image, recipe, run, type Artifact, type KnownOptions, type RecipeProblems } from "../../src/index.ts";
+import { artifact, defineStage, image, option, recipe, run, type Artifact, type OptionProblem, type OptionProblems, type RecipeProblems } from "../../src/index.ts";
 import { base, efa, fabric, nixlExpectsEfa, nixlOnEfaImage, nixlOnFabric, otherDefault } from "../fixtures/compositions.ts";
 import { M } from "../fixtures/expected-messages.ts";
 
@@ -124,8 +124,8 @@ describe("rule 5: unknown options are errors, for literals and for variables", (
     libfabric(base, opts);
   });
   test("the sentence", () => {
-    type Shape = { version: string; prefix?: string };
-    expectTypeOf<KnownOptions<{ version: "v2.3.0"; prefx: "/opt" }, Shape, "libfabric">["prefx"]>().toEqualTypeOf<{ readonly error: typeof M.rule5 }>();
+    const kinds = { version: option.version({ doc: "tag", required: true }), prefix: option.path({ doc: "prefix" }) };
+    expectTypeOf<OptionProblems<{ version: "v2.3.0"; prefx: "/opt" }, typeof kinds, "libfabric">>().toEqualTypeOf<OptionProblem<"prefx", typeof M.rule5>>();
   });
 });
 
