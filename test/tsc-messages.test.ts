@@ -135,6 +135,8 @@ test.each([
   ["relativePrefix", "libfabric, option prefix: usr/local is not an absolute path: start it with /"],
   ["latest", "libfabric, option version: latest is not a pinned version: give an exact version such as 1.2.3"],
   ["latestVar", "libfabric, option version: latest is not a pinned version: give an exact version such as 1.2.3"],
+  ["formLibfabric", "stage libfabric, option version: LIBFABRIC_VERSION is a libfabric release tag with its v (v2.3.0), not 2.3.0"],
+  ["formNixl", "stage nixl, option version: NIXL_VERSION is a NIXL release tag: without a v up to 0.10.1, with its v from v1.0.0 (0.7.1, v1.4.0), not v0.7.1"],
   ["baseTagLatest", "latest is not a pinned image tag: give a version tag such as 25.06-cuda12.9-devel-ubuntu24.04, optionally with @sha256:<digest>"],
   ["pairing", M.nixlLibfabricMin],
 ])("%s: an option error is one diagnostic whose first line holds the whole sentence, not the stage's spec", (name, sentence) => {
