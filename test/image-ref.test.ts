@@ -36,7 +36,7 @@ describe("image tag and reference patterns", () => {
     expect(imageRefArg("UV_IMAGE", `ghcr.io/astral-sh/uv:0.9.7@${DIGEST}`, "uv").default).toBe(`ghcr.io/astral-sh/uv:0.9.7@${DIGEST}`);
   });
   test("imageTagArg refuses latest with the sentence", () => {
-    // @ts-expect-error latest is refused at compile time too (test/types has the sentence)
+    // @ts-expect-error latest is not a pinned image tag: give a version tag such as 25.06-cuda12.9-devel-ubuntu24.04, optionally with @sha256:<digest>
     expect(() => imageTagArg("BASE_TAG", "latest", "base image tag")).toThrow('ARG BASE_TAG: "latest" is not an image tag, optionally pinned by digest');
   });
   test("imageRefParts splits tag and digest", () => {

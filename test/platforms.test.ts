@@ -150,7 +150,7 @@ describe("ARGs that follow the platform are declared once, checked at generation
     expect(() => computedArg("X", "x", [TARGETARCH], ["${TARGETARCH}"], ["amd64", "arm64"], "s390x")).toThrow('ARG X: its default "s390x" is not one of the values it can take (amd64, arm64)');
   });
   test("only BuildKit's names are automatic", () => {
-    // @ts-expect-error HOSTARCH is not one of BuildKit's automatic platform ARGs
+    // @ts-expect-error Argument of type '"HOSTARCH"' is not assignable to parameter of type '"TARGETARCH" | "TARGETPLATFORM" | "BUILDPLATFORM" | "BUILDARCH" | "TARGETOS" | "TARGETVARIANT" | "BUILDOS" | "BUILDVARIANT"'
     expect(() => automaticArg("HOSTARCH", "x")).toThrow("ARG HOSTARCH is not one of BuildKit's automatic platform ARGs");
   });
   test("targetUnameArch is x86_64 on the default platform (for comparisons and the manifest)", () => {

@@ -35,7 +35,7 @@ describe("rule 2: a need with no earlier producer", () => {
     expectTypeOf<RecipeProblems<[typeof base, typeof nixlOnFabric]>>().toEqualTypeOf<typeof M.rule2Producer>();
   });
   test("the producer comes after the consumer", () => {
-    // @ts-expect-error the order matters: a stage can only copy from an earlier one
+    // @ts-expect-error nixl needs libfabric from stage libfabric, which is not in the recipe before nixl; add stage libfabric before nixl
     recipe("bad", [base, nixlOnFabric, fabric]);
   });
   test("a stated requirement with no producer of the kind at all", () => {
@@ -53,7 +53,7 @@ describe("rule 3: one ARG, one default", () => {
 
 describe("rule 4: two artifacts of one kind in one image", () => {
   test("a stage built FROM the installer's image that also copies in the source libfabric", () => {
-    // @ts-expect-error two libfabrics in the nixl build image (and a prefix mismatch with the installer's)
+    // @ts-expect-error nixl needs libfabric at /usr/local but stage efa-drivers installs it at /opt/amazon/efa; build nixl against the libfabric artifact of stage efa-drivers, or install libfabric at /usr/local || stage nixl would hold two libfabric: /opt/amazon/efa from stage efa-drivers and /usr/local from stage libfabric; keep one, or remove the other explicitly (removes: ["libfabric"])
     recipe("bad", [base, fabric, efa, nixlOnEfaImage]);
     expectTypeOf<RecipeProblems<[typeof base, typeof fabric, typeof efa, typeof nixlOnEfaImage]>>().toEqualTypeOf<typeof M.rule1Installer | typeof M.rule4EfaFirst>();
   });
@@ -85,7 +85,7 @@ describe("the NoInfer pitfall (https://www.typescriptlang.org/docs/handbook/util
     function guarded<P extends string>(o: { libfabric: Artifact<"libfabric", P>; libfabricPath: NoInfer<P> }): P {
       return o.libfabricPath;
     }
-    // @ts-expect-error "/usr/local/libfabric" is not assignable to "/opt/amazon/efa"
+    // @ts-expect-error Type '"/usr/local/libfabric"' is not assignable to type '"/opt/amazon/efa"'
     guarded({ libfabric: efaFabric, libfabricPath: "/usr/local/libfabric" });
     expectTypeOf(guarded({ libfabric: efaFabric, libfabricPath: "/opt/amazon/efa" })).toEqualTypeOf<"/opt/amazon/efa">();
   });

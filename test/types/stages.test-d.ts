@@ -40,7 +40,7 @@ describe("NIXL and libfabric versions (rules nixl-libfabric-option and nixl-libf
     nixl(base, { version: "0.8.0", libfabric: fabric1210.provides.libfabric, ucx: ucx120.provides.ucx, etcd: etcd.provides.etcd });
   });
   test("UCX off the line the official image pins for the NIXL version is refused (rule nixl-ucx-line)", () => {
-    // @ts-expect-error NIXL 0.8.0 is built and tested with UCX 1.20.x but stage ucx builds UCX v1.19.0
+    // @ts-expect-error stage nixl: NIXL 0.8.0 is built and tested with UCX 1.20.x (the official image's UCX_REF) but stage ucx builds UCX v1.19.0; build UCX v1.20.1 (--set UCX_VERSION=v1.20.1)
     nixl(base, { version: "0.8.0", libfabric: fabric1210.provides.libfabric, ucx: ucxBuild.provides.ucx, etcd: etcd.provides.etcd });
     expectTypeOf<ComponentRuleProblem<typeof NIXL_SPEC, "nixl-ucx-line", { version: "0.8.0"; ucx: typeof ucxBuild.provides.ucx }>>().toEqualTypeOf<
       `stage nixl: NIXL 0.8.0 is built and tested with UCX 1.20.x (the official image's UCX_REF) but stage ucx builds UCX v1.19.0; build UCX v1.20.1 (--set UCX_VERSION=v1.20.1) (rule nixl-ucx-line; source: https://github.com/ai-dynamo/nixl/blob/v1.4.0/contrib/Dockerfile (ARG UCX_REF, at each tag: docs/facts/nixl-tags.yaml)); to build anyway, add an explicit override { rule: "nixl-ucx-line", reason: "..." }`
@@ -76,7 +76,7 @@ describe("literal prefixes and versions", () => {
     libfabric(base, { version: "latest" });
   });
   test("an unknown EFA installer flag", () => {
-    // @ts-expect-error --skip-libfabric is an option of efa-check.sh, not of the installer
+    // @ts-expect-error Type '["--skip-libfabric"]' is not assignable to type 'readonly ["--skip-libfabric"] & readonly EfaExtraFlag[]'
     efaDrivers(base, { version: "1.43.3", libfabric: "provide", flags: ["--skip-libfabric"] });
   });
 });

@@ -28,7 +28,7 @@ describe("rule nixl-ucx-line per tag", () => {
   test("v1.0.1 is on UCX 1.21 (not 1.20 as its minor line might suggest), v1.3.1 on 1.22, v1.3.2 back on 1.21", () => {
     nixl(base, { version: "v1.0.1", libfabric: fabric1210.provides.libfabric, ucx: ucx121.provides.ucx, etcd: etcd.provides.etcd });
     nixl(base, { version: "v1.3.1", libfabric: fabric1210.provides.libfabric, ucx: ucx122.provides.ucx, etcd: etcd.provides.etcd });
-    // @ts-expect-error NIXL v1.3.2 is built and tested with UCX 1.21.x but stage ucx builds UCX v1.22.0
+    // @ts-expect-error stage nixl: NIXL v1.3.2 is built and tested with UCX 1.21.x (the official image's UCX_REF) but stage ucx builds UCX v1.22.0; build UCX v1.21.0 (--set UCX_VERSION=v1.21.0)
     nixl(base, { version: "v1.3.2", libfabric: fabric1210.provides.libfabric, ucx: ucx122.provides.ucx, etcd: etcd.provides.etcd });
     expectTypeOf<ComponentRuleProblem<typeof NIXL_SPEC, "nixl-ucx-line", { version: "v1.4.0"; ucx: typeof ucx121.provides.ucx }>>().toEqualTypeOf<
       `stage nixl: NIXL v1.4.0 is built and tested with UCX 1.22.x (the official image's UCX_REF) but stage ucx builds UCX v1.21.0; build UCX v1.22.0 (--set UCX_VERSION=v1.22.0) (rule nixl-ucx-line; source: https://github.com/ai-dynamo/nixl/blob/v1.4.0/contrib/Dockerfile (ARG UCX_REF, at each tag: docs/facts/nixl-tags.yaml)); to build anyway, add an explicit override { rule: "nixl-ucx-line", reason: "..." }`
@@ -52,7 +52,7 @@ describe("rule nixl-meson-option: an option given to a NIXL that lacks it", () =
     >();
   });
   test("an option no NIXL has is refused; an override switches the twin off", () => {
-    // @ts-expect-error no_such_option is not a NIXL meson option
+    // @ts-expect-error nixl: meson option no_such_option is not one NIXL has; ucx_path and libfabric_path come from the artifacts
     nixl(base, { version: "v1.4.0", libfabric: fabric1210.provides.libfabric, ucx: ucx122.provides.ucx, etcd: etcd.provides.etcd, meson: { no_such_option: true } });
     nixl(base, { version: "v1.3.2", libfabric: fabric1210.provides.libfabric, ucx: ucx121.provides.ucx, etcd: etcd.provides.etcd, meson: { with_trace: true }, overrides: [{ rule: "nixl-meson-option", reason: "a v1.3.2 backport carrying the tracing options" }] });
   });
@@ -70,7 +70,7 @@ describe("rule nixl-libfabric-gb200 (ai-dynamo/dynamo PR 9727)", () => {
   });
   test("the EFA installer 1.47.0's libfabric (v2.4.0amzn1.0) is refused on aarch64", () => {
     const efa = efaDrivers(base, { version: "1.47.0", libfabric: "provide" });
-    // @ts-expect-error EFA GPU RDMA on aarch64 (GB200) needs libfabric >= v2.5.1 but stage efa-drivers builds libfabric 2.4.0amzn1.0 (EFA installer 1.47.0)
+    // @ts-expect-error stage nixl: EFA GPU RDMA on aarch64 (GB200) needs libfabric >= v2.5.1 (CUDA dmabuf try/fallback for fi_mr_reg) but stage efa-drivers builds libfabric 2.4.0amzn1.0 (EFA installer 1.47.0); build libfabric v2.5.1 (--set LIBFABRIC_VERSION=v2.5.1)
     nixl(efa, { version: "v1.4.0", arch: "aarch64", libfabric: efa.provides.libfabric, ucx: ucx122.provides.ucx, etcd: etcd.provides.etcd });
     expectTypeOf<NixlGb200Problem<"aarch64", "efa-drivers", "efa-installer-1.47.0">>().toEqualTypeOf<
       `stage nixl: EFA GPU RDMA on aarch64 (GB200) needs libfabric >= v2.5.1 (CUDA dmabuf try/fallback for fi_mr_reg) but stage efa-drivers builds libfabric 2.4.0amzn1.0 (EFA installer 1.47.0); build libfabric v2.5.1 (--set LIBFABRIC_VERSION=v2.5.1) (rule nixl-libfabric-gb200; source: https://github.com/ai-dynamo/dynamo/pull/9727); to build anyway, add an explicit override { rule: "nixl-libfabric-gb200", reason: "..." }`
