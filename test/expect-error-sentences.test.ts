@@ -65,7 +65,7 @@ beforeAll(() => {
       reported.set(key(file, line), [...(reported.get(key(file, line)) ?? []), first]);
     }
   }
-}, 120_000);
+}, 180_000);
 
 test("the tests hold directives to check", () => {
   expect(directives.length).toBeGreaterThan(30);

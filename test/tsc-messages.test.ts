@@ -83,7 +83,7 @@ beforeAll(() => {
     printed[name] = `${printed[name] ?? ""}${text}\n`;
     (firstLines[name] ??= []).push(text.split("\n")[0]!.replace(/\\"/g, '"'));
   }
-}, 60_000);
+}, 180_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 test.each([
