@@ -92,8 +92,9 @@ type ValueProblem<Kind, V> = LiteralProblem<LiteralOf<Kind>, V> extends infer P 
 
 /**
  * Every option problem of O as {@link OptionProblem} pairs: undeclared keys, version and path
- * literals that are not pinned or not absolute, artifacts of the wrong kind. The sentences are the
- * runtime check's ({@link checkOptionValues}), letter for letter.
+ * literals that are not pinned or not absolute, artifacts of the wrong kind. An undeclared key and an
+ * artifact of another kind read as {@link checkOptionValues} words them; a version or path literal
+ * as arg.ts's literal checks word it (without the runtime's quotes around the value).
  *
  * @example
  * type P = OptionProblems<{ prefx: "/opt" }, { version: AnyOptionKind }, "libfabric">

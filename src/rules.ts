@@ -14,7 +14,7 @@
  */
 import type { Arg } from "./arg.ts";
 import type { AnyArtifact } from "./artifact.ts";
-import type { Held, Need } from "./stage.ts";
+import type { AnyStage, Held, Need } from "./stage.ts";
 
 type Wide<T extends string> = string extends T ? true : false;
 
@@ -37,13 +37,15 @@ export type Refuse<M extends string> = { readonly [K in M]: never };
 export type SentenceOf<X> = X extends Refuse<infer M> ? (string extends M ? never : M) : never;
 
 /** Provided artifacts of a stage as a union of Held. */
-export type ProvidedBy<S> = S extends { readonly provides: infer P }
-  ? P[keyof P] extends infer A ? (A extends AnyArtifact ? Held<A["kind"], A["prefix"], A["producer"]> : never) : never
+export type ProvidedBy<S> = S extends AnyStage
+  ? S["provides"][keyof S["provides"]] extends infer A ? (A extends AnyArtifact ? Held<A["kind"], A["prefix"], A["producer"]> : never) : never
   : never;
-type NeedsOf<S> = S extends { readonly needs: readonly (infer N)[] } ? N : never;
-type ArgsOf<S> = S extends { readonly args: readonly (infer A)[] } ? A : never;
-type ContainsOf<S> = S extends { readonly contains: readonly (infer C)[] } ? Extract<C, Held> : never;
-type NameOf<S> = S extends { readonly name: infer N extends string } ? N : never;
+// Read by indexed access once S is known to be a stage (one cached relation per stage), not by
+// inferring from an object pattern, which builds a pattern object and array type per stage.
+type NeedsOf<S> = S extends AnyStage ? S["needs"][number] : never;
+type ArgsOf<S> = S extends AnyStage ? S["args"][number] : never;
+type ContainsOf<S> = S extends AnyStage ? Extract<S["contains"][number], Held> : never;
+type NameOf<S> = S extends AnyStage ? S["name"] : never;
 /** A stage's name as a table key: never when it is widened to string. */
 type NameKey<S> = NameOf<S> extends infer N extends string ? (Wide<N> extends true ? never : N) : never;
 type NeedHeldOf<S> = NeedsOf<S> extends infer N ? (N extends Need<infer K, infer P, infer By> ? (By extends string ? Held<K, P, By> : never) : never) : never;
@@ -69,7 +71,7 @@ type SameLengthLt<A extends string, B extends string> = A extends `${infer DA ex
     : false
   : false;
 /** True when index A comes before index B (both decimal strings without leading zeros). */
-type IndexLt<A extends string, B extends string> = LengthOrder<A, B> extends "lt" ? true : LengthOrder<A, B> extends "gt" ? false : SameLengthLt<A, B>;
+type IndexLt<A extends string, B extends string> = LengthOrder<A, B> extends infer L ? (L extends "lt" ? true : L extends "gt" ? false : SameLengthLt<A, B>) : never;
 /** True when any index of the union U comes before I. */
 type AnyBefore<U, I extends string> = true extends (U extends string ? IndexLt<U, I> : never) ? true : false;
 /** The earliest index of a union of indices. */
@@ -87,7 +89,9 @@ type FirstIndex<U, All = U> = U extends string ? (AnyBefore<All, U> extends true
 // results of aliases are first bound with `infer`.)
 type NamedIndices<S extends readonly unknown[]> = { [I in keyof S]: NameKey<S[I]> extends infer N ? [N, I] : never }[number];
 /** A union keyed by one of its fields; a key's value is the union of the members with that key. */
-type KeyBy<U, F extends string> = { [X in U as X extends { readonly [k in F]: infer Key extends string } ? (Wide<Key> extends true ? never : Key) : never]: X };
+type KeyBy<U, F extends string> = { [X in U as KeyOf<X, F>]: X };
+/** The key of X under field F (indexed access, no pattern object per member); never when widened. */
+type KeyOf<X, F extends string> = F extends keyof X ? (X[F] extends infer Key extends string ? (string extends Key ? never : Key) : never) : never;
 /** A need of a stage, with the stage it belongs to. */
 interface AgainstEntry<Consumer extends string = string, K extends string = string, P extends string = string, By extends string | null = string | null> extends Against<K, P, By> {
   readonly consumer: Consumer;
@@ -115,7 +119,7 @@ interface Graph<Pos = unknown, Prov = unknown, Kinds = unknown, Built = unknown,
   readonly built: Built;
   /** ARG name -> every distinct Arg<name, default>. */
   readonly args: Args;
-  /** ARG name -> every declaration. */
+  /** Every ARG declaration (a union: read only when an ARG has two defaults; keyed, one shared ARG would cost n²). */
   readonly decls: Decls;
   /** True when some provided artifact's kind or producer is widened: rule 2 cannot be decided then. */
   readonly wide: WideP;
@@ -128,7 +132,7 @@ type GraphOf<S extends readonly unknown[]> = [
   KeyBy<ProvidedBy<S[number]>, "kind">,
   KeyBy<AgainstEntries<S[number]>, "consumer">,
   KeyBy<ArgsOf<S[number]>, "name">,
-  KeyBy<ArgDeclarations<S>, "name">,
+  ArgDeclarations<S>,
   Wide<ProvidedBy<S[number]>["kind"] | ProvidedBy<S[number]>["producer"]>,
 ] extends [infer Pos, infer Prov, infer Kinds, infer Built, infer Args, infer Decls, infer WideP extends boolean]
   ? Graph<Pos, Prov, Kinds, Built, Args, Decls, WideP>
@@ -196,7 +200,7 @@ type ArgProblems<G extends Graph, A, Consumer extends string, I extends string> 
       ? never
       : [At<G["args"], N>] extends [Arg<string, D>]
         ? never
-        : FirstDeclaration<At<G["decls"], N>> extends ArgDeclaration<string, infer D0, infer S0, infer F>
+        : FirstDeclaration<Extract<G["decls"], { readonly name: N }>> extends ArgDeclaration<string, infer D0, infer S0, infer F>
           ? F extends I
             ? never
             : Wide<D0> extends true
@@ -271,7 +275,7 @@ export type StageProblems<G extends Graph, X, I extends string> =
   NameKey<X> extends infer N extends string
     ? [N] extends [never]
       ? never
-      : AnyBefore<PosOf<G, N>, I> extends true
+      : ([PosOf<G, N>] extends [I] ? false : AnyBefore<PosOf<G, N>, I>) extends true
         ? `two stages are named ${N}; stage names must be unique: rename one`
         :
             | NeedProblems<G, NeedsOf<X>, N, I>

@@ -33,7 +33,6 @@ hello(base, o);`,
   wrongKind: `nixl(base, { version: "0.7.1", libfabric: u.provides.ucx, ucx: u.provides.ucx, etcd: etcd.provides.etcd });`,
   wrongKindVar: `const o = { version: "0.7.1", libfabric: u.provides.ucx, ucx: u.provides.ucx, etcd: etcd.provides.etcd } as const;\nnixl(base, o);`,
   latestVar: `const o = { version: "latest" } as const;\nlibfabric(base, o);`,
-  baseTagLatest: `cudaDlBase(uv, { tag: "latest" });`,
   pairingVar: `const o = { version: "0.7.1", libfabric: libfabric(base, { version: "v1.21.0" }).provides.libfabric, ucx: u.provides.ucx, etcd: etcd.provides.etcd } as const;\nnixl(base, o);`,
   flagship: `const efa = efaDrivers(base, { version: "1.43.3", libfabric: "provide" });
 const fabric = libfabric(base, { version: "v2.3.0" });
