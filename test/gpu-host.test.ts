@@ -94,7 +94,7 @@ describe("rule nccl-cuda-13, on the host base's CUDA 13", () => {
     `stage nccl: NCCL ${v} does not build with CUDA 13.0 from stage base (unversioned PFN_cu* typedefs, -std=c++11, pre-sm_75 gencodes); use NCCL v2.27.3-1 or later with CUDA 13.0 and later, or leave NCCL out (rule nccl-cuda-13; source: https://github.com/NVIDIA/nccl/blob/v2.27.3-1/makefiles/common.mk`;
   test("NCCL v2.26.6-1 is refused by tsc and at run time, v2.27.3-1 builds", () => {
     const base = hostBase({ cuda: "13.0" });
-    // @ts-expect-error the compile-time twin: NCCL v2.26.6-1 does not build with CUDA 13.0
+    // @ts-expect-error stage nccl: NCCL v2.26.6-1 does not build with CUDA 13.0 from stage base
     const old = () => recipeFromStages("x", [base, nccl(base, { version: "v2.26.6-1" })]);
     expect(refusal(old)).toContain(sentence("v2.26.6-1"));
     expect(() => recipeFromStages("y", [base, nccl(base, { version: "v2.27.3-1" })])).not.toThrow();
