@@ -78,7 +78,6 @@ describe("values from the command line (render --set ... --out DIR)", () => {
     ["UV_IMAGE=ghcr.io/astral-sh/uv:latest", 'ARG UV_IMAGE: "ghcr.io/astral-sh/uv:latest" is not an image reference pinned by digest (<repository>:<tag>@sha256:<64 hex digits>)'],
     ["UV_IMAGE=ghcr.io/astral-sh/uv:0.9.7", 'ARG UV_IMAGE: "ghcr.io/astral-sh/uv:0.9.7" is not an image reference pinned by digest'],
     ["SOURCE_MIRROR=https://mirror.internal/a b", 'ARG SOURCE_MIRROR: "https://mirror.internal/a b" is not empty, an http(s) URL or a file:///absolute/path, without spaces, quotes or $'],
-    ["NCCL_GENCODE=-gencode=arch=compute_90,code=sm_90; curl x | sh", 'ARG NCCL_GENCODE: "-gencode=arch=compute_90,code=sm_90; curl x | sh" is not one or more -gencode=arch=compute_NN,code=sm_NN'],
     ["NIXL_BUILD_TYPE=fast", 'ARG NIXL_BUILD_TYPE: "fast" is not one of "release", "debug"'],
     ["ARCH=aarch64", "ARG ARCH follows the platform (computed from TARGETARCH): choose the platform instead, --platform linux/arm64 for the build script or PLATFORMS=linux/arm64 for bake"],
     ["TARGETARCH=arm64", "ARG TARGETARCH follows the platform (set by BuildKit): choose the platform instead, --platform linux/arm64 for the build script or PLATFORMS=linux/arm64 for bake"],
@@ -91,6 +90,13 @@ describe("values from the command line (render --set ... --out DIR)", () => {
     const r = await cliRefusal("render", "aligned", "--set", set);
     expect(r.code).toBe(1);
     expect(r.line.startsWith(`stagewright render: ${message}`), r.line).toBe(true);
+    expect(r.wrote).toBe(false);
+  });
+  // The aligned image takes the base's NCCL by default (no NCCL ARGs); the production recipe builds NCCL.
+  test("--set NCCL_GENCODE with a shell command, on a recipe that builds NCCL", async () => {
+    const r = await cliRefusal("render", "production", "--set", "NCCL_GENCODE=-gencode=arch=compute_90,code=sm_90; curl x | sh");
+    expect(r.code).toBe(1);
+    expect(r.line.startsWith('stagewright render: ARG NCCL_GENCODE: "-gencode=arch=compute_90,code=sm_90; curl x | sh" is not one or more -gencode=arch=compute_NN,code=sm_NN'), r.line).toBe(true);
     expect(r.wrote).toBe(false);
   });
 });

@@ -116,7 +116,8 @@ describe("every runtime path refuses a value in another form, with the same sent
     const bad = run("--libfabric-version", "2.3.0");
     expect(bad.status).toBe(2);
     expect(bad.stderr).toBe(`build-nixl-aligned.sh: --libfabric-version (ARG LIBFABRIC_VERSION): ${LIBFABRIC_SENTENCE}\n`);
-    const nccl = run("--nccl-version", "v2.27.3");
+    // The aligned image takes the base's NCCL by default; the production recipe's script has --nccl-version.
+    const nccl = spawnSync("bash", ["generated/nixl-production/build-nixl-production.sh", "--dry-run", "--nccl-version", "v2.27.3"], { encoding: "utf8", timeout: 30_000 });
     expect(nccl.status).toBe(2);
     expect(nccl.stderr).toContain("NCCL_VERSION is an NCCL release tag with its v and its -N build number (v2.27.3-1), not v2.27.3");
     // In the form, the check passes and the next one (the checksum that follows the version) speaks.
