@@ -22,6 +22,7 @@ import {
   nixlImageTestScript,
   platformProblems,
   platformsFor,
+  pythonVenv,
   BOTH_PLATFORMS,
   runtime,
   ucx,
@@ -31,16 +32,20 @@ import {
 /** The stages of the aligned image, before the final stage is chosen. */
 export function alignedStages() {
   const uv = uvStage();
-  const base = cudaDlBase(uv, { tag: "25.06-cuda12.9-devel-ubuntu24.04" });
+  // No venv in the base: PYTHON_VERSION is read by the venv stage, which only NIXL and the runtime build on.
+  const base = cudaDlBase(uv, { tag: "25.06-cuda12.9-devel-ubuntu24.04", venv: false });
   const dc = doca(base, {});
-  const gdr = gdrcopy(dc, { version: "v2.4.1" });
+  // Each builder starts from the smallest stage it needs (docs/performance.md): GDRCopy, etcd-cpp-apiv3,
+  // the AWS SDK, gusli and NCCL use no rdma-core, so a DOCA bump does not rebuild them.
+  const gdr = gdrcopy(base, { version: "v2.4.1" });
   // The official 0.7.1 pairing: libfabric v2.3.0 (v1.21.0 is refused for NIXL 0.7.x: docs/aligned.md).
   const fabric = libfabric(dc, { version: "v2.3.0", prefix: "/usr/local", gdrcopy: gdr.provides.gdrcopy });
   const ucxBuild = ucx(dc, { version: "v1.19.0", gdrcopy: gdr.provides.gdrcopy });
-  const etcd = etcdCppApi(dc, {});
-  const sdk = awsSdkCpp(dc, {});
-  const gus = gusli(dc, {});
-  const nixlBuild = nixl(dc, {
+  const etcd = etcdCppApi(base, {});
+  const sdk = awsSdkCpp(base, {});
+  const gus = gusli(base, {});
+  const py = pythonVenv(uv, dc);
+  const nixlBuild = nixl(py, {
     version: "0.7.1",
     libfabric: fabric.provides.libfabric,
     ucx: ucxBuild.provides.ucx,
@@ -48,9 +53,9 @@ export function alignedStages() {
     awsSdk: sdk.provides.awsSdk,
     gusli: gus.provides.gusli,
   });
-  const ncclBuild = nccl(dc, { version: "v2.23.4-1" });
+  const ncclBuild = nccl(base, { version: "v2.23.4-1" });
   const ofi = awsOfiNccl(dc, { version: "v1.12.1-aws", libfabric: fabric.provides.libfabric });
-  return { uv, base, dc, gdr, fabric, ucxBuild, etcd, sdk, gus, nixlBuild, ncclBuild, ofi };
+  return { uv, base, dc, gdr, fabric, ucxBuild, etcd, sdk, gus, py, nixlBuild, ncclBuild, ofi };
 }
 
 /** Options of {@link alignedRecipe}. Generation-time booleans, never shell tests. */
@@ -73,37 +78,32 @@ export interface AlignedOptions {
  */
 export function alignedRecipe(options: AlignedOptions = { nccl: true }) {
   const s = alignedStages();
-  // libfabric first: its directory leads the loader order (ld.so.conf.d and LD_LIBRARY_PATH).
-  const common = [
-    s.fabric.provides.libfabric,
-    s.gdr.provides.gdrcopy,
-    s.ucxBuild.provides.ucx,
-    s.etcd.provides.etcd,
-    s.sdk.provides.awsSdk,
-    s.gus.provides.gusli,
-    s.nixlBuild.provides.nixl,
-    s.nixlBuild.provides.nixlWheel,
-    s.nixlBuild.provides.nixlbench,
-  ] as const;
+  // The runtime copies in an order that re-applies the fewest copies per version bump (every step after
+  // a re-executed one re-executes): GDRCopy first (libfabric, UCX, aws-ofi-nccl and NIXL build on it), then
+  // the rdma-core consumers, the C++ libraries right before NIXL (their bumps reach NIXL anyway), NCCL
+  // last (nothing else changes with it). docs/performance.md.
+  const nixlArtifacts = [s.nixlBuild.provides.nixl, s.nixlBuild.provides.nixlWheel, s.nixlBuild.provides.nixlbench] as const;
+  const cppLibs = [s.etcd.provides.etcd, s.sdk.provides.awsSdk, s.gus.provides.gusli] as const;
   // No version numbers here: values from data can change them, the dev.stagewright.version.* labels follow.
   const description = "NIXL over AWS EFA (libfabric), UCX, GDRCopy, NCCL + aws-ofi-nccl on an NGC CUDA base, aligned with the official NIXL image";
   const notes = [
     "the image was specified from a version summary pairing NIXL 0.7.1 with libfabric v1.21.0; the 0.7.x LIBFABRIC plugin needs libfabric >= v2.3.0rc2 (rule nixl-libfabric-min), so the recipe ships the official 0.7.1 pairing, v2.3.0 (docs/aligned.md)",
     "NIXL is built as a release build (--buildtype=release); the official 0.7.1 image builds the meson default, debug",
   ];
+  const head = [s.gdr.provides.gdrcopy, s.fabric.provides.libfabric, s.ucxBuild.provides.ucx] as const;
   if (options.nccl && options.buildNccl === true) {
-    const final = runtime(s.dc, [...common, s.ncclBuild.provides.nccl, s.ofi.provides.awsOfiNccl]);
-    const stages = [s.uv, s.base, s.dc, s.gdr, s.fabric, s.ucxBuild, s.etcd, s.sdk, s.gus, s.nixlBuild, s.ncclBuild, s.ofi, final] as const;
+    const final = runtime(s.dc, [...head, s.ofi.provides.awsOfiNccl, ...cppLibs, ...nixlArtifacts, s.ncclBuild.provides.nccl], { uv: s.uv });
+    const stages = [s.uv, s.base, s.dc, s.gdr, s.fabric, s.ucxBuild, s.etcd, s.sdk, s.gus, s.py, s.nixlBuild, s.ncclBuild, s.ofi, final] as const;
     return withTestScript(recipe("nixl-aligned", stages, { description, notes, platforms: platformsFor(stages, BOTH_PLATFORMS), platformRules: platformProblems }), nixlImageTestScript);
   }
   if (options.nccl) {
-    const final = runtime(s.dc, [...common, s.ofi.provides.awsOfiNccl]);
-    const stages = [s.uv, s.base, s.dc, s.gdr, s.fabric, s.ucxBuild, s.etcd, s.sdk, s.gus, s.nixlBuild, s.ofi, final] as const;
+    const final = runtime(s.dc, [...head, s.ofi.provides.awsOfiNccl, ...cppLibs, ...nixlArtifacts], { uv: s.uv });
+    const stages = [s.uv, s.base, s.dc, s.gdr, s.fabric, s.ucxBuild, s.etcd, s.sdk, s.gus, s.py, s.nixlBuild, s.ofi, final] as const;
     // One Dockerfile for both: ARCH follows --platform (stages/shared.ts), the arm64 data is stages/platforms.ts.
     return withTestScript(recipe("nixl-aligned", stages, { description: description.replace("NCCL + aws-ofi-nccl", "aws-ofi-nccl for the base's NCCL"), notes, platforms: platformsFor(stages, BOTH_PLATFORMS), platformRules: platformProblems }), nixlImageTestScript);
   }
-  const final = runtime(s.dc, common);
-  const stages = [s.uv, s.base, s.dc, s.gdr, s.fabric, s.ucxBuild, s.etcd, s.sdk, s.gus, s.nixlBuild, final] as const;
+  const final = runtime(s.dc, [...head, ...cppLibs, ...nixlArtifacts], { uv: s.uv });
+  const stages = [s.uv, s.base, s.dc, s.gdr, s.fabric, s.ucxBuild, s.etcd, s.sdk, s.gus, s.py, s.nixlBuild, final] as const;
   return withTestScript(recipe("nixl-aligned", stages, {
     description: description.replace(", NCCL + aws-ofi-nccl", ""),
     notes,

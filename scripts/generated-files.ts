@@ -7,6 +7,7 @@ import { compareRecipes, comparisonMarkdown, companionFiles, mermaidGraph, rende
 import { builtinRecipes, builtinVariants } from "../recipes/index.ts";
 import { officialRecipe } from "../recipes/official.ts";
 import { cacheImpactTable } from "./cache-table.ts";
+import { ALIGNED_RUN_TIMES, stepTimes } from "./build-times.ts";
 import { nixlImageRows, nixlLinkage, stageLock } from "../stages/index.ts";
 
 /** The lock as a Markdown table: what each source is pinned by. */
@@ -57,7 +58,7 @@ export function generatedFiles(): Record<string, string> {
   const aligned = builtinRecipes["nixl-aligned"]!();
   out["docs/performance.md"] = readFileSync("docs/performance.md", "utf8").replace(
     /(<!-- cache-impact:aligned -->\n)[\s\S]*?(\n<!-- \/cache-impact:aligned -->)/,
-    (_m, open: string, close: string) => `${open}${cacheImpactTable(aligned)}${close}`,
+    (_m, open: string, close: string) => `${open}${cacheImpactTable(aligned, stepTimes(aligned, ALIGNED_RUN_TIMES))}${close}`,
   );
   out["docs/architecture.md"] = readFileSync("docs/templates/architecture.md", "utf8").replace("%GRAPH%", mermaidGraph(aligned).trimEnd());
   return out;

@@ -41,6 +41,8 @@ export function publishStaged(staged: string): string {
 /** Where a component's source comes from, as the lines that fetch it and enter its directory. */
 export interface Source {
   readonly kind: "tarball" | "git";
+  /** The directory the lines end in (where the build runs). */
+  readonly dir: string;
   readonly lines: readonly (string | Script)[];
 }
 
@@ -55,6 +57,7 @@ export function tarball(o: { readonly dir: string; readonly url: string; readonl
   const unpack = o.file.endsWith(".tar.bz2") ? "-xjf" : /\.(txz|tar\.xz)$/.test(o.file) ? "-xJf" : "-xzf";
   return {
     kind: "tarball",
+    dir: o.dir,
     lines: [`mkdir -p ${o.dir}`, `cd ${o.dir}`, scriptOf(downloadScript(o.url, o.file, o.sha256.name), [o.sha256, ...(o.args ?? [])]), `tar ${unpack} ${o.file} --strip-components=1`],
   };
 }
@@ -67,14 +70,29 @@ export function tarball(o: { readonly dir: string; readonly url: string; readonl
  * git({ repo: "https://github.com/openucx/ucx.git", dir: "ucx", ref: UCX_VERSION, commit: UCX_COMMIT })
  */
 export function git(o: { readonly repo: string; readonly dir: string; readonly ref: Arg; readonly commit: Arg; readonly submodules?: boolean; readonly enter?: boolean; readonly under?: string }): Source {
+  const parent = o.under ?? "/usr/local/src";
   return {
     kind: "git",
+    dir: o.enter === false ? parent : `${parent}/${o.dir}`,
     lines: [
       ...(o.under === undefined ? ["cd /usr/local/src"] : [`mkdir -p ${o.under}`, `cd ${o.under}`]),
       scriptOf(gitCheckoutScript(o.repo, o.dir, o.ref.name, o.commit.name, o.submodules === true ? { submodules: true } : {}), [o.ref, o.commit]),
       ...(o.enter === false ? [] : [`cd ${o.dir}`]),
     ],
   };
+}
+
+/**
+ * A source fetched in its own RUN step, and the source that enters it for the compile step after
+ * it: a stage can then copy its build needs in between (`stepsBeforeNeeds: 1`), so a changed need
+ * re-runs the build but not the download.
+ *
+ * @example
+ * const src = fetchedSource(tarball({ dir: "/usr/local/src/libfabric", url, file: "libfabric.tar.bz2", sha256: LIBFABRIC_SHA256 }))
+ * const steps = [src.fetch, compileStep({ source: src.source, build, staged })]
+ */
+export function fetchedSource(source: Source): { readonly fetch: Instruction; readonly source: Source } {
+  return { fetch: run(lines(source.lines)), source: { kind: source.kind, dir: source.dir, lines: [`cd ${source.dir}`] } };
 }
 
 /** A build template: the lines that configure and build, and how it installs into DESTDIR. */

@@ -234,6 +234,8 @@ export interface BuildResult {
   /** The stage's ARGs in order; the version and prefix ARGs lead unless listed here. */
   readonly args?: readonly Arg[];
   readonly steps: readonly Instruction[];
+  /** How many leading steps run before the build needs are copied in (a source download); default 0. */
+  readonly stepsBeforeNeeds?: number;
   /** The details of each declared artifact that is provided (layout, files, delivery, ...). */
   readonly details: { readonly [key: string]: ArtifactDetails };
   readonly versions?: Readonly<Record<string, string>>;
@@ -352,6 +354,7 @@ export function buildComponent<const Sp extends ComponentSpec, const F extends A
     provides,
     removes: spec.removes ?? [],
     steps,
+    ...(r.stepsBeforeNeeds === undefined ? {} : { stepsBeforeNeeds: r.stepsBeforeNeeds }),
     versions: r.versions ?? {},
     rules: [...(spec.rules ?? []).map((rule) => ruleOf(rule, inputs)), ...(r.guards ?? [])],
     overrides: (o["overrides"] as readonly RuleOverride[] | undefined) ?? [],

@@ -9,7 +9,7 @@
 import { pathIn, type AnyArtifact, type Artifact } from "./artifact.ts";
 import { linkAssertion, uniqueSonameAssertion } from "./assertions.ts";
 import { run, type Instruction } from "./instructions.ts";
-import { derivedText } from "./script.ts";
+import { derivedText, type Script } from "./script.ts";
 import { runtimeNeed, type AnyStage, type Need } from "./stage.ts";
 import { fail } from "./validate.ts";
 
@@ -66,7 +66,17 @@ export function loaderDirs(artifacts: readonly AnyArtifact[]): LoaderDirs {
  * ldConfStep(loaderDirs(artifacts).conf)
  */
 export function ldConfStep(dirs: readonly string[], opts: Parameters<typeof run>[1] = {}): Instruction {
-  return run(derivedText(`printf '%s\\n' ${dirs.map((d) => `"${d}"`).join(" ")} > ${LD_CONF}\nldconfig`), opts);
+  return run(ldConfScript(dirs), opts);
+}
+
+/**
+ * The script of {@link ldConfStep}, for a stage that runs it in the same RUN as its assertions.
+ *
+ * @example
+ * run(lines([ldConfScript(loaderDirs(artifacts).conf), derivedText(assertions.join("\n"))]))
+ */
+export function ldConfScript(dirs: readonly string[]): Script {
+  return derivedText(`printf '%s\\n' ${dirs.map((d) => `"${d}"`).join(" ")} > ${LD_CONF}\nldconfig`);
 }
 
 /**

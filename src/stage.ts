@@ -197,6 +197,11 @@ export interface StageSpec<
   /** Artifact kinds the steps delete from the inherited image (e.g. the EFA installer's libfabric). */
   readonly removes?: readonly R[];
   readonly steps: readonly Instruction[];
+  /**
+   * How many of the leading instructions of `steps` come before the needs are copied in: steps that
+   * read no need (a source download), so that a changed need does not re-execute them. Default 0.
+   */
+  readonly stepsBeforeNeeds?: number;
   readonly versions?: Readonly<Record<string, string>>;
   readonly rules?: readonly VersionRule[];
   readonly overrides?: readonly RuleOverride[];
@@ -204,7 +209,8 @@ export interface StageSpec<
 
 /**
  * Define a stage. Needs are copied in first (build needs: the whole staged install; runtime needs:
- * only runtime paths), then the steps run. Artifacts must name this stage as producer.
+ * only runtime paths), after the first `stepsBeforeNeeds` steps; then the steps run. Artifacts
+ * must name this stage as producer.
  *
  * @example
  * const s = defineStage({ name: "hello", description: "demo", from: image("debian:12"), steps: [run("echo hi")] })
@@ -230,6 +236,10 @@ export function defineStage<
   const needs: readonly Nd[] = spec.needs ?? [];
   const removes: readonly R[] = spec.removes ?? [];
   const { contains, copySteps } = composeImage(spec.from, removes, needs, provides);
+  const before = spec.stepsBeforeNeeds ?? 0;
+  if (!Number.isInteger(before) || before < 0 || before > spec.steps.length) {
+    fail("invalid-value", `stage ${spec.name}: stepsBeforeNeeds is ${before}, but it must be a whole number from 0 to the ${spec.steps.length} instructions of its steps`, { stage: spec.name });
+  }
   type C = Removed<ContainsOf<F>, R> | NeedHeld<Nd, Removed<ContainsOf<F>, R>> | Prov[keyof Prov];
   return Object.freeze({
     name: spec.name,
@@ -240,7 +250,7 @@ export function defineStage<
     provides,
     contains: contains as unknown as readonly C[],
     removes,
-    steps: [...copySteps, ...spec.steps],
+    steps: [...spec.steps.slice(0, before), ...copySteps, ...spec.steps.slice(before)],
     versions: spec.versions ?? {},
     rules: spec.rules ?? [],
     overrides: spec.overrides ?? [],

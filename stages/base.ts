@@ -20,6 +20,7 @@ import {
   type ComponentSpec,
   type ComponentStage,
   type ImageBase,
+  type Instruction,
   type OptionsOf,
 } from "../src/index.ts";
 import { aptInstall } from "./build-steps.ts";
@@ -86,6 +87,10 @@ export const BASE_SPEC = {
     removeHpcxUcx: option.boolean({ doc: "remove the base image's HPC-X UCX so exactly one UCX exists", default: true }),
     cuda: option.string({ doc: "the CUDA version of the image, when its tag does not name it (NGC framework images: 25.06-py3)", pattern: /^\d+\.\d+$/, expected: "a CUDA version such as 12.9" }),
     torch: option.boolean({ doc: "install torch/torchvision/torchaudio into the venv like the official image (not needed by NIXL)", default: false }),
+    venv: option.boolean({
+      doc: "make the Python venv here, as the official image does; false: the base stops after the system packages and a later venv stage (pythonVenv) makes it, so PYTHON_VERSION is read only by the stages that use Python",
+      default: true,
+    }),
     grpcFromApt: option.boolean({
       doc: "install gRPC from apt (libgrpc-dev, libgrpc++-dev, protobuf-compiler-grpc), as the official image to NIXL v1.0.0; NIXL from v1.0.1 refuses the Abseil they pull in: build abseil and gRPC from source instead (stages/networking/grpc.ts)",
       default: true,
@@ -99,7 +104,7 @@ export const BASE_SPEC = {
   },
   artifacts: {
     cuda: { kind: "cuda", delivery: "in-image", prefix: "/usr/local/cuda" },
-    python: { kind: "python-venv", delivery: "in-image", prefix: VENV },
+    python: { kind: "python-venv", delivery: "in-image", prefix: VENV, when: { venv: true } },
   },
 } as const satisfies ComponentSpec;
 
@@ -119,9 +124,11 @@ export function cudaDlBase<const O extends object = {}>(uv: AnyStage, options: C
     const cudaOption = o["cuda"] as string | undefined;
     const cuda = cudaOption ?? cudaVersionOfTag(BASE_TAG.default) ?? "unknown";
     const from = c.from as ImageBase;
+    const withVenv = o["venv"] !== false;
+    const venv = withVenv ? venvSteps(uv, o["torch"] === true) : [];
     return {
-      description: "CUDA base image, system build dependencies, exactly one UCX, Python venv with uv",
-      args: [ARCH, TARGETARCH, PYTHON_VERSION],
+      description: withVenv ? "CUDA base image, system build dependencies, exactly one UCX, Python venv with uv" : "CUDA base image, system build dependencies, exactly one UCX",
+      args: [ARCH, TARGETARCH, ...(withVenv ? [PYTHON_VERSION] : [])],
       details: {
         // The CUDA version follows BASE_TAG when values change it (for tags that name it).
         cuda: {
@@ -129,7 +136,7 @@ export function cudaDlBase<const O extends object = {}>(uv: AnyStage, options: C
           versionArg: BASE_TAG, versionOf: (tag: string) => cudaOption ?? cudaVersionOfTag(tag) ?? "unknown",
           facts: { image: imageDefault(from) },
         },
-        python: { version: PYTHON_VERSION.default, delivery: { type: "in-image" }, layout: { bin: ["bin"] } },
+        ...(withVenv ? { python: { version: PYTHON_VERSION.default, delivery: { type: "in-image" }, layout: { bin: ["bin"] } } } : {}),
       },
       steps: [
         comment("ARCH (from --platform) names derived paths (plugin dir triplet, Rust host, wheel platform): refuse steps that run on another machine early"),
@@ -138,26 +145,66 @@ export function cudaDlBase<const O extends object = {}>(uv: AnyStage, options: C
         ...(o["removeHpcxUcx"] === false
           ? []
           : [comment("The base image's HPC-X UCX would be a second UCX next to the one built here (NIXL issue 380)"), run("rm -rf /usr/lib/ucx /opt/hpcx/ucx")]),
-        copy(["/uv", "/uvx"], "/bin/", { from: uv.name }),
-        env(
-          ["UV_CACHE_DIR", "/workspace/.cache/uv"],
-          ["UV_NO_BUILD_ISOLATION", "1"],
-          ["UV_NO_SYNC", "1"],
-          ["VIRTUAL_ENV", VENV],
-          ["PATH", `${VENV}/bin:\${PATH}`],
-        ),
-        run(
-          [
-            `uv venv --python "\${PYTHON_VERSION}" ${VENV}`,
-            `uv pip install --upgrade ${VENV_PACKAGES.join(" ")}`,
-            ...(o["torch"] === true
-              ? ['cu="cu$(echo "${CUDA_VERSION}" | cut -d. -f1,2 | tr -d .)"', 'uv pip install --index-url "https://download.pytorch.org/whl/${cu}" torch torchvision torchaudio']
-              : []),
-          ].join("\n"),
-          { mounts: [cacheMount("/workspace/.cache/uv")] },
-        ),
+        ...venv,
       ],
-      versions: { "base-image": from.image, python: "${PYTHON_VERSION}" },
+      versions: { "base-image": from.image, ...(withVenv ? { python: "${PYTHON_VERSION}" } : {}) },
     };
   });
+}
+
+/**
+ * The ENV of every stage that uses uv and the venv: uv's cache and settings, the venv first on PATH.
+ *
+ * @example
+ * env(...UV_VENV_ENV)
+ */
+export const UV_VENV_ENV: readonly (readonly [string, string])[] = [
+  ["UV_CACHE_DIR", "/workspace/.cache/uv"],
+  ["UV_NO_BUILD_ISOLATION", "1"],
+  ["UV_NO_SYNC", "1"],
+  ["VIRTUAL_ENV", VENV],
+  ["PATH", `${VENV}/bin:\${PATH}`],
+];
+
+/** uv from its stage, its settings, and the venv with the build tools (and torch when asked). */
+function venvSteps(uv: AnyStage, torch: boolean): Instruction[] {
+  return [
+    copy(["/uv", "/uvx"], "/bin/", { from: uv.name }),
+    env(...UV_VENV_ENV),
+    run(
+      [
+        `uv venv --python "\${PYTHON_VERSION}" ${VENV}`,
+        `uv pip install --upgrade ${VENV_PACKAGES.join(" ")}`,
+        ...(torch
+          ? ['cu="cu$(echo "${CUDA_VERSION}" | cut -d. -f1,2 | tr -d .)"', 'uv pip install --index-url "https://download.pytorch.org/whl/${cu}" torch torchvision torchaudio']
+          : []),
+      ].join("\n"),
+      { mounts: [cacheMount("/workspace/.cache/uv")] },
+    ),
+  ];
+}
+
+/** The venv component: the Python of the build tools, made where the first stage that uses them starts. */
+export const VENV_SPEC = {
+  name: "venv",
+  options: {},
+  artifacts: { python: { kind: "python-venv", delivery: "in-image", prefix: VENV } },
+} as const satisfies ComponentSpec;
+
+/**
+ * The venv stage: uv and the Python venv with the build tools (meson, meson-python, pybind11, ...)
+ * over `from`, for a base made with `venv: false`. Built late in the stage graph, so that a change
+ * of PYTHON_VERSION re-executes only the stages that use Python.
+ *
+ * @example
+ * const py = pythonVenv(uvStage(), efa)
+ */
+export function pythonVenv<const F extends AnyStage>(uv: AnyStage, from: F): ComponentStage<typeof VENV_SPEC, F, {}> {
+  return buildComponent(VENV_SPEC, from, {}, () => ({
+    description: "uv and the Python venv with the build tools",
+    args: [PYTHON_VERSION],
+    details: { python: { version: PYTHON_VERSION.default, delivery: { type: "in-image" }, layout: { bin: ["bin"] } } },
+    steps: venvSteps(uv, false),
+    versions: { python: "${PYTHON_VERSION}" },
+  }));
 }

@@ -13,6 +13,7 @@ import {
   configureMake,
   custom,
   defineComponent,
+  fetchedSource,
   heldArtifact,
   option,
   sh,
@@ -232,6 +233,7 @@ export const awsOfiNccl = defineComponent(AWS_OFI_NCCL_SPEC, (c) => {
   const fabric = c.options["libfabric"] as AnyArtifact;
   const AWS_OFI_NCCL_SHA256 = sha256Arg("AWS_OFI_NCCL_SHA256", c.versionArg!, (v) => `aws-ofi-nccl-${v.replace(/^v/, "")}`, "aws-ofi-nccl tag archive");
   const staged = stagedDir("aws-ofi-nccl");
+  const src = fetchedSource(tarball({ dir: "/usr/local/src/aws-ofi-nccl", url: "https://github.com/aws/aws-ofi-nccl/archive/refs/tags/${AWS_OFI_NCCL_VERSION}.tar.gz", file: "aws-ofi-nccl.tar.gz", sha256: AWS_OFI_NCCL_SHA256 }));
   return {
     description: "aws-ofi-nccl (NCCL net plugin) built against the image's libfabric artifact",
     args: [AWS_OFI_NCCL_SHA256, SOURCE_MIRROR, NPROC],
@@ -244,9 +246,12 @@ export const awsOfiNccl = defineComponent(AWS_OFI_NCCL_SPEC, (c) => {
         env: ofiRuntimeEnv(platformAws),
       },
     },
+    // The download runs before libfabric is copied in: a libfabric bump re-runs the build, not the download.
+    stepsBeforeNeeds: 1,
     steps: [
+      src.fetch,
       compileStep({
-        source: tarball({ dir: "/usr/local/src/aws-ofi-nccl", url: "https://github.com/aws/aws-ofi-nccl/archive/refs/tags/${AWS_OFI_NCCL_VERSION}.tar.gz", file: "aws-ofi-nccl.tar.gz", sha256: AWS_OFI_NCCL_SHA256 }),
+        source: src.source,
         build: configureMake({
           autogen: "a tag archive has no configure script",
           flags: [

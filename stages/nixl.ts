@@ -12,6 +12,7 @@ import {
   compileStep,
   defineComponent,
   downloadScript,
+  fetchedSource,
   enumArg,
   env,
   fail,
@@ -137,6 +138,7 @@ const nixlComponent = defineComponent(NIXL_SPEC, (c) => {
   const NIXL_BUILD_TYPE = enumArg("NIXL_BUILD_TYPE", ["release", "debug"], buildType, "meson build type (0.7.x defaults to debug when none is given)");
   const RUST_VERSION = versionArg("RUST_VERSION", rustVersion === false ? "1.86.0" : rustVersion, "Rust toolchain for NIXL's Rust bindings", RUST_FORM);
   const staged = stagedDir("nixl");
+  const src = fetchedSource(git({ repo: "https://github.com/ai-dynamo/nixl.git", dir: "nixl", ref: NIXL_VERSION, commit: NIXL_COMMIT, under: "/workspace" }));
   const wheelDir = NIXL_WHEEL_DIR;
   const tests = o["tests"] === true;
   const wheel = o["wheel"] === true;
@@ -193,24 +195,13 @@ const nixlComponent = defineComponent(NIXL_SPEC, (c) => {
         : {}),
       ...(bench ? { nixlbench: { layout: { bin: ["bin"] }, runtimeFiles: ["bin/nixlbench"], runtimePaths: ["bin"], delivery: { type: "staged" as const, dir: staged } } } : {}),
     },
+    // The clone runs before the dependencies are copied in; Rust (its toolchain and the bindings' check) comes last:
+    // a bump of a dependency re-runs neither the clone nor rustup, a Rust bump only the Rust steps.
+    stepsBeforeNeeds: 1,
     steps: [
-      ...(rustVersion === false
-        ? []
-        : [
-            env(["RUSTUP_HOME", "/usr/local/rustup"], ["CARGO_HOME", "/usr/local/cargo"], ["PATH", "/usr/local/cargo/bin:${PATH}"]),
-            run(
-              [
-                `case "\${ARCH}" in\n  ${rustup.join("\n  ")}\n  *) echo "stagewright: no pinned rustup-init for ARCH=\${ARCH}" >&2; exit 1 ;;\nesac`,
-                "cd /tmp",
-                downloadScript(`https://static.rust-lang.org/rustup/archive/${RUSTUP_INIT_VERSION}/\${ARCH}-unknown-linux-gnu/rustup-init`, "rustup-init", "rustup_sha256"),
-                "chmod +x rustup-init",
-                './rustup-init -y --no-modify-path --profile minimal --default-toolchain "${RUST_VERSION}" --default-host "${ARCH}-unknown-linux-gnu"',
-                "rm rustup-init",
-              ].join("\n"),
-            ),
-          ]),
+      src.fetch,
       compileStep({
-        source: git({ repo: "https://github.com/ai-dynamo/nixl.git", dir: "nixl", ref: NIXL_VERSION, commit: NIXL_COMMIT, under: "/workspace" }),
+        source: src.source,
         before: [
           "# The wrap subprojects (abseil-cpp, asio, taskflow): from SOURCE_MIRROR into subprojects/packagecache when one is given, else meson downloads them",
           scriptOf(mesonWrapsFromMirror(MESON_WRAP_SHA256S.name), [MESON_WRAP_SHA256S, SOURCE_MIRROR]),
@@ -223,13 +214,6 @@ const nixlComponent = defineComponent(NIXL_SPEC, (c) => {
           ...plugins.map((p) => `test -f "\${NIXL_PREFIX}/${libdir}/plugins/${p}"`),
         ],
       }),
-      ...(rustVersion === false
-        ? []
-        : [
-            run("cd /workspace/nixl/src/bindings/rust\ncargo build --release --locked", {
-              mounts: [cacheMount("/usr/local/cargo/registry", "locked", "cargo-registry"), cacheMount("/usr/local/cargo/git", "locked", "cargo-git")],
-            }),
-          ]),
       // Spread without re-indenting: the template literals below are the RUN text.
       ...(!wheel ? [] : [
       run(
@@ -256,7 +240,7 @@ ls ${staged}${wheelDir}/nixl-*.whl`,
       ]),
       ...(!bench ? [] : [
       compileStep({
-        source: { kind: "git", lines: ["cd /workspace/nixl/benchmark/nixlbench"] },
+        source: { kind: "git", dir: "/workspace/nixl/benchmark/nixlbench", lines: ["cd /workspace/nixl/benchmark/nixlbench"] },
         build: {
           lines: ['meson setup build/ -Dnixl_path="${NIXL_PREFIX}" --prefix=/usr/local/nixlbench --buildtype="${NIXL_BUILD_TYPE}"', 'ninja -C build -j "${NPROC:-$(nproc)}"'],
           install: (dest) => `meson install -C build --destdir ${dest}`,
@@ -265,6 +249,28 @@ ls ${staged}${wheelDir}/nixl-*.whl`,
         after: ["test -x /usr/local/nixlbench/bin/nixlbench"],
       }),
       ]),
+      ...(rustVersion === false
+        ? []
+        : [
+            env(["RUSTUP_HOME", "/usr/local/rustup"], ["CARGO_HOME", "/usr/local/cargo"], ["PATH", "/usr/local/cargo/bin:${PATH}"]),
+            run(
+              [
+                `case "\${ARCH}" in\n  ${rustup.join("\n  ")}\n  *) echo "stagewright: no pinned rustup-init for ARCH=\${ARCH}" >&2; exit 1 ;;\nesac`,
+                "cd /tmp",
+                downloadScript(`https://static.rust-lang.org/rustup/archive/${RUSTUP_INIT_VERSION}/\${ARCH}-unknown-linux-gnu/rustup-init`, "rustup-init", "rustup_sha256"),
+                "chmod +x rustup-init",
+                './rustup-init -y --no-modify-path --profile minimal --default-toolchain "${RUST_VERSION}" --default-host "${ARCH}-unknown-linux-gnu"',
+                "rm rustup-init",
+              ].join("\n"),
+            ),
+          ]),
+      ...(rustVersion === false
+        ? []
+        : [
+            run("cd /workspace/nixl/src/bindings/rust\ncargo build --release --locked", {
+              mounts: [cacheMount("/usr/local/cargo/registry", "locked", "cargo-registry"), cacheMount("/usr/local/cargo/git", "locked", "cargo-git")],
+            }),
+          ]),
     ],
     versions: { nixl: "${NIXL_VERSION}", rust: rustVersion === false ? "none" : "${RUST_VERSION}" },
   };

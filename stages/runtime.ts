@@ -17,7 +17,8 @@ import {
   defineStage,
   env,
   inheritedArtifacts,
-  ldConfStep,
+  ldConfScript,
+  copy,
   linkageAssertions,
   loaderDirs,
   runtimeNeeds,
@@ -33,6 +34,8 @@ import {
   type OptionsArg,
   type OptionsOf,
 } from "../src/index.ts";
+import { UV_VENV_ENV, VENV } from "./base.ts";
+import { PYTHON_VERSION } from "./shared.ts";
 
 /** The final stage's options, declared once. */
 export const RUNTIME_OPTIONS = {
@@ -52,6 +55,10 @@ export const RUNTIME_OPTIONS = {
   checkWheelPlugins: option.boolean({
     doc: "after installing the NIXL wheel, an agent of the python3 on PATH must list every plugin the nixl artifact ships (UCX, LIBFABRIC, ...); loading the plugins needs the GPU driver's libcuda, so only where the build runs on a GPU host. Default false",
     default: false,
+  }),
+  uv: option.custom<AnyStage>({
+    doc: "the stage to copy uv from (the uv stage): the runtime then makes its own venv, holding only the NIXL wheel and what it pulls in, right before installing the wheel, so PYTHON_VERSION is read late. Omitted: the wheel goes into the venv `from` holds",
+    check: (v) => (typeof v === "object" && v !== null && "steps" in v && "name" in v ? undefined : `${JSON.stringify(v)} is not a stage (the uv stage: uvStage())`),
   }),
 };
 
@@ -154,23 +161,28 @@ export function runtime<const F extends AnyStage, const A extends readonly AnyAr
   const omit = new Set(o.omitEnv ?? []);
   const artifactEnv = artifacts.flatMap((a) => a.env).filter(([k]) => !omit.has(k));
   const nixlPlugins = artifacts.filter((a) => a.kind === "nixl").flatMap((a) => a.runtimeFiles.flatMap((f) => /\/(libplugin_[^/]+\.so)$/.exec(f)?.[1] ?? []));
+  const uv = o.uv as AnyStage | undefined;
+  // Before the copies: it depends on the base image only, so no bump of an artifact re-runs it.
+  const purge = ncclArtifact !== undefined && o.removeBaseNccl !== false
+    ? [
+        comment("The image carries its own NCCL: remove the base image's, as a dpkg package or as plain files, so exactly one libnccl.so.2 and one nccl.h exist"),
+        run(removeBaseNcclScript(ncclArtifact), { mounts: aptCache }),
+      ]
+    : [];
   return defineStage({
     name: "runtime",
     description: "final image: only the declared runtime artifacts, one loader order, build-time linkage assertions",
     from,
+    ...(uv === undefined ? {} : { args: [PYTHON_VERSION] }),
     needs: runtimeNeeds(artifacts),
+    stepsBeforeNeeds: purge.length,
     steps: [
-      ...(ncclArtifact !== undefined && o.removeBaseNccl !== false
-        ? [
-            comment("The image carries its own NCCL: remove the base image's, as a dpkg package or as plain files, so exactly one libnccl.so.2 and one nccl.h exist"),
-            run(removeBaseNcclScript(ncclArtifact), { mounts: aptCache }),
-          ]
-        : []),
+      ...purge,
+      // After the copies, before any loader setup: the cache then holds only the distribution's copies.
       ...(o.removeSystemCopies === true
         ? [comment("Exactly one copy of each unique soname: purge the distribution packages that ship another one"), run(removeSystemCopiesScript(artifacts), { mounts: aptCache })]
         : []),
-      comment("One loader order for every library directory, derived from the artifacts (00- sorts first)"),
-      ldConfStep(dirs.conf),
+      ...(uv === undefined ? [] : [copy(["/uv", "/uvx"], "/bin/", { from: uv.name }), env(...UV_VENV_ENV)]),
       env(
         ["LD_LIBRARY_PATH", `${dirs.lib.join(":")}\${LD_LIBRARY_PATH:+:\${LD_LIBRARY_PATH}}`],
         ...(dirs.bin.length > 0 ? [["PATH", `${dirs.bin.join(":")}:\${PATH}`] as const] : []),
@@ -185,13 +197,14 @@ export function runtime<const F extends AnyStage, const A extends readonly AnyAr
 for whl in ${wheel}/*.whl; do python3 -m zipfile -e "$whl" "$site"; done
 cd /
 python3 -c "import nixl"`)
-              : run(sh`uv pip install ${wheel}/*.whl\npython -c "import nixl"`, {
+              : run(uv === undefined ? sh`uv pip install ${wheel}/*.whl\npython -c "import nixl"` : sh`uv venv --python "\${PYTHON_VERSION}" ${VENV}\nuv pip install ${wheel}/*.whl\npython -c "import nixl"`, {
                   mounts: [cacheMount("/workspace/.cache/uv")],
                 }),
           ]),
-      comment("Fail the build when the loader would pick the wrong library (two copies, or a consumer resolving another prefix)"),
+      comment("One loader order for every library directory, derived from the artifacts (00- sorts first); then fail the build when the loader would pick the wrong library (two copies, or a consumer resolving another prefix)"),
       run(
         lines([
+          ldConfScript(dirs.conf),
           derivedText(assertions.join("\n")),
           ...(ncclArtifact === undefined && artifacts.some((a) => a.kind === "aws-ofi-nccl")
             ? [

@@ -121,7 +121,7 @@ describe("runtime stage", () => {
   });
   test("NIXL_PLUGIN_DIR and one loader order, with no empty LD_LIBRARY_PATH entry (P3)", () => {
     expect(t).toContain('ENV NIXL_PLUGIN_DIR="${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins"');
-    expect(t).toMatch(/ENV LD_LIBRARY_PATH="\$\{LIBFABRIC_INSTALL_PATH\}\/lib:\$\{GDRCOPY_PREFIX\}\/lib:.*\$\{LD_LIBRARY_PATH:\+:\$\{LD_LIBRARY_PATH\}\}"/);
+    expect(t).toMatch(/ENV LD_LIBRARY_PATH="\$\{GDRCOPY_PREFIX\}\/lib:\$\{LIBFABRIC_INSTALL_PATH\}\/lib:.*\$\{LD_LIBRARY_PATH:\+:\$\{LD_LIBRARY_PATH\}\}"/);
     expect(t).toContain("/etc/ld.so.conf.d/00-stagewright.conf");
   });
   test("build-time assertions: the LIBFABRIC plugin and aws-ofi-nccl resolve libfabric.so.1 from ${LIBFABRIC_INSTALL_PATH}/lib, and one copy is visible", () => {
@@ -207,17 +207,18 @@ describe("every generated file passes the checkers", () => {
       const parent = s.from;
       if (!("steps" in parent)) continue;
       // Stand-ins for the base stage and for every stage it copies from, so the fragment parses alone.
-      const producers = [...new Set(s.needs.flatMap((n): string[] => (n.producer === null || n.producer === parent.name ? [] : [n.producer])))];
+      const copiedFrom = s.steps.flatMap((i): string[] => (i.op === "COPY" && i.from !== undefined ? [i.from] : []));
+      const producers = [...new Set([...s.needs.flatMap((n): string[] => (n.producer === null ? [] : [n.producer])), ...copiedFrom])].filter((n) => n !== parent.name);
       const stubs = [parent.name, ...producers].map((n) => `FROM debian:bookworm AS ${n}\nSHELL ["/bin/bash", "-euo", "pipefail", "-c"]`).join("\n");
       expect(checkDockerfile(`${stubs}\n${renderStageAlone(s)}`)).toEqual({ problems: [], skipped: [] });
     }
   });
 });
 
-test("the stage graph: every builder is its own stage FROM the system stage", () => {
+test("the stage graph: every builder is its own stage FROM the smallest stage it needs (rdma-core only where it is used)", () => {
   expect(stagesOf(text).map((s) => `${s.name}<-${s.from}`)).toEqual([
-    "uv<-${UV_IMAGE}", "base<-${BASE_IMAGE}:${BASE_TAG}", "doca<-base", "gdrcopy<-doca", "libfabric<-doca",
-    "ucx<-doca", "etcd-cpp-api<-doca", "aws-sdk-cpp<-doca", "gusli<-doca", "nixl<-doca",
+    "uv<-${UV_IMAGE}", "base<-${BASE_IMAGE}:${BASE_TAG}", "doca<-base", "gdrcopy<-base", "libfabric<-doca",
+    "ucx<-doca", "etcd-cpp-api<-base", "aws-sdk-cpp<-base", "gusli<-base", "venv<-doca", "nixl<-venv",
     "aws-ofi-nccl<-doca", "runtime<-doca",
   ]);
   expect(byName("runtime").from).toBe(byName("doca"));

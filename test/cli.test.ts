@@ -84,7 +84,7 @@ describe("compare and graph", () => {
     expect(m.out).toContain("libfabric -.-> nixl");
     const d = await cli("graph", "aligned", "--format", "dot");
     expect(d.out).toContain('"libfabric" -> "nixl" [style=dashed];');
-    expect(d.out).toContain('"doca" -> "nixl";');
+    expect(d.out).toContain('"venv" -> "nixl";');
   });
 });
 

@@ -3,12 +3,17 @@
  * model step for step against real BuildKit builds of the smoke recipe; here it is pinned without a
  * daemon, on the smoke recipe, the aligned recipe and small synthetic stages.
  */
-import { cacheImpactTable, versionLabelArgs } from "../scripts/cache-table.ts";
+import { cacheImpact, cacheImpactTable, versionLabelArgs } from "../scripts/cache-table.ts";
+import { ALIGNED_RUN_TIMES, stepTimes } from "../scripts/build-times.ts";
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import {
   StagewrightError,
+  artifact,
+  buildNeed,
   defineStage,
+  fetchedSource,
+  tarball,
   copy,
   env,
   image,
@@ -52,7 +57,7 @@ describe("recipeEdges", () => {
     const keys = edges.map((e) => `${e.kind} ${e.from} ${e.to}`);
     expect(new Set(keys).size).toBe(keys.length);
     expect(keys).toEqual(
-      expect.arrayContaining(["copy uv base", "from base doca", "from doca libfabric", "copy libfabric nixl", "copy ucx nixl", "copy nixl runtime", "from doca runtime"]),
+      expect.arrayContaining(["copy uv venv", "copy uv runtime", "from base doca", "from base gdrcopy", "from doca libfabric", "from doca venv", "from venv nixl", "copy libfabric nixl", "copy ucx nixl", "copy nixl runtime", "from doca runtime"]),
     );
   });
 
@@ -139,10 +144,48 @@ describe("rebuildPlan / rebuildFraction", () => {
     expect(rebuildFraction(alignedBuildNccl, "NIXL_VERSION")).toBeGreaterThan(rebuildFraction(alignedBuildNccl, "NCCL_VERSION"));
   });
 
-  test("aligned UV_IMAGE: the uv stage has no steps, but base copies from it", () => {
+  test("aligned UV_IMAGE: the uv stage has no steps, but the venv and runtime stages copy from it", () => {
     const plan = rebuildPlan(aligned, "UV_IMAGE");
     expect(plan.stages.find((s) => s.stage === "uv")).toMatchObject({ steps: 0, rebuilt: 0, reason: "image" });
-    expect(plan.stages.find((s) => s.stage === "base")).toMatchObject({ reason: "copy" });
+    expect(plan.stages.find((s) => s.stage === "base")).toMatchObject({ rebuilt: 0 });
+    expect(plan.stages.find((s) => s.stage === "venv")).toMatchObject({ reason: "copy" });
+    expect(plan.stages.find((s) => s.stage === "runtime")).toMatchObject({ reason: "copy" });
+  });
+
+  test("aligned: builders that use no rdma-core start from base, and PYTHON_VERSION is read late", () => {
+    const from = Object.fromEntries(aligned.stages.map((s) => [s.name, "steps" in s.from ? s.from.name : "image"]));
+    for (const s of ["gdrcopy", "etcd-cpp-api", "aws-sdk-cpp", "gusli", "nccl"]) expect(from[s], s).toBe("base");
+    const changed = (arg: string) => rebuildPlan(aligned, arg).stages.filter((s) => s.rebuilt > 0).map((s) => s.stage);
+    expect(changed("DOCA_BUILD")).toEqual(expect.not.arrayContaining(["gdrcopy", "etcd-cpp-api", "aws-sdk-cpp", "gusli", "nccl"]));
+    expect(changed("PYTHON_VERSION")).toEqual(["venv", "nixl", "runtime"]);
+    // The download runs before the GDRCopy copy: a GDRCopy bump re-runs libfabric's build, not its download.
+    const plan = rebuildPlan(aligned, "GDRCOPY_VERSION");
+    expect(plan.stages.find((s) => s.stage === "libfabric")).toMatchObject({ steps: 3, rebuilt: 2 });
+    expect(plan.stages.find((s) => s.stage === "ucx")).toMatchObject({ steps: 3, rebuilt: 2 });
+  });
+
+  test("the build-time table gives every RUN step of the aligned recipe a time, and bumps weigh less in time than in steps where compiles are cached", () => {
+    const times = stepTimes(aligned, ALIGNED_RUN_TIMES);
+    const rows = cacheImpact(aligned, times);
+    for (const r of rows) expect(r.timeFraction, r.arg).toBeGreaterThan(0);
+    expect(rows.find((r) => r.arg === "BASE_TAG")?.timeFraction).toBe(1);
+    expect(rows.find((r) => r.arg === "NIXL_VERSION")!.timeFraction).toBeLessThan(rows.find((r) => r.arg === "NIXL_VERSION")!.fraction);
+    expect(() => stepTimes(aligned, { ...ALIGNED_RUN_TIMES, nixl: [] })).toThrow("stage nixl has 6 RUN steps but the build-time table gives 0: update scripts/build-times.ts");
+  });
+
+  test("stepsBeforeNeeds: a download before the need's copy is not re-executed when the need changes", () => {
+    const V = versionArg("A_VERSION", "1.0.0", "a");
+    const lib = artifact({ kind: "alib", producer: "a", version: "1.0.0", prefix: "/opt/a", delivery: { type: "staged", dir: "/opt/stagewright/stage/a" } });
+    const a = defineStage({ name: "a", description: "a", from: image("debian:bookworm"), args: [V], provides: { lib }, steps: [run("echo ${A_VERSION}")] });
+    const S = versionArg("B_SHA256", "0", "b");
+    const src = fetchedSource(tarball({ dir: "/usr/local/src/b", url: "https://example.org/b.tar.gz", file: "b.tar.gz", sha256: S }));
+    expect(src.source).toEqual({ kind: "tarball", dir: "/usr/local/src/b", lines: ["cd /usr/local/src/b"] });
+    const b = defineStage({ name: "b", description: "b", from: image("debian:bookworm"), args: [S], needs: [buildNeed(lib)], stepsBeforeNeeds: 1, steps: [src.fetch, run("cd /usr/local/src/b && make")] });
+    expect(stageSteps(b).map((i) => i.op)).toEqual(["RUN", "COPY", "RUN"]);
+    expect(rebuildPlan(recipeFromStages("m", [a, b]), "A_VERSION").stages.find((x) => x.stage === "b")).toEqual({ stage: "b", steps: 3, rebuilt: 2, reason: "copy" });
+    expect(() => defineStage({ name: "c", description: "c", from: image("debian:bookworm"), stepsBeforeNeeds: 2, steps: [run("true")] })).toThrow(
+      "stage c: stepsBeforeNeeds is 2, but it must be a whole number from 0 to the 1 instructions of its steps",
+    );
   });
 
   test("an ENV that reads the ARG after the last step changes the image, not its files", () => {
@@ -166,7 +209,7 @@ describe("docs/performance.md", () => {
   test("the aligned recipe's cache-impact table is what rebuildPlan computes", () => {
     const m = /<!-- cache-impact:aligned -->\n([\s\S]*?)\n<!-- \/cache-impact:aligned -->/.exec(doc);
     expect(m, "docs/performance.md lost its <!-- cache-impact:aligned --> markers").not.toBeNull();
-    const expected = cacheImpactTable(aligned);
+    const expected = cacheImpactTable(aligned, stepTimes(aligned, ALIGNED_RUN_TIMES));
     expect(m![1], "docs/performance.md is out of date: run npm run generate").toBe(expected);
   });
 

@@ -85,7 +85,7 @@ describe("what a host script refuses, with the instruction and why", () => {
 
   test("files from an external image (the aligned recipe's uv binaries)", () => {
     expect(refusal(() => renderHostScript(builtinRecipes["nixl-aligned"]!()))).toBe(
-      "stage base: COPY --from=uv /uv /uvx cannot be expressed in a host script: the files come from stage uv, an external image (${UV_IMAGE}), which this machine does not hold; install them in a RUN step instead",
+      "stage venv: COPY --from=uv /uv /uvx cannot be expressed in a host script: the files come from stage uv, an external image (${UV_IMAGE}), which this machine does not hold; install them in a RUN step instead",
     );
   });
   test("ADD, a custom SHELL, secret and bind mounts", () => {
@@ -97,7 +97,7 @@ describe("what a host script refuses, with the instruction and why", () => {
   });
   test("hostScriptOf says why instead of throwing", () => {
     const h = hostScriptOf(builtinRecipes["nixl-aligned"]!());
-    expect("problem" in h && h.problem).toMatch(/^stage base: COPY --from=uv/);
+    expect("problem" in h && h.problem).toMatch(/^stage venv: COPY --from=uv/);
   });
 });
 
@@ -121,12 +121,12 @@ describe("the CLI", () => {
   });
   test("a recipe that cannot be a host script: --format script fails, --out notes it and writes the rest", async () => {
     const r = await cli("render", "aligned", "--format", "script");
-    expect([r.code, r.err.split("\n")[0]]).toEqual([1, expect.stringMatching(/^stagewright render: stage base: COPY --from=uv /)]);
+    expect([r.code, r.err.split("\n")[0]]).toEqual([1, expect.stringMatching(/^stagewright render: stage venv: COPY --from=uv /)]);
     const dir = join(tempDir("stagewright-host-"), "out");
     const w = await cli("render", "aligned", "--out", dir);
     expect(w.code).toBe(0);
     // The note comes after the files are written, one line.
-    expect(w.err).toMatch(/\/docker-bake\.hcl\nnote: host-nixl-aligned\.sh not written: stage base: COPY --from=uv [^\n]*\n/);
+    expect(w.err).toMatch(/\/docker-bake\.hcl\nnote: host-nixl-aligned\.sh not written: stage venv: COPY --from=uv [^\n]*\n/);
     expect(readdirSync(dir)).not.toContain("host-nixl-aligned.sh");
     expect((await cli("render", "aligned", "--format", "yaml")).err).toBe("stagewright render: --format yaml is not dockerfile, bake or script; see stagewright render --help\n");
   });

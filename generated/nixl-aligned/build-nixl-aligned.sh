@@ -9,7 +9,7 @@ Build the nixl-aligned image with docker buildx.
 usage: build-nixl-aligned.sh [options] [-- extra docker buildx build arguments]
 
   --tag TAG          image tag (default: nixl-aligned:local)
-  --target STAGE     build stage to stop at (default: runtime; stages: uv, base, doca, gdrcopy, libfabric, ucx, etcd-cpp-api, aws-sdk-cpp, gusli, nixl, aws-ofi-nccl, runtime)
+  --target STAGE     build stage to stop at (default: runtime; stages: uv, base, doca, gdrcopy, libfabric, ucx, etcd-cpp-api, aws-sdk-cpp, gusli, venv, nixl, aws-ofi-nccl, runtime)
   --no-cache         do not use the build cache
   --dry-run          print the docker command instead of running it
   -h, --help         this help
@@ -18,7 +18,6 @@ Build arguments (default in brackets):
   --uv-image                     uv image, pinned by version and digest [ghcr.io/astral-sh/uv:0.9.7@sha256:ba4857bf2a068e9bc0e64eed8563b065908a4cd6bfb66b531a9c424c8e25e142]
   --base-image                   base image repository [nvcr.io/nvidia/cuda-dl-base]
   --base-tag                     base image tag, optionally pinned by digest (<tag>@sha256:<digest>) [25.06-cuda12.9-devel-ubuntu24.04]
-  --python-version               Python version of the virtual environment and the NIXL wheel [3.12]
   --doca-build                   DOCA host package build [3.1.0-091000-25.07]
   --source-mirror                mirror for every source download, laid out as <mirror>/<host>/<path>; empty = the public URLs []
   --gdrcopy-version              GDRCopy release tag [v2.4.1]
@@ -31,6 +30,7 @@ Build arguments (default in brackets):
   --etcd-cpp-api-ref             etcd-cpp-apiv3 git ref [7c6e714f188f9576e25e0350cac4181139eec23e]
   --aws-sdk-cpp-version          aws-sdk-cpp git tag [1.11.581]
   --gusli-ref                    gusli git ref (the repository has no release tags) [8b7a3b285ea9d01a8fc9135cd4ad889c7db1f800]
+  --python-version               Python version of the virtual environment and the NIXL wheel [3.12]
   --nixl-version                 NIXL release tag (no v prefix up to 0.10.1) [0.7.1]
   --nixl-prefix                  NIXL install prefix [/usr/local/nixl]
   --rust-version                 Rust toolchain for NIXL's Rust bindings [1.86.0]
@@ -93,7 +93,6 @@ while [ "$#" -gt 0 ]; do
     --uv-image) need_value "$1" "$#"; given[UV_IMAGE]="$2"; build_args+=(--build-arg "UV_IMAGE=$2"); shift 2 ;;
     --base-image) need_value "$1" "$#"; given[BASE_IMAGE]="$2"; build_args+=(--build-arg "BASE_IMAGE=$2"); shift 2 ;;
     --base-tag) need_value "$1" "$#"; given[BASE_TAG]="$2"; build_args+=(--build-arg "BASE_TAG=$2"); shift 2 ;;
-    --python-version) need_value "$1" "$#"; given[PYTHON_VERSION]="$2"; build_args+=(--build-arg "PYTHON_VERSION=$2"); shift 2 ;;
     --doca-build) need_value "$1" "$#"; given[DOCA_BUILD]="$2"; build_args+=(--build-arg "DOCA_BUILD=$2"); shift 2 ;;
     --source-mirror) need_value "$1" "$#"; given[SOURCE_MIRROR]="$2"; build_args+=(--build-arg "SOURCE_MIRROR=$2"); shift 2 ;;
     --gdrcopy-version) need_value "$1" "$#"; given[GDRCOPY_VERSION]="$2"; build_args+=(--build-arg "GDRCOPY_VERSION=$2"); shift 2 ;;
@@ -106,6 +105,7 @@ while [ "$#" -gt 0 ]; do
     --etcd-cpp-api-ref) need_value "$1" "$#"; given[ETCD_CPP_API_REF]="$2"; build_args+=(--build-arg "ETCD_CPP_API_REF=$2"); shift 2 ;;
     --aws-sdk-cpp-version) need_value "$1" "$#"; given[AWS_SDK_CPP_VERSION]="$2"; build_args+=(--build-arg "AWS_SDK_CPP_VERSION=$2"); shift 2 ;;
     --gusli-ref) need_value "$1" "$#"; given[GUSLI_REF]="$2"; build_args+=(--build-arg "GUSLI_REF=$2"); shift 2 ;;
+    --python-version) need_value "$1" "$#"; given[PYTHON_VERSION]="$2"; build_args+=(--build-arg "PYTHON_VERSION=$2"); shift 2 ;;
     --nixl-version) need_value "$1" "$#"; given[NIXL_VERSION]="$2"; build_args+=(--build-arg "NIXL_VERSION=$2"); shift 2 ;;
     --nixl-prefix) need_value "$1" "$#"; given[NIXL_PREFIX]="$2"; build_args+=(--build-arg "NIXL_PREFIX=$2"); shift 2 ;;
     --rust-version) need_value "$1" "$#"; given[RUST_VERSION]="$2"; build_args+=(--build-arg "RUST_VERSION=$2"); shift 2 ;;
@@ -136,9 +136,6 @@ fi
 if [ -n "${given[BASE_TAG]+x}" ]; then
   check_value "${given[BASE_TAG]}" '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(@sha256:[0-9a-f]{64})?$' 1 0 '--base-tag (ARG BASE_TAG): "%s" is not an image tag, optionally pinned by digest (<tag> or <tag>@sha256:<64 hex digits>; never latest)' 1
   check_value "${given[BASE_TAG]}" '^(latest)$' 0 0 '--base-tag (ARG BASE_TAG): "%s" is not an image tag, optionally pinned by digest (<tag> or <tag>@sha256:<64 hex digits>; never latest)' 1
-fi
-if [ -n "${given[PYTHON_VERSION]+x}" ]; then
-  check_value "${given[PYTHON_VERSION]}" '^3\.[0-9]{1,2}$' 1 0 '--python-version (ARG PYTHON_VERSION): "%s" is not a Python version such as 3.12' 1
 fi
 if [ -n "${given[DOCA_BUILD]+x}" ]; then
   check_value "${given[DOCA_BUILD]}" '^[0-9]+\.[0-9]+\.[0-9]+-[0-9]+-[0-9]+\.[0-9]+$' 1 0 '--doca-build (ARG DOCA_BUILD): "%s" is not a DOCA host build such as 3.1.0-091000-25.07' 1
@@ -193,6 +190,9 @@ if [ -n "${given[AWS_SDK_CPP_VERSION]+x}" ]; then
 fi
 if [ -n "${given[GUSLI_REF]+x}" ]; then
   check_value "${given[GUSLI_REF]}" '^[A-Za-z0-9][A-Za-z0-9._-]*$' 1 0 '--gusli-ref (ARG GUSLI_REF): "%s" is not a git ref' 1
+fi
+if [ -n "${given[PYTHON_VERSION]+x}" ]; then
+  check_value "${given[PYTHON_VERSION]}" '^3\.[0-9]{1,2}$' 1 0 '--python-version (ARG PYTHON_VERSION): "%s" is not a Python version such as 3.12' 1
 fi
 if [ -n "${given[NIXL_VERSION]+x}" ]; then
   check_value "${given[NIXL_VERSION]}" '^$' 0 0 '--nixl-version (ARG NIXL_VERSION): an empty value is not a version: give a pinned version such as 1.2.3' 0

@@ -37,16 +37,6 @@ variable "BASE_TAG" {
   }
 }
 
-variable "PYTHON_VERSION" {
-  description = "Python version of the virtual environment and the NIXL wheel"
-  type        = string
-  default     = "3.12"
-  validation {
-    condition     = can(regex("^3\\.\\d{1,2}$", PYTHON_VERSION))
-    error_message = "ARG PYTHON_VERSION: \"${PYTHON_VERSION}\" is not a Python version such as 3.12"
-  }
-}
-
 variable "DOCA_BUILD" {
   description = "DOCA host package build"
   type        = string
@@ -236,6 +226,16 @@ variable "GUSLI_REF" {
   validation {
     condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9._-]*$", GUSLI_REF))
     error_message = "ARG GUSLI_REF: \"${GUSLI_REF}\" is not a git ref"
+  }
+}
+
+variable "PYTHON_VERSION" {
+  description = "Python version of the virtual environment and the NIXL wheel"
+  type        = string
+  default     = "3.12"
+  validation {
+    condition     = can(regex("^3\\.\\d{1,2}$", PYTHON_VERSION))
+    error_message = "ARG PYTHON_VERSION: \"${PYTHON_VERSION}\" is not a Python version such as 3.12"
   }
 }
 
@@ -614,7 +614,6 @@ target "nixl-aligned" {
     UV_IMAGE                = UV_IMAGE
     BASE_IMAGE              = BASE_IMAGE
     BASE_TAG                = BASE_TAG
-    PYTHON_VERSION          = PYTHON_VERSION
     DOCA_BUILD              = DOCA_BUILD
     SOURCE_MIRROR           = SOURCE_MIRROR
     GDRCOPY_VERSION         = GDRCOPY_VERSION
@@ -627,6 +626,7 @@ target "nixl-aligned" {
     ETCD_CPP_API_REF        = ETCD_CPP_API_REF
     AWS_SDK_CPP_VERSION     = AWS_SDK_CPP_VERSION
     GUSLI_REF               = GUSLI_REF
+    PYTHON_VERSION          = PYTHON_VERSION
     NIXL_VERSION            = NIXL_VERSION
     NIXL_PREFIX             = NIXL_PREFIX
     RUST_VERSION            = RUST_VERSION
@@ -663,7 +663,6 @@ target "nixl-aligned-no-nccl" {
     UV_IMAGE                = UV_IMAGE
     BASE_IMAGE              = BASE_IMAGE
     BASE_TAG                = BASE_TAG
-    PYTHON_VERSION          = PYTHON_VERSION
     DOCA_BUILD              = DOCA_BUILD
     SOURCE_MIRROR           = SOURCE_MIRROR
     GDRCOPY_VERSION         = GDRCOPY_VERSION
@@ -676,6 +675,7 @@ target "nixl-aligned-no-nccl" {
     ETCD_CPP_API_REF        = ETCD_CPP_API_REF
     AWS_SDK_CPP_VERSION     = AWS_SDK_CPP_VERSION
     GUSLI_REF               = GUSLI_REF
+    PYTHON_VERSION          = PYTHON_VERSION
     NIXL_VERSION            = NIXL_VERSION
     NIXL_PREFIX             = NIXL_PREFIX
     RUST_VERSION            = RUST_VERSION
@@ -709,7 +709,6 @@ target "nixl-aligned-build-nccl" {
     UV_IMAGE                = UV_IMAGE
     BASE_IMAGE              = BASE_IMAGE
     BASE_TAG                = BASE_TAG
-    PYTHON_VERSION          = PYTHON_VERSION
     DOCA_BUILD              = DOCA_BUILD
     SOURCE_MIRROR           = SOURCE_MIRROR
     GDRCOPY_VERSION         = GDRCOPY_VERSION
@@ -722,6 +721,7 @@ target "nixl-aligned-build-nccl" {
     ETCD_CPP_API_REF        = ETCD_CPP_API_REF
     AWS_SDK_CPP_VERSION     = AWS_SDK_CPP_VERSION
     GUSLI_REF               = GUSLI_REF
+    PYTHON_VERSION          = PYTHON_VERSION
     NIXL_VERSION            = NIXL_VERSION
     NIXL_PREFIX             = NIXL_PREFIX
     RUST_VERSION            = RUST_VERSION

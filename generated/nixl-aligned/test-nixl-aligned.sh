@@ -84,20 +84,20 @@ else
   pass "EFA: devices in $efa_dir and an unlimited memlock limit"
 fi
 
-check "libfabric: lib/libfabric.so.1 exists" <<'CHECK'
-test -e "${LIBFABRIC_INSTALL_PATH}/lib/libfabric.so.1"
-CHECK
-
-check "libfabric: bin/fi_info exists" <<'CHECK'
-test -e "${LIBFABRIC_INSTALL_PATH}/bin/fi_info"
-CHECK
-
 check "gdrcopy: lib/libgdrapi.so.2 exists" <<'CHECK'
 test -e "${GDRCOPY_PREFIX}/lib/libgdrapi.so.2"
 CHECK
 
 check "gdrcopy: lib/libgdrapi.so exists" <<'CHECK'
 test -e "${GDRCOPY_PREFIX}/lib/libgdrapi.so"
+CHECK
+
+check "libfabric: lib/libfabric.so.1 exists" <<'CHECK'
+test -e "${LIBFABRIC_INSTALL_PATH}/lib/libfabric.so.1"
+CHECK
+
+check "libfabric: bin/fi_info exists" <<'CHECK'
+test -e "${LIBFABRIC_INSTALL_PATH}/bin/fi_info"
 CHECK
 
 check "ucx: lib/libucp.so.0 exists" <<'CHECK'
@@ -114,6 +114,14 @@ CHECK
 
 check "ucx: bin/ucx_info exists" <<'CHECK'
 test -e "${UCX_PREFIX}/bin/ucx_info"
+CHECK
+
+check "aws-ofi-nccl: lib/libnccl-net.so exists" <<'CHECK'
+test -e "${AWS_OFI_NCCL_PREFIX}/lib/libnccl-net.so"
+CHECK
+
+check "aws-ofi-nccl: lib/libnccl-ofi-tuner.so exists" <<'CHECK'
+test -e "${AWS_OFI_NCCL_PREFIX}/lib/libnccl-ofi-tuner.so"
 CHECK
 
 check "gusli: lib/libgusli_clnt.so exists" <<'CHECK'
@@ -152,14 +160,6 @@ check "nixlbench: bin/nixlbench exists" <<'CHECK'
 test -e "/usr/local/nixlbench/bin/nixlbench"
 CHECK
 
-check "aws-ofi-nccl: lib/libnccl-net.so exists" <<'CHECK'
-test -e "${AWS_OFI_NCCL_PREFIX}/lib/libnccl-net.so"
-CHECK
-
-check "aws-ofi-nccl: lib/libnccl-ofi-tuner.so exists" <<'CHECK'
-test -e "${AWS_OFI_NCCL_PREFIX}/lib/libnccl-ofi-tuner.so"
-CHECK
-
 check "exactly one libfabric.so.1 is visible to the loader" <<'CHECK'
 copies="$({ ldconfig -p | awk '$1 == "libfabric.so.1" {print $NF}'; IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"; for d in "${dirs[@]}"; do if [ -n "$d" ] && [ -e "$d/libfabric.so.1" ]; then echo "$d/libfabric.so.1"; fi; done; } | xargs -r -n1 readlink -f | sort -u)"
 if [ "$(printf '%s\n' "$copies" | grep -c .)" -ne 1 ]; then
@@ -174,6 +174,16 @@ copies="$({ ldconfig -p | awk '$1 == "libucp.so.0" {print $NF}'; IFS=: read -ra 
 if [ "$(printf '%s\n' "$copies" | grep -c .)" -ne 1 ]; then
   echo "stagewright: the loader must see exactly one libucp.so.0, it sees:" >&2
   printf '%s\n' "$copies" | sed 's/^/  /' >&2
+  exit 1
+fi
+CHECK
+
+check "aws-ofi-nccl: lib/libnccl-net.so loads libfabric.so.1 from libfabric (stage libfabric)" <<'CHECK'
+if ! deps="$(ldd "${AWS_OFI_NCCL_PREFIX}/lib/libnccl-net.so" 2>&1)"; then echo "stagewright: cannot inspect ${AWS_OFI_NCCL_PREFIX}/lib/libnccl-net.so: $deps" >&2; exit 1; fi
+got="$(awk '$1 == "libfabric.so.1" {print $3}' <<< "$deps")"
+want="${LIBFABRIC_INSTALL_PATH}/lib/libfabric.so.1"
+if [ -z "$got" ] || [ "$(readlink -f "$got")" != "$(readlink -f "$want")" ]; then
+  echo "stagewright: ${AWS_OFI_NCCL_PREFIX}/lib/libnccl-net.so resolves libfabric.so.1 to '${got:-nothing}', not $want (libfabric of stage libfabric)" >&2
   exit 1
 fi
 CHECK
@@ -194,16 +204,6 @@ got="$(awk '$1 == "libfabric.so.1" {print $3}' <<< "$deps")"
 want="${LIBFABRIC_INSTALL_PATH}/lib/libfabric.so.1"
 if [ -z "$got" ] || [ "$(readlink -f "$got")" != "$(readlink -f "$want")" ]; then
   echo "stagewright: ${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_LIBFABRIC.so resolves libfabric.so.1 to '${got:-nothing}', not $want (libfabric of stage libfabric)" >&2
-  exit 1
-fi
-CHECK
-
-check "aws-ofi-nccl: lib/libnccl-net.so loads libfabric.so.1 from libfabric (stage libfabric)" <<'CHECK'
-if ! deps="$(ldd "${AWS_OFI_NCCL_PREFIX}/lib/libnccl-net.so" 2>&1)"; then echo "stagewright: cannot inspect ${AWS_OFI_NCCL_PREFIX}/lib/libnccl-net.so: $deps" >&2; exit 1; fi
-got="$(awk '$1 == "libfabric.so.1" {print $3}' <<< "$deps")"
-want="${LIBFABRIC_INSTALL_PATH}/lib/libfabric.so.1"
-if [ -z "$got" ] || [ "$(readlink -f "$got")" != "$(readlink -f "$want")" ]; then
-  echo "stagewright: ${AWS_OFI_NCCL_PREFIX}/lib/libnccl-net.so resolves libfabric.so.1 to '${got:-nothing}', not $want (libfabric of stage libfabric)" >&2
   exit 1
 fi
 CHECK

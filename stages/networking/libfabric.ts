@@ -13,6 +13,7 @@ import {
   compileStep,
   configureMake,
   defineComponent,
+  fetchedSource,
   heldArtifact,
   option,
   sh,
@@ -79,6 +80,16 @@ export const libfabric = defineComponent(LIBFABRIC_SPEC, (c) => {
   const LIBFABRIC_PIN = fromGit ? commitArg("LIBFABRIC_COMMIT", c.versionArg!, lockId) : sha256Arg("LIBFABRIC_SHA256", c.versionArg!, lockId, "libfabric release tarball");
   const staged = stagedDir("libfabric");
   const o = c.options;
+  const src = fetchedSource(
+    fromGit
+      ? git({ repo: "https://github.com/ofiwg/libfabric.git", dir: "libfabric", ref: c.versionArg!, commit: LIBFABRIC_PIN })
+      : tarball({
+          dir: "/usr/local/src/libfabric",
+          url: "https://github.com/ofiwg/libfabric/releases/download/${LIBFABRIC_VERSION}/libfabric-${LIBFABRIC_VERSION#v}.tar.bz2",
+          file: "libfabric.tar.bz2",
+          sha256: LIBFABRIC_PIN,
+        }),
+  );
   const flags = libfabricConfigureFlags({ efa: o["efa"] === true, cuda: o["cuda"] === true ? heldArtifact(c.from, "cuda") : undefined, gdrcopy: o["gdrcopy"] as AnyArtifact | undefined });
   return {
     description: `libfabric from ${fromGit ? "its git tag (autogen.sh)" : "the release tarball"}: EFA provider, CUDA and GDRCopy dlopen'd`,
@@ -90,16 +101,12 @@ export const libfabric = defineComponent(LIBFABRIC_SPEC, (c) => {
         delivery: { type: "staged", dir: staged }, ldconfig: true, facts: { distribution: "upstream" }, sonames: ["libfabric.so.1"],
       },
     },
+    // The download runs before GDRCopy is copied in: a GDRCopy bump re-runs the build, not the download.
+    stepsBeforeNeeds: 1,
     steps: [
+      src.fetch,
       compileStep({
-        source: fromGit
-          ? git({ repo: "https://github.com/ofiwg/libfabric.git", dir: "libfabric", ref: c.versionArg!, commit: LIBFABRIC_PIN })
-          : tarball({
-              dir: "/usr/local/src/libfabric",
-              url: "https://github.com/ofiwg/libfabric/releases/download/${LIBFABRIC_VERSION}/libfabric-${LIBFABRIC_VERSION#v}.tar.bz2",
-              file: "libfabric.tar.bz2",
-              sha256: LIBFABRIC_PIN,
-            }),
+        source: src.source,
         build: configureMake({ flags, ...(fromGit ? { autogen: "a git checkout ships no configure script" } : {}) }),
         staged,
         after: ['"${LIBFABRIC_INSTALL_PATH}/bin/fi_info" --version'],

@@ -10,6 +10,7 @@ import {
   configureMake,
   custom,
   defineComponent,
+  fetchedSource,
   MAKE_J,
   lines,
   git,
@@ -77,6 +78,7 @@ export function ucxConfigureFlags(cuda: AnyArtifact, gdrcopy: AnyArtifact | unde
 export const ucx = defineComponent(UCX_SPEC, (c) => {
   const UCX_COMMIT = commitArg("UCX_COMMIT", c.versionArg!, (v) => `ucx-${v.replace(/^v/, "")}`);
   const staged = stagedDir("ucx");
+  const src = fetchedSource(git({ repo: "https://github.com/openucx/ucx.git", dir: "ucx", ref: c.versionArg!, commit: UCX_COMMIT }));
   return {
     description: "UCX with verbs, EFA, CUDA and GDRCopy, multi-threaded",
     args: [UCX_COMMIT, SOURCE_MIRROR, NPROC],
@@ -87,9 +89,12 @@ export const ucx = defineComponent(UCX_SPEC, (c) => {
         runtimePaths: ["lib", "bin"], delivery: { type: "staged", dir: staged }, ldconfig: true, sonames: ["libucp.so.0"],
       },
     },
+    // The clone runs before GDRCopy is copied in: a GDRCopy bump re-runs the build, not the clone.
+    stepsBeforeNeeds: 1,
     steps: [
+      src.fetch,
       compileStep({
-        source: git({ repo: "https://github.com/openucx/ucx.git", dir: "ucx", ref: c.versionArg!, commit: UCX_COMMIT }),
+        source: src.source,
         build: c.options["configure"] === "release-mt"
           ? custom(
               ["./autogen.sh", lines(["./contrib/configure-release-mt \\\n    ", lines(ucxConfigureFlags(heldArtifact(c.from, "cuda"), c.options["gdrcopy"] as AnyArtifact | undefined, "release-mt", { java: c.options["java"] === true }), " \\\n    ")], ""), MAKE_J],

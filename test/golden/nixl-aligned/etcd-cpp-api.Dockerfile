@@ -1,5 +1,5 @@
 # etcd-cpp-api etcd-cpp-apiv3 (core only), pinned by commit
-FROM doca AS etcd-cpp-api
+FROM base AS etcd-cpp-api
 # ETCD_CPP_API_REF etcd-cpp-apiv3 git ref
 ARG ETCD_CPP_API_REF="7c6e714f188f9576e25e0350cac4181139eec23e"
 # ETCD_CPP_API_COMMIT git commit that ETCD_CPP_API_REF must resolve to

@@ -1,5 +1,5 @@
 # gdrcopy GDRCopy user-space library (libgdrapi); the gdrdrv module comes from the host
-FROM doca AS gdrcopy
+FROM base AS gdrcopy
 # GDRCOPY_VERSION GDRCopy release tag
 ARG GDRCOPY_VERSION="v2.4.1"
 # GDRCOPY_PREFIX GDRCopy install prefix (lowercase prefix= in its Makefile)

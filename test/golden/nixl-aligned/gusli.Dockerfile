@@ -1,5 +1,5 @@
 # gusli gusli client library (NIXL GUSLI plugin), pinned by commit
-FROM doca AS gusli
+FROM base AS gusli
 # GUSLI_REF gusli git ref (the repository has no release tags)
 ARG GUSLI_REF="8b7a3b285ea9d01a8fc9135cd4ad889c7db1f800"
 # GUSLI_COMMIT git commit that GUSLI_REF must resolve to

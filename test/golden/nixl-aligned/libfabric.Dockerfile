@@ -1,21 +1,13 @@
 # libfabric libfabric from the release tarball: EFA provider, CUDA and GDRCopy dlopen'd
 FROM doca AS libfabric
-COPY --link --from=gdrcopy /opt/stagewright/stage/gdrcopy/ /
 # LIBFABRIC_VERSION libfabric release tag (with its v)
 ARG LIBFABRIC_VERSION="v2.3.0"
-# LIBFABRIC_INSTALL_PATH libfabric install prefix; every consumer builds and loads from here
-ARG LIBFABRIC_INSTALL_PATH="/usr/local"
 # LIBFABRIC_SHA256 sha256 of the libfabric release tarball download
 ARG LIBFABRIC_SHA256="1d18fce868f8fef68b42fccd1f5df2555369739e8cb7c148532a0529a308eb09"
 # SOURCE_MIRROR mirror for every source download, laid out as <mirror>/<host>/<path>; empty = the public URLs
 ARG SOURCE_MIRROR=""
-# NPROC parallel build jobs; empty = nproc
-ARG NPROC=""
-# GDRCOPY_PREFIX GDRCopy install prefix (lowercase prefix= in its Makefile)
-ARG GDRCOPY_PREFIX="/usr/local"
-RUN --mount=type=cache,target=/root/.ccache,id=ccache,sharing=shared <<'EOF'
+RUN <<'EOF'
 set -euo pipefail
-export CCACHE_DIR=/root/.ccache PATH="/usr/lib/ccache:${PATH}"
 mkdir -p /usr/local/src/libfabric
 cd /usr/local/src/libfabric
 url="https://github.com/ofiwg/libfabric/releases/download/${LIBFABRIC_VERSION}/libfabric-${LIBFABRIC_VERSION#v}.tar.bz2"
@@ -26,6 +18,19 @@ case "$url" in
 esac
 if [ -z "${LIBFABRIC_SHA256}" ]; then echo "stagewright: libfabric.tar.bz2 has no pinned sha256 (LIBFABRIC_SHA256 is empty); it is NOT verified" >&2; sha256sum libfabric.tar.bz2 >&2; else echo "${LIBFABRIC_SHA256}  libfabric.tar.bz2" | sha256sum -c -; fi
 tar -xjf libfabric.tar.bz2 --strip-components=1
+EOF
+
+COPY --link --from=gdrcopy /opt/stagewright/stage/gdrcopy/ /
+# LIBFABRIC_INSTALL_PATH libfabric install prefix; every consumer builds and loads from here
+ARG LIBFABRIC_INSTALL_PATH="/usr/local"
+# NPROC parallel build jobs; empty = nproc
+ARG NPROC=""
+# GDRCOPY_PREFIX GDRCopy install prefix (lowercase prefix= in its Makefile)
+ARG GDRCOPY_PREFIX="/usr/local"
+RUN --mount=type=cache,target=/root/.ccache,id=ccache,sharing=shared <<'EOF'
+set -euo pipefail
+export CCACHE_DIR=/root/.ccache PATH="/usr/lib/ccache:${PATH}"
+cd /usr/local/src/libfabric
 ./configure \
     --prefix="${LIBFABRIC_INSTALL_PATH}" \
     --disable-verbs \

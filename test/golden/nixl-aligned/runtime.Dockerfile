@@ -1,16 +1,20 @@
 # runtime final image: only the declared runtime artifacts, one loader order, build-time linkage assertions
 FROM doca AS runtime
+# GDRCOPY_PREFIX GDRCopy install prefix (lowercase prefix= in its Makefile)
+ARG GDRCOPY_PREFIX="/usr/local"
+COPY --link --from=gdrcopy /opt/stagewright/stage/gdrcopy${GDRCOPY_PREFIX}/lib/ ${GDRCOPY_PREFIX}/lib/
 # LIBFABRIC_INSTALL_PATH libfabric install prefix; every consumer builds and loads from here
 ARG LIBFABRIC_INSTALL_PATH="/usr/local"
 COPY --link --from=libfabric /opt/stagewright/stage/libfabric${LIBFABRIC_INSTALL_PATH}/lib/ ${LIBFABRIC_INSTALL_PATH}/lib/
 COPY --link --from=libfabric /opt/stagewright/stage/libfabric${LIBFABRIC_INSTALL_PATH}/bin/ ${LIBFABRIC_INSTALL_PATH}/bin/
-# GDRCOPY_PREFIX GDRCopy install prefix (lowercase prefix= in its Makefile)
-ARG GDRCOPY_PREFIX="/usr/local"
-COPY --link --from=gdrcopy /opt/stagewright/stage/gdrcopy${GDRCOPY_PREFIX}/lib/ ${GDRCOPY_PREFIX}/lib/
 # UCX_PREFIX UCX install prefix
 ARG UCX_PREFIX="/usr"
 COPY --link --from=ucx /opt/stagewright/stage/ucx${UCX_PREFIX}/lib/ ${UCX_PREFIX}/lib/
 COPY --link --from=ucx /opt/stagewright/stage/ucx${UCX_PREFIX}/bin/ ${UCX_PREFIX}/bin/
+# AWS_OFI_NCCL_PREFIX aws-ofi-nccl install prefix
+ARG AWS_OFI_NCCL_PREFIX="/opt/amazon/ofi-nccl"
+COPY --link --from=aws-ofi-nccl /opt/stagewright/stage/aws-ofi-nccl${AWS_OFI_NCCL_PREFIX}/lib/ ${AWS_OFI_NCCL_PREFIX}/lib/
+COPY --link --from=aws-ofi-nccl /opt/stagewright/stage/aws-ofi-nccl${AWS_OFI_NCCL_PREFIX}/share/ ${AWS_OFI_NCCL_PREFIX}/share/
 COPY --link --from=etcd-cpp-api /opt/stagewright/stage/etcd-cpp-api/usr/local/lib/ /usr/local/lib/
 COPY --link --from=aws-sdk-cpp /opt/stagewright/stage/aws-sdk-cpp/usr/local/lib/ /usr/local/lib/
 COPY --link --from=gusli /opt/stagewright/stage/gusli/usr/lib/libgusli_*.so /usr/lib/
@@ -20,38 +24,38 @@ COPY --link --from=nixl /opt/stagewright/stage/nixl${NIXL_PREFIX}/lib/ ${NIXL_PR
 COPY --link --from=nixl /opt/stagewright/stage/nixl${NIXL_PREFIX}/bin/ ${NIXL_PREFIX}/bin/
 COPY --link --from=nixl /opt/stagewright/stage/nixl/opt/stagewright/wheels/ /opt/stagewright/wheels/
 COPY --link --from=nixl /opt/stagewright/stage/nixl/usr/local/nixlbench/bin/ /usr/local/nixlbench/bin/
-# AWS_OFI_NCCL_PREFIX aws-ofi-nccl install prefix
-ARG AWS_OFI_NCCL_PREFIX="/opt/amazon/ofi-nccl"
-COPY --link --from=aws-ofi-nccl /opt/stagewright/stage/aws-ofi-nccl${AWS_OFI_NCCL_PREFIX}/lib/ ${AWS_OFI_NCCL_PREFIX}/lib/
-COPY --link --from=aws-ofi-nccl /opt/stagewright/stage/aws-ofi-nccl${AWS_OFI_NCCL_PREFIX}/share/ ${AWS_OFI_NCCL_PREFIX}/share/
-# One loader order for every library directory, derived from the artifacts (00- sorts first)
+COPY --link --from=uv /uv /uvx /bin/
+ENV UV_CACHE_DIR="/workspace/.cache/uv"
+ENV UV_NO_BUILD_ISOLATION="1"
+ENV UV_NO_SYNC="1"
+ENV VIRTUAL_ENV="/workspace/.venv"
+ENV PATH="/workspace/.venv/bin:${PATH}"
 # TARGETARCH target architecture as BuildKit names it (amd64, arm64), from --platform
 ARG TARGETARCH
 # ARCH target CPU architecture as uname -m prints it (x86_64, aarch64), computed from TARGETARCH (set by --platform)
 ARG ARCH="${TARGETARCH/amd64/x86_64}"
 ARG ARCH="${ARCH/arm64/aarch64}"
-RUN <<'EOF'
-set -euo pipefail
-printf '%s\n' "${LIBFABRIC_INSTALL_PATH}/lib" "${LIBFABRIC_INSTALL_PATH}/lib/libfabric" "${GDRCOPY_PREFIX}/lib" "${UCX_PREFIX}/lib" "${UCX_PREFIX}/lib/ucx" "/usr/local/lib" "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu" "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins" "${AWS_OFI_NCCL_PREFIX}/lib" > /etc/ld.so.conf.d/00-stagewright.conf
-ldconfig
-EOF
-
-ENV LD_LIBRARY_PATH="${LIBFABRIC_INSTALL_PATH}/lib:${GDRCOPY_PREFIX}/lib:${UCX_PREFIX}/lib:/usr/local/lib:${NIXL_PREFIX}/lib/${ARCH}-linux-gnu:${AWS_OFI_NCCL_PREFIX}/lib${LD_LIBRARY_PATH:+:${LD_LIBRARY_PATH}}"
+ENV LD_LIBRARY_PATH="${GDRCOPY_PREFIX}/lib:${LIBFABRIC_INSTALL_PATH}/lib:${UCX_PREFIX}/lib:${AWS_OFI_NCCL_PREFIX}/lib:/usr/local/lib:${NIXL_PREFIX}/lib/${ARCH}-linux-gnu${LD_LIBRARY_PATH:+:${LD_LIBRARY_PATH}}"
 ENV PATH="${LIBFABRIC_INSTALL_PATH}/bin:${UCX_PREFIX}/bin:${NIXL_PREFIX}/bin:/usr/local/nixlbench/bin:${PATH}"
-ENV NIXL_PREFIX="${NIXL_PREFIX}"
-ENV NIXL_PLUGIN_DIR="${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins"
 ENV NCCL_TUNER_PLUGIN="${AWS_OFI_NCCL_PREFIX}/lib/libnccl-ofi-tuner.so"
 ENV NCCL_NET="AWS Libfabric"
 ENV NCCL_SOCKET_IFNAME="^docker,lo,veth"
+ENV NIXL_PREFIX="${NIXL_PREFIX}"
+ENV NIXL_PLUGIN_DIR="${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins"
+# PYTHON_VERSION Python version of the virtual environment and the NIXL wheel
+ARG PYTHON_VERSION="3.12"
 RUN --mount=type=cache,target=/workspace/.cache/uv,sharing=locked <<'EOF'
 set -euo pipefail
+uv venv --python "${PYTHON_VERSION}" /workspace/.venv
 uv pip install /opt/stagewright/wheels/*.whl
 python -c "import nixl"
 EOF
 
-# Fail the build when the loader would pick the wrong library (two copies, or a consumer resolving another prefix)
+# One loader order for every library directory, derived from the artifacts (00- sorts first); then fail the build when the loader would pick the wrong library (two copies, or a consumer resolving another prefix)
 RUN <<'EOF'
 set -euo pipefail
+printf '%s\n' "${GDRCOPY_PREFIX}/lib" "${LIBFABRIC_INSTALL_PATH}/lib" "${LIBFABRIC_INSTALL_PATH}/lib/libfabric" "${UCX_PREFIX}/lib" "${UCX_PREFIX}/lib/ucx" "${AWS_OFI_NCCL_PREFIX}/lib" "/usr/local/lib" "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu" "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins" > /etc/ld.so.conf.d/00-stagewright.conf
+ldconfig
 copies="$({ ldconfig -p | awk '$1 == "libfabric.so.1" {print $NF}'; IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"; for d in "${dirs[@]}"; do if [ -n "$d" ] && [ -e "$d/libfabric.so.1" ]; then echo "$d/libfabric.so.1"; fi; done; } | xargs -r -n1 readlink -f | sort -u)"
 if [ "$(printf '%s\n' "$copies" | grep -c .)" -ne 1 ]; then
   echo "stagewright: the loader must see exactly one libfabric.so.1, it sees:" >&2
@@ -62,6 +66,13 @@ copies="$({ ldconfig -p | awk '$1 == "libucp.so.0" {print $NF}'; IFS=: read -ra 
 if [ "$(printf '%s\n' "$copies" | grep -c .)" -ne 1 ]; then
   echo "stagewright: the loader must see exactly one libucp.so.0, it sees:" >&2
   printf '%s\n' "$copies" | sed 's/^/  /' >&2
+  exit 1
+fi
+if ! deps="$(ldd "${AWS_OFI_NCCL_PREFIX}/lib/libnccl-net.so" 2>&1)"; then echo "stagewright: cannot inspect ${AWS_OFI_NCCL_PREFIX}/lib/libnccl-net.so: $deps" >&2; exit 1; fi
+got="$(awk '$1 == "libfabric.so.1" {print $3}' <<< "$deps")"
+want="${LIBFABRIC_INSTALL_PATH}/lib/libfabric.so.1"
+if [ -z "$got" ] || [ "$(readlink -f "$got")" != "$(readlink -f "$want")" ]; then
+  echo "stagewright: ${AWS_OFI_NCCL_PREFIX}/lib/libnccl-net.so resolves libfabric.so.1 to '${got:-nothing}', not $want (libfabric of stage libfabric)" >&2
   exit 1
 fi
 if ! deps="$(ldd "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_UCX.so" 2>&1)"; then echo "stagewright: cannot inspect ${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_UCX.so: $deps" >&2; exit 1; fi
@@ -76,13 +87,6 @@ got="$(awk '$1 == "libfabric.so.1" {print $3}' <<< "$deps")"
 want="${LIBFABRIC_INSTALL_PATH}/lib/libfabric.so.1"
 if [ -z "$got" ] || [ "$(readlink -f "$got")" != "$(readlink -f "$want")" ]; then
   echo "stagewright: ${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_LIBFABRIC.so resolves libfabric.so.1 to '${got:-nothing}', not $want (libfabric of stage libfabric)" >&2
-  exit 1
-fi
-if ! deps="$(ldd "${AWS_OFI_NCCL_PREFIX}/lib/libnccl-net.so" 2>&1)"; then echo "stagewright: cannot inspect ${AWS_OFI_NCCL_PREFIX}/lib/libnccl-net.so: $deps" >&2; exit 1; fi
-got="$(awk '$1 == "libfabric.so.1" {print $3}' <<< "$deps")"
-want="${LIBFABRIC_INSTALL_PATH}/lib/libfabric.so.1"
-if [ -z "$got" ] || [ "$(readlink -f "$got")" != "$(readlink -f "$want")" ]; then
-  echo "stagewright: ${AWS_OFI_NCCL_PREFIX}/lib/libnccl-net.so resolves libfabric.so.1 to '${got:-nothing}', not $want (libfabric of stage libfabric)" >&2
   exit 1
 fi
 # No NCCL is built: the plugin is loaded by the base image's NCCL. Exactly one libnccl.so.2, and its version in the log

@@ -1,5 +1,22 @@
 # runtime final image: only the declared runtime artifacts, one loader order, build-time linkage assertions
 FROM doca AS runtime
+# The image carries its own NCCL: remove the base image's, as a dpkg package or as plain files, so exactly one libnccl.so.2 and one nccl.h exist
+# NCCL_PREFIX NCCL install prefix
+ARG NCCL_PREFIX="/usr/local"
+RUN --mount=type=cache,target=/var/cache/apt,sharing=locked --mount=type=cache,target=/var/lib/apt,sharing=locked <<'EOF'
+set -euo pipefail
+if dpkg -s libnccl2 > /dev/null 2>&1; then DEBIAN_FRONTEND=noninteractive apt-get purge -y libnccl2 libnccl-dev; fi
+keep="$(readlink -f "${NCCL_PREFIX}/lib")"
+ldconfig
+IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"
+while read -r f; do dirs+=("$(dirname "$f")"); done < <(ldconfig -p | awk '$1 ~ /^libnccl\.so/ {print $NF}')
+for d in "${dirs[@]}"; do
+  if [ -n "$d" ] && [ -d "$d" ] && [ "$(readlink -f "$d")" != "$keep" ] && compgen -G "$d/libnccl.so*" > /dev/null; then echo "stagewright: removing the base image NCCL from $d (not a dpkg package)"; rm -f "$d"/libnccl.so* "$d"/libnccl_static.a; fi
+done
+for h in /usr/include/nccl.h /usr/include/nccl_net.h ; do if [ -e "$h" ] && [ "$(readlink -f "$(dirname "$h")")" != "$(readlink -f "${NCCL_PREFIX}/include")" ]; then rm -f "$h"; fi; done
+ldconfig
+EOF
+
 # LIBFABRIC_INSTALL_PATH libfabric install prefix; every consumer builds and loads from here
 ARG LIBFABRIC_INSTALL_PATH="/usr/local"
 COPY --link --from=libfabric /opt/stagewright/stage/libfabric${LIBFABRIC_INSTALL_PATH}/lib/ ${LIBFABRIC_INSTALL_PATH}/lib/
@@ -22,41 +39,17 @@ COPY --link --from=nixl /opt/stagewright/stage/nixl${NIXL_PREFIX}/lib/ ${NIXL_PR
 COPY --link --from=nixl /opt/stagewright/stage/nixl${NIXL_PREFIX}/bin/ ${NIXL_PREFIX}/bin/
 COPY --link --from=nixl /opt/stagewright/stage/nixl/opt/stagewright/wheels/ /opt/stagewright/wheels/
 COPY --link --from=nixl /opt/stagewright/stage/nixl/usr/local/nixlbench/bin/ /usr/local/nixlbench/bin/
-# NCCL_PREFIX NCCL install prefix
-ARG NCCL_PREFIX="/usr/local"
 COPY --link --from=nccl /opt/stagewright/stage/nccl${NCCL_PREFIX}/lib/ ${NCCL_PREFIX}/lib/
 COPY --link --from=nccl /opt/stagewright/stage/nccl${NCCL_PREFIX}/include/ ${NCCL_PREFIX}/include/
 # AWS_OFI_NCCL_PREFIX aws-ofi-nccl install prefix
 ARG AWS_OFI_NCCL_PREFIX="/opt/amazon/ofi-nccl"
 COPY --link --from=aws-ofi-nccl /opt/stagewright/stage/aws-ofi-nccl${AWS_OFI_NCCL_PREFIX}/lib/ ${AWS_OFI_NCCL_PREFIX}/lib/
 COPY --link --from=aws-ofi-nccl /opt/stagewright/stage/aws-ofi-nccl${AWS_OFI_NCCL_PREFIX}/share/ ${AWS_OFI_NCCL_PREFIX}/share/
-# The image carries its own NCCL: remove the base image's, as a dpkg package or as plain files, so exactly one libnccl.so.2 and one nccl.h exist
-RUN --mount=type=cache,target=/var/cache/apt,sharing=locked --mount=type=cache,target=/var/lib/apt,sharing=locked <<'EOF'
-set -euo pipefail
-if dpkg -s libnccl2 > /dev/null 2>&1; then DEBIAN_FRONTEND=noninteractive apt-get purge -y libnccl2 libnccl-dev; fi
-keep="$(readlink -f "${NCCL_PREFIX}/lib")"
-ldconfig
-IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"
-while read -r f; do dirs+=("$(dirname "$f")"); done < <(ldconfig -p | awk '$1 ~ /^libnccl\.so/ {print $NF}')
-for d in "${dirs[@]}"; do
-  if [ -n "$d" ] && [ -d "$d" ] && [ "$(readlink -f "$d")" != "$keep" ] && compgen -G "$d/libnccl.so*" > /dev/null; then echo "stagewright: removing the base image NCCL from $d (not a dpkg package)"; rm -f "$d"/libnccl.so* "$d"/libnccl_static.a; fi
-done
-for h in /usr/include/nccl.h /usr/include/nccl_net.h ; do if [ -e "$h" ] && [ "$(readlink -f "$(dirname "$h")")" != "$(readlink -f "${NCCL_PREFIX}/include")" ]; then rm -f "$h"; fi; done
-ldconfig
-EOF
-
-# One loader order for every library directory, derived from the artifacts (00- sorts first)
 # TARGETARCH target architecture as BuildKit names it (amd64, arm64), from --platform
 ARG TARGETARCH
 # ARCH target CPU architecture as uname -m prints it (x86_64, aarch64), computed from TARGETARCH (set by --platform)
 ARG ARCH="${TARGETARCH/amd64/x86_64}"
 ARG ARCH="${ARCH/arm64/aarch64}"
-RUN <<'EOF'
-set -euo pipefail
-printf '%s\n' "${LIBFABRIC_INSTALL_PATH}/lib" "${LIBFABRIC_INSTALL_PATH}/lib/libfabric" "${GDRCOPY_PREFIX}/lib" "${UCX_PREFIX}/lib" "${UCX_PREFIX}/lib/ucx" "/usr/local/lib" "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu" "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins" "${NCCL_PREFIX}/lib" "${AWS_OFI_NCCL_PREFIX}/lib" > /etc/ld.so.conf.d/00-stagewright.conf
-ldconfig
-EOF
-
 ENV LD_LIBRARY_PATH="${LIBFABRIC_INSTALL_PATH}/lib:${GDRCOPY_PREFIX}/lib:${UCX_PREFIX}/lib:/usr/local/lib:${NIXL_PREFIX}/lib/${ARCH}-linux-gnu:${NCCL_PREFIX}/lib:${AWS_OFI_NCCL_PREFIX}/lib${LD_LIBRARY_PATH:+:${LD_LIBRARY_PATH}}"
 ENV PATH="${LIBFABRIC_INSTALL_PATH}/bin:${UCX_PREFIX}/bin:${NIXL_PREFIX}/bin:/usr/local/nixlbench/bin:${PATH}"
 ENV NIXL_PREFIX="${NIXL_PREFIX}"
@@ -70,9 +63,11 @@ uv pip install /opt/stagewright/wheels/*.whl
 python -c "import nixl"
 EOF
 
-# Fail the build when the loader would pick the wrong library (two copies, or a consumer resolving another prefix)
+# One loader order for every library directory, derived from the artifacts (00- sorts first); then fail the build when the loader would pick the wrong library (two copies, or a consumer resolving another prefix)
 RUN <<'EOF'
 set -euo pipefail
+printf '%s\n' "${LIBFABRIC_INSTALL_PATH}/lib" "${LIBFABRIC_INSTALL_PATH}/lib/libfabric" "${GDRCOPY_PREFIX}/lib" "${UCX_PREFIX}/lib" "${UCX_PREFIX}/lib/ucx" "/usr/local/lib" "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu" "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins" "${NCCL_PREFIX}/lib" "${AWS_OFI_NCCL_PREFIX}/lib" > /etc/ld.so.conf.d/00-stagewright.conf
+ldconfig
 copies="$({ ldconfig -p | awk '$1 == "libfabric.so.1" {print $NF}'; IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"; for d in "${dirs[@]}"; do if [ -n "$d" ] && [ -e "$d/libfabric.so.1" ]; then echo "$d/libfabric.so.1"; fi; done; } | xargs -r -n1 readlink -f | sort -u)"
 if [ "$(printf '%s\n' "$copies" | grep -c .)" -ne 1 ]; then
   echo "stagewright: the loader must see exactly one libfabric.so.1, it sees:" >&2

@@ -2,17 +2,12 @@
 FROM doca AS ucx
 # UCX_VERSION UCX git tag
 ARG UCX_VERSION="v1.22.0"
-# UCX_PREFIX UCX install prefix
-ARG UCX_PREFIX="/usr"
 # UCX_COMMIT git commit that UCX_VERSION must resolve to
 ARG UCX_COMMIT="8a6b06fb880accbb933a79cda893883872c68d9d"
 # SOURCE_MIRROR mirror for every source download, laid out as <mirror>/<host>/<path>; empty = the public URLs
 ARG SOURCE_MIRROR=""
-# NPROC parallel build jobs; empty = nproc
-ARG NPROC=""
-RUN --mount=type=cache,target=/root/.ccache,id=ccache,sharing=shared <<'EOF'
+RUN <<'EOF'
 set -euo pipefail
-export CCACHE_DIR=/root/.ccache PATH="/usr/lib/ccache:${PATH}"
 cd /usr/local/src
 repo="https://github.com/openucx/ucx.git"
 filter=(--filter=blob:none)
@@ -26,6 +21,16 @@ else
   echo "stagewright: ucx is NOT pinned to a commit (UCX_COMMIT is empty); built from ${UCX_VERSION} = $(git -C ucx rev-parse HEAD)" >&2
 fi
 cd ucx
+EOF
+
+# UCX_PREFIX UCX install prefix
+ARG UCX_PREFIX="/usr"
+# NPROC parallel build jobs; empty = nproc
+ARG NPROC=""
+RUN --mount=type=cache,target=/root/.ccache,id=ccache,sharing=shared <<'EOF'
+set -euo pipefail
+export CCACHE_DIR=/root/.ccache PATH="/usr/lib/ccache:${PATH}"
+cd /usr/local/src/ucx
 ./autogen.sh
 ./contrib/configure-release-mt \
     --prefix="${UCX_PREFIX}" \

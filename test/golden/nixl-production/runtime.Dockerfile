@@ -1,20 +1,8 @@
 # runtime final image: only the declared runtime artifacts, one loader order, build-time linkage assertions
 FROM efa-drivers AS runtime
-# GDRCOPY_PREFIX GDRCopy install prefix (lowercase prefix= in its Makefile)
-ARG GDRCOPY_PREFIX="/usr/local"
-COPY --link --from=gdrcopy /opt/stagewright/stage/gdrcopy${GDRCOPY_PREFIX}/lib/ ${GDRCOPY_PREFIX}/lib/
-COPY --link --from=etcd-cpp-api /opt/stagewright/stage/etcd-cpp-api/usr/local/lib/ /usr/local/lib/
-# NIXL_PREFIX NIXL install prefix
-ARG NIXL_PREFIX="/opt/nvidia/nvda_nixl"
-COPY --link --from=nixl /opt/stagewright/stage/nixl${NIXL_PREFIX}/lib/ ${NIXL_PREFIX}/lib/
-COPY --link --from=nixl /opt/stagewright/stage/nixl${NIXL_PREFIX}/bin/ ${NIXL_PREFIX}/bin/
-COPY --link --from=nixl /opt/stagewright/stage/nixl/opt/stagewright/wheels/ /opt/stagewright/wheels/
-COPY --link --from=nixl /opt/stagewright/stage/nixl/usr/local/nixlbench/bin/ /usr/local/nixlbench/bin/
+# The image carries its own NCCL: remove the base image's, as a dpkg package or as plain files, so exactly one libnccl.so.2 and one nccl.h exist
 # NCCL_PREFIX NCCL install prefix
 ARG NCCL_PREFIX="/usr/local"
-COPY --link --from=nccl /opt/stagewright/stage/nccl${NCCL_PREFIX}/lib/ ${NCCL_PREFIX}/lib/
-COPY --link --from=nccl /opt/stagewright/stage/nccl${NCCL_PREFIX}/include/ ${NCCL_PREFIX}/include/
-# The image carries its own NCCL: remove the base image's, as a dpkg package or as plain files, so exactly one libnccl.so.2 and one nccl.h exist
 RUN --mount=type=cache,target=/var/cache/apt,sharing=locked --mount=type=cache,target=/var/lib/apt,sharing=locked <<'EOF'
 set -euo pipefail
 if dpkg -s libnccl2 > /dev/null 2>&1; then DEBIAN_FRONTEND=noninteractive apt-get purge -y libnccl2 libnccl-dev; fi
@@ -29,18 +17,23 @@ for h in /usr/include/nccl.h /usr/include/nccl_net.h ; do if [ -e "$h" ] && [ "$
 ldconfig
 EOF
 
-# One loader order for every library directory, derived from the artifacts (00- sorts first)
+# GDRCOPY_PREFIX GDRCopy install prefix (lowercase prefix= in its Makefile)
+ARG GDRCOPY_PREFIX="/usr/local"
+COPY --link --from=gdrcopy /opt/stagewright/stage/gdrcopy${GDRCOPY_PREFIX}/lib/ ${GDRCOPY_PREFIX}/lib/
+COPY --link --from=etcd-cpp-api /opt/stagewright/stage/etcd-cpp-api/usr/local/lib/ /usr/local/lib/
+# NIXL_PREFIX NIXL install prefix
+ARG NIXL_PREFIX="/opt/nvidia/nvda_nixl"
+COPY --link --from=nixl /opt/stagewright/stage/nixl${NIXL_PREFIX}/lib/ ${NIXL_PREFIX}/lib/
+COPY --link --from=nixl /opt/stagewright/stage/nixl${NIXL_PREFIX}/bin/ ${NIXL_PREFIX}/bin/
+COPY --link --from=nixl /opt/stagewright/stage/nixl/opt/stagewright/wheels/ /opt/stagewright/wheels/
+COPY --link --from=nixl /opt/stagewright/stage/nixl/usr/local/nixlbench/bin/ /usr/local/nixlbench/bin/
+COPY --link --from=nccl /opt/stagewright/stage/nccl${NCCL_PREFIX}/lib/ ${NCCL_PREFIX}/lib/
+COPY --link --from=nccl /opt/stagewright/stage/nccl${NCCL_PREFIX}/include/ ${NCCL_PREFIX}/include/
 # TARGETARCH target architecture as BuildKit names it (amd64, arm64), from --platform
 ARG TARGETARCH
 # ARCH target CPU architecture as uname -m prints it (x86_64, aarch64), computed from TARGETARCH (set by --platform)
 ARG ARCH="${TARGETARCH/amd64/x86_64}"
 ARG ARCH="${ARCH/arm64/aarch64}"
-RUN <<'EOF'
-set -euo pipefail
-printf '%s\n' "${GDRCOPY_PREFIX}/lib" "/usr/local/lib" "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu" "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins" "${NCCL_PREFIX}/lib" > /etc/ld.so.conf.d/00-stagewright.conf
-ldconfig
-EOF
-
 ENV LD_LIBRARY_PATH="${GDRCOPY_PREFIX}/lib:/usr/local/lib:${NIXL_PREFIX}/lib/${ARCH}-linux-gnu:${NCCL_PREFIX}/lib${LD_LIBRARY_PATH:+:${LD_LIBRARY_PATH}}"
 ENV PATH="${NIXL_PREFIX}/bin:/usr/local/nixlbench/bin:${PATH}"
 ENV NIXL_PREFIX="${NIXL_PREFIX}"
@@ -51,9 +44,11 @@ uv pip install /opt/stagewright/wheels/*.whl
 python -c "import nixl"
 EOF
 
-# Fail the build when the loader would pick the wrong library (two copies, or a consumer resolving another prefix)
+# One loader order for every library directory, derived from the artifacts (00- sorts first); then fail the build when the loader would pick the wrong library (two copies, or a consumer resolving another prefix)
 RUN <<'EOF'
 set -euo pipefail
+printf '%s\n' "${GDRCOPY_PREFIX}/lib" "/usr/local/lib" "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu" "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins" "${NCCL_PREFIX}/lib" > /etc/ld.so.conf.d/00-stagewright.conf
+ldconfig
 copies="$({ ldconfig -p | awk '$1 == "libucp.so.0" {print $NF}'; IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"; for d in "${dirs[@]}"; do if [ -n "$d" ] && [ -e "$d/libucp.so.0" ]; then echo "$d/libucp.so.0"; fi; done; } | xargs -r -n1 readlink -f | sort -u)"
 if [ "$(printf '%s\n' "$copies" | grep -c .)" -ne 1 ]; then
   echo "stagewright: the loader must see exactly one libucp.so.0, it sees:" >&2
