@@ -48,6 +48,13 @@ import { stagedDir } from "../stages/shared.ts";
 /** The image `scripts/setup-buildkit.sh base` imports (debootstrap minbase + gcc, libc6-dev, make). */
 export const SMOKE_BASE_IMAGE_DEFAULT = "stagewright/smoke-base:bookworm";
 
+/**
+ * The runtime flavour of the smoke base that `scripts/setup-buildkit.sh base` makes: the same rootfs
+ * with the toolchain (gcc, libc6-dev, make and what only they need) purged and the layers flattened,
+ * as a CUDA runtime image is its devel image without the toolkit.
+ */
+export const SMOKE_RUNTIME_IMAGE_DEFAULT = "stagewright/smoke-runtime:bookworm";
+
 /** The build context of the smoke recipe, relative to the repository root. */
 export const SMOKE_CONTEXT = "test/fixtures/smoke";
 
@@ -248,10 +255,35 @@ export function smokeRuntime<const A extends readonly AnyArtifact[]>(from: AnySt
   });
 }
 
+/**
+ * The runtime flavour's base stage: the toolchain-free image, with the check that it has no
+ * compiler but the tools the runtime's assertions run, and the CUDA base image's LD_LIBRARY_PATH.
+ *
+ * @example
+ * const lean = smokeRuntimeBase()
+ */
+export function smokeRuntimeBase(runtimeImage: string = SMOKE_RUNTIME_IMAGE_DEFAULT) {
+  const SMOKE_RUNTIME_IMAGE = taggedImageRefArg("SMOKE_RUNTIME_IMAGE", runtimeImage, "runtime flavour of the base image: the smoke base without its toolchain (scripts/setup-buildkit.sh base)");
+  return defineStage({
+    name: "runtime-base",
+    description: "the smoke base without its toolchain (the runtime flavour)",
+    from: imageFrom([SMOKE_RUNTIME_IMAGE]),
+    steps: [
+      run('for tool in ldd ldconfig awk readlink; do command -v "$tool"; done\nif command -v cc; then echo "the runtime flavour has a compiler" >&2; exit 1; fi', OFFLINE),
+      env(["LD_LIBRARY_PATH", BASE_LD_LIBRARY_PATH]),
+    ],
+  });
+}
+
 /** Options of {@link smokeStages}. */
 export interface SmokeOptions {
   /** The base image. Default {@link SMOKE_BASE_IMAGE_DEFAULT}. */
   readonly baseImage?: string;
+  /**
+   * What the final stage is built on: "devel", the base the builders use (the default, as the
+   * aligned image's runtime on efa-drivers), or "runtime", the toolchain-free flavour of it.
+   */
+  readonly flavour?: "devel" | "runtime";
 }
 
 /**
@@ -275,8 +307,14 @@ export function smokeStages(options: SmokeOptions = {}) {
  */
 export function smokeRecipe(options: SmokeOptions = {}) {
   const { base, g, h } = smokeStages(options);
+  const description = "libgreet + hello on Debian: the stagewright mechanics, built for real";
+  if (options.flavour === "runtime") {
+    const lean = smokeRuntimeBase();
+    const final = smokeRuntime(lean, [g.provides.greet, h.provides.hello]);
+    return recipe("smoke-runtime-flavour", [base, g, h, lean, final], { description: `${description} (final stage on the runtime flavour)` });
+  }
   const final = smokeRuntime(base, [g.provides.greet, h.provides.hello]);
-  return recipe("smoke", [base, g, h, final], { description: "libgreet + hello on Debian: the stagewright mechanics, built for real" });
+  return recipe("smoke", [base, g, h, final], { description });
 }
 
 /**

@@ -4,7 +4,8 @@
 #   scripts/setup-buildkit.sh setup         fetch + unpack Debian sid docker.io/docker-cli/docker-buildx, and debootstrap
 #                                           the smoke base rootfs (minbase + gcc, make; tarball cached in the state dir)
 #   scripts/setup-buildkit.sh start         start a private dockerd (no bridge, no iptables)
-#   scripts/setup-buildkit.sh base          import the smoke base rootfs as stagewright/smoke-base:bookworm and the cross
+#   scripts/setup-buildkit.sh base          import the smoke base rootfs as stagewright/smoke-base:bookworm (and make its runtime
+#                                           flavour stagewright/smoke-runtime:bookworm: the toolchain purged), and the cross
 #                                           rootfs (the same + gcc-aarch64-linux-gnu) as stagewright/smoke-cross:bookworm
 #                                           (needs a running dockerd; debootstraps first when a tarball is not cached)
 #   scripts/setup-buildkit.sh stop          stop the dockerd that `start` started (by its PID)
@@ -89,6 +90,9 @@ BASE_IMAGE=stagewright/smoke-base:$BASE_SUITE
 BASE_LABEL=dev.stagewright.smoke-base
 BASE_DIR=$SW_HOME/base
 BASE_TAR=$BASE_DIR/$BASE_SUITE-minbase-${BASE_PACKAGES//,/-}.tar
+# The runtime flavour of the smoke base: the same rootfs with the toolchain purged (every package that is not
+# Priority required, apt and what it needs kept), the way a CUDA runtime image lacks the devel image's toolkit.
+RUNTIME_IMAGE=stagewright/smoke-runtime:$BASE_SUITE
 CROSS_PACKAGES=$BASE_PACKAGES,gcc-aarch64-linux-gnu,libc6-dev-arm64-cross
 CROSS_IMAGE=stagewright/smoke-cross:$BASE_SUITE
 CROSS_TAR=$BASE_DIR/$BASE_SUITE-minbase-${CROSS_PACKAGES//,/-}.tar
@@ -207,6 +211,32 @@ import_rootfs() { # TAR IMAGE: docker import, skipped when IMAGE already carries
   dk import --change "ENV PATH=$BASE_PATH" --change "LABEL $BASE_LABEL=$ident" "$tar" "$image" >/dev/null
 }
 
+make_runtime_flavour() { # RUNTIME_IMAGE from BASE_IMAGE: toolchain purged offline, flattened (export | import)
+  local ident cid
+  ident="$(basename "$BASE_TAR"):$(stat -c '%s:%Y' "$BASE_TAR"):runtime"
+  if [ "$(dk image inspect -f "{{ index .Config.Labels \"$BASE_LABEL\" }}" "$RUNTIME_IMAGE" 2>/dev/null || true)" = "$ident" ]; then
+    log "$RUNTIME_IMAGE is made ($ident)"
+    return 0
+  fi
+  log "making $RUNTIME_IMAGE: $BASE_IMAGE without ${BASE_PACKAGES//,/ } and what only they need"
+  # Removal needs no network: mark every package but the required ones (and apt) automatic, purge the toolchain with
+  # what becomes unneeded, and check that no compiler is left.
+  local purge pkgs
+  purge=$(cat <<'SH'
+dpkg-query -W -f='${Package} ${Priority}\n' | awk '$2 != "required" && $1 != "apt" {print $1}' | xargs -r apt-mark auto >/dev/null
+DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq --auto-remove "$@" >/dev/null
+rm -rf /var/cache/apt/* /var/lib/apt/lists/*
+for t in cc gcc make; do if command -v "$t" >/dev/null; then echo "$t is left after the purge" >&2; exit 1; fi; done
+for t in ldd ldconfig awk readlink; do command -v "$t" >/dev/null; done
+SH
+)
+  IFS=, read -ra pkgs <<< "$BASE_PACKAGES"
+  cid="$(dk create --network none "$BASE_IMAGE" bash -euo pipefail -c "$purge" purge "${pkgs[@]}")"
+  if ! dk start -a "$cid" >&2; then dk rm "$cid" >/dev/null; die "making $RUNTIME_IMAGE failed"; fi
+  dk export "$cid" | dk import --change "ENV PATH=$BASE_PATH" --change "LABEL $BASE_LABEL=$ident" - "$RUNTIME_IMAGE" >/dev/null
+  dk rm "$cid" >/dev/null
+}
+
 cmd_base() {
   is_setup || die "not set up: run '$0 setup' first"
   docker_env
@@ -221,6 +251,7 @@ cmd_base() {
   exec 7>"$STATE/.base.lock" # one import at a time into this checkout's daemon
   flock -x 7
   import_rootfs "$BASE_TAR" "$BASE_IMAGE"
+  make_runtime_flavour
   # The cross rootfs is made by `setup` (debootstrap takes minutes; not inside a test's start-up).
   if [ -s "$CROSS_TAR" ]; then import_rootfs "$CROSS_TAR" "$CROSS_IMAGE"; else log "no cross rootfs $CROSS_TAR yet: run '$0 setup' to make it ($CROSS_IMAGE is not imported)"; fi
   exec 7>&-

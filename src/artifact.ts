@@ -66,6 +66,11 @@ export interface Artifact<K extends string = string, P extends string = string, 
   readonly sonames: readonly string[];
   /** Files of this artifact that must resolve a soname from the artifact of another kind at run time. */
   readonly links: readonly ArtifactLink[];
+  /**
+   * Distribution packages its runtime files need in an image without the build dependencies (a
+   * runtime flavour of the base image): what HPCCM's runtime() installs as ospackages.
+   */
+  readonly runtimePackages: readonly string[];
 }
 
 /**
@@ -103,7 +108,11 @@ export interface ArtifactSpec<K extends string, P extends string, By extends str
   readonly facts?: Readonly<Record<string, string>>;
   readonly sonames?: readonly string[];
   readonly links?: readonly ArtifactLink[];
+  readonly runtimePackages?: readonly string[];
 }
+
+/** A Debian package name (Debian Policy 5.6.1). */
+const DEB_PACKAGE = /^[a-z0-9][a-z0-9+.-]+$/;
 
 /**
  * Make an artifact, checking that the prefix is an absolute normalised path and agrees with its ARG.
@@ -124,6 +133,9 @@ export function artifact<const K extends string, const P extends string, const B
       `stage ${spec.producer}: the ${spec.kind} prefix is ${spec.prefix} but ARG ${spec.prefixArg.name} defaults to ${spec.prefixArg.default}; derive the prefix from the ARG`,
       { stage: spec.producer, arg: spec.prefixArg.name },
     );
+  }
+  for (const p of spec.runtimePackages ?? []) {
+    if (!DEB_PACKAGE.test(p)) fail("invalid-value", `stage ${spec.producer}, ${spec.kind} runtimePackages: ${JSON.stringify(p)} is not a package name (lower case letters, digits, + - .)`, { stage: spec.producer });
   }
   const args = [...(spec.prefixArg ? [spec.prefixArg] : []), ...(spec.versionArg ? [spec.versionArg] : []), ...(spec.args ?? [])];
   return Object.freeze({
@@ -150,6 +162,7 @@ export function artifact<const K extends string, const P extends string, const B
     facts: spec.facts ?? {},
     sonames: spec.sonames ?? [],
     links: spec.links ?? [],
+    runtimePackages: spec.runtimePackages ?? [],
   });
 }
 

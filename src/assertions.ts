@@ -27,6 +27,29 @@ export function linkAssertion(consumer: AnyArtifact, link: ArtifactLink, provide
   ].join("\n");
 }
 
+/**
+ * Shell that fails when a runtime file of an artifact needs a shared object the image does not
+ * have (`ldd` prints `not found`), naming the file, its artifact and the fix: the distribution
+ * package that provides it belongs in the artifact's `runtimePackages`. `hostProvided` sonames are
+ * skipped: the host mounts them at run time (a GPU driver's libcuda.so.1), so no build sees them.
+ * Empty when no artifact has runtime files.
+ *
+ * @example
+ * resolvedAssertion([fabric.provides.libfabric, ucxBuild.provides.ucx], ["libcuda.so.1"])
+ */
+export function resolvedAssertion(artifacts: readonly AnyArtifact[], hostProvided: readonly string[] = []): string {
+  const checks = artifacts.flatMap((a) => a.runtimeFiles.map((f) => `stagewright_resolved "${pathIn(a, f)}" "${a.kind}" "${a.producer}"`));
+  if (checks.length === 0) return "";
+  return [
+    "stagewright_resolved() {",
+    '  if ! deps="$(ldd "$1" 2>&1)"; then echo "stagewright: cannot inspect $1: $deps" >&2; exit 1; fi',
+    `  missing="$(awk -v skip="${hostProvided.join(" ")}" 'BEGIN {n = split(skip, s, " "); for (i = 1; i <= n; i++) host[s[i]] = 1} $2 == "=>" && $3 == "not" && !($1 in host) {printf "%s ", $1}' <<< "$deps")"`,
+    '  if [ -n "$missing" ]; then echo "stagewright: $1 ($2 of stage $3) needs ${missing% }, which the image does not have: add the distribution package that provides it to the runtimePackages of the $2 artifact" >&2; exit 1; fi',
+    "}",
+    ...checks,
+  ].join("\n");
+}
+
 /** Options of {@link uniqueSonameAssertion}. */
 export interface UniqueSonameOptions {
   /**

@@ -135,16 +135,17 @@ type ArgsOf<Sp extends ComponentSpec, O> =
   | Arg;
 
 /**
- * The stage a component spec builds for a base F and options O.
+ * The stage a component spec builds for a base F and options O; `Extra` are the needs its build
+ * adds besides the artifact options (a final stage's runtime needs).
  *
  * @example
  * type S = ComponentStage<typeof ucxSpec, typeof efa, { version: "v1.19.0" }>
  */
-export type ComponentStage<Sp extends ComponentSpec, F extends AnyStage | ImageBase, O> = StageOf<
+export type ComponentStage<Sp extends ComponentSpec, F extends AnyStage | ImageBase, O, Extra extends AnyNeed = never> = StageOf<
   Sp["name"],
   F,
   ProvidesOf<Sp, O> extends infer P extends { readonly [k: string]: AnyArtifact } ? P : never,
-  NeedsOf<Sp, O> extends infer N extends AnyNeed ? N : never,
+  (NeedsOf<Sp, O> | Extra) extends infer N extends AnyNeed ? N : never,
   ArgsOf<Sp, O>,
   Sp["removes"] extends readonly (infer R extends string)[] ? R : never
 >;
@@ -228,9 +229,14 @@ export interface BuildContext {
   readonly imageArgs: { readonly [option: string]: Arg };
 }
 
-/** What a component's build returns. */
-export interface BuildResult {
+/** What a component's build returns; `N` are the needs it adds besides the artifact options. */
+export interface BuildResult<N extends AnyNeed = never> {
   readonly description: string;
+  /**
+   * Needs besides one build need per artifact option: the runtime needs of a final stage, which
+   * copy only the runtime paths of the artifacts it is given (runtimeNeeds).
+   */
+  readonly needs?: readonly N[];
   /** The stage's ARGs in order; the version and prefix ARGs lead unless listed here. */
   readonly args?: readonly Arg[];
   readonly steps: readonly Instruction[];
@@ -297,12 +303,12 @@ function whenHolds(when: ArtifactDecl["when"], options: { readonly [k: string]: 
  * @example
  * const s = buildComponent(spec, efa, { version: "v1.19.0" }, (c) => ({ description: "ucx", steps: [], details: {} }))
  */
-export function buildComponent<const Sp extends ComponentSpec, const F extends AnyStage | ImageBase, const O extends object>(
+export function buildComponent<const Sp extends ComponentSpec, const F extends AnyStage | ImageBase, const O extends object, const N extends AnyNeed = never>(
   spec: Sp,
   from: F | ((options: { readonly [k: string]: unknown }) => F),
   options: O,
-  build: (c: BuildContext) => BuildResult,
-): ComponentStage<Sp, F, O> {
+  build: (c: BuildContext) => BuildResult<N>,
+): ComponentStage<Sp, F, O, N> {
   const o = checkOptionValues(spec.name, options, spec.options);
   const version = spec.version !== undefined ? String(o[spec.version.option] ?? "") : "";
   const vArg = spec.version !== undefined ? versionArgOf(spec, version) : undefined;
@@ -339,6 +345,7 @@ export function buildComponent<const Sp extends ComponentSpec, const F extends A
   for (const [key, k] of Object.entries(spec.options)) {
     if (k.artifactKind !== undefined && o[key] !== undefined) needs.push(buildNeed(o[key] as AnyArtifact));
   }
+  needs.push(...(r.needs ?? []));
   const inputs = { options: o, versionArg: spec.version?.arg ?? "" };
   // The version and prefix ARGs lead, unless the build places them itself.
   const listed = new Set((r.args ?? []).map((a) => a.name));
@@ -360,8 +367,8 @@ export function buildComponent<const Sp extends ComponentSpec, const F extends A
     overrides: (o["overrides"] as readonly RuleOverride[] | undefined) ?? [],
   });
   // The one cast: the stage was built from the same declarations its type reads (kind, prefix,
-  // producer and version of each artifact; one need per artifact option given).
-  return stage as unknown as ComponentStage<Sp, F, O>;
+  // producer and version of each artifact; one need per artifact option given, and the build's own).
+  return stage as unknown as ComponentStage<Sp, F, O, N>;
 }
 
 /** A script built with `sh` that reads an ARG the stage does not declare is refused here, not at render. */

@@ -7,7 +7,7 @@
  * the code the aligned image uses.
  */
 import { pathIn, type AnyArtifact, type Artifact } from "./artifact.ts";
-import { linkAssertion, uniqueSonameAssertion } from "./assertions.ts";
+import { linkAssertion, resolvedAssertion, uniqueSonameAssertion } from "./assertions.ts";
 import { run, type Instruction } from "./instructions.ts";
 import { derivedText, type Script } from "./script.ts";
 import { runtimeNeed, type AnyStage, type Need } from "./stage.ts";
@@ -91,13 +91,14 @@ export function inheritedArtifacts(from: AnyStage): AnyArtifact[] {
 
 /**
  * The build-time linkage assertions for everything an image holds: exactly one copy of each soname
- * an artifact declares, and every declared link resolved from its provider's library directory.
+ * an artifact declares, every declared link resolved from its provider's library directory, and
+ * every runtime file's shared objects found (resolvedAssertion).
  * A link to a kind the image does not hold is an error naming the fix.
  *
  * @example
  * linkageAssertions([...inheritedArtifacts(from), ...artifacts], "runtime").join("\n")
  */
-export function linkageAssertions(inImage: readonly AnyArtifact[], stage: string): string[] {
+export function linkageAssertions(inImage: readonly AnyArtifact[], stage: string, options: LinkageOptions = {}): string[] {
   const byKind = new Map(inImage.map((a) => [a.kind, a] as const));
   const sonames = [...new Set(inImage.flatMap((a) => a.sonames))];
   const links = inImage.flatMap((a) =>
@@ -109,5 +110,23 @@ export function linkageAssertions(inImage: readonly AnyArtifact[], stage: string
       return linkAssertion(a, l, provider);
     }),
   );
-  return [...sonames.map((s) => uniqueSonameAssertion(s)), ...links];
+  const resolved = resolvedAssertion(inImage, options.hostProvided ?? []);
+  return [...sonames.map((s) => uniqueSonameAssertion(s)), ...links, ...(resolved === "" ? [] : [resolved])];
+}
+
+/** Options of {@link linkageAssertions}. */
+export interface LinkageOptions {
+  /** Sonames the host provides at run time (a GPU driver's), which no build can resolve. */
+  readonly hostProvided?: readonly string[];
+}
+
+/**
+ * The distribution packages a runtime image needs for the artifacts it holds (each artifact's
+ * `runtimePackages`), sorted, each once: what a runtime flavour of the base installs.
+ *
+ * @example
+ * runtimePackagesOf([ucxBuild.provides.ucx, ofi.provides.awsOfiNccl]) // ["libhwloc15", "libnuma1"]
+ */
+export function runtimePackagesOf(artifacts: readonly AnyArtifact[]): string[] {
+  return [...new Set(artifacts.flatMap((a) => a.runtimePackages))].sort();
 }

@@ -11,10 +11,9 @@
  */
 import {
   aptCache,
+  buildComponent,
   cacheMount,
-  checkOptionValues,
   comment,
-  defineStage,
   env,
   inheritedArtifacts,
   ldConfScript,
@@ -31,36 +30,58 @@ import {
   sh,
   uniqueSonameAssertion,
   type AnyStage,
-  type OptionsArg,
+  type ComponentOptions,
+  type ComponentSpec,
+  type ComponentStage,
   type OptionsOf,
+  type RuntimeNeeds,
 } from "../src/index.ts";
 import { UV_VENV_ENV, VENV } from "./base.ts";
 import { PYTHON_VERSION } from "./shared.ts";
 
-/** The final stage's options, declared once. */
-export const RUNTIME_OPTIONS = {
-  env: option.env({ doc: "extra ENV for the final image, in order (for example a named UCX_TLS profile)" }),
-  removeBaseNccl: option.boolean({ doc: "remove the base image's NCCL packages when the image carries its own NCCL", default: true }),
-  installWheel: option.oneOf(["uv", "unzip"], {
-    doc: 'how the NIXL wheel is installed: "uv" (uv pip install into the venv) or "unzip" (unpacked into the platlib of the python3 on PATH, for machines without uv, pip or network). Default "uv"',
-    default: "uv",
-  }),
-  removeSystemCopies: option.boolean({
-    doc: "purge the distribution packages that put a second copy of an artifact's unique soname (libfabric.so.1, libucp.so.0) in the loader cache, as a host or base image ships them (dpkg -S finds the owner; dependents are left, --force-depends), before the loader setup. Default false: the linkage assertions then catch such a copy and fail",
-    default: false,
-  }),
-  omitEnv: option.strings({
-    doc: "names of artifact ENV the final image leaves unset: NIXL_PLUGIN_DIR where a wheel with its own plugins is installed (it points the wheel's libnixl at the prefix's plugins, another build; NIXL 0.6.1 and later find the plugins next to libnixl.so without it)",
-  }),
-  checkWheelPlugins: option.boolean({
-    doc: "after installing the NIXL wheel, an agent of the python3 on PATH must list every plugin the nixl artifact ships (UCX, LIBFABRIC, ...); loading the plugins needs the GPU driver's libcuda, so only where the build runs on a GPU host. Default false",
-    default: false,
-  }),
-  uv: option.custom<AnyStage>({
-    doc: "the stage to copy uv from (the uv stage): the runtime then makes its own venv, holding only the NIXL wheel and what it pulls in, right before installing the wheel, so PYTHON_VERSION is read late. Omitted: the wheel goes into the venv `from` holds",
-    check: (v) => (typeof v === "object" && v !== null && "steps" in v && "name" in v ? undefined : `${JSON.stringify(v)} is not a stage (the uv stage: uvStage())`),
-  }),
-};
+/**
+ * Driver libraries the NVIDIA container runtime mounts from the host at `docker run` (its utility
+ * and compute libraries), so no build sees them and the runtime's resolution check skips them.
+ * Source: https://github.com/NVIDIA/libnvidia-container/blob/1d44a93615b327c1bdcaae42b82eb52b031dcb32/src/nvc_info.c
+ * (utility_libs, compute_libs).
+ *
+ * @example
+ * HOST_DRIVER_SONAMES.includes("libcuda.so.1") // true
+ */
+export const HOST_DRIVER_SONAMES: readonly string[] = [
+  "libnvidia-ml.so.1", "libnvidia-cfg.so.1", "libcuda.so.1", "libnvidia-opencl.so.1", "libnvidia-ptxjitcompiler.so.1", "libnvidia-fatbinaryloader.so.1", "libnvidia-compiler.so.1",
+];
+
+/** The final stage, declared once: its options; its needs are the runtime needs of the artifacts it is given. */
+export const RUNTIME_SPEC = {
+  name: "runtime",
+  options: {
+    env: option.env({ doc: "extra ENV for the final image, in order (for example a named UCX_TLS profile)" }),
+    removeBaseNccl: option.boolean({ doc: "remove the base image's NCCL packages when the image carries its own NCCL", default: true }),
+    installWheel: option.oneOf(["uv", "unzip"], {
+      doc: 'how the NIXL wheel is installed: "uv" (uv pip install into the venv) or "unzip" (unpacked into the platlib of the python3 on PATH, for machines without uv, pip or network). Default "uv"',
+      default: "uv",
+    }),
+    removeSystemCopies: option.boolean({
+      doc: "purge the distribution packages that put a second copy of an artifact's unique soname (libfabric.so.1, libucp.so.0) in the loader cache, as a host or base image ships them (dpkg -S finds the owner; dependents are left, --force-depends), before the loader setup. Default false: the linkage assertions then catch such a copy and fail",
+      default: false,
+    }),
+    omitEnv: option.strings({
+      doc: "names of artifact ENV the final image leaves unset: NIXL_PLUGIN_DIR where a wheel with its own plugins is installed (it points the wheel's libnixl at the prefix's plugins, another build; NIXL 0.6.1 and later find the plugins next to libnixl.so without it)",
+    }),
+    checkWheelPlugins: option.boolean({
+      doc: "after installing the NIXL wheel, an agent of the python3 on PATH must list every plugin the nixl artifact ships (UCX, LIBFABRIC, ...); loading the plugins needs the GPU driver's libcuda, so only where the build runs on a GPU host. Default false",
+      default: false,
+    }),
+    uv: option.custom<AnyStage>({
+      doc: "the stage to copy uv from (the uv stage): the runtime then makes its own venv, holding only the NIXL wheel and what it pulls in, right before installing the wheel, so PYTHON_VERSION is read late. Omitted: the wheel goes into the venv `from` holds",
+      check: (v) => (typeof v === "object" && v !== null && "steps" in v && "name" in v ? undefined : `a ${typeof v} is not a stage (give the uv stage: uvStage())`),
+    }),
+  },
+} as const satisfies ComponentSpec;
+
+/** The final stage's options (the spec's). */
+export const RUNTIME_OPTIONS = RUNTIME_SPEC.options;
 
 /**
  * Shell that removes the base image's NCCL next to a built one: the dpkg packages when dpkg has them
@@ -151,81 +172,81 @@ export type RuntimeOptions = OptionsOf<typeof RUNTIME_OPTIONS>;
 export function runtime<const F extends AnyStage, const A extends readonly AnyArtifact[], const O extends object = {}>(
   from: F,
   artifacts: A,
-  options: OptionsArg<typeof RUNTIME_OPTIONS, "runtime", O> = {} as OptionsArg<typeof RUNTIME_OPTIONS, "runtime", O>,
-) {
-  const o = checkOptionValues("runtime", options, RUNTIME_OPTIONS) as RuntimeOptions;
-  const dirs = loaderDirs(artifacts);
-  const assertions = linkageAssertions([...inheritedArtifacts(from), ...artifacts], "runtime");
-  const wheel = artifacts.find((a) => a.kind === "nixl-wheel");
-  const ncclArtifact = artifacts.find((a) => a.kind === "nccl");
-  const omit = new Set(o.omitEnv ?? []);
-  const artifactEnv = artifacts.flatMap((a) => a.env).filter(([k]) => !omit.has(k));
-  const nixlPlugins = artifacts.filter((a) => a.kind === "nixl").flatMap((a) => a.runtimeFiles.flatMap((f) => /\/(libplugin_[^/]+\.so)$/.exec(f)?.[1] ?? []));
-  const uv = o.uv as AnyStage | undefined;
-  // Before the copies: it depends on the base image only, so no bump of an artifact re-runs it.
-  const purge = ncclArtifact !== undefined && o.removeBaseNccl !== false
-    ? [
-        comment("The image carries its own NCCL: remove the base image's, as a dpkg package or as plain files, so exactly one libnccl.so.2 and one nccl.h exist"),
-        run(removeBaseNcclScript(ncclArtifact), { mounts: aptCache }),
-      ]
-    : [];
-  return defineStage({
-    name: "runtime",
-    description: "final image: only the declared runtime artifacts, one loader order, build-time linkage assertions",
-    from,
-    ...(uv === undefined ? {} : { args: [PYTHON_VERSION] }),
-    needs: runtimeNeeds(artifacts),
-    stepsBeforeNeeds: purge.length,
-    steps: [
-      ...purge,
-      // After the copies, before any loader setup: the cache then holds only the distribution's copies.
-      ...(o.removeSystemCopies === true
-        ? [comment("Exactly one copy of each unique soname: purge the distribution packages that ship another one"), run(removeSystemCopiesScript(artifacts), { mounts: aptCache })]
-        : []),
-      ...(uv === undefined ? [] : [copy(["/uv", "/uvx"], "/bin/", { from: uv.name }), env(...UV_VENV_ENV)]),
-      env(
-        ["LD_LIBRARY_PATH", `${dirs.lib.join(":")}\${LD_LIBRARY_PATH:+:\${LD_LIBRARY_PATH}}`],
-        ...(dirs.bin.length > 0 ? [["PATH", `${dirs.bin.join(":")}:\${PATH}`] as const] : []),
-        ...artifactEnv,
-        ...(o.env ?? []),
-      ),
-      ...(wheel === undefined
-        ? []
-        : [
-            o.installWheel === "unzip"
-              ? run(sh`site="$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["platlib"])')"
+  options: ComponentOptions<typeof RUNTIME_SPEC, O> = {} as ComponentOptions<typeof RUNTIME_SPEC, O>,
+): ComponentStage<typeof RUNTIME_SPEC, F, O, RuntimeNeeds<A>> {
+  return buildComponent<typeof RUNTIME_SPEC, F, O, RuntimeNeeds<A>>(RUNTIME_SPEC, from, options as O, (c) => {
+    const o = c.options as RuntimeOptions;
+    const dirs = loaderDirs(artifacts);
+    const assertions = linkageAssertions([...inheritedArtifacts(from), ...artifacts], "runtime", { hostProvided: HOST_DRIVER_SONAMES });
+    const wheel = artifacts.find((a) => a.kind === "nixl-wheel");
+    const ncclArtifact = artifacts.find((a) => a.kind === "nccl");
+    const omit = new Set(o.omitEnv ?? []);
+    const artifactEnv = artifacts.flatMap((a) => a.env).filter(([k]) => !omit.has(k));
+    const nixlPlugins = artifacts.filter((a) => a.kind === "nixl").flatMap((a) => a.runtimeFiles.flatMap((f) => /\/(libplugin_[^/]+\.so)$/.exec(f)?.[1] ?? []));
+    const uv = o.uv as AnyStage | undefined;
+    // Before the copies: it depends on the base image only, so no bump of an artifact re-runs it.
+    const purge = ncclArtifact !== undefined && o.removeBaseNccl !== false
+      ? [
+          comment("The image carries its own NCCL: remove the base image's, as a dpkg package or as plain files, so exactly one libnccl.so.2 and one nccl.h exist"),
+          run(removeBaseNcclScript(ncclArtifact), { mounts: aptCache }),
+        ]
+      : [];
+    return {
+      description: "final image: only the declared runtime artifacts, one loader order, build-time linkage assertions",
+      args: uv === undefined ? [] : [PYTHON_VERSION],
+      details: {},
+      needs: runtimeNeeds(artifacts),
+      stepsBeforeNeeds: purge.length,
+      steps: [
+        ...purge,
+        // After the copies, before any loader setup: the cache then holds only the distribution's copies.
+        ...(o.removeSystemCopies === true
+          ? [comment("Exactly one copy of each unique soname: purge the distribution packages that ship another one"), run(removeSystemCopiesScript(artifacts), { mounts: aptCache })]
+          : []),
+        ...(uv === undefined ? [] : [copy(["/uv", "/uvx"], "/bin/", { from: uv.name }), env(...UV_VENV_ENV)]),
+        env(
+          ["LD_LIBRARY_PATH", `${dirs.lib.join(":")}\${LD_LIBRARY_PATH:+:\${LD_LIBRARY_PATH}}`],
+          ...(dirs.bin.length > 0 ? [["PATH", `${dirs.bin.join(":")}:\${PATH}`] as const] : []),
+          ...artifactEnv,
+          ...(o.env ?? []),
+        ),
+        ...(wheel === undefined
+          ? []
+          : [
+              o.installWheel === "unzip"
+                ? run(sh`site="$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["platlib"])')"
 for whl in ${wheel}/*.whl; do python3 -m zipfile -e "$whl" "$site"; done
 cd /
 python3 -c "import nixl"`)
-              : run(uv === undefined ? sh`uv pip install ${wheel}/*.whl\npython -c "import nixl"` : sh`uv venv --python "\${PYTHON_VERSION}" ${VENV}\nuv pip install ${wheel}/*.whl\npython -c "import nixl"`, {
-                  mounts: [cacheMount("/workspace/.cache/uv")],
-                }),
+                : run(uv === undefined ? sh`uv pip install ${wheel}/*.whl\npython -c "import nixl"` : sh`uv venv --python "\${PYTHON_VERSION}" ${VENV}\nuv pip install ${wheel}/*.whl\npython -c "import nixl"`, {
+                    mounts: [cacheMount("/workspace/.cache/uv")],
+                  }),
+            ]),
+        comment("One loader order for every library directory, derived from the artifacts (00- sorts first); then fail the build when the loader would pick the wrong library (two copies, or a consumer resolving another prefix)"),
+        run(
+          lines([
+            ldConfScript(dirs.conf),
+            derivedText(assertions.join("\n")),
+            ...(ncclArtifact === undefined && artifacts.some((a) => a.kind === "aws-ofi-nccl")
+              ? [
+                  "# No NCCL is built: the plugin is loaded by the base image's NCCL. Exactly one libnccl.so.2, and its version in the log",
+                  derivedText(uniqueSonameAssertion("libnccl.so.2")),
+                  'nccl="$(readlink -f "$copies")"',
+                  'echo "stagewright: the image\'s NCCL is the base image\'s, version ${nccl##*/libnccl.so.} ($nccl)"',
+                ]
+              : []),
+            "# libfabric dlopens the unversioned libcudart.so; the CUDA stubs must never be on the loader path",
+            // dlopen("libcudart.so") searches LD_LIBRARY_PATH, then the ld cache: one of them must have it.
+            'found=""; IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"; for d in "${dirs[@]}"; do if [ -n "$d" ] && [ -e "$d/libcudart.so" ]; then found="$d/libcudart.so"; fi; done',
+            'if [ -z "$found" ] && ! ldconfig -p | awk \'$1 == "libcudart.so" {f = 1} END {exit !f}\'; then echo "stagewright: libfabric dlopens the unversioned libcudart.so, which neither LD_LIBRARY_PATH nor the ld cache provides" >&2; exit 1; fi',
+            "# captured, not piped into grep -q: an early exit would SIGPIPE ldconfig and pipefail would hide the hit",
+            'cache="$(ldconfig -p)"',
+            'if grep -q "/stubs/" <<< "$cache"; then echo "stagewright: CUDA stub libraries are in the loader cache" >&2; exit 1; fi',
           ]),
-      comment("One loader order for every library directory, derived from the artifacts (00- sorts first); then fail the build when the loader would pick the wrong library (two copies, or a consumer resolving another prefix)"),
-      run(
-        lines([
-          ldConfScript(dirs.conf),
-          derivedText(assertions.join("\n")),
-          ...(ncclArtifact === undefined && artifacts.some((a) => a.kind === "aws-ofi-nccl")
-            ? [
-                "# No NCCL is built: the plugin is loaded by the base image's NCCL. Exactly one libnccl.so.2, and its version in the log",
-                derivedText(uniqueSonameAssertion("libnccl.so.2")),
-                'nccl="$(readlink -f "$copies")"',
-                'echo "stagewright: the image\'s NCCL is the base image\'s, version ${nccl##*/libnccl.so.} ($nccl)"',
-              ]
-            : []),
-          "# libfabric dlopens the unversioned libcudart.so; the CUDA stubs must never be on the loader path",
-          // dlopen("libcudart.so") searches LD_LIBRARY_PATH, then the ld cache: one of them must have it.
-          'found=""; IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"; for d in "${dirs[@]}"; do if [ -n "$d" ] && [ -e "$d/libcudart.so" ]; then found="$d/libcudart.so"; fi; done',
-          'if [ -z "$found" ] && ! ldconfig -p | awk \'$1 == "libcudart.so" {f = 1} END {exit !f}\'; then echo "stagewright: libfabric dlopens the unversioned libcudart.so, which neither LD_LIBRARY_PATH nor the ld cache provides" >&2; exit 1; fi',
-          "# captured, not piped into grep -q: an early exit would SIGPIPE ldconfig and pipefail would hide the hit",
-          'cache="$(ldconfig -p)"',
-          'if grep -q "/stubs/" <<< "$cache"; then echo "stagewright: CUDA stub libraries are in the loader cache" >&2; exit 1; fi',
-        ]),
-      ),
-      // After the linkage assertions: a second copy is reported as such first.
-      ...(wheel !== undefined && o.checkWheelPlugins === true && nixlPlugins.length > 0 ? [run(wheelPluginsCheck(nixlPlugins))] : []),
-    ],
+        ),
+        // After the linkage assertions: a second copy is reported as such first.
+        ...(wheel !== undefined && o.checkWheelPlugins === true && nixlPlugins.length > 0 ? [run(wheelPluginsCheck(nixlPlugins))] : []),
+      ],
+    };
   });
 }
-

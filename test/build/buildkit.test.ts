@@ -144,6 +144,27 @@ describe.skipIf(SKIP !== null)("build truth: a real BuildKit builds what stagewr
     expect(b.output).toMatch(new RegExp(`^\\S*\\s+${VENDOR_PREFIX}/lib/libgreet\\.so\\.0\\.9\\.0-vendor$`, "m"));
   });
 
+  test("9. the runtime flavour: the final stage on the toolchain-free base works, holds no compiler, and is smaller than on the devel base", () => {
+    const lean = smokeRecipe({ flavour: "runtime" }).render();
+    const b = bk.build({ dockerfile: lean, context: SMOKE_CONTEXT, tag: `${IMAGE}-runtime-flavour` });
+    timings.push(`smoke build, runtime flavour: ${b.seconds.toFixed(1)} s`);
+    expectBuilt(b);
+    const img = inspect(bk, `${IMAGE}-runtime-flavour`);
+    expect(img.program).toBe("hello, smoke, from libgreet 1.0.0 (hello 1.0.0)\nlibgreet: /opt/greet/lib/libgreet.so.1");
+    expect(img.present).toEqual(["/opt/greet"]);
+    const cc = bk.run(`${IMAGE}-runtime-flavour`, ["bash", "-c", "command -v cc gcc make || true"]);
+    expect(cc.stdout.trim()).toBe("");
+    const size = (image: string) => Number(bk.docker(["image", "inspect", "-f", "{{.Size}}", image]).stdout.trim());
+    const devel = size(IMAGE);
+    const runtime = size(`${IMAGE}-runtime-flavour`);
+    const bases = [size("stagewright/smoke-base:bookworm"), size("stagewright/smoke-runtime:bookworm")] as const;
+    timings.push(`image sizes (bytes): final devel flavour ${devel}, final runtime flavour ${runtime}, base smoke-base ${bases[0]}, base smoke-runtime ${bases[1]}`);
+    // At least the toolchain's share of the base: what the two base images differ by, give or take the final stage's files.
+    const gap = bases[0] - bases[1];
+    expect(gap).toBeGreaterThan(50e6);
+    expect(devel - runtime).toBeGreaterThan(gap * 0.9);
+  });
+
   describe("4. cache impact: a version bump rebuilds only that stage and its dependents", () => {
     const versionArgs = ["GREET_VERSION", "HELLO_VERSION"] as const;
     const producerOf: Record<(typeof versionArgs)[number], string> = { GREET_VERSION: "greet", HELLO_VERSION: "hello" };

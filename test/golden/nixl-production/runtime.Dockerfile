@@ -88,6 +88,25 @@ if [ -z "$got" ] || [ "$(readlink -f "$got")" != "$(readlink -f "$want")" ]; the
   echo "stagewright: ${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_LIBFABRIC.so resolves libfabric.so.1 to '${got:-nothing}', not $want (libfabric of stage efa-drivers)" >&2
   exit 1
 fi
+stagewright_resolved() {
+  if ! deps="$(ldd "$1" 2>&1)"; then echo "stagewright: cannot inspect $1: $deps" >&2; exit 1; fi
+  missing="$(awk -v skip="libnvidia-ml.so.1 libnvidia-cfg.so.1 libcuda.so.1 libnvidia-opencl.so.1 libnvidia-ptxjitcompiler.so.1 libnvidia-fatbinaryloader.so.1 libnvidia-compiler.so.1" 'BEGIN {n = split(skip, s, " "); for (i = 1; i <= n; i++) host[s[i]] = 1} $2 == "=>" && $3 == "not" && !($1 in host) {printf "%s ", $1}' <<< "$deps")"
+  if [ -n "$missing" ]; then echo "stagewright: $1 ($2 of stage $3) needs ${missing% }, which the image does not have: add the distribution package that provides it to the runtimePackages of the $2 artifact" >&2; exit 1; fi
+}
+stagewright_resolved "/opt/hpcx/ucx/lib/libucp.so.0" "ucx" "hpcx-ucx"
+stagewright_resolved "/opt/amazon/efa/lib/libfabric.so.1" "libfabric" "efa-drivers"
+stagewright_resolved "/opt/amazon/efa/bin/fi_info" "libfabric" "efa-drivers"
+stagewright_resolved "/opt/amazon/ofi-nccl/lib/libnccl-net.so" "aws-ofi-nccl" "efa-drivers"
+stagewright_resolved "${GDRCOPY_PREFIX}/lib/libgdrapi.so.2" "gdrcopy" "gdrcopy"
+stagewright_resolved "${GDRCOPY_PREFIX}/lib/libgdrapi.so" "gdrcopy" "gdrcopy"
+stagewright_resolved "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/libnixl.so" "nixl" "nixl"
+stagewright_resolved "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_UCX.so" "nixl" "nixl"
+stagewright_resolved "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_UCX_MO.so" "nixl" "nixl"
+stagewright_resolved "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_POSIX.so" "nixl" "nixl"
+stagewright_resolved "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_LIBFABRIC.so" "nixl" "nixl"
+stagewright_resolved "/usr/local/nixlbench/bin/nixlbench" "nixlbench" "nixl"
+stagewright_resolved "${NCCL_PREFIX}/lib/libnccl.so.2" "nccl" "nccl"
+stagewright_resolved "${NCCL_PREFIX}/include/nccl.h" "nccl" "nccl"
 # libfabric dlopens the unversioned libcudart.so; the CUDA stubs must never be on the loader path
 found=""; IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"; for d in "${dirs[@]}"; do if [ -n "$d" ] && [ -e "$d/libcudart.so" ]; then found="$d/libcudart.so"; fi; done
 if [ -z "$found" ] && ! ldconfig -p | awk '$1 == "libcudart.so" {f = 1} END {exit !f}'; then echo "stagewright: libfabric dlopens the unversioned libcudart.so, which neither LD_LIBRARY_PATH nor the ld cache provides" >&2; exit 1; fi
