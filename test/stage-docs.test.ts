@@ -20,7 +20,7 @@ const section = (heading: string) => {
 
 const SECTIONS: readonly (readonly [string, readonly (readonly [string, ComponentSpec])[]])[] = [
   ["uv", [["UV_SPEC", stages.UV_SPEC]]],
-  ["base", [["BASE_SPEC", stages.BASE_SPEC]]],
+  ["base", [["BASE_SPEC", stages.BASE_SPEC], ["VENV_SPEC", stages.VENV_SPEC]]],
   ["doca", [["DOCA_SPEC", stages.DOCA_SPEC]]],
   ["efa-drivers", [["EFA_SPEC", stages.EFA_SPEC]]],
   ["gdrcopy", [["GDRCOPY_SPEC", stages.GDRCOPY_SPEC]]],
@@ -36,6 +36,7 @@ const SECTIONS: readonly (readonly [string, readonly (readonly [string, Componen
   ["nccl", [["NCCL_SPEC", stages.NCCL_SPEC]]],
   ["aws-ofi-nccl", [["AWS_OFI_NCCL_SPEC", stages.AWS_OFI_NCCL_SPEC]]],
   ["preinstalled", [["preinstalledSpec(name, kind, prefix)", stages.preinstalledSpec("<name>", "<kind>", "<prefix>")]]],
+  ["runtime", [["RUNTIME_SPEC", stages.RUNTIME_SPEC]]],
 ];
 
 describe.each(SECTIONS)("docs/stages.md ## %s", (heading, specs) => {
