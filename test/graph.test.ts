@@ -154,9 +154,9 @@ describe("rebuildPlan / rebuildFraction", () => {
 
   test("aligned: builders that use no rdma-core start from base, and PYTHON_VERSION is read late", () => {
     const from = Object.fromEntries(aligned.stages.map((s) => [s.name, "steps" in s.from ? s.from.name : "image"]));
-    for (const s of ["gdrcopy", "etcd-cpp-api", "aws-sdk-cpp", "gusli", "nccl"]) expect(from[s], s).toBe("base");
+    for (const s of ["gdrcopy", "etcd-cpp-api", "aws-sdk-cpp", "gusli"]) expect(from[s], s).toBe("base");
     const changed = (arg: string) => rebuildPlan(aligned, arg).stages.filter((s) => s.rebuilt > 0).map((s) => s.stage);
-    expect(changed("DOCA_BUILD")).toEqual(expect.not.arrayContaining(["gdrcopy", "etcd-cpp-api", "aws-sdk-cpp", "gusli", "nccl"]));
+    expect(changed("DOCA_BUILD")).toEqual(expect.not.arrayContaining(["gdrcopy", "etcd-cpp-api", "aws-sdk-cpp", "gusli"]));
     expect(changed("PYTHON_VERSION")).toEqual(["venv", "nixl", "runtime"]);
     // The download runs before the GDRCopy copy: a GDRCopy bump re-runs libfabric's build, not its download.
     const plan = rebuildPlan(aligned, "GDRCOPY_VERSION");
