@@ -110,7 +110,7 @@ export function linkageAssertions(inImage: readonly AnyArtifact[], stage: string
       return linkAssertion(a, l, provider);
     }),
   );
-  const resolved = resolvedAssertion(inImage, options.hostProvided ?? []);
+  const resolved = options.resolved === false ? "" : resolvedAssertion(inImage, options.hostProvided ?? []);
   return [...sonames.map((s) => uniqueSonameAssertion(s)), ...links, ...(resolved === "" ? [] : [resolved])];
 }
 
@@ -118,6 +118,8 @@ export function linkageAssertions(inImage: readonly AnyArtifact[], stage: string
 export interface LinkageOptions {
   /** Sonames the host provides at run time (a GPU driver's), which no build can resolve. */
   readonly hostProvided?: readonly string[];
+  /** Whether every runtime file's shared objects must resolve (resolvedAssertion); default true. */
+  readonly resolved?: boolean;
 }
 
 /**

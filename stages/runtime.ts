@@ -73,6 +73,10 @@ export const RUNTIME_SPEC = {
       doc: "after installing the NIXL wheel, an agent of the python3 on PATH must list every plugin the nixl artifact ships (UCX, LIBFABRIC, ...); loading the plugins needs the GPU driver's libcuda, so only where the build runs on a GPU host. Default false",
       default: false,
     }),
+    checkResolution: option.boolean({
+      doc: "ldd of every runtime file of every artifact in the image must find all its shared objects (the driver libraries the NVIDIA container runtime mounts at docker run are skipped), naming the file, the artifact and the fix. Default true; false keeps a build script as it was proven without this check",
+      default: true,
+    }),
     uv: option.custom<AnyStage>({
       doc: "the stage to copy uv from (the uv stage): the runtime then makes its own venv, holding only the NIXL wheel and what it pulls in, right before installing the wheel, so PYTHON_VERSION is read late. Omitted: the wheel goes into the venv `from` holds",
       check: (v) => (typeof v === "object" && v !== null && "steps" in v && "name" in v ? undefined : `a ${typeof v} is not a stage (give the uv stage: uvStage())`),
@@ -177,7 +181,7 @@ export function runtime<const F extends AnyStage, const A extends readonly AnyAr
   return buildComponent<typeof RUNTIME_SPEC, F, O, RuntimeNeeds<A>>(RUNTIME_SPEC, from, options as O, (c) => {
     const o = c.options as RuntimeOptions;
     const dirs = loaderDirs(artifacts);
-    const assertions = linkageAssertions([...inheritedArtifacts(from), ...artifacts], "runtime", { hostProvided: HOST_DRIVER_SONAMES });
+    const assertions = linkageAssertions([...inheritedArtifacts(from), ...artifacts], "runtime", { hostProvided: HOST_DRIVER_SONAMES, resolved: o.checkResolution !== false });
     const wheel = artifacts.find((a) => a.kind === "nixl-wheel");
     const ncclArtifact = artifacts.find((a) => a.kind === "nccl");
     const omit = new Set(o.omitEnv ?? []);

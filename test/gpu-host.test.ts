@@ -39,11 +39,22 @@ describe("the gpu-host recipe", () => {
     expect(text).toContain('export UV_NO_BUILD_ISOLATION="1"');
   });
 
+  test("the runtime keeps the checks proven on the GPU host: no ldd resolution check (checkResolution: false), which the default runtime has", () => {
+    expect(text).not.toContain("stagewright_resolved");
+    const s = gpuHostStages();
+    const checked = (o: { checkResolution?: boolean }) =>
+      runtime(s.base, [s.ucxBuild.provides.ucx]).steps.concat(runtime(s.base, [s.ucxBuild.provides.ucx], o).steps).filter((i) => i.op === "RUN" && JSON.stringify(i).includes("stagewright_resolved")).length;
+    expect(checked({})).toBe(2);
+    expect(checked({ checkResolution: false })).toBe(1);
+  });
+
   test("libfabric from its git tag: clone, the pinned commit checked, autogen.sh; UCX without Java", () => {
     expect(text).toContain("if [ -z \"${LIBFABRIC_COMMIT+set}\" ]; then LIBFABRIC_COMMIT='ea52cb54cf0313f165a8015e6b93c9248721a15d'; fi");
     const fabric = text.slice(text.indexOf("stage_libfabric() {"), text.indexOf("stage_ucx() {"));
     expect(fabric).toContain('repo="https://github.com/ofiwg/libfabric.git"');
-    expect(fabric).toMatch(/cd libfabric\n# a git checkout ships no configure script\n\.\/autogen\.sh\n\.\/configure/);
+    expect(fabric).toMatch(/cd \/usr\/local\/src\n[^]*\ncd libfabric\nSTAGEWRIGHT_STEP\n/);
+    // The clone runs in a step of its own, before GDRCopy is copied in; the build step enters the checkout again.
+    expect(fabric).toMatch(/cd \/usr\/local\/src\/libfabric\n# a git checkout ships no configure script\n\.\/autogen\.sh\n\.\/configure/);
     expect(text.slice(text.indexOf("stage_ucx() {"), text.indexOf("stage_nixl() {"))).toContain("--without-java");
   });
 

@@ -206,12 +206,9 @@ STAGEWRIGHT_STEP
 
 # libfabric: libfabric from its git tag (autogen.sh): EFA provider, CUDA and GDRCopy dlopen'd (FROM stage base)
 stage_libfabric() {
-  sw_copy "/" "$root/opt/stagewright/stage/gdrcopy/"
   sw_run libfabric 1 <<'STAGEWRIGHT_STEP'
 export UV_NO_BUILD_ISOLATION="1"
 cd /
-mkdir -p "/root/.ccache"
-export CCACHE_DIR=/root/.ccache PATH="/usr/lib/ccache:${PATH}"
 cd /usr/local/src
 repo="https://github.com/ofiwg/libfabric.git"
 filter=(--filter=blob:none)
@@ -225,6 +222,14 @@ else
   echo "stagewright: libfabric is NOT pinned to a commit (LIBFABRIC_COMMIT is empty); built from ${LIBFABRIC_VERSION} = $(git -C libfabric rev-parse HEAD)" >&2
 fi
 cd libfabric
+STAGEWRIGHT_STEP
+  sw_copy "/" "$root/opt/stagewright/stage/gdrcopy/"
+  sw_run libfabric 2 <<'STAGEWRIGHT_STEP'
+export UV_NO_BUILD_ISOLATION="1"
+cd /
+mkdir -p "/root/.ccache"
+export CCACHE_DIR=/root/.ccache PATH="/usr/lib/ccache:${PATH}"
+cd /usr/local/src/libfabric
 # a git checkout ships no configure script
 ./autogen.sh
 ./configure \
@@ -248,12 +253,9 @@ STAGEWRIGHT_STEP
 
 # ucx: UCX with verbs, EFA, CUDA and GDRCopy, multi-threaded (FROM stage base)
 stage_ucx() {
-  sw_copy "/" "$root/opt/stagewright/stage/gdrcopy/"
   sw_run ucx 1 <<'STAGEWRIGHT_STEP'
 export UV_NO_BUILD_ISOLATION="1"
 cd /
-mkdir -p "/root/.ccache"
-export CCACHE_DIR=/root/.ccache PATH="/usr/lib/ccache:${PATH}"
 cd /usr/local/src
 repo="https://github.com/openucx/ucx.git"
 filter=(--filter=blob:none)
@@ -267,6 +269,14 @@ else
   echo "stagewright: ucx is NOT pinned to a commit (UCX_COMMIT is empty); built from ${UCX_VERSION} = $(git -C ucx rev-parse HEAD)" >&2
 fi
 cd ucx
+STAGEWRIGHT_STEP
+  sw_copy "/" "$root/opt/stagewright/stage/gdrcopy/"
+  sw_run ucx 2 <<'STAGEWRIGHT_STEP'
+export UV_NO_BUILD_ISOLATION="1"
+cd /
+mkdir -p "/root/.ccache"
+export CCACHE_DIR=/root/.ccache PATH="/usr/lib/ccache:${PATH}"
+cd /usr/local/src/ucx
 ./autogen.sh
 ./configure \
     --prefix="${UCX_PREFIX}" \
@@ -295,13 +305,9 @@ STAGEWRIGHT_STEP
 
 # nixl: NIXL built with meson (release) against the libfabric and UCX artifacts; Rust bindings, wheel, nixlbench (FROM stage base)
 stage_nixl() {
-  sw_copy "/" "$root/opt/stagewright/stage/libfabric/"
-  sw_copy "/" "$root/opt/stagewright/stage/ucx/"
   sw_run nixl 1 <<'STAGEWRIGHT_STEP'
 export UV_NO_BUILD_ISOLATION="1"
 cd /
-mkdir -p "/root/.ccache"
-export CCACHE_DIR=/root/.ccache PATH="/usr/lib/ccache:${PATH}"
 mkdir -p /workspace
 cd /workspace
 repo="https://github.com/ai-dynamo/nixl.git"
@@ -316,6 +322,15 @@ else
   echo "stagewright: nixl is NOT pinned to a commit (NIXL_COMMIT is empty); built from ${NIXL_VERSION} = $(git -C nixl rev-parse HEAD)" >&2
 fi
 cd nixl
+STAGEWRIGHT_STEP
+  sw_copy "/" "$root/opt/stagewright/stage/libfabric/"
+  sw_copy "/" "$root/opt/stagewright/stage/ucx/"
+  sw_run nixl 2 <<'STAGEWRIGHT_STEP'
+export UV_NO_BUILD_ISOLATION="1"
+cd /
+mkdir -p "/root/.ccache"
+export CCACHE_DIR=/root/.ccache PATH="/usr/lib/ccache:${PATH}"
+cd /workspace/nixl
 # The wrap subprojects (abseil-cpp, asio, taskflow): from SOURCE_MIRROR into subprojects/packagecache when one is given, else meson downloads them
 if [ -n "${SOURCE_MIRROR}" ]; then
   mkdir -p subprojects/packagecache
@@ -436,12 +451,9 @@ STAGEWRIGHT_STEP
 
 # aws-ofi-nccl: aws-ofi-nccl (NCCL net plugin) built against the image's libfabric artifact (FROM stage base)
 stage_aws_ofi_nccl() {
-  sw_copy "/" "$root/opt/stagewright/stage/libfabric/"
   sw_run aws-ofi-nccl 1 <<'STAGEWRIGHT_STEP'
 export UV_NO_BUILD_ISOLATION="1"
 cd /
-mkdir -p "/root/.ccache"
-export CCACHE_DIR=/root/.ccache PATH="/usr/lib/ccache:${PATH}"
 mkdir -p /usr/local/src/aws-ofi-nccl
 cd /usr/local/src/aws-ofi-nccl
 url="https://github.com/aws/aws-ofi-nccl/archive/refs/tags/${AWS_OFI_NCCL_VERSION}.tar.gz"
@@ -452,6 +464,14 @@ case "$url" in
 esac
 if [ -z "${AWS_OFI_NCCL_SHA256}" ]; then echo "stagewright: aws-ofi-nccl.tar.gz has no pinned sha256 (AWS_OFI_NCCL_SHA256 is empty); it is NOT verified" >&2; sha256sum aws-ofi-nccl.tar.gz >&2; else echo "${AWS_OFI_NCCL_SHA256}  aws-ofi-nccl.tar.gz" | sha256sum -c -; fi
 tar -xzf aws-ofi-nccl.tar.gz --strip-components=1
+STAGEWRIGHT_STEP
+  sw_copy "/" "$root/opt/stagewright/stage/libfabric/"
+  sw_run aws-ofi-nccl 2 <<'STAGEWRIGHT_STEP'
+export UV_NO_BUILD_ISOLATION="1"
+cd /
+mkdir -p "/root/.ccache"
+export CCACHE_DIR=/root/.ccache PATH="/usr/lib/ccache:${PATH}"
+cd /usr/local/src/aws-ofi-nccl
 # a tag archive has no configure script
 ./autogen.sh
 ./configure \
@@ -480,14 +500,7 @@ stage_runtime() {
   sw_copy "/opt/stagewright/wheels/" "$root/opt/stagewright/stage/nixl-wheel/opt/stagewright/wheels/"
   sw_copy "${AWS_OFI_NCCL_PREFIX}/lib/" "$root/opt/stagewright/stage/aws-ofi-nccl${AWS_OFI_NCCL_PREFIX}/lib/"
   sw_copy "${AWS_OFI_NCCL_PREFIX}/share/" "$root/opt/stagewright/stage/aws-ofi-nccl${AWS_OFI_NCCL_PREFIX}/share/"
-  # One loader order for every library directory, derived from the artifacts (00- sorts first)
   sw_run runtime 1 <<'STAGEWRIGHT_STEP'
-export UV_NO_BUILD_ISOLATION="1"
-cd /
-printf '%s\n' "${LIBFABRIC_INSTALL_PATH}/lib" "${LIBFABRIC_INSTALL_PATH}/lib/libfabric" "${GDRCOPY_PREFIX}/lib" "${UCX_PREFIX}/lib" "${UCX_PREFIX}/lib/ucx" "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu" "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins" "${AWS_OFI_NCCL_PREFIX}/lib" > /etc/ld.so.conf.d/00-stagewright.conf
-ldconfig
-STAGEWRIGHT_STEP
-  sw_run runtime 2 <<'STAGEWRIGHT_STEP'
 export UV_NO_BUILD_ISOLATION="1"
 export LD_LIBRARY_PATH="${LIBFABRIC_INSTALL_PATH}/lib:${GDRCOPY_PREFIX}/lib:${UCX_PREFIX}/lib:${NIXL_PREFIX}/lib/${ARCH}-linux-gnu:${AWS_OFI_NCCL_PREFIX}/lib${LD_LIBRARY_PATH:+:${LD_LIBRARY_PATH}}"
 export PATH="${LIBFABRIC_INSTALL_PATH}/bin:${UCX_PREFIX}/bin:${NIXL_PREFIX}/bin:${PATH}"
@@ -501,8 +514,8 @@ for whl in /opt/stagewright/wheels/*.whl; do python3 -m zipfile -e "$whl" "$site
 cd /
 python3 -c "import nixl"
 STAGEWRIGHT_STEP
-  # Fail the build when the loader would pick the wrong library (two copies, or a consumer resolving another prefix)
-  sw_run runtime 3 <<'STAGEWRIGHT_STEP'
+  # One loader order for every library directory, derived from the artifacts (00- sorts first); then fail the build when the loader would pick the wrong library (two copies, or a consumer resolving another prefix)
+  sw_run runtime 2 <<'STAGEWRIGHT_STEP'
 export UV_NO_BUILD_ISOLATION="1"
 export LD_LIBRARY_PATH="${LIBFABRIC_INSTALL_PATH}/lib:${GDRCOPY_PREFIX}/lib:${UCX_PREFIX}/lib:${NIXL_PREFIX}/lib/${ARCH}-linux-gnu:${AWS_OFI_NCCL_PREFIX}/lib${LD_LIBRARY_PATH:+:${LD_LIBRARY_PATH}}"
 export PATH="${LIBFABRIC_INSTALL_PATH}/bin:${UCX_PREFIX}/bin:${NIXL_PREFIX}/bin:${PATH}"
@@ -511,6 +524,8 @@ export NCCL_TUNER_PLUGIN="${AWS_OFI_NCCL_PREFIX}/lib/libnccl-ofi-tuner.so"
 export NCCL_NET="AWS Libfabric"
 export NCCL_SOCKET_IFNAME="^docker,lo,veth"
 cd /
+printf '%s\n' "${LIBFABRIC_INSTALL_PATH}/lib" "${LIBFABRIC_INSTALL_PATH}/lib/libfabric" "${GDRCOPY_PREFIX}/lib" "${UCX_PREFIX}/lib" "${UCX_PREFIX}/lib/ucx" "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu" "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins" "${AWS_OFI_NCCL_PREFIX}/lib" > /etc/ld.so.conf.d/00-stagewright.conf
+ldconfig
 copies="$({ ldconfig -p | awk '$1 == "libfabric.so.1" {print $NF}'; IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"; for d in "${dirs[@]}"; do if [ -n "$d" ] && [ -e "$d/libfabric.so.1" ]; then echo "$d/libfabric.so.1"; fi; done; } | xargs -r -n1 readlink -f | sort -u)"
 if [ "$(printf '%s\n' "$copies" | grep -c .)" -ne 1 ]; then
   echo "stagewright: the loader must see exactly one libfabric.so.1, it sees:" >&2
@@ -560,7 +575,7 @@ if [ -z "$found" ] && ! ldconfig -p | awk '$1 == "libcudart.so" {f = 1} END {exi
 cache="$(ldconfig -p)"
 if grep -q "/stubs/" <<< "$cache"; then echo "stagewright: CUDA stub libraries are in the loader cache" >&2; exit 1; fi
 STAGEWRIGHT_STEP
-  sw_run runtime 4 <<'STAGEWRIGHT_STEP'
+  sw_run runtime 3 <<'STAGEWRIGHT_STEP'
 export UV_NO_BUILD_ISOLATION="1"
 export LD_LIBRARY_PATH="${LIBFABRIC_INSTALL_PATH}/lib:${GDRCOPY_PREFIX}/lib:${UCX_PREFIX}/lib:${NIXL_PREFIX}/lib/${ARCH}-linux-gnu:${AWS_OFI_NCCL_PREFIX}/lib${LD_LIBRARY_PATH:+:${LD_LIBRARY_PATH}}"
 export PATH="${LIBFABRIC_INSTALL_PATH}/bin:${UCX_PREFIX}/bin:${NIXL_PREFIX}/bin:${PATH}"

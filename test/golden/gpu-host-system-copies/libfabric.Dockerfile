@@ -1,21 +1,13 @@
 # libfabric libfabric from its git tag (autogen.sh): EFA provider, CUDA and GDRCopy dlopen'd
 FROM base AS libfabric
-COPY --link --from=gdrcopy /opt/stagewright/stage/gdrcopy/ /
 # LIBFABRIC_VERSION libfabric release tag (with its v)
 ARG LIBFABRIC_VERSION="v2.3.0"
-# LIBFABRIC_INSTALL_PATH libfabric install prefix; every consumer builds and loads from here
-ARG LIBFABRIC_INSTALL_PATH="/usr/local"
 # LIBFABRIC_COMMIT git commit that LIBFABRIC_VERSION must resolve to
 ARG LIBFABRIC_COMMIT="ea52cb54cf0313f165a8015e6b93c9248721a15d"
 # SOURCE_MIRROR mirror for every source download, laid out as <mirror>/<host>/<path>; empty = the public URLs
 ARG SOURCE_MIRROR=""
-# NPROC parallel build jobs; empty = nproc
-ARG NPROC=""
-# GDRCOPY_PREFIX GDRCopy install prefix (lowercase prefix= in its Makefile)
-ARG GDRCOPY_PREFIX="/usr/local"
-RUN --mount=type=cache,target=/root/.ccache,id=ccache,sharing=shared <<'EOF'
+RUN <<'EOF'
 set -euo pipefail
-export CCACHE_DIR=/root/.ccache PATH="/usr/lib/ccache:${PATH}"
 cd /usr/local/src
 repo="https://github.com/ofiwg/libfabric.git"
 filter=(--filter=blob:none)
@@ -29,6 +21,19 @@ else
   echo "stagewright: libfabric is NOT pinned to a commit (LIBFABRIC_COMMIT is empty); built from ${LIBFABRIC_VERSION} = $(git -C libfabric rev-parse HEAD)" >&2
 fi
 cd libfabric
+EOF
+
+COPY --link --from=gdrcopy /opt/stagewright/stage/gdrcopy/ /
+# LIBFABRIC_INSTALL_PATH libfabric install prefix; every consumer builds and loads from here
+ARG LIBFABRIC_INSTALL_PATH="/usr/local"
+# NPROC parallel build jobs; empty = nproc
+ARG NPROC=""
+# GDRCOPY_PREFIX GDRCopy install prefix (lowercase prefix= in its Makefile)
+ARG GDRCOPY_PREFIX="/usr/local"
+RUN --mount=type=cache,target=/root/.ccache,id=ccache,sharing=shared <<'EOF'
+set -euo pipefail
+export CCACHE_DIR=/root/.ccache PATH="/usr/lib/ccache:${PATH}"
+cd /usr/local/src/libfabric
 # a git checkout ships no configure script
 ./autogen.sh
 ./configure \

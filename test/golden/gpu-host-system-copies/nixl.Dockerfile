@@ -1,33 +1,13 @@
 # nixl NIXL built with meson (release) against the libfabric and UCX artifacts; Rust bindings, wheel, nixlbench
 FROM base AS nixl
-COPY --link --from=libfabric /opt/stagewright/stage/libfabric/ /
-COPY --link --from=ucx /opt/stagewright/stage/ucx/ /
 # NIXL_VERSION NIXL release tag (no v prefix up to 0.10.1)
 ARG NIXL_VERSION="0.7.1"
 # NIXL_COMMIT git commit that NIXL_VERSION must resolve to
 ARG NIXL_COMMIT="97c9b5b48e2ed3f1f2539c461c4971a7db8b1197"
-# NIXL_PREFIX NIXL install prefix
-ARG NIXL_PREFIX="/usr/local/nixl"
-# NIXL_BUILD_TYPE meson build type (0.7.x defaults to debug when none is given)
-ARG NIXL_BUILD_TYPE="release"
-# TARGETARCH target architecture as BuildKit names it (amd64, arm64), from --platform
-ARG TARGETARCH
-# ARCH target CPU architecture as uname -m prints it (x86_64, aarch64), computed from TARGETARCH (set by --platform)
-ARG ARCH="${TARGETARCH/amd64/x86_64}"
-ARG ARCH="${ARCH/arm64/aarch64}"
 # SOURCE_MIRROR mirror for every source download, laid out as <mirror>/<host>/<path>; empty = the public URLs
 ARG SOURCE_MIRROR=""
-# MESON_WRAP_SHA256S sha256 of meson wrap files the mirror substituted (file=sha256 ...); empty = the wraps' own hashes
-ARG MESON_WRAP_SHA256S=""
-# NPROC parallel build jobs; empty = nproc
-ARG NPROC=""
-# LIBFABRIC_INSTALL_PATH libfabric install prefix; every consumer builds and loads from here
-ARG LIBFABRIC_INSTALL_PATH="/usr/local"
-# UCX_PREFIX UCX install prefix
-ARG UCX_PREFIX="/usr/local/ucx"
-RUN --mount=type=cache,target=/root/.ccache,id=ccache,sharing=shared <<'EOF'
+RUN <<'EOF'
 set -euo pipefail
-export CCACHE_DIR=/root/.ccache PATH="/usr/lib/ccache:${PATH}"
 mkdir -p /workspace
 cd /workspace
 repo="https://github.com/ai-dynamo/nixl.git"
@@ -42,6 +22,31 @@ else
   echo "stagewright: nixl is NOT pinned to a commit (NIXL_COMMIT is empty); built from ${NIXL_VERSION} = $(git -C nixl rev-parse HEAD)" >&2
 fi
 cd nixl
+EOF
+
+COPY --link --from=libfabric /opt/stagewright/stage/libfabric/ /
+COPY --link --from=ucx /opt/stagewright/stage/ucx/ /
+# NIXL_PREFIX NIXL install prefix
+ARG NIXL_PREFIX="/usr/local/nixl"
+# NIXL_BUILD_TYPE meson build type (0.7.x defaults to debug when none is given)
+ARG NIXL_BUILD_TYPE="release"
+# TARGETARCH target architecture as BuildKit names it (amd64, arm64), from --platform
+ARG TARGETARCH
+# ARCH target CPU architecture as uname -m prints it (x86_64, aarch64), computed from TARGETARCH (set by --platform)
+ARG ARCH="${TARGETARCH/amd64/x86_64}"
+ARG ARCH="${ARCH/arm64/aarch64}"
+# MESON_WRAP_SHA256S sha256 of meson wrap files the mirror substituted (file=sha256 ...); empty = the wraps' own hashes
+ARG MESON_WRAP_SHA256S=""
+# NPROC parallel build jobs; empty = nproc
+ARG NPROC=""
+# LIBFABRIC_INSTALL_PATH libfabric install prefix; every consumer builds and loads from here
+ARG LIBFABRIC_INSTALL_PATH="/usr/local"
+# UCX_PREFIX UCX install prefix
+ARG UCX_PREFIX="/usr/local/ucx"
+RUN --mount=type=cache,target=/root/.ccache,id=ccache,sharing=shared <<'EOF'
+set -euo pipefail
+export CCACHE_DIR=/root/.ccache PATH="/usr/lib/ccache:${PATH}"
+cd /workspace/nixl
 # The wrap subprojects (abseil-cpp, asio, taskflow): from SOURCE_MIRROR into subprojects/packagecache when one is given, else meson downloads them
 if [ -n "${SOURCE_MIRROR}" ]; then
   mkdir -p subprojects/packagecache

@@ -1,21 +1,13 @@
 # ucx UCX with verbs, EFA, CUDA and GDRCopy, multi-threaded
 FROM base AS ucx
-COPY --link --from=gdrcopy /opt/stagewright/stage/gdrcopy/ /
 # UCX_VERSION UCX git tag
 ARG UCX_VERSION="v1.19.0"
-# UCX_PREFIX UCX install prefix
-ARG UCX_PREFIX="/usr/local/ucx"
 # UCX_COMMIT git commit that UCX_VERSION must resolve to
 ARG UCX_COMMIT="e4636149592d5a435c2c911fe7727444a13bfa2e"
 # SOURCE_MIRROR mirror for every source download, laid out as <mirror>/<host>/<path>; empty = the public URLs
 ARG SOURCE_MIRROR=""
-# NPROC parallel build jobs; empty = nproc
-ARG NPROC=""
-# GDRCOPY_PREFIX GDRCopy install prefix (lowercase prefix= in its Makefile)
-ARG GDRCOPY_PREFIX="/usr/local"
-RUN --mount=type=cache,target=/root/.ccache,id=ccache,sharing=shared <<'EOF'
+RUN <<'EOF'
 set -euo pipefail
-export CCACHE_DIR=/root/.ccache PATH="/usr/lib/ccache:${PATH}"
 cd /usr/local/src
 repo="https://github.com/openucx/ucx.git"
 filter=(--filter=blob:none)
@@ -29,6 +21,19 @@ else
   echo "stagewright: ucx is NOT pinned to a commit (UCX_COMMIT is empty); built from ${UCX_VERSION} = $(git -C ucx rev-parse HEAD)" >&2
 fi
 cd ucx
+EOF
+
+COPY --link --from=gdrcopy /opt/stagewright/stage/gdrcopy/ /
+# UCX_PREFIX UCX install prefix
+ARG UCX_PREFIX="/usr/local/ucx"
+# NPROC parallel build jobs; empty = nproc
+ARG NPROC=""
+# GDRCOPY_PREFIX GDRCopy install prefix (lowercase prefix= in its Makefile)
+ARG GDRCOPY_PREFIX="/usr/local"
+RUN --mount=type=cache,target=/root/.ccache,id=ccache,sharing=shared <<'EOF'
+set -euo pipefail
+export CCACHE_DIR=/root/.ccache PATH="/usr/lib/ccache:${PATH}"
+cd /usr/local/src/ucx
 ./autogen.sh
 ./configure \
     --prefix="${UCX_PREFIX}" \

@@ -1,53 +1,13 @@
 # nixl NIXL built with meson (debug) against the libfabric and UCX artifacts; Rust bindings, wheel, nixlbench
 FROM efa-drivers AS nixl
-COPY --link --from=etcd-cpp-api /opt/stagewright/stage/etcd-cpp-api/ /
-ENV RUSTUP_HOME="/usr/local/rustup"
-ENV CARGO_HOME="/usr/local/cargo"
-ENV PATH="/usr/local/cargo/bin:${PATH}"
-# TARGETARCH target architecture as BuildKit names it (amd64, arm64), from --platform
-ARG TARGETARCH
-# ARCH target CPU architecture as uname -m prints it (x86_64, aarch64), computed from TARGETARCH (set by --platform)
-ARG ARCH="${TARGETARCH/amd64/x86_64}"
-ARG ARCH="${ARCH/arm64/aarch64}"
-# SOURCE_MIRROR mirror for every source download, laid out as <mirror>/<host>/<path>; empty = the public URLs
-ARG SOURCE_MIRROR=""
-# RUST_VERSION Rust toolchain for NIXL's Rust bindings
-ARG RUST_VERSION="1.86.0"
-RUN <<'EOF'
-set -euo pipefail
-case "${ARCH}" in
-  x86_64) rustup_sha256=a3339fb004c3d0bb9862ba0bce001861fe5cbde9c10d16591eb3f39ee6cd3e7f ;;
-  aarch64) rustup_sha256=c64b33db2c6b9385817ec0e49a84bcfe018ed6e328fe755c3c809580cc70ce7a ;;
-  *) echo "stagewright: no pinned rustup-init for ARCH=${ARCH}" >&2; exit 1 ;;
-esac
-cd /tmp
-url="https://static.rust-lang.org/rustup/archive/1.28.1/${ARCH}-unknown-linux-gnu/rustup-init"
-if [ -n "${SOURCE_MIRROR}" ]; then url="${SOURCE_MIRROR%/}/${url#https://}"; fi
-case "$url" in
-  file://*) path="${url#file://}"; cp "$(printf '%b' "${path//%/\\x}")" rustup-init ;;
-  *) wget --tries=3 --waitretry=5 --timeout=30 --read-timeout=60 --no-verbose -O rustup-init "$url" ;;
-esac
-if [ -z "${rustup_sha256}" ]; then echo "stagewright: rustup-init has no pinned sha256 (rustup_sha256 is empty); it is NOT verified" >&2; sha256sum rustup-init >&2; else echo "${rustup_sha256}  rustup-init" | sha256sum -c -; fi
-chmod +x rustup-init
-./rustup-init -y --no-modify-path --profile minimal --default-toolchain "${RUST_VERSION}" --default-host "${ARCH}-unknown-linux-gnu"
-rm rustup-init
-EOF
-
 # NIXL_VERSION NIXL release tag (no v prefix up to 0.10.1)
 ARG NIXL_VERSION="0.6.1"
 # NIXL_COMMIT git commit that NIXL_VERSION must resolve to
 ARG NIXL_COMMIT="8f493f7e285ef84faa70775449adc757c1e63953"
-# NIXL_PREFIX NIXL install prefix
-ARG NIXL_PREFIX="/opt/nvidia/nvda_nixl"
-# NIXL_BUILD_TYPE meson build type (0.7.x defaults to debug when none is given)
-ARG NIXL_BUILD_TYPE="debug"
-# MESON_WRAP_SHA256S sha256 of meson wrap files the mirror substituted (file=sha256 ...); empty = the wraps' own hashes
-ARG MESON_WRAP_SHA256S=""
-# NPROC parallel build jobs; empty = nproc
-ARG NPROC=""
-RUN --mount=type=cache,target=/root/.ccache,id=ccache,sharing=shared <<'EOF'
+# SOURCE_MIRROR mirror for every source download, laid out as <mirror>/<host>/<path>; empty = the public URLs
+ARG SOURCE_MIRROR=""
+RUN <<'EOF'
 set -euo pipefail
-export CCACHE_DIR=/root/.ccache PATH="/usr/lib/ccache:${PATH}"
 mkdir -p /workspace
 cd /workspace
 repo="https://github.com/ai-dynamo/nixl.git"
@@ -62,6 +22,26 @@ else
   echo "stagewright: nixl is NOT pinned to a commit (NIXL_COMMIT is empty); built from ${NIXL_VERSION} = $(git -C nixl rev-parse HEAD)" >&2
 fi
 cd nixl
+EOF
+
+COPY --link --from=etcd-cpp-api /opt/stagewright/stage/etcd-cpp-api/ /
+# NIXL_PREFIX NIXL install prefix
+ARG NIXL_PREFIX="/opt/nvidia/nvda_nixl"
+# NIXL_BUILD_TYPE meson build type (0.7.x defaults to debug when none is given)
+ARG NIXL_BUILD_TYPE="debug"
+# TARGETARCH target architecture as BuildKit names it (amd64, arm64), from --platform
+ARG TARGETARCH
+# ARCH target CPU architecture as uname -m prints it (x86_64, aarch64), computed from TARGETARCH (set by --platform)
+ARG ARCH="${TARGETARCH/amd64/x86_64}"
+ARG ARCH="${ARCH/arm64/aarch64}"
+# MESON_WRAP_SHA256S sha256 of meson wrap files the mirror substituted (file=sha256 ...); empty = the wraps' own hashes
+ARG MESON_WRAP_SHA256S=""
+# NPROC parallel build jobs; empty = nproc
+ARG NPROC=""
+RUN --mount=type=cache,target=/root/.ccache,id=ccache,sharing=shared <<'EOF'
+set -euo pipefail
+export CCACHE_DIR=/root/.ccache PATH="/usr/lib/ccache:${PATH}"
+cd /workspace/nixl
 # The wrap subprojects (abseil-cpp, asio, taskflow): from SOURCE_MIRROR into subprojects/packagecache when one is given, else meson downloads them
 if [ -n "${SOURCE_MIRROR}" ]; then
   mkdir -p subprojects/packagecache
@@ -106,12 +86,6 @@ test -f "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_POSIX.so"
 test -f "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_LIBFABRIC.so"
 EOF
 
-RUN --mount=type=cache,target=/usr/local/cargo/registry,id=cargo-registry,sharing=locked --mount=type=cache,target=/usr/local/cargo/git,id=cargo-git,sharing=locked <<'EOF'
-set -euo pipefail
-cd /workspace/nixl/src/bindings/rust
-cargo build --release --locked
-EOF
-
 # PYTHON_VERSION Python version of the virtual environment and the NIXL wheel
 ARG PYTHON_VERSION="3.12"
 RUN --mount=type=cache,target=/workspace/.cache/uv,sharing=locked <<'EOF'
@@ -137,4 +111,35 @@ meson install -C build --destdir /opt/stagewright/stage/nixl
 cp -a /opt/stagewright/stage/nixl/. /
 ldconfig
 test -x /usr/local/nixlbench/bin/nixlbench
+EOF
+
+ENV RUSTUP_HOME="/usr/local/rustup"
+ENV CARGO_HOME="/usr/local/cargo"
+ENV PATH="/usr/local/cargo/bin:${PATH}"
+# RUST_VERSION Rust toolchain for NIXL's Rust bindings
+ARG RUST_VERSION="1.86.0"
+RUN <<'EOF'
+set -euo pipefail
+case "${ARCH}" in
+  x86_64) rustup_sha256=a3339fb004c3d0bb9862ba0bce001861fe5cbde9c10d16591eb3f39ee6cd3e7f ;;
+  aarch64) rustup_sha256=c64b33db2c6b9385817ec0e49a84bcfe018ed6e328fe755c3c809580cc70ce7a ;;
+  *) echo "stagewright: no pinned rustup-init for ARCH=${ARCH}" >&2; exit 1 ;;
+esac
+cd /tmp
+url="https://static.rust-lang.org/rustup/archive/1.28.1/${ARCH}-unknown-linux-gnu/rustup-init"
+if [ -n "${SOURCE_MIRROR}" ]; then url="${SOURCE_MIRROR%/}/${url#https://}"; fi
+case "$url" in
+  file://*) path="${url#file://}"; cp "$(printf '%b' "${path//%/\\x}")" rustup-init ;;
+  *) wget --tries=3 --waitretry=5 --timeout=30 --read-timeout=60 --no-verbose -O rustup-init "$url" ;;
+esac
+if [ -z "${rustup_sha256}" ]; then echo "stagewright: rustup-init has no pinned sha256 (rustup_sha256 is empty); it is NOT verified" >&2; sha256sum rustup-init >&2; else echo "${rustup_sha256}  rustup-init" | sha256sum -c -; fi
+chmod +x rustup-init
+./rustup-init -y --no-modify-path --profile minimal --default-toolchain "${RUST_VERSION}" --default-host "${ARCH}-unknown-linux-gnu"
+rm rustup-init
+EOF
+
+RUN --mount=type=cache,target=/usr/local/cargo/registry,id=cargo-registry,sharing=locked --mount=type=cache,target=/usr/local/cargo/git,id=cargo-git,sharing=locked <<'EOF'
+set -euo pipefail
+cd /workspace/nixl/src/bindings/rust
+cargo build --release --locked
 EOF
