@@ -106,6 +106,8 @@ void buildNeed; void defineStage; void recipe; void run; void onEfa; void offCha
   // Holes 3 and 6 at the option level: a typo through a variable; the first line holds the whole sentence.
   const optionCases = {
     hole3: ['const o = { reff: "abc" } as const;\netcdCppApi(dc, o);', "unknown option reff for stage etcd-cpp-api; remove it or use one of the options the stage declares"],
+    // Issue 9 item 5: a version in another form than its upstream's tags, through a variable.
+    form: ['const v = { version: "2.3.0" } as const;\nlibfabric(dc, v);', "stage libfabric, option version: LIBFABRIC_VERSION is a libfabric release tag with its v (v2.3.0), not 2.3.0"],
   } as const;
 
   beforeAll(() => {
@@ -145,6 +147,15 @@ void buildNeed; void defineStage; void recipe; void run; void onEfa; void offCha
       expect(first[name]?.[0], name).toContain(`Refuse<"${sentence}">`);
     }
     expect(Object.keys(first).sort()).toEqual([...Object.keys(cases), ...Object.keys(optionCases)].sort());
+  });
+
+  test("plain node refuses the option cases with the same sentences", () => {
+    for (const [name, [call, sentence]] of Object.entries(optionCases)) {
+      const script = `${stages}try { ${call.replace(" as const", "")} console.log("accepted"); } catch (e) { console.log(e.message); }\n`;
+      writeFileSync(join(project, `${name}-option.mjs`), script.replace(/^void .*$/m, ""));
+      const out = execFileSync(process.execPath, [`${name}-option.mjs`], { cwd: project, encoding: "utf8" });
+      expect(out, name).toContain(sentence);
+    }
   });
 
   test("plain node refuses the same compositions with the same sentences", () => {
