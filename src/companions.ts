@@ -12,9 +12,7 @@ import type { Recipe } from "./recipe.ts";
 import { BAKE_FILE, bakeFile, bakeTargets } from "./bake.ts";
 import { ensureDir, fileError } from "./files.ts";
 import { hostScriptName, hostScriptOf } from "./host-script.ts";
-import { argChecks } from "./arg.ts";
-import { StagewrightError } from "./errors.ts";
-import type { ValueCheck } from "./validate.ts";
+import { argValueChecks, checkValueFunction, shellQuote } from "./shell-checks.ts";
 
 /** A recipe may carry a test script generator (see stages/test-script.ts). */
 export type TestScriptFor = (r: Recipe) => string;
@@ -61,31 +59,6 @@ export function recipeArgs(r: Recipe): Arg[] {
   return [...seen.values()];
 }
 
-function shellQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-const VALUE = "\uE000";
-
-/** A JavaScript regular expression as a bash `[[ =~ ]]` (POSIX ERE) pattern, or an error naming the ARG. */
-function ere(pattern: RegExp, arg: string): string {
-  const unsupported = /\(\?<?[=!]|\\[1-9bBsSwW]|\\k</.exec(pattern.source);
-  const flag = [...pattern.flags].find((f) => f !== "i" && f !== "u");
-  if (unsupported !== null || flag !== undefined) {
-    throw new StagewrightError("render", `ARG ${arg}: its pattern /${pattern.source}/${pattern.flags} uses ${unsupported?.[0] ?? `flag ${flag}`}, which the build script's bash regex cannot run; write the pattern without it`, { arg });
-  }
-  return pattern.source.replaceAll("(?:", "(").replaceAll("\\d", "[0-9]").replaceAll("\\/", "/");
-}
-
-/** The bash line that applies one value check of an ARG to the value given for its option (same sentence as --set). */
-function checkLine(check: ValueCheck, a: Arg, option: string): string {
-  const sentence = `${option} (ARG ${a.name}): ${check.problem(VALUE)}`;
-  const count = sentence.split(VALUE).length - 1;
-  const format = sentence.replaceAll("%", "%%").replaceAll(VALUE, "%s");
-  const nocase = check.pattern.flags.includes("i") ? 1 : 0;
-  return `  check_value "\${given[${a.name}]}" ${shellQuote(ere(check.pattern, a.name))} ${check.matches ? 1 : 0} ${nocase} ${shellQuote(format)} ${count}`;
-}
-
 /**
  * The build script: `docker buildx build` with every typed ARG as an option (validated again by
  * the ARG's own pattern in the Dockerfile's stages), --tag, --target, --no-cache and --help.
@@ -117,7 +90,7 @@ export function buildScript(r: Recipe): string {
   // The same value checks as --set, then the pins: a version moved without the checksum or commit
   // that follows it would keep the old pin and fail late, in the download or the checkout.
   const validation = args.flatMap((a) => {
-    const checks = argChecks(a.kind).map((c) => checkLine(c, a, opt(a)));
+    const checks = argValueChecks(a, opt(a), `\${given[${a.name}]}`);
     return checks.length === 0 ? [] : [`if [ -n "\${given[${a.name}]+x}" ]; then`, ...checks, "fi"];
   });
   const pins = args.flatMap((a) => {
@@ -147,20 +120,7 @@ need_value() {
   fi
 }
 
-# check_value VALUE ERE MUST_MATCH NOCASE FORMAT COUNT: exit 2 with the sentence (FORMAT, the value COUNT times)
-# unless VALUE matches ERE (MUST_MATCH=1) or does not (MUST_MATCH=0).
-check_value() {
-  local matched=0 i args=()
-  if [ "$4" = 1 ]; then shopt -s nocasematch; fi
-  if [[ $1 =~ $2 ]]; then matched=1; fi
-  shopt -u nocasematch
-  if [ "$matched" != "$3" ]; then
-    for ((i = 0; i < $6; i++)); do args+=("$1"); done
-    # shellcheck disable=SC2059 # the format is the generated sentence
-    printf "build-${r.name}.sh: $5\\n" "\${args[@]}" >&2
-    exit 2
-  fi
-}
+${checkValueFunction(`build-${r.name}.sh`)}
 
 here="$(cd "$(dirname "\${BASH_SOURCE[0]}")" && pwd)"
 tag=${shellQuote(`${r.name}:local`)}

@@ -19,6 +19,7 @@ import type { Instruction } from "./instructions.ts";
 import { assertLintClean } from "./lint.ts";
 import { STRICT_SHELL, globalArgs, type RenderSpec } from "./render.ts";
 import { stageArgs } from "./args-of.ts";
+import { argValueChecks, checkValueFunction, shellQuote } from "./shell-checks.ts";
 import type { AnyStage } from "./stage.ts";
 
 /**
@@ -29,10 +30,6 @@ import type { AnyStage } from "./stage.ts";
  */
 export function hostScriptName(recipeName: string): string {
   return `host-${recipeName}.sh`;
-}
-
-function shellQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 /** A path from the IR (it may reference ARGs as `${NAME}`) as a double-quoted word, globs left live. */
@@ -287,6 +284,9 @@ export function renderHostScript(spec: RenderSpec): string {
   ];
   for (const a of args) out.push(`if [ -z "\${${a.name}+set}" ]; then ${a.name}=${shellQuote(a.default)}; fi`);
   if (args.length > 0) out.push(`export ${argNames.join(" ")}`);
+  // The same value checks as --set and the build script, on every value (a default passes its own).
+  const checks = args.flatMap((a) => argValueChecks(a, `--arg ${a.name}`, `\${${a.name}}`).map((l) => l.trimStart()));
+  if (checks.length > 0) out.push("", checkValueFunction(hostScriptName(spec.name)), ...checks);
   out.push("", HELPERS, "");
   for (const { s, lines } of bodies) {
     const base = "steps" in s.from ? `stage ${s.from.name}` : `image ${s.from.image} (here: this machine)`;

@@ -124,6 +124,14 @@ describe("every runtime path refuses a value in another form, with the same sent
     const good = run("--libfabric-version", "v2.3.0rc2");
     expect(good.stderr).toContain("needs its own LIBFABRIC_SHA256");
   });
+  test("the host script: exit 2 with the sentence, before any stage runs", () => {
+    const r = spawnSync("bash", ["generated/gpu-host/host-gpu-host.sh", "--arg", "LIBFABRIC_VERSION=2.3.0", "--only", "base"], { encoding: "utf8", timeout: 30_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`host-gpu-host.sh: --arg LIBFABRIC_VERSION (ARG LIBFABRIC_VERSION): ${LIBFABRIC_SENTENCE}\n`);
+    const env = spawnSync("bash", ["generated/gpu-host/host-gpu-host.sh", "--only", "base"], { encoding: "utf8", timeout: 30_000, env: { ...process.env, LIBFABRIC_VERSION: "2.3.0" } });
+    expect(env.status).toBe(2);
+    expect(env.stderr).toContain(LIBFABRIC_SENTENCE);
+  });
   test("the bake file: the same expression and sentence in LIBFABRIC_VERSION's validation", () => {
     const hcl = readFileSync("generated/nixl-aligned/docker-bake.hcl", "utf8");
     const re = versionFormRegex(LIBFABRIC_SPEC.version.form);

@@ -76,6 +76,76 @@ if [ -z "${NIXL_BUILD_TYPE+set}" ]; then NIXL_BUILD_TYPE='release'; fi
 if [ -z "${AWS_OFI_NCCL_SHA256+set}" ]; then AWS_OFI_NCCL_SHA256='821f0929c016e5448785bbc6795af5096559ecfc6c9479eb3818cafa61424576'; fi
 export HOST_IMAGE HOST_CUDA_VERSION TARGETARCH ARCH GDRCOPY_VERSION GDRCOPY_PREFIX SOURCE_MIRROR NPROC LIBFABRIC_VERSION LIBFABRIC_INSTALL_PATH UCX_VERSION UCX_PREFIX NIXL_VERSION NIXL_COMMIT NIXL_PREFIX MESON_WRAP_SHA256S AWS_OFI_NCCL_VERSION AWS_OFI_NCCL_PREFIX GDRCOPY_SHA256 LIBFABRIC_COMMIT UCX_COMMIT NIXL_BUILD_TYPE AWS_OFI_NCCL_SHA256
 
+# check_value VALUE ERE MUST_MATCH NOCASE FORMAT COUNT: exit 2 with the sentence (FORMAT, the value COUNT times)
+# unless VALUE matches ERE (MUST_MATCH=1) or does not (MUST_MATCH=0).
+check_value() {
+  local matched=0 i args=()
+  if [ "$4" = 1 ]; then shopt -s nocasematch; fi
+  if [[ $1 =~ $2 ]]; then matched=1; fi
+  shopt -u nocasematch
+  if [ "$matched" != "$3" ]; then
+    for ((i = 0; i < $6; i++)); do args+=("$1"); done
+    # shellcheck disable=SC2059 # the format is the generated sentence
+    printf "host-gpu-host.sh: $5\n" "${args[@]}" >&2
+    exit 2
+  fi
+}
+check_value "${HOST_IMAGE}" '^[a-z0-9][a-z0-9._/-]*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$' 1 0 '--arg HOST_IMAGE (ARG HOST_IMAGE): "%s" is not an image reference with a tag' 1
+check_value "${HOST_CUDA_VERSION}" '^$' 0 0 '--arg HOST_CUDA_VERSION (ARG HOST_CUDA_VERSION): an empty value is not a version: give a pinned version such as 1.2.3' 0
+check_value "${HOST_CUDA_VERSION}" '^(latest|main|master|head|stable)$' 0 1 '--arg HOST_CUDA_VERSION (ARG HOST_CUDA_VERSION): "%s" is not a pinned version: give an exact version such as 1.2.3' 1
+check_value "${HOST_CUDA_VERSION}" '^[A-Za-z0-9][A-Za-z0-9._+-]*$' 1 0 '--arg HOST_CUDA_VERSION (ARG HOST_CUDA_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
+check_value "${HOST_CUDA_VERSION}" '[0-9]' 1 0 '--arg HOST_CUDA_VERSION (ARG HOST_CUDA_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
+check_value "${ARCH}" '^(x86_64|aarch64)$' 1 0 '--arg ARCH (ARG ARCH): "%s" is not one of "x86_64", "aarch64"' 1
+check_value "${GDRCOPY_VERSION}" '^$' 0 0 '--arg GDRCOPY_VERSION (ARG GDRCOPY_VERSION): an empty value is not a version: give a pinned version such as 1.2.3' 0
+check_value "${GDRCOPY_VERSION}" '^(latest|main|master|head|stable)$' 0 1 '--arg GDRCOPY_VERSION (ARG GDRCOPY_VERSION): "%s" is not a pinned version: give an exact version such as 1.2.3' 1
+check_value "${GDRCOPY_VERSION}" '^[A-Za-z0-9][A-Za-z0-9._+-]*$' 1 0 '--arg GDRCOPY_VERSION (ARG GDRCOPY_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
+check_value "${GDRCOPY_VERSION}" '[0-9]' 1 0 '--arg GDRCOPY_VERSION (ARG GDRCOPY_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
+check_value "${GDRCOPY_VERSION}" '^(v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))?)$' 1 0 '--arg GDRCOPY_VERSION (ARG GDRCOPY_VERSION): GDRCOPY_VERSION is a GDRCopy release tag with its v (v2.4.1), not %s' 1
+check_value "${GDRCOPY_PREFIX}" '^/' 1 0 '--arg GDRCOPY_PREFIX (ARG GDRCOPY_PREFIX): "%s" is not an absolute path: start it with /' 1
+check_value "${GDRCOPY_PREFIX}" '[^A-Za-z0-9._/+-]' 0 0 '--arg GDRCOPY_PREFIX (ARG GDRCOPY_PREFIX): "%s" holds characters a prefix must not hold (spaces, $, quotes, ...): use letters, digits and . _ - + / only' 1
+check_value "${GDRCOPY_PREFIX}" '//|/\.\.?(/|$)|./$' 0 0 '--arg GDRCOPY_PREFIX (ARG GDRCOPY_PREFIX): "%s" is not a normalised path: write it without //, /./, /../ or a trailing /' 1
+check_value "${SOURCE_MIRROR}" '^(|https?://[A-Za-z0-9.:_-]+(/[A-Za-z0-9._~-]+)*|file://(/[A-Za-z0-9._~+-]+)+)$' 1 0 '--arg SOURCE_MIRROR (ARG SOURCE_MIRROR): "%s" is not empty, an http(s) URL or a file:///absolute/path, without spaces, quotes or $' 1
+check_value "${NPROC}" '^([0-9]{1,4})?$' 1 0 '--arg NPROC (ARG NPROC): "%s" is not a number of jobs (or empty for all cores)' 1
+check_value "${LIBFABRIC_VERSION}" '^$' 0 0 '--arg LIBFABRIC_VERSION (ARG LIBFABRIC_VERSION): an empty value is not a version: give a pinned version such as 1.2.3' 0
+check_value "${LIBFABRIC_VERSION}" '^(latest|main|master|head|stable)$' 0 1 '--arg LIBFABRIC_VERSION (ARG LIBFABRIC_VERSION): "%s" is not a pinned version: give an exact version such as 1.2.3' 1
+check_value "${LIBFABRIC_VERSION}" '^[A-Za-z0-9][A-Za-z0-9._+-]*$' 1 0 '--arg LIBFABRIC_VERSION (ARG LIBFABRIC_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
+check_value "${LIBFABRIC_VERSION}" '[0-9]' 1 0 '--arg LIBFABRIC_VERSION (ARG LIBFABRIC_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
+check_value "${LIBFABRIC_VERSION}" '^(v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(rc(0|[1-9][0-9]*))?)$' 1 0 '--arg LIBFABRIC_VERSION (ARG LIBFABRIC_VERSION): LIBFABRIC_VERSION is a libfabric release tag with its v (v2.3.0), not %s' 1
+check_value "${LIBFABRIC_INSTALL_PATH}" '^/' 1 0 '--arg LIBFABRIC_INSTALL_PATH (ARG LIBFABRIC_INSTALL_PATH): "%s" is not an absolute path: start it with /' 1
+check_value "${LIBFABRIC_INSTALL_PATH}" '[^A-Za-z0-9._/+-]' 0 0 '--arg LIBFABRIC_INSTALL_PATH (ARG LIBFABRIC_INSTALL_PATH): "%s" holds characters a prefix must not hold (spaces, $, quotes, ...): use letters, digits and . _ - + / only' 1
+check_value "${LIBFABRIC_INSTALL_PATH}" '//|/\.\.?(/|$)|./$' 0 0 '--arg LIBFABRIC_INSTALL_PATH (ARG LIBFABRIC_INSTALL_PATH): "%s" is not a normalised path: write it without //, /./, /../ or a trailing /' 1
+check_value "${UCX_VERSION}" '^$' 0 0 '--arg UCX_VERSION (ARG UCX_VERSION): an empty value is not a version: give a pinned version such as 1.2.3' 0
+check_value "${UCX_VERSION}" '^(latest|main|master|head|stable)$' 0 1 '--arg UCX_VERSION (ARG UCX_VERSION): "%s" is not a pinned version: give an exact version such as 1.2.3' 1
+check_value "${UCX_VERSION}" '^[A-Za-z0-9][A-Za-z0-9._+-]*$' 1 0 '--arg UCX_VERSION (ARG UCX_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
+check_value "${UCX_VERSION}" '[0-9]' 1 0 '--arg UCX_VERSION (ARG UCX_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
+check_value "${UCX_VERSION}" '^(v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-rc(0|[1-9][0-9]*))?)$' 1 0 '--arg UCX_VERSION (ARG UCX_VERSION): UCX_VERSION is a UCX release tag with its v (v1.19.0), not %s' 1
+check_value "${UCX_PREFIX}" '^/' 1 0 '--arg UCX_PREFIX (ARG UCX_PREFIX): "%s" is not an absolute path: start it with /' 1
+check_value "${UCX_PREFIX}" '[^A-Za-z0-9._/+-]' 0 0 '--arg UCX_PREFIX (ARG UCX_PREFIX): "%s" holds characters a prefix must not hold (spaces, $, quotes, ...): use letters, digits and . _ - + / only' 1
+check_value "${UCX_PREFIX}" '//|/\.\.?(/|$)|./$' 0 0 '--arg UCX_PREFIX (ARG UCX_PREFIX): "%s" is not a normalised path: write it without //, /./, /../ or a trailing /' 1
+check_value "${NIXL_VERSION}" '^$' 0 0 '--arg NIXL_VERSION (ARG NIXL_VERSION): an empty value is not a version: give a pinned version such as 1.2.3' 0
+check_value "${NIXL_VERSION}" '^(latest|main|master|head|stable)$' 0 1 '--arg NIXL_VERSION (ARG NIXL_VERSION): "%s" is not a pinned version: give an exact version such as 1.2.3' 1
+check_value "${NIXL_VERSION}" '^[A-Za-z0-9][A-Za-z0-9._+-]*$' 1 0 '--arg NIXL_VERSION (ARG NIXL_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
+check_value "${NIXL_VERSION}" '[0-9]' 1 0 '--arg NIXL_VERSION (ARG NIXL_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
+check_value "${NIXL_VERSION}" '^(0\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)|v1\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-rc(0|[1-9][0-9]*))?|v([2-9]|[1-9][0-9]{1,})\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-rc(0|[1-9][0-9]*))?)$' 1 0 '--arg NIXL_VERSION (ARG NIXL_VERSION): NIXL_VERSION is a NIXL release tag: without a v up to 0.10.1, with its v from v1.0.0 (0.7.1, v1.4.0), not %s' 1
+check_value "${NIXL_COMMIT}" '^([0-9a-f]{40})?$' 1 0 '--arg NIXL_COMMIT (ARG NIXL_COMMIT): "%s" is not a 40-digit commit hash (or empty)' 1
+check_value "${NIXL_PREFIX}" '^/' 1 0 '--arg NIXL_PREFIX (ARG NIXL_PREFIX): "%s" is not an absolute path: start it with /' 1
+check_value "${NIXL_PREFIX}" '[^A-Za-z0-9._/+-]' 0 0 '--arg NIXL_PREFIX (ARG NIXL_PREFIX): "%s" holds characters a prefix must not hold (spaces, $, quotes, ...): use letters, digits and . _ - + / only' 1
+check_value "${NIXL_PREFIX}" '//|/\.\.?(/|$)|./$' 0 0 '--arg NIXL_PREFIX (ARG NIXL_PREFIX): "%s" is not a normalised path: write it without //, /./, /../ or a trailing /' 1
+check_value "${MESON_WRAP_SHA256S}" '^([A-Za-z0-9._+-]+=[0-9a-f]{64}( [A-Za-z0-9._+-]+=[0-9a-f]{64})*)?$' 1 0 '--arg MESON_WRAP_SHA256S (ARG MESON_WRAP_SHA256S): "%s" is not space-separated file=sha256 pairs (or empty)' 1
+check_value "${AWS_OFI_NCCL_VERSION}" '^$' 0 0 '--arg AWS_OFI_NCCL_VERSION (ARG AWS_OFI_NCCL_VERSION): an empty value is not a version: give a pinned version such as 1.2.3' 0
+check_value "${AWS_OFI_NCCL_VERSION}" '^(latest|main|master|head|stable)$' 0 1 '--arg AWS_OFI_NCCL_VERSION (ARG AWS_OFI_NCCL_VERSION): "%s" is not a pinned version: give an exact version such as 1.2.3' 1
+check_value "${AWS_OFI_NCCL_VERSION}" '^[A-Za-z0-9][A-Za-z0-9._+-]*$' 1 0 '--arg AWS_OFI_NCCL_VERSION (ARG AWS_OFI_NCCL_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
+check_value "${AWS_OFI_NCCL_VERSION}" '[0-9]' 1 0 '--arg AWS_OFI_NCCL_VERSION (ARG AWS_OFI_NCCL_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
+check_value "${AWS_OFI_NCCL_VERSION}" '^(v0\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-aws)?|v1\.[0-6]\.(0|[1-9][0-9]*)(-aws)?|v1\.7\.(0|[1-9][0-9]*)-aws|v1\.([8-9]|1[0-3])\.(0|[1-9][0-9]*)-aws|v1\.14\.(0|[1-9][0-9]*)|v1\.(1[5-9]|[2-9][0-9]|[1-9][0-9]{2,})\.(0|[1-9][0-9]*)|v([2-9]|[1-9][0-9]{1,})\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*))$' 1 0 '--arg AWS_OFI_NCCL_VERSION (ARG AWS_OFI_NCCL_VERSION): AWS_OFI_NCCL_VERSION is an aws-ofi-nccl release tag: v…-aws up to v1.13.2-aws, v… from v1.14.0 (v1.12.1-aws, v1.20.0), not %s' 1
+check_value "${AWS_OFI_NCCL_PREFIX}" '^/' 1 0 '--arg AWS_OFI_NCCL_PREFIX (ARG AWS_OFI_NCCL_PREFIX): "%s" is not an absolute path: start it with /' 1
+check_value "${AWS_OFI_NCCL_PREFIX}" '[^A-Za-z0-9._/+-]' 0 0 '--arg AWS_OFI_NCCL_PREFIX (ARG AWS_OFI_NCCL_PREFIX): "%s" holds characters a prefix must not hold (spaces, $, quotes, ...): use letters, digits and . _ - + / only' 1
+check_value "${AWS_OFI_NCCL_PREFIX}" '//|/\.\.?(/|$)|./$' 0 0 '--arg AWS_OFI_NCCL_PREFIX (ARG AWS_OFI_NCCL_PREFIX): "%s" is not a normalised path: write it without //, /./, /../ or a trailing /' 1
+check_value "${GDRCOPY_SHA256}" '^([0-9a-f]{64})?$' 1 0 '--arg GDRCOPY_SHA256 (ARG GDRCOPY_SHA256): "%s" is not 64 lower-case hex digits (or empty)' 1
+check_value "${LIBFABRIC_COMMIT}" '^([0-9a-f]{40})?$' 1 0 '--arg LIBFABRIC_COMMIT (ARG LIBFABRIC_COMMIT): "%s" is not a 40-digit commit hash (or empty)' 1
+check_value "${UCX_COMMIT}" '^([0-9a-f]{40})?$' 1 0 '--arg UCX_COMMIT (ARG UCX_COMMIT): "%s" is not a 40-digit commit hash (or empty)' 1
+check_value "${NIXL_BUILD_TYPE}" '^(release|debug)$' 1 0 '--arg NIXL_BUILD_TYPE (ARG NIXL_BUILD_TYPE): "%s" is not one of "release", "debug"' 1
+check_value "${AWS_OFI_NCCL_SHA256}" '^([0-9a-f]{64})?$' 1 0 '--arg AWS_OFI_NCCL_SHA256 (ARG AWS_OFI_NCCL_SHA256): "%s" is not 64 lower-case hex digits (or empty)' 1
+
 sw_log() { printf 'stagewright: %s\n' "$*" >&2; }
 
 # A command on this machine, or inside --root.
