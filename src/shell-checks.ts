@@ -18,14 +18,21 @@ export function shellQuote(s: string): string {
 
 const VALUE = "\uE000";
 
+/** The POSIX classes for JavaScript's class escapes, outside a bracket expression. */
+const CLASS_ESCAPES: Readonly<Record<string, string>> = { s: "[[:space:]]", S: "[^[:space:]]", w: "[[:alnum:]_]", W: "[^[:alnum:]_]", d: "[0-9]", D: "[^0-9]" };
+
 /** A JavaScript regular expression as a bash `[[ =~ ]]` (POSIX ERE) pattern, or an error naming the ARG. */
 function ere(pattern: RegExp, arg: string): string {
-  const unsupported = /\(\?<?[=!]|\\[1-9bBsSwW]|\\k</.exec(pattern.source);
+  // \s \S \w \W \d \D inside [...] have no ERE spelling; outside, each is a POSIX class.
+  const unsupported = /\(\?<?[=!]|\\[1-9bB]|\\k<|\[[^\]]*\\[sSwWdD]/.exec(pattern.source);
   const flag = [...pattern.flags].find((f) => f !== "i" && f !== "u");
   if (unsupported !== null || flag !== undefined) {
-    throw new StagewrightError("render", `ARG ${arg}: its pattern /${pattern.source}/${pattern.flags} uses ${unsupported?.[0] ?? `flag ${flag}`}, which the build script's bash regex cannot run; write the pattern without it`, { arg });
+    throw new StagewrightError("render", `ARG ${arg}: its pattern /${pattern.source}/${pattern.flags} uses ${unsupported?.[0] ?? `flag ${flag}`}, which a generated script's bash regex cannot run; write the pattern without it`, { arg });
   }
-  return pattern.source.replaceAll("(?:", "(").replaceAll("\\d", "[0-9]").replaceAll("\\/", "/");
+  return pattern.source
+    .replaceAll("(?:", "(")
+    .replace(/\\([sSwWdD])/g, (_, c: string) => CLASS_ESCAPES[c]!)
+    .replaceAll("\\/", "/");
 }
 
 /** The bash line that applies one value check of an ARG to a shell value (same sentence as --set). */
