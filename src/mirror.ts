@@ -132,7 +132,13 @@ function git(args: readonly string[], cwd?: string): string {
 }
 
 function gitBytes(args: readonly string[]): Buffer {
-  return execFileSync("git", args, { maxBuffer: 1024 * 1024 * 1024, stdio: ["ignore", "pipe", "pipe"] });
+  const r = spawnSync("git", args, { maxBuffer: 1024 * 1024 * 1024, stdio: ["ignore", "pipe", "pipe"] });
+  // A repository with objects missing (a partial or shallow snapshot) fails here: the user's input, so a sentence, not a trace.
+  if (r.status !== 0) {
+    const why = r.stderr.toString("utf8").trim().split("\n")[0] ?? "";
+    throw new StagewrightError("mirror", `git ${args.join(" ")} failed: ${why}: the repository lacks objects of that tree (a partial or shallow copy); give a complete clone, or only the paths that are needed (--archive URL=GITDIR:REF:SUBDIR:PATH,...)`);
+  }
+  return r.stdout;
 }
 
 function sha256(data: Buffer): string {

@@ -143,6 +143,18 @@ describe("stagewright mirror, from local repositories", () => {
     expect(readFileSync(join(mirror, "build-args"), "utf8")).toMatch(/^MESON_WRAP_SHA256S=dep_0.3.0-1_patch.zip=[0-9a-f]{64}\n$/);
   });
 
+  test("a substitute from a repository that lacks objects of its tree is refused with a sentence, not a stack trace", async () => {
+    // A snapshot with its largest blobs left out (a partial copy) is what made this fail for real: git archive cannot read the tree.
+    const broken = join(root, "repos-broken", "overlays");
+    sh(`mkdir -p "${broken}" && cp -a "${overlay}/." "${broken}/"`);
+    const blob = sh(`git --git-dir="${broken}/.git" rev-parse dep_0.3.0-1:packagefiles/dep/meson.build`);
+    sh(`rm "${broken}/.git/objects/${blob.slice(0, 2)}/${blob.slice(2)}"`);
+    const r = await cli("mirror", "demo", "--out", join(root, "mirror-broken"), "--repos", repos, "--archive", `https://wrapdb.example.org/v2/dep_0.3.0-1/get_patch=${broken}:dep_0.3.0-1:packagefiles/dep`);
+    expect(r.code).not.toBe(0);
+    expect(r.err).toMatch(/^stagewright mirror: git --git-dir .* archive .* failed: .*: the repository lacks objects of that tree \(a partial or shallow copy\); give a complete clone, or only the paths that are needed \(--archive URL=GITDIR:REF:SUBDIR:PATH,\.\.\.\)\n$/);
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
+
   test("the missing release asset, given as a file: its checksum is checked and, if it differs, the ARG to pass is named", async () => {
     const asset = join(root, "dist.tar.gz");
     writeFileSync(asset, "a release asset\n");
