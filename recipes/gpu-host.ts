@@ -61,9 +61,9 @@ export function gpuHostRecipe(options: GpuHostOptions = { removeSystemCopies: tr
     s.wheel.provides.nixlWheel,
     s.ofi.provides.awsOfiNccl,
   ] as const;
-  // checkResolution: false keeps the runtime's checks those of the script proven on the GPU host (docs/build-truth.md);
-  // the ldd resolution check joins them once a run there has shown it.
-  const final = runtime(s.base, artifacts, { installWheel: "unzip", removeSystemCopies: options.removeSystemCopies, omitEnv: ["NIXL_PLUGIN_DIR"], checkWheelPlugins: true, checkResolution: false });
+  // checkResolution: ldd of every runtime file must resolve on the host too (driver libraries skipped), so a run there
+  // shows the resolution check against a real CUDA install (docs/build-truth.md).
+  const final = runtime(s.base, artifacts, { installWheel: "unzip", removeSystemCopies: options.removeSystemCopies, omitEnv: ["NIXL_PLUGIN_DIR"], checkWheelPlugins: true, checkResolution: true });
   return recipe(options.removeSystemCopies ? "gpu-host" : "gpu-host-system-copies", [s.base, s.gdr, s.fabric, s.ucxBuild, s.nixlBuild, s.wheel, s.ofi, final], {
     description: options.removeSystemCopies
       ? "GDRCopy, libfabric, UCX, NIXL (wheel), aws-ofi-nccl built on a CUDA 13 GPU host from a mirror; one copy of each library"

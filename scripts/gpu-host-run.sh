@@ -166,6 +166,79 @@ say "LIBFABRIC backend without an EFA device (timeout 90 s)"
 transfer "LIBFABRIC (no EFA device), two processes" 90 --backend LIBFABRIC --processes 2 --mib 16 --iters 3 --timeout 30
 row "- nixlbench: not built (no gflags on this host; the recipe sets nixlbench: false)"
 
+# NIXL's meson builds the nixl meta wheel with `uv build` whenever uv is on PATH (src/bindings/python/nixl-meta/
+# meson.build at 0.7.1); its pyproject needs setuptools, and under UV_NO_BUILD_ISOLATION uv takes the active venv as
+# it is. Both sides of that, offline: a venv without setuptools (the failure the aligned venv had) and one with it.
+say "nixl-meta with uv and UV_NO_BUILD_ISOLATION=1: a venv without setuptools, then one with it"
+row ""
+row "## nixl meta wheel with uv (UV_NO_BUILD_ISOLATION=1)"
+set +e # an observation: a failing step is reported, not the end of the run
+if command -v uv > /dev/null; then
+  meta="$work/nixl-meta"
+  mkdir -p "$meta/src"
+  git --git-dir "$mirror/github.com/ai-dynamo/nixl.git" archive 0.7.1 src/bindings/python/nixl-meta LICENSE | tar -x -C "$meta/src"
+  pkg="$meta/pkg"
+  mkdir -p "$pkg/nixl"
+  sed -e 's/@VERSION@/0.7.1/g' -e 's/@WHEEL_DEP@/nixl-cu13/g' "$meta/src/src/bindings/python/nixl-meta/pyproject.toml.in" > "$pkg/pyproject.toml"
+  cp "$meta/src/src/bindings/python/nixl-meta/README.md" "$meta/src/LICENSE" "$pkg/"
+  cp "$meta/src/src/bindings/python/nixl-meta/nixl/__init__.py" "$pkg/nixl/"
+  row "- $(uv --version)"
+  for kind in without with; do
+    venv="$meta/venv-$kind"
+    python3 -m venv --without-pip "$venv"
+    # "with": the same venv, given the setuptools of the python3 on PATH (a .pth file), as a venv with it installed
+    if [ "$kind" = with ]; then
+      python3 -c 'import os, setuptools; print(os.path.dirname(os.path.dirname(setuptools.__file__)))' > "$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/host-setuptools.pth"
+    fi
+    has="$("$venv/bin/python" -c 'import setuptools; print(setuptools.__version__)' 2>/dev/null || echo none)"
+    if (cd "$pkg" && VIRTUAL_ENV="$venv" UV_NO_BUILD_ISOLATION=1 UV_OFFLINE=1 timeout 120 uv build --wheel --out-dir "$meta/out-$kind" . > "$meta/$kind.log" 2>&1); then st="built $(ls "$meta/out-$kind")"; else st="FAILED (exit $?)"; fi
+    cat "$meta/$kind.log"
+    row "- venv $kind setuptools (setuptools: $has): $st"
+    if [ "$kind" = without ]; then row '```'; grep -v '^\s*$' "$meta/$kind.log" | tail -n 4 >> "$summary"; row '```'; fi
+  done
+else
+  row "- uv is not on PATH: nothing to show"
+fi
+set -e
+
+# torch's wheels bring their own NCCL (nvidia-nccl-cu*); which copy does a torch process load, and does the
+# aws-ofi-nccl plugin load into it? (the runtime's one-copy check and the aligned image's torch choice rest on this)
+say "torch's NCCL: its copies in site-packages, the one a torch process maps, the aws-ofi-nccl plugin under it"
+row ""
+row "## torch and NCCL"
+row '```'
+{
+  set +e # what fails here is reported, and the run goes on (this group is a subshell of the pipeline)
+  sp="$(python3 -c 'import site; print(" ".join(site.getsitepackages()))')"
+  echo "\$ find <site-packages> -name 'libnccl.so*'"
+  for d in $sp; do if [ -d "$d" ]; then find "$d" -name 'libnccl.so*' \( -type f -o -type l \); fi; done
+  echo "\$ ldconfig -p | grep libnccl.so.2"; ldconfig -p | grep 'libnccl.so.2' || echo "(none)"
+  echo "\$ a torch process: torch version, its CUDA, its NCCL, the libnccl it maps"
+  if timeout 120 python3 - <<'PY'
+import torch
+print("torch", torch.__version__, "cuda", torch.version.cuda, "nccl", ".".join(map(str, torch.cuda.nccl.version())))
+with open("/proc/self/maps") as f:
+    print("mapped:", sorted({line.split()[-1] for line in f if "libnccl" in line}))
+PY
+  then :; else echo "(exit $?)"; fi
+  plugin=/opt/amazon/ofi-nccl/lib/libnccl-net.so
+  echo "\$ one rank of torch.distributed (nccl) with NCCL_NET_PLUGIN=$plugin"
+  NCCL_NET_PLUGIN="$plugin" NCCL_DEBUG=INFO NCCL_DEBUG_SUBSYS=INIT,NET MASTER_ADDR=127.0.0.1 MASTER_PORT=29531 \
+    timeout 120 python3 - <<'PY' 2>&1 | { grep -E 'NET/OFI|NET/Plugin|Using network|RESULT|Error|error' || true; } | head -n 15
+import torch, torch.distributed as dist
+dist.init_process_group("nccl", rank=0, world_size=1)
+x = torch.ones(1 << 20, device="cuda")
+dist.all_reduce(x)
+torch.cuda.synchronize()
+print("RESULT all_reduce ok", float(x[0]))
+with open("/proc/self/maps") as f:
+    print("RESULT mapped:", sorted({line.split()[-1] for line in f if "libnccl" in line}))
+dist.destroy_process_group()
+PY
+  echo "(the one rank's pipeline exit statuses: ${PIPESTATUS[*]})"
+} 2>&1 | tee -a "$summary"
+row '```'
+
 say "done"
 row ""
 row "second copy caught: $caught; total $((SECONDS - t0)) s"

@@ -39,8 +39,12 @@ describe("the gpu-host recipe", () => {
     expect(text).toContain('export UV_NO_BUILD_ISOLATION="1"');
   });
 
-  test("the runtime keeps the checks proven on the GPU host: no ldd resolution check (checkResolution: false), which the default runtime has", () => {
-    expect(text).not.toContain("stagewright_resolved");
+  test("the runtime checks that every runtime file of every artifact resolves (ldd), driver libraries skipped, as the default runtime does", () => {
+    const resolved = text.slice(text.indexOf("stage_runtime() {")).match(/^stagewright_resolved "[^"]+" "[^"]+" "[^"]+"$/gm) ?? [];
+    expect(resolved).toContain('stagewright_resolved "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_LIBFABRIC.so" "nixl" "nixl"');
+    expect(resolved).toContain('stagewright_resolved "${AWS_OFI_NCCL_PREFIX}/lib/libnccl-ofi-tuner.so" "aws-ofi-nccl" "aws-ofi-nccl"');
+    expect(resolved.length).toBe(15);
+    expect(text).toContain('awk -v skip="libnvidia-ml.so.1 libnvidia-cfg.so.1 libcuda.so.1 ');
     const s = gpuHostStages();
     const checked = (o: { checkResolution?: boolean }) =>
       runtime(s.base, [s.ucxBuild.provides.ucx]).steps.concat(runtime(s.base, [s.ucxBuild.provides.ucx], o).steps).filter((i) => i.op === "RUN" && JSON.stringify(i).includes("stagewright_resolved")).length;

@@ -629,6 +629,26 @@ if [ -z "$got" ] || [ "$(readlink -f "$got")" != "$(readlink -f "$want")" ]; the
   echo "stagewright: ${AWS_OFI_NCCL_PREFIX}/lib/libnccl-net.so resolves libfabric.so.1 to '${got:-nothing}', not $want (libfabric of stage libfabric)" >&2
   exit 1
 fi
+stagewright_resolved() {
+  if ! deps="$(ldd "$1" 2>&1)"; then echo "stagewright: cannot inspect $1: $deps" >&2; exit 1; fi
+  missing="$(awk -v skip="libnvidia-ml.so.1 libnvidia-cfg.so.1 libcuda.so.1 libnvidia-opencl.so.1 libnvidia-ptxjitcompiler.so.1 libnvidia-fatbinaryloader.so.1 libnvidia-compiler.so.1" 'BEGIN {n = split(skip, s, " "); for (i = 1; i <= n; i++) host[s[i]] = 1} $2 == "=>" && $3 == "not" && !($1 in host) {printf "%s ", $1}' <<< "$deps")"
+  if [ -n "$missing" ]; then echo "stagewright: $1 ($2 of stage $3) needs ${missing% }, which the image does not have: add the distribution package that provides it to the runtimePackages of the $2 artifact" >&2; exit 1; fi
+}
+stagewright_resolved "${LIBFABRIC_INSTALL_PATH}/lib/libfabric.so.1" "libfabric" "libfabric"
+stagewright_resolved "${LIBFABRIC_INSTALL_PATH}/bin/fi_info" "libfabric" "libfabric"
+stagewright_resolved "${GDRCOPY_PREFIX}/lib/libgdrapi.so.2" "gdrcopy" "gdrcopy"
+stagewright_resolved "${GDRCOPY_PREFIX}/lib/libgdrapi.so" "gdrcopy" "gdrcopy"
+stagewright_resolved "${UCX_PREFIX}/lib/libucp.so.0" "ucx" "ucx"
+stagewright_resolved "${UCX_PREFIX}/lib/libucs.so.0" "ucx" "ucx"
+stagewright_resolved "${UCX_PREFIX}/lib/libuct.so.0" "ucx" "ucx"
+stagewright_resolved "${UCX_PREFIX}/bin/ucx_info" "ucx" "ucx"
+stagewright_resolved "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/libnixl.so" "nixl" "nixl"
+stagewright_resolved "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_UCX.so" "nixl" "nixl"
+stagewright_resolved "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_UCX_MO.so" "nixl" "nixl"
+stagewright_resolved "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_POSIX.so" "nixl" "nixl"
+stagewright_resolved "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins/libplugin_LIBFABRIC.so" "nixl" "nixl"
+stagewright_resolved "${AWS_OFI_NCCL_PREFIX}/lib/libnccl-net.so" "aws-ofi-nccl" "aws-ofi-nccl"
+stagewright_resolved "${AWS_OFI_NCCL_PREFIX}/lib/libnccl-ofi-tuner.so" "aws-ofi-nccl" "aws-ofi-nccl"
 # No NCCL is built: the plugin is loaded by the base image's NCCL. Exactly one libnccl.so.2, and its version in the log
 copies="$({ ldconfig -p | awk '$1 == "libnccl.so.2" {print $NF}'; IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"; for d in "${dirs[@]}"; do if [ -n "$d" ] && [ -e "$d/libnccl.so.2" ]; then echo "$d/libnccl.so.2"; fi; done; } | xargs -r -n1 readlink -f | sort -u)"
 if [ "$(printf '%s\n' "$copies" | grep -c .)" -ne 1 ]; then
