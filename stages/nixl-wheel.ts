@@ -24,7 +24,7 @@ import {
   type OptionsOf,
 } from "../src/index.ts";
 import { NIXL_SPEC, NIXL_WHEEL_DIR } from "./nixl.ts";
-import { NIXL_RULES } from "./nixl-rules.ts";
+import { NIXL_PAIRING_RULES } from "./nixl-rules.ts";
 import { NPROC, commitArg, stagedDir } from "./shared.ts";
 
 /**
@@ -63,7 +63,7 @@ export const NIXL_WHEEL_SPEC = {
   },
   version: NIXL_SPEC.version,
   artifacts: { nixlWheel: { kind: "nixl-wheel", delivery: "staged", prefix: NIXL_WHEEL_DIR, version: "own" } },
-  rules: NIXL_RULES,
+  rules: NIXL_PAIRING_RULES,
 } as const satisfies ComponentSpec;
 
 /** Options of {@link nixlWheel}. */

@@ -72,6 +72,31 @@ const mesonOption = option.custom<{ readonly [K in GivenMesonOption]?: string | 
   },
 });
 
+/**
+ * Shell, run in the NIXL source tree before meson, that stops when meson would build the nixl meta
+ * wheel with `uv build` (uv on PATH: NIXL 0.7.1 and later) with build isolation off and the Python
+ * environment lacks the setuptools the meta package's pyproject requires (read from the source:
+ * any at 0.7.1, >=80.9.0 from 0.9.0). Without it ninja fails late, at `build_nixl_meta` (rule
+ * nixl-meta-setuptools says the same at generation).
+ *
+ * @example
+ * metaSetuptoolsCheck()
+ */
+export function metaSetuptoolsCheck(): string {
+  return [
+    "# NIXL's meson builds the nixl meta wheel with uv whenever uv is on PATH; with build isolation off uv runs this Python's setuptools",
+    String.raw`req="$(sed -n 's/^requires = \["setuptools\([^"]*\)"\]$/\1/p' src/bindings/python/nixl-meta/pyproject.toml.in)"`,
+    'case "${UV_NO_BUILD_ISOLATION:-}" in 1 | true | yes | on) isolated=no ;; *) isolated=yes ;; esac',
+    'if command -v uv > /dev/null && [ "$isolated" = no ]; then',
+    `  if ! have="$(python3 -c 'import setuptools; print(setuptools.__version__)' 2> /dev/null)"; then have=""; fi`,
+    `  if [ -z "$have" ] || ! python3 -c 'import sys; v = lambda s: tuple(int(x) for x in s.split(".")[:3] if x.isdigit()); sys.exit(0 if v(sys.argv[1]) >= v(sys.argv[2]) else 1)' "$have" "\${req#>=}"; then`,
+    '    echo "stagewright: NIXL builds its nixl meta wheel with uv (uv is on PATH, build isolation off), which needs setuptools${req} in the Python environment of $(command -v python3), and it has ${have:-none}: make the venv with setuptools (option setuptools: true of cudaDlBase or pythonVenv, the default), or install it, or take uv off PATH" >&2',
+    "    exit 1",
+    "  fi",
+    "fi",
+  ].join("\n");
+}
+
 /** Where a NIXL wheel is staged (the nixl-wheel artifact's prefix). */
 export const NIXL_WHEEL_DIR = "/opt/stagewright/wheels";
 
@@ -203,6 +228,7 @@ const nixlComponent = defineComponent(NIXL_SPEC, (c) => {
       compileStep({
         source: src.source,
         before: [
+          ...(features.metaWheel ? [metaSetuptoolsCheck()] : []),
           "# The wrap subprojects (abseil-cpp, asio, taskflow): from SOURCE_MIRROR into subprojects/packagecache when one is given, else meson downloads them",
           scriptOf(mesonWrapsFromMirror(MESON_WRAP_SHA256S.name), [MESON_WRAP_SHA256S, SOURCE_MIRROR]),
         ],
@@ -298,5 +324,5 @@ type Gb200Check<O> = O extends { readonly arch: infer A extends string; readonly
  */
 export const nixl = nixlComponent as unknown as <const F extends AnyStage, const O extends object = {}>(
   from: F,
-  options: ComponentOptions<typeof NIXL_SPEC, O, never, MesonCheck<O extends { readonly version: infer V extends string } ? V : string, O> | Gb200Check<O>>,
+  options: ComponentOptions<typeof NIXL_SPEC, O, F, MesonCheck<O extends { readonly version: infer V extends string } ? V : string, O> | Gb200Check<O>>,
 ) => ComponentStage<typeof NIXL_SPEC, F, O>;

@@ -136,11 +136,11 @@ describe("refusals", () => {
   test("NIXL 0.7.1 with libfabric v1.21.0 (the pairing of the version summary) is refused with its rule", () => {
     const s = alignedStages();
     const fabric121 = libfabric(s.dc, { version: "v1.21.0" as string });
-    const n = nixl(s.dc, { version: "0.7.1", libfabric: fabric121.provides.libfabric, ucx: s.ucxBuild.provides.ucx, etcd: s.etcd.provides.etcd });
+    const n = nixl(s.py, { version: "0.7.1", libfabric: fabric121.provides.libfabric, ucx: s.ucxBuild.provides.ucx, etcd: s.etcd.provides.etcd });
     const final = runtime(s.dc, [fabric121.provides.libfabric, s.ucxBuild.provides.ucx, n.provides.nixl]);
     let err: unknown;
     try {
-      recipeFromStages("x", [s.uv, s.base, s.dc, s.gdr, fabric121, s.ucxBuild, s.etcd, n, final]);
+      recipeFromStages("x", [s.uv, s.base, s.dc, s.gdr, fabric121, s.ucxBuild, s.etcd, s.py, n, final]);
     } catch (e) {
       err = e;
     }
@@ -152,28 +152,28 @@ describe("refusals", () => {
   test("an explicit override builds it anyway, visibly", () => {
     const s = alignedStages();
     const fabric121 = libfabric(s.dc, { version: "v1.21.0" as string });
-    const n = nixl(s.dc, {
+    const n = nixl(s.py, {
       version: "0.7.1",
       libfabric: fabric121.provides.libfabric,
       ucx: s.ucxBuild.provides.ucx,
       etcd: s.etcd.provides.etcd,
       overrides: [{ rule: "nixl-libfabric-min", reason: "reproducing the unreleased main of 2025-11-03 for a bisect" }],
     });
-    const out = recipeFromStages("x", [s.uv, s.base, s.dc, s.gdr, fabric121, s.ucxBuild, s.etcd, n]).render();
+    const out = recipeFromStages("x", [s.uv, s.base, s.dc, s.gdr, fabric121, s.ucxBuild, s.etcd, s.py, n]).render();
     expect(out).toContain("# stagewright: rule nixl-libfabric-min is overridden here on purpose: reproducing the unreleased main of 2025-11-03 for a bisect");
     expect(out).toContain('LABEL dev.stagewright.override.nixl-libfabric-min="reproducing the unreleased main of 2025-11-03 for a bisect"');
   });
   test("NIXL built against /usr/local while the image's libfabric is the installer's at /opt/amazon/efa", () => {
     const s = alignedStages();
     const efa = efaDrivers(s.base, { version: "1.43.3", libfabric: "provide" });
-    expect(() => recipeFromStages("x", [s.uv, s.base, s.dc, efa, s.gdr, s.fabric, s.ucxBuild, s.etcd, s.nixlBuild])).toThrow(
+    expect(() => recipeFromStages("x", [s.uv, s.base, s.dc, efa, s.gdr, s.fabric, s.ucxBuild, s.etcd, s.py, s.nixlBuild])).toThrow(
       "nixl needs libfabric at /usr/local but stage efa-drivers installs it at /opt/amazon/efa; build nixl against the libfabric artifact of stage efa-drivers, or install libfabric at /usr/local",
     );
   });
   test("NIXL 0.6.0 with a libfabric is refused (no -Dlibfabric_path before 0.6.1)", () => {
     const s = alignedStages();
-    const n = nixl(s.dc, { version: "0.6.0" as string, libfabric: s.fabric.provides.libfabric, ucx: s.ucxBuild.provides.ucx, etcd: s.etcd.provides.etcd });
-    expect(() => recipeFromStages("x", [s.uv, s.base, s.dc, s.gdr, s.fabric, s.ucxBuild, s.etcd, n])).toThrow(
+    const n = nixl(s.py, { version: "0.6.0" as string, libfabric: s.fabric.provides.libfabric, ucx: s.ucxBuild.provides.ucx, etcd: s.etcd.provides.etcd });
+    expect(() => recipeFromStages("x", [s.uv, s.base, s.dc, s.gdr, s.fabric, s.ucxBuild, s.etcd, s.py, n])).toThrow(
       "stage nixl: NIXL 0.6.0 has no libfabric_path meson option and no LIBFABRIC plugin (both first in 0.6.1); use NIXL 0.6.1 or later (rule nixl-libfabric-option",
     );
   });
@@ -181,8 +181,8 @@ describe("refusals", () => {
     const { ucx } = await import("../stages/index.ts");
     const s = alignedStages();
     const u = ucx(s.dc, { version: "v1.20.0" as string });
-    const n = nixl(s.dc, { version: "0.7.1", libfabric: s.fabric.provides.libfabric, ucx: u.provides.ucx, etcd: s.etcd.provides.etcd });
-    expect(() => recipeFromStages("x", [s.uv, s.base, s.dc, s.gdr, s.fabric, u, s.etcd, n])).toThrow(
+    const n = nixl(s.py, { version: "0.7.1", libfabric: s.fabric.provides.libfabric, ucx: u.provides.ucx, etcd: s.etcd.provides.etcd });
+    expect(() => recipeFromStages("x", [s.uv, s.base, s.dc, s.gdr, s.fabric, u, s.etcd, s.py, n])).toThrow(
       "NIXL 0.7.1 is built and tested with UCX 1.19.x (the official image's UCX_REF) but stage ucx builds UCX v1.20.0",
     );
   });
@@ -264,7 +264,7 @@ describe("steps that depend on the NIXL version", () => {
   });
   test("a gusli option for NIXL before 0.7.0 is refused", () => {
     const s = alignedStages();
-    expect(() => nixl(s.dc, { version: "0.6.1" as string, ucx: s.ucxBuild.provides.ucx, etcd: s.etcd.provides.etcd, gusli: s.gus.provides.gusli })).toThrow(
+    expect(() => nixl(s.py, { version: "0.6.1" as string, ucx: s.ucxBuild.provides.ucx, etcd: s.etcd.provides.etcd, gusli: s.gus.provides.gusli })).toThrow(
       "nixl: NIXL 0.6.1 has no GUSLI plugin (first in 0.7.0); drop the gusli option or use NIXL 0.7.0 or later",
     );
   });

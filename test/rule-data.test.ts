@@ -269,6 +269,14 @@ describe("a data rule, clause by clause (a made-up rule, so each condition is se
     expect(check(absent, "0.9.0", {})).toBeUndefined();
     expect(check(absent, "1.0.0", {}, lf("1.0.0"))).toBeUndefined();
   });
+  test("present: the artifact must be given (none is refused, with the bound of the same clause); given, the clause's other demands judge it", () => {
+    const present = { id: "x-present", summary: "s", source: "u", needs: "libfabric", held: true, clauses: [{ when: ">=1.0.0", option: { fast: true }, present: true, atLeast: "1.18.0", problem: "X {self} needs a fabric >= {bound}, has {version}" }] } as const satisfies RuleData;
+    expect(check(present, "1.0.0", { fast: true })).toBe("X 1.0.0 needs a fabric >= 1.18.0, has ");
+    expect(check(present, "1.0.0", { fast: true }, lf("1.17.0"))).toBe("X 1.0.0 needs a fabric >= 1.18.0, has 1.17.0");
+    expect(check(present, "1.0.0", { fast: true }, lf("1.18.0"))).toBeUndefined();
+    expect(check(present, "0.9.0", { fast: true })).toBeUndefined();
+    expect(check(present, "1.0.0", { fast: false })).toBeUndefined();
+  });
   test("line: on the line passes, off it is refused with the line as bound; a clause without a problem sentence reads empty", () => {
     const line = { id: "x-line", summary: "s", source: "u", needs: "fabric", clauses: [{ line: "1.19", problem: "X {self} wants {bound}.x, {producer} has {version}" }] } as const satisfies RuleData;
     expect(check(line, "1.0.0", {}, lf("v1.19.3"))).toBeUndefined();

@@ -4,7 +4,7 @@
  */
 import { describe, expectTypeOf, test } from "vitest";
 import { recipe, type ComponentRuleProblem, type RecipeProblems, type ImageTagCheck, type VersionLt } from "../../src/index.ts";
-import { AWS_OFI_NCCL_SPEC, EFA_SPEC, NIXL_SPEC, cudaDlBase, doca, efaDrivers, etcdCppApi, libfabric, nixl, preinstalled, ucx, uvStage } from "../../stages/index.ts";
+import { AWS_OFI_NCCL_SPEC, EFA_SPEC, NIXL_SPEC, cudaDlBase, doca, efaDrivers, etcdCppApi, libfabric, nixl, preinstalled, pythonVenv, ucx, uvStage } from "../../stages/index.ts";
 
 const uv = uvStage();
 const base = cudaDlBase(uv, {});
@@ -59,6 +59,27 @@ describe("NIXL and libfabric versions (rules nixl-libfabric-option and nixl-libf
     // @ts-expect-error NIXL 0.6.0 has no libfabric_path meson option
     nixl(base, { version: "0.6.0", libfabric: fabric230.provides.libfabric, ucx: ucxBuild.provides.ucx, etcd: etcd.provides.etcd });
     nixl(base, { version: "0.6.0", ucx: ucxBuild.provides.ucx, etcd: etcd.provides.etcd });
+  });
+});
+
+describe("setuptools for NIXL's nixl meta wheel (rule nixl-meta-setuptools, issue 11 item 1)", () => {
+  const bareBase = cudaDlBase(uv, { venv: false });
+  test("NIXL 0.7.1 on a venv made with setuptools (the default) compiles; on one without, or on no venv, it is refused", () => {
+    nixl(pythonVenv(uv, bareBase), { version: "0.7.1", libfabric: fabric230.provides.libfabric, ucx: ucxBuild.provides.ucx, etcd: etcd.provides.etcd });
+    // @ts-expect-error stage nixl: NIXL 0.7.1 builds its nixl meta wheel with uv build and build isolation off, which runs the setuptools of the venv, but the image the nixl stage builds in holds no setuptools; build NIXL on a venv made with setuptools (option setuptools: true of cudaDlBase or pythonVenv, the default)
+    nixl(pythonVenv(uv, bareBase, { setuptools: false }), { version: "0.7.1", libfabric: fabric230.provides.libfabric, ucx: ucxBuild.provides.ucx, etcd: etcd.provides.etcd });
+    // @ts-expect-error stage nixl: NIXL 0.8.0 builds its nixl meta wheel with uv build and build isolation off, which runs the setuptools of the venv, but the image the nixl stage builds in holds no setuptools
+    nixl(cudaDlBase(uv, { setuptools: false }), { version: "0.8.0", libfabric: fabric1210.provides.libfabric, ucx: ucx(base, { version: "v1.20.1" }).provides.ucx, etcd: etcd.provides.etcd });
+    // @ts-expect-error stage nixl: NIXL 0.7.1 builds its nixl meta wheel with uv build and build isolation off
+    nixl(bareBase, { version: "0.7.1", libfabric: fabric230.provides.libfabric, ucx: ucxBuild.provides.ucx, etcd: etcd.provides.etcd });
+  });
+  test("no meta wheel before 0.7.1, and no wheel built here: not judged", () => {
+    nixl(bareBase, { version: "0.7.0", libfabric: fabric230.provides.libfabric, ucx: ucxBuild.provides.ucx, etcd: etcd.provides.etcd });
+    nixl(bareBase, { version: "0.7.1", libfabric: fabric230.provides.libfabric, ucx: ucxBuild.provides.ucx, etcd: etcd.provides.etcd, wheel: false });
+    expectTypeOf<ComponentRuleProblem<typeof NIXL_SPEC, "nixl-meta-setuptools", { version: "0.7.1" }, typeof bareBase>>().toEqualTypeOf<
+      `stage nixl: NIXL 0.7.1 builds its nixl meta wheel with uv build and build isolation off, which runs the setuptools of the venv, but the image the nixl stage builds in holds no setuptools; build NIXL on a venv made with setuptools (option setuptools: true of cudaDlBase or pythonVenv, the default) (rule nixl-meta-setuptools; source: https://github.com/ai-dynamo/nixl/blob/0.7.1/src/bindings/python/nixl-meta/meson.build, https://github.com/ai-dynamo/nixl/blob/0.7.1/src/bindings/python/nixl-meta/pyproject.toml.in and https://github.com/ai-dynamo/nixl/blob/0.9.0/contrib/Dockerfile); to build anyway, add an explicit override { rule: "nixl-meta-setuptools", reason: "..." }`
+    >();
+    expectTypeOf<ComponentRuleProblem<typeof NIXL_SPEC, "nixl-meta-setuptools", { version: "0.7.1" }, typeof base>>().toEqualTypeOf<never>();
   });
 });
 

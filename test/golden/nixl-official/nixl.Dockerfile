@@ -50,6 +50,16 @@ RUN --mount=type=cache,target=/root/.ccache,id=ccache,sharing=shared <<'EOF'
 set -euo pipefail
 export CCACHE_DIR=/root/.ccache PATH="/usr/lib/ccache:${PATH}"
 cd /workspace/nixl
+# NIXL's meson builds the nixl meta wheel with uv whenever uv is on PATH; with build isolation off uv runs this Python's setuptools
+req="$(sed -n 's/^requires = \["setuptools\([^"]*\)"\]$/\1/p' src/bindings/python/nixl-meta/pyproject.toml.in)"
+case "${UV_NO_BUILD_ISOLATION:-}" in 1 | true | yes | on) isolated=no ;; *) isolated=yes ;; esac
+if command -v uv > /dev/null && [ "$isolated" = no ]; then
+  if ! have="$(python3 -c 'import setuptools; print(setuptools.__version__)' 2> /dev/null)"; then have=""; fi
+  if [ -z "$have" ] || ! python3 -c 'import sys; v = lambda s: tuple(int(x) for x in s.split(".")[:3] if x.isdigit()); sys.exit(0 if v(sys.argv[1]) >= v(sys.argv[2]) else 1)' "$have" "${req#>=}"; then
+    echo "stagewright: NIXL builds its nixl meta wheel with uv (uv is on PATH, build isolation off), which needs setuptools${req} in the Python environment of $(command -v python3), and it has ${have:-none}: make the venv with setuptools (option setuptools: true of cudaDlBase or pythonVenv, the default), or install it, or take uv off PATH" >&2
+    exit 1
+  fi
+fi
 # The wrap subprojects (abseil-cpp, asio, taskflow): from SOURCE_MIRROR into subprojects/packagecache when one is given, else meson downloads them
 if [ -n "${SOURCE_MIRROR}" ]; then
   mkdir -p subprojects/packagecache

