@@ -11,7 +11,7 @@ import {
   inImageNotInBase,
 } from "./messages.ts";
 import { argValueProblem } from "./arg.ts";
-import { ancestors, type AnyStage, type Held } from "./stage.ts";
+import type { AnyStage, Held } from "./stage.ts";
 import type { AnyArtifact } from "./artifact.ts";
 import { resolveRecipe, type RecipeGraph, type ResolvedStage } from "./recipe-graph.ts";
 import { ruleMessage, type RuleContext } from "./version-rules.ts";
@@ -153,7 +153,9 @@ function ruleProblems(graph: RecipeGraph): Problem[] {
   for (const { stage: s } of graph.stages) {
     const own: RuleContext = {
       arg,
-      artifact: (kind) => s.needs.find((n) => n.kind === kind)?.artifact ?? Object.values(s.provides).find((a) => a.kind === kind) ?? findContained(s, kind),
+      // What it needs, what it provides, else what its image holds: inherited (provided by an
+      // ancestor, or copied into one through a need), minus what the chain removed.
+      artifact: (kind) => s.needs.find((n) => n.kind === kind)?.artifact ?? Object.values(s.provides).find((a) => a.kind === kind) ?? heldArtifact(s.contains, kind),
     };
     const overridden = new Set(s.overrides.map((o) => o.rule));
     for (const o of s.overrides) {
@@ -178,14 +180,6 @@ function ruleProblems(graph: RecipeGraph): Problem[] {
     }
   }
   return out;
-}
-
-function findContained(s: AnyStage, kind: string) {
-  for (const a of ancestors(s)) {
-    const hit = Object.values(a.provides).find((p) => p.kind === kind);
-    if (hit !== undefined && s.contains.some((c) => c.kind === kind && c.producer === hit.producer)) return hit;
-  }
-  return undefined;
 }
 
 function heldArtifact(holds: readonly Held[], kind: string): AnyArtifact | undefined {

@@ -126,7 +126,7 @@ export type ProvidesOf<Sp extends ComponentSpec, O> = Sp["artifacts"] extends in
 
 /** One build need per artifact option that O gives, literal facts kept. */
 export type NeedsOf<Sp extends ComponentSpec, O> = {
-  [K in keyof O & keyof Sp["options"]]: O[K] extends Artifact<infer Kd, infer P, infer By, string, infer D> ? Need<Kd, P, By, D> : never;
+  [K in keyof O & keyof Sp["options"]]: O[K] extends Artifact<infer Kd, infer P, infer By, infer V, infer D> ? Need<Kd, P, By, D, Artifact<Kd, P, By, V, D>> : never;
 }[keyof O & keyof Sp["options"]];
 
 type ArgsOf<Sp extends ComponentSpec, O> =
@@ -152,6 +152,11 @@ export type ComponentStage<Sp extends ComponentSpec, F extends AnyStage | ImageB
 
 /** The artifacts the image of a stage F holds (never for an external image). */
 export type HeldBy<F> = F extends { readonly contains: readonly (infer C)[] } ? C : never;
+/**
+ * What a component's stage inherits from its base F: F's holdings minus the kinds the spec removes
+ * (what a `held` rule reads; the runtime twin reads the stage's own holdings, built the same way).
+ */
+type InheritedBy<Sp extends ComponentSpec, F> = Exclude<HeldBy<F>, { readonly kind: Sp["removes"] extends readonly (infer R extends string)[] ? R : never }>;
 
 /**
  * The parameter type of a component's options: the declared options (unknown keys refused, also
@@ -167,7 +172,7 @@ export type ComponentOptions<Sp extends ComponentSpec, O, F = never, Extra = nev
   Sp["options"],
   Sp["name"],
   O,
-  RuleChecks<Sp["rules"], Sp["name"], SelfVersion<Sp, O>, O, DefaultsOf<Sp["options"]>, HeldBy<F>> | Extra,
+  RuleChecks<Sp["rules"], Sp["name"], SelfVersion<Sp, O>, O, DefaultsOf<Sp["options"]>, InheritedBy<Sp, F>> | Extra,
   FormCheck<Sp["version"], O, Sp["name"]>
 >;
 
@@ -202,7 +207,7 @@ export type ComponentVersionProblem<Sp extends ComponentSpec, V extends string> 
  * type E = ComponentRuleProblem<typeof NIXL_SPEC, "nixl-ucx-line", { version: "0.8.0"; ucx: typeof u119 }>
  */
 export type ComponentRuleProblem<Sp extends ComponentSpec, Id extends string, O, F = never> = Sp["rules"] extends readonly (infer R)[]
-  ? RuleProblem<Extract<R, { readonly id: Id }>, Sp["name"], SelfVersion<Sp, O>, O, DefaultsOf<Sp["options"]>, HeldBy<F>>
+  ? RuleProblem<Extract<R, { readonly id: Id }>, Sp["name"], SelfVersion<Sp, O>, O, DefaultsOf<Sp["options"]>, InheritedBy<Sp, F>>
   : never;
 
 // ---------------------------------------------------------------------------------------------

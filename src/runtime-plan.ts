@@ -18,7 +18,7 @@ export const LD_CONF = "/etc/ld.so.conf.d/00-stagewright.conf";
 
 /** The need types of a tuple of artifacts, literal types kept. */
 export type RuntimeNeeds<A extends readonly AnyArtifact[]> = A[number] extends infer X
-  ? X extends Artifact<infer K, infer P, infer By, string, infer D> ? Need<K, P, By, D> : never
+  ? X extends Artifact<infer K, infer P, infer By, infer V, infer D> ? Need<K, P, By, D, Artifact<K, P, By, V, D>> : never
   : never;
 
 /**

@@ -22,14 +22,21 @@ export interface Held<K extends string = string, P extends string = string, By e
  * the whole staged install, "runtime" only its runtime paths. `D` is the artifact's delivery: an
  * "in-image" artifact reaches the stage only when the stage is built FROM its producer.
  */
-export interface Need<K extends string = string, P extends string = string, By extends string | null = string | null, D extends DeliveryType = DeliveryType> {
+export interface Need<
+  K extends string = string,
+  P extends string = string,
+  By extends string | null = string | null,
+  D extends DeliveryType = DeliveryType,
+  A extends AnyArtifact | undefined = AnyArtifact | undefined,
+> {
   readonly kind: K;
   readonly prefix: P;
   readonly producer: By;
   /** The delivery of the artifact (see {@link Artifact}); absent for a requirement stated by kind and prefix. */
   readonly delivery?: D;
   readonly mode: "build" | "runtime";
-  readonly artifact: AnyArtifact | undefined;
+  /** The artifact taken, its literal type kept: an image that copies it in holds this artifact (its version too). */
+  readonly artifact: A;
 }
 
 /** Any need, literal types erased. */
@@ -41,7 +48,7 @@ export type AnyNeed = Need<string, string, string | null>;
  * @example
  * needs: [buildNeed(fabric.provides.libfabric)]
  */
-export function buildNeed<K extends string, P extends string, By extends string, D extends DeliveryType>(a: Artifact<K, P, By, string, D>): Need<K, P, By, D> {
+export function buildNeed<K extends string, P extends string, By extends string, V extends string, D extends DeliveryType>(a: Artifact<K, P, By, V, D>): Need<K, P, By, D, Artifact<K, P, By, V, D>> {
   return Object.freeze({ kind: a.kind, prefix: a.prefix, producer: a.producer, mode: "build" as const, artifact: a, delivery: a.delivery.type });
 }
 
@@ -51,7 +58,7 @@ export function buildNeed<K extends string, P extends string, By extends string,
  * @example
  * needs: [runtimeNeed(nixlBuild.provides.nixl)]
  */
-export function runtimeNeed<K extends string, P extends string, By extends string, D extends DeliveryType>(a: Artifact<K, P, By, string, D>): Need<K, P, By, D> {
+export function runtimeNeed<K extends string, P extends string, By extends string, V extends string, D extends DeliveryType>(a: Artifact<K, P, By, V, D>): Need<K, P, By, D, Artifact<K, P, By, V, D>> {
   return Object.freeze({ kind: a.kind, prefix: a.prefix, producer: a.producer, mode: "runtime" as const, artifact: a, delivery: a.delivery.type });
 }
 
@@ -62,7 +69,7 @@ export function runtimeNeed<K extends string, P extends string, By extends strin
  * @example
  * needs: [expectAt("libfabric", "/opt/amazon/efa")]
  */
-export function expectAt<const K extends string, const P extends string>(kind: K, prefix: P): Need<K, P, null> {
+export function expectAt<const K extends string, const P extends string>(kind: K, prefix: P): Need<K, P, null, DeliveryType, undefined> {
   return Object.freeze({ kind, prefix, producer: null, mode: "build" as const, artifact: undefined });
 }
 
@@ -154,15 +161,20 @@ type Removed<C, R extends string> = C extends { readonly kind: R } ? never : C;
 /**
  * What a stage's needs add to its image: a staged artifact is copied in; an in-image one is there only
  * when the base already holds it (else the recipe check refuses the stage). Unknown delivery counts
- * as held: the runtime check decides.
+ * as held: the runtime check decides. A copied artifact is held as the artifact itself, as
+ * composeImage holds it at run time, so a later stage's rules read its version (a version rule on
+ * an artifact its base holds); a need whose artifact type is not literal adds its kind, prefix and
+ * producer only.
  */
-type NeedHeld<Nd, Base> = Nd extends Need<infer K, infer P, infer By, infer D>
+type NeedHeld<Nd, Base> = Nd extends Need<infer K, infer P, infer By, infer D, infer A>
   ? By extends string
     ? [D] extends ["in-image"]
       ? [Extract<Base, { readonly kind: K; readonly producer: By }>] extends [never] ? never : Held<K, P, By>
-      : Held<K, P, By>
+      : CopiedHeld<A, K, P, By>
     : never
   : never;
+/** The artifact a need copies in, rebuilt on the need's own literals (a wide artifact type: Held). */
+type CopiedHeld<A, K extends string, P extends string, By extends string> = [A] extends [Artifact<K, P, By, infer V, infer D>] ? Artifact<K, P, By, V, D> : Held<K, P, By>;
 
 /**
  * The stage type {@link defineStage} returns for a name, a base, artifacts, needs, ARGs and removed

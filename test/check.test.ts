@@ -226,6 +226,29 @@ describe("what a version rule sees", () => {
     const removed = defineStage({ name: "on", description: "o", from: a, removes: ["lib"], rules: [versionOf("on")], steps: [run("true")] });
     expect(findProblems([base, a, removed]).map((p) => p.message)).toEqual([msg("on", "on-rule", "on: lib none from none, V=unset")]);
   });
+  test("one its base copied in through a staged need (the image holds it), not only one an ancestor provides", () => {
+    const s = producer("s", "/opt/s", "staged");
+    const mid = defineStage({ name: "mid", description: "m", from: base, needs: [buildNeed(s.provides.lib)], steps: [run("true")] });
+    const onMid = defineStage({ name: "on", description: "o", from: mid, rules: [versionOf("on")], steps: [run("true")] });
+    expect(findProblems([base, s, mid, onMid]).map((p) => p.message)).toEqual([msg("on", "on-rule", "on: lib 1.0.0 from s, V=unset")]);
+    // Two levels up, through a stage that neither needs nor provides it.
+    const between = defineStage({ name: "between", description: "b", from: mid, steps: [run("true")] });
+    const deep = defineStage({ name: "on", description: "o", from: between, rules: [versionOf("on")], steps: [run("true")] });
+    expect(findProblems([base, s, mid, between, deep]).map((p) => p.message)).toEqual([msg("on", "on-rule", "on: lib 1.0.0 from s, V=unset")]);
+    // Removed on the way: the image no longer holds it.
+    const gone = defineStage({ name: "between", description: "b", from: mid, removes: ["lib"], steps: [run("true")] });
+    const onGone = defineStage({ name: "on", description: "o", from: gone, rules: [versionOf("on")], steps: [run("true")] });
+    expect(findProblems([base, s, mid, gone, onGone]).map((p) => p.message)).toEqual([msg("on", "on-rule", "on: lib none from none, V=unset")]);
+    // Removed, then another copied in: the rule judges the one the image holds now, not the ancestor's.
+    const a = producer("a", "/opt/a");
+    const t = producer("t", "/opt/a", "staged");
+    const swapped = defineStage({ name: "between", description: "b", from: a, removes: ["lib"], needs: [buildNeed(t.provides.lib)], steps: [run("true")] });
+    const onSwapped = defineStage({ name: "on", description: "o", from: swapped, rules: [versionOf("on")], steps: [run("true")] });
+    expect(findProblems([base, a, t, swapped, onSwapped]).map((p) => p.message)).toEqual([msg("on", "on-rule", "on: lib 1.0.0 from t, V=unset")]);
+    // What it needs comes first: in an image that would hold two (refused by rule 4), the rule judges the one it was built against.
+    const both = defineStage({ name: "on", description: "o", from: a, needs: [buildNeed(t.provides.lib)], rules: [versionOf("on")], steps: [run("true")] });
+    expect(findProblems([base, a, t, both]).filter((p) => p.code === "version-rule").map((p) => p.message)).toEqual([msg("on", "on-rule", "on: lib 1.0.0 from t, V=unset")]);
+  });
   test("an ARG's value is its first declaration's default", () => {
     const first = defineStage({ name: "first", description: "f", from: base, args: [V("1.0.0")], steps: [run('echo "$V"')] });
     const second = defineStage({ name: "second", description: "s", from: base, args: [V("2.0.0")], rules: [versionOf("second", "nothing")], steps: [run('echo "$V"')] });

@@ -10,10 +10,11 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { parseSets, recipeFromStages, renderHostScript, withValues } from "../src/index.ts";
+import { findProblems, parseSets, recipeFromStages, renderHostScript, withValues } from "../src/index.ts";
 import { gpuHostRecipe, gpuHostStages } from "../recipes/gpu-host.ts";
 import { alignedStages } from "../recipes/aligned.ts";
-import { MESON_PYTHON_MIN, hostBase, mesonPythonCheck, nccl, nixl, runtime } from "../stages/index.ts";
+import { MESON_PYTHON_MIN, NCCL_CUDA_13, hostBase, mesonPythonCheck, nccl, nixl, runtime } from "../stages/index.ts";
+import * as c from "./fixtures/compositions.ts";
 import { checkScript } from "./support/checkers.ts";
 import { tempDir } from "./support/tmp.ts";
 import { refusalOf } from "./support/refusal.ts";
@@ -119,6 +120,14 @@ describe("rule nccl-cuda-13, on the host base's CUDA 13", () => {
     expect(() => recipeFromStages("z", [base, nccl(base, { version: "v2.26.6-1", overrides: [{ rule: "nccl-cuda-13", reason: "patched tree" }] })])).not.toThrow();
     const a = alignedStages();
     expect(() => recipeFromStages("w", [a.uv, a.base, a.dc, a.ncclBuild])).not.toThrow();
+  });
+  test("a toolkit copied into the base through a staged need is judged too, by tsc and at run time (the image holds it; no ancestor provides it)", () => {
+    const copied = `stage nccl: NCCL v2.26.6-1 does not build with CUDA 13.0 from stage toolkit (unversioned PFN_cu* typedefs, -std=c++11, pre-sm_75 gencodes); use NCCL v2.27.3-1 or later with CUDA 13.0 and later, or leave NCCL out (rule nccl-cuda-13; source: ${NCCL_CUDA_13.source}); to build anyway, add an explicit override { rule: "nccl-cuda-13", reason: "..." }`;
+    // @ts-expect-error stage nccl: NCCL v2.26.6-1 does not build with CUDA 13.0 from stage toolkit
+    const old = nccl(c.sys, { version: "v2.26.6-1" });
+    expect(findProblems([c.base, c.toolkit, c.sys, old]).map((p) => p.message)).toEqual([copied]);
+    expect(refusal(() => recipeFromStages("copied", [c.base, c.toolkit, c.sys, old]))).toBe(copied);
+    expect(findProblems([c.base, c.toolkit, c.sys, nccl(c.sys, { version: "v2.27.3-1" })])).toEqual([]);
   });
   test("a CUDA version from data (--set HOST_CUDA_VERSION) is judged at run time", () => {
     const base = hostBase({ cuda: "12.9" });

@@ -83,8 +83,8 @@ export const bad = recipe("bad", [uv, base, etcd, u, efa, fabric, n]);
  */
 describe("the packed package refuses holes 1 and 2", () => {
   let project: string;
-  const stages = `import { buildNeed, defineStage, recipe, run } from "stagewright";
-import { cudaDlBase, doca, efaDrivers, etcdCppApi, libfabric, nixl, runtime, ucx, uvStage } from "stagewright/stages";
+  const stages = `import { artifact, buildNeed, defineStage, image, recipe, run } from "stagewright";
+import { cudaDlBase, doca, efaDrivers, etcdCppApi, libfabric, nccl, nixl, runtime, ucx, uvStage } from "stagewright/stages";
 const uv = uvStage();
 const base = cudaDlBase(uv, {});
 const dc = doca(base, {});
@@ -96,7 +96,7 @@ const efa = efaDrivers(base, { version: "1.43.3", libfabric: "provide" });
 const onEfa = runtime(efa, [u.provides.ucx, etcd.provides.etcd, n.provides.nixl, n.provides.nixlWheel]);
 const offChain = nixl(dc, { version: "0.7.1", libfabric: efa.provides.libfabric, ucx: u.provides.ucx, etcd: etcd.provides.etcd });
 const mine = defineStage({ name: "mine", description: "a consumer's stage", from: dc, needs: [buildNeed(efa.provides.libfabric)], steps: [run("true")] });
-void buildNeed; void defineStage; void recipe; void run; void onEfa; void offChain; void mine;
+void artifact; void buildNeed; void defineStage; void image; void recipe; void run; void nccl; void onEfa; void offChain; void mine;
 `;
   const cases = {
     hole1: ["recipe(\"hole1\", [uv, base, dc, etcd, u, fabric, n, efa, onEfa]);", [H.prefix, H.held]],
@@ -108,6 +108,18 @@ void buildNeed; void defineStage; void recipe; void run; void onEfa; void offCha
     hole3: ['const o = { reff: "abc" } as const;\netcdCppApi(dc, o);', "unknown option reff for stage etcd-cpp-api; remove it or use one of the options the stage declares"],
     // Issue 9 item 5: a version in another form than its upstream's tags, through a variable.
     form: ['const v = { version: "2.3.0" } as const;\nlibfabric(dc, v);', "stage libfabric, option version: LIBFABRIC_VERSION is a libfabric release tag with its v (v2.3.0), not 2.3.0"],
+  } as const;
+  // An own-stage version rule on an artifact the base holds, copied into the base through a staged
+  // need (no stage of its FROM chain provides it). The sentence is longer than the 320 characters
+  // after which tsc cuts a printed type, so its first line holds the start of it (as for any long
+  // rule sentence on a string option: test/tsc-messages.test.ts); plain node prints it whole.
+  const ruleCases = {
+    copiedToolkit: [
+      'const tk = defineStage({ name: "toolkit", description: "t", from: image("debian:bookworm"), provides: { cuda: artifact({ kind: "cuda", producer: "toolkit", version: "13.0", prefix: "/usr/local/cuda", delivery: { type: "staged", dir: "/opt/s/toolkit" } }) }, steps: [run("true")] });\n' +
+        'const sys = defineStage({ name: "sys", description: "s", from: image("debian:bookworm"), needs: [buildNeed(tk.provides.cuda)], steps: [run("true")] });\n' +
+        'recipe("copied", [tk, sys, nccl(sys, { version: "v2.26.6-1" })]);',
+      'stage nccl: NCCL v2.26.6-1 does not build with CUDA 13.0 from stage toolkit (unversioned PFN_cu* typedefs, -std=c++11, pre-sm_75 gencodes); use NCCL v2.27.3-1 or later with CUDA 13.0 and later, or leave NCCL out (rule nccl-cuda-13; source: https://github.com/NVIDIA/nccl/blob/v2.27.3-1/makefiles/common.mk (CUDA 13: no pre-sm_75 gencodes, -std=c++17) and https://github.com/NVIDIA/nccl/blob/v2.27.3-1/src/include/cudawrap.h (versioned PFN_cu* typedefs), against the same files at v2.26.6-1); to build anyway, add an explicit override { rule: "nccl-cuda-13", reason: "..." }',
+    ],
   } as const;
 
   beforeAll(() => {
@@ -127,7 +139,7 @@ void buildNeed; void defineStage; void recipe; void run; void onEfa; void offCha
   }, 120_000);
 
   test("its tsc prints each sentence whole, first on the first line of the diagnostic (and an option's on the first line)", () => {
-    const files = [...Object.entries(cases), ...Object.entries(optionCases)].map(([name, [call]]) => {
+    const files = [...Object.entries(cases), ...Object.entries(optionCases), ...Object.entries(ruleCases)].map(([name, [call]]) => {
       const f = join(project, `${name}.ts`);
       writeFileSync(f, `${stages}${call}\n`);
       return f;
@@ -146,11 +158,16 @@ void buildNeed; void defineStage; void recipe; void run; void onEfa; void offCha
       expect(first[name]?.length, name).toBe(1);
       expect(first[name]?.[0], name).toContain(`Refuse<"${sentence}">`);
     }
-    expect(Object.keys(first).sort()).toEqual([...Object.keys(cases), ...Object.keys(optionCases)].sort());
+    for (const [name, [, sentence]] of Object.entries(ruleCases)) {
+      expect(sentence.length, name).toBeGreaterThan(320);
+      expect(first[name]?.length, name).toBe(1);
+      expect(first[name]?.[0], name).toContain(`Refuse<"${sentence.slice(0, 280)}`);
+    }
+    expect(Object.keys(first).sort()).toEqual([...Object.keys(cases), ...Object.keys(optionCases), ...Object.keys(ruleCases)].sort());
   });
 
-  test("plain node refuses the option cases with the same sentences", () => {
-    for (const [name, [call, sentence]] of Object.entries(optionCases)) {
+  test("plain node refuses the option and rule cases with the same sentences", () => {
+    for (const [name, [call, sentence]] of [...Object.entries(optionCases), ...Object.entries(ruleCases)]) {
       const script = `${stages}try { ${call.replace(" as const", "")} console.log("accepted"); } catch (e) { console.log(e.message); }\n`;
       writeFileSync(join(project, `${name}-option.mjs`), script.replace(/^void .*$/m, ""));
       const out = execFileSync(process.execPath, [`${name}-option.mjs`], { cwd: project, encoding: "utf8" });

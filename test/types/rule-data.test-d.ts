@@ -5,7 +5,8 @@
  */
 import { describe, expectTypeOf, test } from "vitest";
 import type { Artifact, ComponentRuleProblem } from "../../src/index.ts";
-import type { AWS_OFI_NCCL_SPEC, EFA_SPEC, NCCL_SPEC, NIXL_SPEC } from "../../stages/index.ts";
+import { nccl, type AWS_OFI_NCCL_SPEC, type EFA_SPEC, type NCCL_SPEC, type NIXL_SPEC } from "../../stages/index.ts";
+import * as c from "../fixtures/compositions.ts";
 
 type Lf<V extends string> = Artifact<"libfabric", "/usr/local", "p", V>;
 type Ucx<V extends string> = Artifact<"ucx", "/usr", "p", V>;
@@ -33,6 +34,24 @@ describe("nccl-cuda-13 (an artifact the base holds)", () => {
   test("a CUDA version the type does not know (the cuda-dl-base tag's) is left to the runtime twin; no base, no check", () => {
     expectTypeOf<NcclCuda<"v2.23.4-1", string>>().toEqualTypeOf<never>();
     expectTypeOf<ComponentRuleProblem<typeof NCCL_SPEC, "nccl-cuda-13", { version: "v2.23.4-1" }>>().toEqualTypeOf<never>();
+  });
+});
+
+describe("nccl-cuda-13 on a toolkit the base holds through a staged need (no stage of its FROM chain provides it)", () => {
+  type Copied<NV extends string> = ComponentRuleProblem<typeof NCCL_SPEC, "nccl-cuda-13", { version: NV }, typeof c.sys>;
+  test("the base's image holds the copied artifact itself, with its version: v2.26.6-1 refused, v2.27.3-1 builds", () => {
+    expectTypeOf<Copied<"v2.26.6-1">>().toEqualTypeOf<
+      Full<"nccl", "NCCL v2.26.6-1 does not build with CUDA 13.0 from stage toolkit (unversioned PFN_cu* typedefs, -std=c++11, pre-sm_75 gencodes); use NCCL v2.27.3-1 or later with CUDA 13.0 and later, or leave NCCL out", "nccl-cuda-13", NcclSrc>
+    >();
+    expectTypeOf<Copied<"v2.27.3-1">>().toEqualTypeOf<never>();
+    // @ts-expect-error stage nccl: NCCL v2.23.4-1 does not build with CUDA 13.0 from stage toolkit
+    nccl(c.sys, { version: "v2.23.4-1" });
+    nccl(c.sys, { version: "v2.27.3-1" });
+  });
+  test("a kind the component removes is not held by its image: the rule has nothing to judge", () => {
+    type Removing = Omit<typeof NCCL_SPEC, "removes"> & { readonly removes: readonly ["cuda"] };
+    expectTypeOf<ComponentRuleProblem<Removing, "nccl-cuda-13", { version: "v2.26.6-1" }, typeof c.sys>>().toEqualTypeOf<never>();
+    expectTypeOf<ComponentRuleProblem<Removing, "nccl-cuda-13", { version: "v2.26.6-1" }, Holding<"13.0">>>().toEqualTypeOf<never>();
   });
 });
 
