@@ -10,9 +10,9 @@
  *   npx tsx recipes/gpu-host.ts --out DIR     # Dockerfile.gpu-host, host-gpu-host.sh, ...
  *   scripts/gpu-host-run.sh MIRROR_DIR        # the whole run on a GPU host without network
  */
-import { recipe } from "../src/index.ts";
+import { recipe, withTestScript } from "../src/index.ts";
 import { runRecipeMain } from "../src/main.ts";
-import { awsOfiNccl, gdrcopy, hostBase, libfabric, nixl, nixlWheel, runtime, ucx } from "../stages/index.ts";
+import { awsOfiNccl, gdrcopy, hostBase, libfabric, nixl, nixlImageTestScript, nixlWheel, runtime, ucx } from "../stages/index.ts";
 
 /** The stages of the gpu-host recipe, before the final stage is chosen. */
 export function gpuHostStages() {
@@ -64,12 +64,13 @@ export function gpuHostRecipe(options: GpuHostOptions = { removeSystemCopies: tr
   // checkResolution: ldd of every runtime file must resolve on the host too (driver libraries skipped), so a run there
   // shows the resolution check against a real CUDA install (docs/build-truth.md).
   const final = runtime(s.base, artifacts, { installWheel: "unzip", removeSystemCopies: options.removeSystemCopies, omitEnv: ["NIXL_PLUGIN_DIR"], checkWheelPlugins: true, checkResolution: true });
-  return recipe(options.removeSystemCopies ? "gpu-host" : "gpu-host-system-copies", [s.base, s.gdr, s.fabric, s.ucxBuild, s.nixlBuild, s.wheel, s.ofi, final], {
+  // The in-image test script, run on the host after the runtime stage (scripts/gpu-host-run.sh): its checks then run for real.
+  return withTestScript(recipe(options.removeSystemCopies ? "gpu-host" : "gpu-host-system-copies", [s.base, s.gdr, s.fabric, s.ucxBuild, s.nixlBuild, s.wheel, s.ofi, final], {
     description: options.removeSystemCopies
       ? "GDRCopy, libfabric, UCX, NIXL (wheel), aws-ofi-nccl built on a CUDA 13 GPU host from a mirror; one copy of each library"
       : "gpu-host with the distribution's libfabric and UCX left in the loader cache (the assertions must catch them)",
     notes: ["no NCCL: v2.23.4-1 does not build with CUDA 13 (rule nccl-cuda-13)", "no nixlbench, no Rust bindings: the host has no gflags and no Rust"],
-  });
+  }), nixlImageTestScript);
 }
 
 /** The default recipe of this module, as the stagewright CLI loads it. */

@@ -148,6 +148,30 @@ row '```'
 # The wheel finds the plugins built with it (next to its own libnixl.so); NIXL_PLUGIN_DIR would point it at the
 # prefix's plugins, another build of the same libraries (the summary's plugin-dir line says what that does).
 unset NIXL_PLUGIN_DIR
+# The recipe's in-image test script, run where the runtime stage installed everything: first as an image would run
+# it on a node without EFA (the preflight must stop it with the fix), then with STAGEWRIGHT_SKIP_EFA=1 (every other
+# check for real: files, one copy per soname, linkage, import nixl, the NCCL communicator with the OFI plugin).
+testscript="$repo/generated/gpu-host/test-gpu-host.sh"
+say "the in-image test script ($testscript)"
+row ""
+row "## The in-image test script on the host"
+set +e
+timeout 300 bash "$testscript" > "$work/test-efa.txt" 2>&1
+st=$?
+cat "$work/test-efa.txt"
+row "- without an EFA device: exit $st"
+row '```'
+cat "$work/test-efa.txt" >> "$summary"
+row '```'
+STAGEWRIGHT_SKIP_EFA=1 timeout 300 bash "$testscript" > "$work/test-skip.txt" 2>&1
+st=$?
+cat "$work/test-skip.txt"
+row "- STAGEWRIGHT_SKIP_EFA=1: exit $st"
+row '```'
+cat "$work/test-skip.txt" >> "$summary"
+row '```'
+set -e
+
 transfer() { # name, timeout, args...
   local name=$1 limit=$2; shift 2
   say "NIXL transfer: $name"

@@ -72,7 +72,21 @@ export function nixlImageTestScript(r: Recipe): string {
   const nixl = byKind.get("nixl");
   if (nixl !== undefined) {
     check("python: import nixl and print its version", `python -c 'import importlib.metadata as m, nixl; print("nixl", m.version("nixl"))'`);
-    check("NIXL_PLUGIN_DIR points at the plugin directory", `test "\${NIXL_PLUGIN_DIR:-}" = "${pathIn(nixl, nixl.layout.plugins[0] ?? "")}"`);
+    // The final image's own ENV decides: a runtime that leaves NIXL_PLUGIN_DIR unset (omitEnv, a wheel that finds its
+    // plugins next to its libnixl.so) must not be tested for it, and an ENV left over from elsewhere is the failure then.
+    const setsPluginDir = r.final.steps.some((i) => i.op === "ENV" && i.vars.some(([name]) => name === "NIXL_PLUGIN_DIR"));
+    if (setsPluginDir) check("NIXL_PLUGIN_DIR points at the plugin directory", `test "\${NIXL_PLUGIN_DIR:-}" = "${pathIn(nixl, nixl.layout.plugins[0] ?? "")}"`);
+    else {
+      // Fails closed: unset alone would pass anywhere; the installed wheel must also list every plugin the prefix built.
+      const plugins = nixl.runtimeFiles.flatMap((f) => /libplugin_(\w+)\.so$/.exec(f)?.[1] ?? []);
+      check(
+        "NIXL_PLUGIN_DIR is unset, as the image leaves it, and the installed nixl lists its plugins without it",
+        [
+          'test -z "${NIXL_PLUGIN_DIR+set}"',
+          `python -c 'from nixl._api import nixl_agent, nixl_agent_config; got = nixl_agent("stagewright-test", nixl_agent_config(backends=[])).get_plugin_list(); want = ${JSON.stringify(plugins)}; print("plugins:", got); missing = [p for p in want if p not in got]; assert not missing, f"missing plugins: {missing}"'`,
+        ].join("\n"),
+      );
+    }
   }
   const bench = byKind.get("nixlbench");
   if (bench !== undefined) {

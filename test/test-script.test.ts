@@ -9,6 +9,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { alignedRecipe } from "../recipes/aligned.ts";
+import { gpuHostRecipe } from "../recipes/gpu-host.ts";
 import { companionFiles } from "../src/index.ts";
 import { tempDir } from "./support/tmp.ts";
 
@@ -52,6 +53,25 @@ describe("test script EFA preflight", () => {
     expect(r.out).toContain("SKIP libfabric: fi_info -p efa (STAGEWRIGHT_SKIP_EFA=1)");
     // The other checks ran (and fail here, outside the image).
     expect(r.out).toMatch(/\d+ passed, \d+ failed, \d+ skipped/);
+  });
+});
+
+describe("NIXL_PLUGIN_DIR: the test script checks what the final image sets", () => {
+  const gpuHost = companionFiles(gpuHostRecipe())["test-gpu-host.sh"]!;
+  const body = (text: string, title: string) => text.slice(text.indexOf(`check "${title}"`)).split("\nCHECK\n")[0]!;
+  test("an image that sets it (aligned): the value is the plugin directory", () => {
+    expect(body(script, "NIXL_PLUGIN_DIR points at the plugin directory")).toContain('test "${NIXL_PLUGIN_DIR:-}" = "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins"');
+    expect(script).not.toContain("NIXL_PLUGIN_DIR is unset");
+  });
+  test("an image that leaves it unset (gpu-host, omitEnv): unset is checked, and a value left over from elsewhere fails", () => {
+    const title = "NIXL_PLUGIN_DIR is unset, as the image leaves it, and the installed nixl lists its plugins without it";
+    expect(gpuHost).not.toContain("NIXL_PLUGIN_DIR points at the plugin directory");
+    const lines = body(gpuHost, title).split("\n").slice(1);
+    expect(lines[1]).toContain('want = ["UCX","UCX_MO","POSIX","LIBFABRIC"]');
+    // The unset test itself, both ways (the python line needs the installed wheel: a GPU-host run shows it, docs/build-truth.md).
+    const runCheck = (env: Record<string, string>) => spawnSync("bash", ["-euo", "pipefail", "-c", lines[0]!], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env } }).status;
+    expect(runCheck({})).toBe(0);
+    expect(runCheck({ NIXL_PLUGIN_DIR: "/usr/local/nixl/lib/x86_64-linux-gnu/plugins" })).toBe(1);
   });
 });
 
