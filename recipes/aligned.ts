@@ -6,7 +6,7 @@
  *   npx tsx recipes/aligned.ts > Dockerfile        # the Dockerfile
  *   npx tsx recipes/aligned.ts --out DIR           # Dockerfile, build and test scripts, .dockerignore
  */
-import { recipe, withTestScript } from "../src/index.ts";
+import { fail, recipe, runtimePackagesOf, withTestScript, type AnyStage, type CheckStages } from "../src/index.ts";
 import { runRecipeMain } from "../src/main.ts";
 import {
   awsOfiNccl,
@@ -24,6 +24,8 @@ import {
   platformsFor,
   pythonVenv,
   BOTH_PLATFORMS,
+  cudaRuntimeBase,
+  NIXL_RUNTIME_PACKAGES,
   runtime,
   ucx,
   uvStage,
@@ -68,48 +70,74 @@ export interface AlignedOptions {
    * aws-ofi-nccl builds against the NCCL headers it bundles, so building one only replaces what the base ships.
    */
   readonly buildNccl?: boolean;
+  /**
+   * The final image's base. "lean" (the default): a CUDA runtime image with only what the artifacts
+   * load at run time (stages/runtime-base.ts). "devel": the doca stage, which keeps the CUDA
+   * toolkit, compilers and -dev packages, for users who compile at run time (JIT kernels).
+   */
+  readonly flavour?: "lean" | "devel";
+}
+
+/** The artifacts the final image holds, in copy order, for each NCCL choice. */
+function finalArtifacts(s: ReturnType<typeof alignedStages>) {
+  // The runtime copies in an order that re-applies the fewest copies per version bump (every step after
+  // a re-executed one re-executes): GDRCopy first (libfabric, UCX, aws-ofi-nccl and NIXL build on it), then
+  // the rdma-core consumers, the C++ libraries right before NIXL (their bumps reach NIXL anyway), NCCL
+  // last (nothing else changes with it). docs/performance.md.
+  const head = [s.gdr.provides.gdrcopy, s.fabric.provides.libfabric, s.ucxBuild.provides.ucx] as const;
+  const cppLibs = [s.etcd.provides.etcd, s.sdk.provides.awsSdk, s.gus.provides.gusli] as const;
+  const nixlArtifacts = [s.nixlBuild.provides.nixl, s.nixlBuild.provides.nixlWheel, s.nixlBuild.provides.nixlbench] as const;
+  return {
+    buildNccl: [...head, s.ofi.provides.awsOfiNccl, ...cppLibs, ...nixlArtifacts, s.ncclBuild.provides.nccl] as const,
+    nccl: [...head, s.ofi.provides.awsOfiNccl, ...cppLibs, ...nixlArtifacts] as const,
+    none: [...head, ...cppLibs, ...nixlArtifacts] as const,
+  };
 }
 
 /**
- * The aligned recipe.
+ * The aligned recipe. The final image is lean by default (`flavour: "lean"`, a CUDA runtime image);
+ * `flavour: "devel"` builds it over the doca stage instead, for users who compile at run time.
  *
  * @example
  * process.stdout.write(alignedRecipe({ nccl: true }).render())
  */
 export function alignedRecipe(options: AlignedOptions = { nccl: true }) {
+  const flavour: unknown = options.flavour ?? "lean";
+  if (flavour !== "lean" && flavour !== "devel") {
+    fail("invalid-value", `alignedRecipe: flavour ${JSON.stringify(flavour)} is neither "lean" nor "devel"; use "lean" (a CUDA runtime image, the default) or "devel" (over the doca stage, for compiling at run time)`, { option: "flavour" });
+  }
   const s = alignedStages();
-  // The runtime copies in an order that re-applies the fewest copies per version bump (every step after
-  // a re-executed one re-executes): GDRCopy first (libfabric, UCX, aws-ofi-nccl and NIXL build on it), then
-  // the rdma-core consumers, the C++ libraries right before NIXL (their bumps reach NIXL anyway), NCCL
-  // last (nothing else changes with it). docs/performance.md.
-  const nixlArtifacts = [s.nixlBuild.provides.nixl, s.nixlBuild.provides.nixlWheel, s.nixlBuild.provides.nixlbench] as const;
-  const cppLibs = [s.etcd.provides.etcd, s.sdk.provides.awsSdk, s.gus.provides.gusli] as const;
+  const a = finalArtifacts(s);
   // No version numbers here: values from data can change them, the dev.stagewright.version.* labels follow.
-  const description = "NIXL over AWS EFA (libfabric), UCX, GDRCopy, NCCL + aws-ofi-nccl on an NGC CUDA base, aligned with the official NIXL image";
+  const full = "NIXL over AWS EFA (libfabric), UCX, GDRCopy, NCCL + aws-ofi-nccl on an NGC CUDA base, aligned with the official NIXL image";
+  const description = options.nccl && options.buildNccl === true ? full : options.nccl ? full.replace("NCCL + aws-ofi-nccl", "aws-ofi-nccl for the base's NCCL") : full.replace(", NCCL + aws-ofi-nccl", "");
   const notes = [
     "the image was specified from a version summary pairing NIXL 0.7.1 with libfabric v1.21.0; the 0.7.x LIBFABRIC plugin needs libfabric >= v2.3.0rc2 (rule nixl-libfabric-min), so the recipe ships the official 0.7.1 pairing, v2.3.0 (docs/aligned.md)",
     "NIXL is built as a release build (--buildtype=release); the official 0.7.1 image builds the meson default, debug",
+    flavour === "devel"
+      ? "the final image is built over the doca stage (the devel flavour: CUDA toolkit, compilers, -dev packages), for compiling at run time"
+      : 'the final image is built on a CUDA runtime image (the lean flavour); alignedRecipe({ flavour: "devel" }) builds it over the doca stage, with the CUDA toolkit and compilers',
   ];
-  const head = [s.gdr.provides.gdrcopy, s.fabric.provides.libfabric, s.ucxBuild.provides.ucx] as const;
-  if (options.nccl && options.buildNccl === true) {
-    const final = runtime(s.dc, [...head, s.ofi.provides.awsOfiNccl, ...cppLibs, ...nixlArtifacts, s.ncclBuild.provides.nccl], { uv: s.uv });
-    const stages = [s.uv, s.base, s.dc, s.gdr, s.fabric, s.ucxBuild, s.etcd, s.sdk, s.gus, s.py, s.nixlBuild, s.ncclBuild, s.ofi, final] as const;
-    return withTestScript(recipe("nixl-aligned", stages, { description, notes, platforms: platformsFor(stages, BOTH_PLATFORMS), platformRules: platformProblems }), nixlImageTestScript);
+  // The NCCL choice decides which builders exist; one Dockerfile for both platforms (ARCH follows
+  // --platform, stages/shared.ts; the arm64 data is stages/platforms.ts).
+  const make = <const S extends readonly AnyStage[]>(stages: S & CheckStages<S>) =>
+    withTestScript(recipe("nixl-aligned", stages, { description, notes, platforms: platformsFor(stages, BOTH_PLATFORMS), platformRules: platformProblems }), nixlImageTestScript);
+  const b = [s.uv, s.base, s.dc, s.gdr, s.fabric, s.ucxBuild, s.etcd, s.sdk, s.gus, s.py, s.nixlBuild] as const;
+  const buildNccl = options.nccl && options.buildNccl === true;
+  if (flavour === "devel") {
+    if (buildNccl) return make([...b, s.ncclBuild, s.ofi, runtime(s.dc, a.buildNccl, { uv: s.uv })] as const);
+    if (options.nccl) return make([...b, s.ofi, runtime(s.dc, a.nccl, { uv: s.uv })] as const);
+    return make([...b, runtime(s.dc, a.none, { uv: s.uv })] as const);
   }
-  if (options.nccl) {
-    const final = runtime(s.dc, [...head, s.ofi.provides.awsOfiNccl, ...cppLibs, ...nixlArtifacts], { uv: s.uv });
-    const stages = [s.uv, s.base, s.dc, s.gdr, s.fabric, s.ucxBuild, s.etcd, s.sdk, s.gus, s.py, s.nixlBuild, s.ofi, final] as const;
-    // One Dockerfile for both: ARCH follows --platform (stages/shared.ts), the arm64 data is stages/platforms.ts.
-    return withTestScript(recipe("nixl-aligned", stages, { description: description.replace("NCCL + aws-ofi-nccl", "aws-ofi-nccl for the base's NCCL"), notes, platforms: platformsFor(stages, BOTH_PLATFORMS), platformRules: platformProblems }), nixlImageTestScript);
-  }
-  const final = runtime(s.dc, [...head, ...cppLibs, ...nixlArtifacts], { uv: s.uv });
-  const stages = [s.uv, s.base, s.dc, s.gdr, s.fabric, s.ucxBuild, s.etcd, s.sdk, s.gus, s.py, s.nixlBuild, final] as const;
-  return withTestScript(recipe("nixl-aligned", stages, {
-    description: description.replace(", NCCL + aws-ofi-nccl", ""),
-    notes,
-    platforms: platformsFor(stages, BOTH_PLATFORMS),
-    platformRules: platformProblems,
-  }), nixlImageTestScript);
+  // The lean base installs what the final image's artifacts declare they load at run time.
+  const lean = cudaRuntimeBase({
+    build: s.base,
+    doca: s.dc,
+    packages: [...runtimePackagesOf(buildNccl ? a.buildNccl : options.nccl ? a.nccl : a.none), ...NIXL_RUNTIME_PACKAGES],
+  });
+  if (buildNccl) return make([...b, s.ncclBuild, s.ofi, lean, runtime(lean, a.buildNccl, { uv: s.uv })] as const);
+  if (options.nccl) return make([...b, s.ofi, lean, runtime(lean, a.nccl, { uv: s.uv })] as const);
+  return make([...b, lean, runtime(lean, a.none, { uv: s.uv })] as const);
 }
 
 /** The default recipe of this module, as the stagewright CLI loads it. */

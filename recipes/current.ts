@@ -9,7 +9,7 @@
  *
  *   npx tsx recipes/current.ts > Dockerfile
  */
-import { recipe, withTestScript } from "../src/index.ts";
+import { fail, recipe, runtimePackagesOf, withTestScript, type AnyStage } from "../src/index.ts";
 import { runRecipeMain } from "../src/main.ts";
 import {
   abseil,
@@ -28,6 +28,8 @@ import {
   platformProblems,
   platformsFor,
   BOTH_PLATFORMS,
+  cudaRuntimeBase,
+  NIXL_RUNTIME_PACKAGES,
   runtime,
   ucx,
   uvStage,
@@ -68,15 +70,28 @@ export function currentStages() {
   return { uv, base, dc, gdr, fabric, ucxBuild, absl, grpcBuild, etcd, sdk, gus, nixlBuild, ncclBuild, ofi };
 }
 
+/** The CUDA 13.0 runtime image for the 25.10-cuda13.0 build base (https://github.com/docker/model-runner/blob/87bc051c3bce4ed8160af61fd79158e5346cfbd6/Makefile: `nvidia/cuda:13.0.2-runtime-ubuntu24.04`). */
+export const CURRENT_RUNTIME_IMAGE = { image: "nvidia/cuda", tag: "13.0.2-runtime-ubuntu24.04" } as const;
+
+/** Options of {@link currentRecipe}. */
+export interface CurrentOptions {
+  /** "lean" (the default): the final stage on the CUDA 13.0 runtime image; "devel": over the doca stage, for compiling at run time. */
+  readonly flavour?: "lean" | "devel";
+}
+
 /**
  * The current recipe.
  *
  * @example
  * process.stdout.write(currentRecipe().render())
  */
-export function currentRecipe() {
+export function currentRecipe(options: CurrentOptions = {}) {
+  const flavour: unknown = options.flavour ?? "lean";
+  if (flavour !== "lean" && flavour !== "devel") {
+    fail("invalid-value", `currentRecipe: flavour ${JSON.stringify(flavour)} is neither "lean" nor "devel"; use "lean" (a CUDA runtime image, the default) or "devel" (over the doca stage, for compiling at run time)`, { option: "flavour" });
+  }
   const s = currentStages();
-  const final = runtime(s.dc, [
+  const artifacts = [
     s.fabric.provides.libfabric,
     s.gdr.provides.gdrcopy,
     s.ucxBuild.provides.ucx,
@@ -90,23 +105,31 @@ export function currentRecipe() {
     s.nixlBuild.provides.nixlbench,
     s.ncclBuild.provides.nccl,
     s.ofi.provides.awsOfiNccl,
-  ]);
-  const stages = [s.uv, s.base, s.dc, s.gdr, s.fabric, s.ucxBuild, s.absl, s.grpcBuild, s.etcd, s.sdk, s.gus, s.nixlBuild, s.ncclBuild, s.ofi, final] as const;
-  return withTestScript(
-    recipe("nixl-current", stages, {
-      platforms: platformsFor(stages, BOTH_PLATFORMS),
-      platformRules: platformProblems,
-      description: "NIXL over AWS EFA (libfabric), UCX, GDRCopy, NCCL + aws-ofi-nccl on a CUDA 13 NGC base: the newest line the stage library knows",
-      notes: [
-        "NIXL v1.4.0's official image installs into the system Python and builds NIXL EP; this recipe keeps the /workspace/.venv venv, builds the NIXL package as a wheel from pyproject.toml, and does not build NIXL EP",
-        "libfabric v2.5.1 rather than the official v1.21.0: the first release EFA GPU RDMA on GB200 (aarch64) works with (ai-dynamo/dynamo PR 9727; rule nixl-libfabric-gb200)",
-        "UCX v1.22.0 is the release tag of the v1.22.x branch the official v1.4.0 image checks out",
-        "rdma-core from DOCA's repository only, as the official image since ai-dynamo/nixl PR 847: the EFA installer over it would keep DOCA's newer packages and add its own, a mixed rdma-core (aws-parallelcluster-cookbook PR 2154)",
-        "aws-sdk-cpp 1.11.760 and gRPC v1.73.0 are not pinned to a commit yet (stagewright check lists them)",
-      ],
-    }),
-    nixlImageTestScript,
-  );
+  ] as const;
+  const meta = (stages: readonly AnyStage[]) => ({
+    platforms: platformsFor(stages, BOTH_PLATFORMS),
+    platformRules: platformProblems,
+    description: "NIXL over AWS EFA (libfabric), UCX, GDRCopy, NCCL + aws-ofi-nccl on a CUDA 13 NGC base: the newest line the stage library knows",
+    notes: [
+      "NIXL v1.4.0's official image installs into the system Python and builds NIXL EP; this recipe keeps the /workspace/.venv venv, builds the NIXL package as a wheel from pyproject.toml, and does not build NIXL EP",
+      "libfabric v2.5.1 rather than the official v1.21.0: the first release EFA GPU RDMA on GB200 (aarch64) works with (ai-dynamo/dynamo PR 9727; rule nixl-libfabric-gb200)",
+      "UCX v1.22.0 is the release tag of the v1.22.x branch the official v1.4.0 image checks out",
+      "rdma-core from DOCA's repository only, as the official image since ai-dynamo/nixl PR 847: the EFA installer over it would keep DOCA's newer packages and add its own, a mixed rdma-core (aws-parallelcluster-cookbook PR 2154)",
+      "aws-sdk-cpp 1.11.760 and gRPC v1.73.0 are not pinned to a commit yet (stagewright check lists them)",
+      flavour === "devel"
+        ? "the final image is built over the doca stage (the devel flavour: CUDA toolkit, compilers, -dev packages), for compiling at run time"
+        : 'the final image is built on the CUDA 13.0 runtime image (the lean flavour); currentRecipe({ flavour: "devel" }) builds it over the doca stage',
+    ],
+  });
+  const builders = [s.uv, s.base, s.dc, s.gdr, s.fabric, s.ucxBuild, s.absl, s.grpcBuild, s.etcd, s.sdk, s.gus, s.nixlBuild, s.ncclBuild, s.ofi] as const;
+  if (flavour === "devel") {
+    const stages = [...builders, runtime(s.dc, artifacts)] as const;
+    return withTestScript(recipe("nixl-current", stages, meta(stages)), nixlImageTestScript);
+  }
+  const lean = cudaRuntimeBase({ ...CURRENT_RUNTIME_IMAGE, build: s.base, doca: s.dc, packages: [...runtimePackagesOf(artifacts), ...NIXL_RUNTIME_PACKAGES] });
+  // The lean base has no venv: the final stage makes its own for the wheel (PYTHON_VERSION read there).
+  const stages = [...builders, lean, runtime(lean, artifacts, { uv: s.uv })] as const;
+  return withTestScript(recipe("nixl-current", stages, meta(stages)), nixlImageTestScript);
 }
 
 /** The default recipe of this module, as the stagewright CLI loads it. */

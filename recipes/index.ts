@@ -41,5 +41,6 @@ export const recipeAliases: Readonly<Record<string, string>> = {
  * the recipe itself (`<recipe>-<variant>`, each with its Dockerfile).
  */
 export const builtinVariants: Readonly<Record<string, Readonly<Record<string, () => Recipe>>>> = {
-  "nixl-aligned": { "no-nccl": () => alignedRecipe({ nccl: false }), "build-nccl": () => alignedRecipe({ nccl: true, buildNccl: true }) },
+  "nixl-aligned": { "no-nccl": () => alignedRecipe({ nccl: false }), "build-nccl": () => alignedRecipe({ nccl: true, buildNccl: true }), devel: () => alignedRecipe({ nccl: true, flavour: "devel" }) },
+  "nixl-current": { devel: () => currentRecipe({ flavour: "devel" }) },
 };

@@ -38,6 +38,7 @@ export const ALIGNED_RUN_TIMES: Readonly<Record<string, readonly StepTime[]>> = 
   nixl: [e(10), m(43), e(60), e(30), e(30), e(120)], // clone; meson build measured 43 s (0.7.1); wheel; nixlbench; rustup; cargo build
   nccl: [e(400)], // src.build for sm_80, sm_90, compute_90
   "aws-ofi-nccl": [e(2), m(15)], // download; build measured 15 s (v1.12.1)
+  "runtime-base": [e(40), e(30), e(1)], // Ubuntu run-time packages; DOCA's signed repository and rdma-core's run-time packages; one-origin check + libcudart.so
   runtime: [e(60), e(3)], // venv + NIXL wheel and what it pulls in; loader setup + assertions (the default image builds no NCCL, so nothing to purge)
 };
 

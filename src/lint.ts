@@ -107,6 +107,8 @@ function hardCodedPrefixes(stage: string, ins: Extract<Instruction, { op: "RUN" 
  */
 export function lintStages(stages: readonly AnyStage[]): Finding[] {
   const out: Finding[] = [];
+  // One image has one value per ARG: an empty pin read by several stages is one gap, named at its first stage.
+  const emptyPins = new Set<string>();
   for (const s of stages) {
     const args = stageArgs(s);
     const f = (rule: string, message: string, severity: Finding["severity"] = "error") => out.push({ rule, severity, stage: s.name, message: `stage ${s.name}: ${message}` });
@@ -116,6 +118,10 @@ export function lintStages(stages: readonly AnyStage[]): Finding[] {
       if (ref !== "scratch" && (/:latest$/.test(ref) || !/[:@]/.test(ref.split("/").pop() ?? ""))) f("unpinned-image", `FROM ${ref} is not pinned: give a version tag (never :latest) or a digest`);
     }
     for (const a of args) {
+      if (/_(SHA256|FINGERPRINT|COMMIT)$/.test(a.name) && a.default === "") {
+        if (emptyPins.has(a.name)) continue;
+        emptyPins.add(a.name);
+      }
       if (SECRET_NAME.test(a.name)) f("secret-in-arg", `ARG ${a.name} looks like a secret; build args end up in the image history: use RUN --mount=type=secret`);
       if (/_SHA256$/.test(a.name) && a.default === "") f("missing-checksum", `ARG ${a.name} is empty, so its download is not verified: add the sha256 to the source lock (stagewright lock fills it)`, "warning");
       if (/_FINGERPRINT$/.test(a.name) && a.default === "") f("missing-fingerprint", `ARG ${a.name} is empty, so the build stops until a fingerprint is passed: add the key's full fingerprint to the source lock from a public source, or pass it as a build arg`, "warning");

@@ -41,7 +41,10 @@ export interface RuleClause {
   readonly atLeast?: string;
   /** The compared version must be lower than this (release numbers). */
   readonly below?: string;
-  /** The compared version must be on this MAJOR.MINOR release line. */
+  /**
+   * The compared version must be on this MAJOR.MINOR release line; `{self}` names the line of the
+   * stage's own version (a runtime image whose CUDA must be the builders').
+   */
   readonly line?: string;
   /** The needed artifact must not be given at all. */
   readonly absent?: true;
@@ -69,6 +72,11 @@ export interface RuleData {
   readonly needs?: string;
   /** `needs` is an artifact kind the stage's image holds through its base, not an option. */
   readonly held?: true;
+  /**
+   * `needs` names an option that carries a stage (not a build need): the compared artifact is that
+   * stage's artifact of this kind (the build base's CUDA, for a runtime image that must match it).
+   */
+  readonly kind?: string;
   readonly clauses: readonly RuleClause[];
 }
 
@@ -127,7 +135,18 @@ export function inRange(version: string, range: string): boolean | undefined {
  */
 export function onLine(version: string, line: string): boolean | undefined {
   if (releaseOf(version) === undefined) return undefined;
-  return version.startsWith(`${line}.`) || version.startsWith(`v${line}.`);
+  return version === line || version === `v${line}` || version.startsWith(`${line}.`) || version.startsWith(`v${line}.`);
+}
+
+/**
+ * The MAJOR.MINOR line of a version (`12.9.1-runtime-ubuntu24.04` is on `12.9`), or undefined.
+ *
+ * @example
+ * lineOf("12.9.1-runtime-ubuntu24.04") // "12.9"
+ */
+export function lineOf(version: string): string | undefined {
+  const r = releaseOf(version);
+  return r === undefined ? undefined : `${r[0]}.${r[1]}`;
 }
 
 /**
@@ -162,7 +181,9 @@ export function ruleDataProblem(rule: RuleData, inputs: RuleInputs, ctx: RuleCon
   const self = ctx.arg(inputs.versionArg);
   if (self === undefined) return undefined;
   const needed: AnyArtifact | undefined =
-    rule.needs === undefined ? undefined : ctx.artifact(rule.held === true ? rule.needs : artifactKindOf(inputs.options[rule.needs]) ?? rule.needs);
+    rule.needs === undefined ? undefined
+    : rule.kind !== undefined ? stageArtifactOf(inputs.options[rule.needs], rule.kind)
+    : ctx.artifact(rule.held === true ? rule.needs : artifactKindOf(inputs.options[rule.needs]) ?? rule.needs);
   const named = new Set(rule.clauses.flatMap((c) => (c.from === undefined ? [] : [c.from])));
   const distribution = needed?.facts["distribution"];
   for (const c of rule.clauses) {
@@ -171,7 +192,8 @@ export function ruleDataProblem(rule: RuleData, inputs: RuleInputs, ctx: RuleCon
     if (rule.needs !== undefined) {
       if (c.from !== undefined ? distribution !== c.from : distribution !== undefined && named.has(distribution)) continue;
     }
-    const values = { self, producer: needed?.producer ?? "", bound: c.atLeast ?? c.below ?? c.line ?? "" };
+    const line = c.line === "{self}" ? lineOf(self) : c.line;
+    const values = { self, producer: needed?.producer ?? "", bound: c.atLeast ?? c.below ?? line ?? "" };
     if (c.absent === true) {
       if (needed !== undefined) return fillProblem(c.problem ?? "", { ...values, version: resolvedVersion(needed, ctx.arg) });
       continue;
@@ -184,9 +206,15 @@ export function ruleDataProblem(rule: RuleData, inputs: RuleInputs, ctx: RuleCon
     const full = { ...values, version };
     if (c.atLeast !== undefined && releaseOf(version) !== undefined && compareVersions(version, c.atLeast) === -1) return fillProblem(c.problem ?? "", full);
     if (c.below !== undefined && releaseLt(version, c.below) === false) return fillProblem(c.problem ?? "", full);
-    if (c.line !== undefined && onLine(version, c.line) === false) return fillProblem(c.problem ?? "", full);
+    if (line !== undefined && onLine(version, line) === false) return fillProblem(c.problem ?? "", full);
   }
   return undefined;
+}
+
+/** The artifact of `kind` that a stage-valued option's stage provides. */
+function stageArtifactOf(v: unknown, kind: string): AnyArtifact | undefined {
+  if (typeof v !== "object" || v === null || !("provides" in v)) return undefined;
+  return Object.values((v as { readonly provides: { readonly [k: string]: AnyArtifact } }).provides).find((a) => a.kind === kind);
 }
 
 function artifactKindOf(v: unknown): string | undefined {
@@ -232,7 +260,9 @@ type SplitBy<V extends string, Named extends string> = Named extends string ? (V
 type FromHolds<C, D> = C extends { readonly from: infer F } ? ([D] extends [F] ? true : false) : [D] extends [undefined] ? true : false;
 
 type Needed<R, O, Held> = R extends { readonly needs: infer K extends string }
-  ? R extends { readonly held: true }
+  ? R extends { readonly kind: infer Kd extends string }
+    ? O extends { readonly [k in K]: { readonly provides: infer P } } ? ([Extract<P[keyof P], { readonly kind: Kd }>] extends [never] ? undefined : Extract<P[keyof P], { readonly kind: Kd }>) : undefined
+    : R extends { readonly held: true }
     ? [Extract<Held, { readonly kind: K }>] extends [never] ? undefined : Extract<Held, { readonly kind: K }>
     : O extends { readonly [k in K]: infer A } ? (A extends AnyArtifact ? A : undefined) : undefined
   : undefined;
@@ -270,11 +300,20 @@ type Demand<C, Self extends string, V extends string, By extends string> = C ext
       ? VersionLt<V, B> extends true ? Fill<T, { self: Self; version: V; producer: By; bound: B }> : never
       : C extends { readonly below: infer B extends string }
         ? VersionLt<V, B> extends false ? Fill<T, { self: Self; version: V; producer: By; bound: B }> : never
-      : C extends { readonly line: infer L extends string }
-        ? [ParseVersion<V>] extends [never] ? never
-          : V extends `${"v" | ""}${L}.${string}` ? never
-          : Fill<T, { self: Self; version: V; producer: By; bound: L }>
+      : C extends { readonly line: infer L0 extends string }
+        ? (L0 extends "{self}" ? LineOf<Self> : L0) extends infer L extends string
+          ? [L] extends [never] ? never
+            : [ParseVersion<V>] extends [never] ? never
+            : V extends `${"v" | ""}${L}` | `${"v" | ""}${L}.${string}` ? never
+            : Fill<T, { self: Self; version: V; producer: By; bound: L }>
+          : never
         : never
+  : never;
+
+/** The MAJOR.MINOR line of a version literal, as {@link lineOf} reads it (never when it has none). */
+type LineOf<V extends string> = V extends `v${infer R}` ? LineOf<R>
+  : V extends `${infer A extends number}.${infer B}.${string}` ? (B extends `${number}` ? `${A}.${B}` : never)
+  : V extends `${infer A extends number}.${infer B extends number}` ? `${A}.${B}`
   : never;
 
 /**

@@ -18,6 +18,7 @@ export * from "./nixl-rules.ts";
 export * from "./nixl.ts";
 export * from "./nccl.ts";
 export * from "./runtime.ts";
+export * from "./runtime-base.ts";
 export * from "./test-script.ts";
 export * from "./preinstalled.ts";
 export * from "./compare-rows.ts";

@@ -241,6 +241,8 @@ export const awsOfiNccl = defineComponent(AWS_OFI_NCCL_SPEC, (c) => {
       awsOfiNccl: {
         layout: { lib: ["lib"] }, runtimeFiles: ["lib/libnccl-net.so", ...(platformAws ? ["lib/libnccl-ofi-tuner.so"] : [])], runtimePaths: ["lib", "share"],
         delivery: { type: "staged", dir: staged }, ldconfig: true,
+        // --with-hwloc=/usr: the plugin links the distribution's hwloc.
+        runtimePackages: ["libhwloc15"],
         facts: { libfabricLinked: `${fabric.producer}:${fabric.prefix}` },
         links: [{ file: "lib/libnccl-net.so", soname: "libfabric.so.1", kind: "libfabric" }],
         env: ofiRuntimeEnv(platformAws),

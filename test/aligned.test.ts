@@ -219,9 +219,10 @@ test("the stage graph: every builder is its own stage FROM the smallest stage it
   expect(stagesOf(text).map((s) => `${s.name}<-${s.from}`)).toEqual([
     "uv<-${UV_IMAGE}", "base<-${BASE_IMAGE}:${BASE_TAG}", "doca<-base", "gdrcopy<-base", "libfabric<-doca",
     "ucx<-doca", "etcd-cpp-api<-base", "aws-sdk-cpp<-base", "gusli<-base", "venv<-doca", "nixl<-venv",
-    "aws-ofi-nccl<-doca", "runtime<-doca",
+    "aws-ofi-nccl<-doca", "runtime-base<-${RUNTIME_IMAGE}:${RUNTIME_TAG}", "runtime<-runtime-base",
   ]);
-  expect(byName("runtime").from).toBe(byName("doca"));
+  // The final image is lean by default (issue 11 item 9): a CUDA runtime image, not the devel doca stage.
+  expect(byName("runtime").from).toBe(byName("runtime-base"));
 });
 
 describe("aws-ofi-nccl's libfabric rule", () => {
@@ -275,12 +276,16 @@ test("assertions never pipe into grep -q (an early exit SIGPIPEs the producer, a
   expect(stageText("nixl")).toContain('*) echo "stagewright: no pinned rustup-init for ARCH=${ARCH}" >&2; exit 1 ;;');
 });
 
-test("the in-image NCCL check compiles a one-communicator program against the image's NCCL (run with --gpus all; skipped without a GPU)", () => {
+test("the in-image NCCL check creates one communicator through the image's NCCL with python3's ctypes, no compiler (run with --gpus all; skipped without a GPU)", () => {
   const t = companionFiles(r)["test-nixl-aligned.sh"]!;
   expect(t).toContain('skip "NCCL: NET/OFI on communicator init (no GPU visible; run the container with --gpus all)"');
   // the base image's NCCL, as the loader finds it (issue 11 item 5); a built NCCL is linked from its prefix
-  expect(t).toContain(`gcc -o "$tmp/init" "$tmp/init.c" "$(ldconfig -p | awk '$1 == "libnccl.so.2" {print $NF; exit}')"`);
-  expect(companionFiles(alignedRecipe({ nccl: true, buildNccl: true }))["test-nixl-aligned.sh"]).toContain('gcc -o "$tmp/init" "$tmp/init.c" -L"${NCCL_PREFIX}/lib" -lnccl');
+  expect(t).toContain(`lib="$(ldconfig -p | awk '$1 == "libnccl.so.2" {print $NF; exit}')"`);
+  expect(companionFiles(alignedRecipe({ nccl: true, buildNccl: true }))["test-nixl-aligned.sh"]).toContain('lib="${NCCL_PREFIX}/lib/libnccl.so.2"');
+  expect(t).toContain("nccl = ctypes.CDLL(sys.argv[1])\nnccl.ncclGetErrorString.restype = ctypes.c_char_p");
+  expect(t).toContain("r = nccl.ncclCommInitAll(ctypes.byref(comm), 1, dev)");
+  // The lean image has no compiler: the check must not need one.
+  expect(t).not.toMatch(/\bgcc\b/);
   expect(t).toContain('grep -q "NET/OFI" <<< "$out"');
 });
 

@@ -184,6 +184,7 @@ describe("the bake file's text", () => {
       ["nixl-aligned", "Dockerfile.nixl-aligned"],
       ["nixl-aligned-no-nccl", "Dockerfile.nixl-aligned-no-nccl"],
       ["nixl-aligned-build-nccl", "Dockerfile.nixl-aligned-build-nccl"],
+      ["nixl-aligned-devel", "Dockerfile.nixl-aligned-devel"],
     ]);
     expect(companionFiles(r, variantsOf("nixl-aligned"))["Dockerfile.nixl-aligned-no-nccl"]).toBe(variantsOf("nixl-aligned")["no-nccl"]!.render());
   });

@@ -39,7 +39,7 @@ describe("render", () => {
     const dir = join(tmp(), "out");
     const r = await cli("render", "aligned", "--out", dir);
     expect(r.code).toBe(0);
-    expect(readdirSync(dir).sort()).toEqual([".dockerignore", "Dockerfile.nixl-aligned", "Dockerfile.nixl-aligned-build-nccl", "Dockerfile.nixl-aligned-no-nccl", "build-nixl-aligned.sh", "docker-bake.hcl", "test-nixl-aligned.sh"]);
+    expect(readdirSync(dir).sort()).toEqual([".dockerignore", "Dockerfile.nixl-aligned", "Dockerfile.nixl-aligned-build-nccl", "Dockerfile.nixl-aligned-devel", "Dockerfile.nixl-aligned-no-nccl", "build-nixl-aligned.sh", "docker-bake.hcl", "test-nixl-aligned.sh"]);
   });
   test("--set moves an ARG for the whole image", async () => {
     const r = await cli("render", "aligned", "--set", "LIBFABRIC_INSTALL_PATH=/opt/libfabric");

@@ -25,11 +25,14 @@ const EXPECTED = [
   'nixl: wget "subprojects/packagecache/$file"',
 ];
 const NCCL = ["nccl: wget nccl.tar.gz", "aws-ofi-nccl: wget aws-ofi-nccl.tar.gz"];
+// The lean final image's base adds DOCA's repository again, through the same pinned key (issue 11 item 9).
+const LEAN = ["runtime-base: wget /tmp/doca.key", "runtime-base: apt /etc/apt/sources.list.d/doca.list"];
 
 describe.each([
-  ["with aws-ofi-nccl for the base's NCCL (the default)", alignedRecipe({ nccl: true }), [...EXPECTED, NCCL[1]!]],
-  ["building NCCL", alignedRecipe({ nccl: true, buildNccl: true }), [...EXPECTED, ...NCCL]],
-  ["without NCCL", alignedRecipe({ nccl: false }), EXPECTED],
+  ["with aws-ofi-nccl for the base's NCCL (the default)", alignedRecipe({ nccl: true }), [...EXPECTED, ...LEAN, NCCL[1]!]],
+  ["building NCCL", alignedRecipe({ nccl: true, buildNccl: true }), [...EXPECTED, ...LEAN, ...NCCL]],
+  ["without NCCL", alignedRecipe({ nccl: false }), [...EXPECTED, ...LEAN]],
+  ["in the devel flavour", alignedRecipe({ nccl: true, flavour: "devel" }), [...EXPECTED, NCCL[1]!]],
 ])("every download of the aligned Dockerfile %s", (_, r, expected) => {
   const downloads = downloadsOf(r.render());
   test("is the expected list", () => {

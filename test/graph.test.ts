@@ -57,7 +57,7 @@ describe("recipeEdges", () => {
     const keys = edges.map((e) => `${e.kind} ${e.from} ${e.to}`);
     expect(new Set(keys).size).toBe(keys.length);
     expect(keys).toEqual(
-      expect.arrayContaining(["copy uv venv", "copy uv runtime", "from base doca", "from base gdrcopy", "from doca libfabric", "from doca venv", "from venv nixl", "copy libfabric nixl", "copy ucx nixl", "copy nixl runtime", "from doca runtime"]),
+      expect.arrayContaining(["copy uv venv", "copy uv runtime", "from base doca", "from base gdrcopy", "from doca libfabric", "from doca venv", "from venv nixl", "copy libfabric nixl", "copy ucx nixl", "copy nixl runtime", "from runtime-base runtime"]),
     );
   });
 
@@ -168,7 +168,10 @@ describe("rebuildPlan / rebuildFraction", () => {
     const times = stepTimes(aligned, ALIGNED_RUN_TIMES);
     const rows = cacheImpact(aligned, times);
     for (const r of rows) expect(r.timeFraction, r.arg).toBeGreaterThan(0);
-    expect(rows.find((r) => r.arg === "BASE_TAG")?.timeFraction).toBe(1);
+    // The lean runtime base starts FROM the runtime image: a bump of the build base does not re-run it.
+    expect(rows.find((r) => r.arg === "BASE_TAG")!.timeFraction).toBeLessThan(1);
+    expect(rebuildPlan(aligned, "BASE_TAG").stages.find((s) => s.stage === "runtime-base")?.rebuilt).toBe(0);
+    expect(rebuildPlan(aligned, "RUNTIME_TAG").stages.filter((s) => s.rebuilt > 0).map((s) => s.stage)).toEqual(["runtime-base", "runtime"]);
     expect(rows.find((r) => r.arg === "NIXL_VERSION")!.timeFraction).toBeLessThan(rows.find((r) => r.arg === "NIXL_VERSION")!.fraction);
     expect(() => stepTimes(aligned, { ...ALIGNED_RUN_TIMES, nixl: [] })).toThrow("stage nixl has 6 RUN steps but the build-time table gives 0: update scripts/build-times.ts");
   });

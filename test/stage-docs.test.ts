@@ -37,6 +37,7 @@ const SECTIONS: readonly (readonly [string, readonly (readonly [string, Componen
   ["aws-ofi-nccl", [["AWS_OFI_NCCL_SPEC", stages.AWS_OFI_NCCL_SPEC]]],
   ["preinstalled", [["preinstalledSpec(name, kind, prefix)", stages.preinstalledSpec("<name>", "<kind>", "<prefix>")]]],
   ["runtime", [["RUNTIME_SPEC", stages.RUNTIME_SPEC]]],
+  ["runtime-base", [["RUNTIME_BASE_SPEC", stages.RUNTIME_BASE_SPEC]]],
 ];
 
 describe.each(SECTIONS)("docs/stages.md ## %s", (heading, specs) => {

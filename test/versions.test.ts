@@ -202,8 +202,10 @@ describe("the current recipe", () => {
     for (const s of r.stages) {
       const parent = s.from;
       if (!("steps" in parent)) continue;
-      // Stand-ins for the base stage and for every stage it copies from, so the fragment parses alone.
-      const producers = [...new Set(s.needs.flatMap((n): string[] => (n.producer === null || n.producer === parent.name ? [] : [n.producer])))];
+      // Stand-ins for the base stage and for every stage it copies from (its needs' producers, and the
+      // uv stage the lean final stage copies uv from), so the fragment parses alone.
+      const copiedFrom = s.steps.flatMap((i): string[] => (i.op === "COPY" && i.from !== undefined ? [i.from] : []));
+      const producers = [...new Set([...s.needs.flatMap((n): string[] => (n.producer === null ? [] : [n.producer])), ...copiedFrom])].filter((n) => n !== parent.name);
       const stubs = [parent.name, ...producers].map((n) => `FROM debian:bookworm AS ${n}\nSHELL ["/bin/bash", "-euo", "pipefail", "-c"]`).join("\n");
       expect(checkDockerfile(`${stubs}\n${renderStageAlone(s)}`).problems, s.name).toEqual([]);
     }

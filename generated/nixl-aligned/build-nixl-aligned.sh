@@ -9,7 +9,7 @@ Build the nixl-aligned image with docker buildx.
 usage: build-nixl-aligned.sh [options] [-- extra docker buildx build arguments]
 
   --tag TAG          image tag (default: nixl-aligned:local)
-  --target STAGE     build stage to stop at (default: runtime; stages: uv, base, doca, gdrcopy, libfabric, ucx, etcd-cpp-api, aws-sdk-cpp, gusli, venv, nixl, aws-ofi-nccl, runtime)
+  --target STAGE     build stage to stop at (default: runtime; stages: uv, base, doca, gdrcopy, libfabric, ucx, etcd-cpp-api, aws-sdk-cpp, gusli, venv, nixl, aws-ofi-nccl, runtime-base, runtime)
   --no-cache         do not use the build cache
   --dry-run          print the docker command instead of running it
   -h, --help         this help
@@ -19,6 +19,7 @@ Build arguments (default in brackets):
   --base-image                   base image repository [nvcr.io/nvidia/cuda-dl-base]
   --base-tag                     base image tag, optionally pinned by digest (<tag>@sha256:<digest>) [25.06-cuda12.9-devel-ubuntu24.04]
   --doca-build                   DOCA host package build [3.1.0-091000-25.07]
+  --doca-signer-fingerprint      full OpenPGP fingerprint of the key that signs the DOCA apt repository (required: none is pinned, docs/sources.md) []
   --source-mirror                mirror for every source download, laid out as <mirror>/<host>/<path>; empty = the public URLs []
   --gdrcopy-version              GDRCopy release tag [v2.4.1]
   --gdrcopy-prefix               GDRCopy install prefix (lowercase prefix= in its Makefile) [/usr/local]
@@ -36,7 +37,8 @@ Build arguments (default in brackets):
   --rust-version                 Rust toolchain for NIXL's Rust bindings [1.86.0]
   --aws-ofi-nccl-version         aws-ofi-nccl tag [v1.12.1-aws]
   --aws-ofi-nccl-prefix          aws-ofi-nccl install prefix [/opt/amazon/ofi-nccl]
-  --doca-signer-fingerprint      full OpenPGP fingerprint of the key that signs the DOCA apt repository (required: none is pinned, docs/sources.md) []
+  --runtime-image                runtime image repository [nvcr.io/nvidia/cuda]
+  --runtime-tag                  runtime image tag, optionally pinned by digest (<tag>@sha256:<digest>) [12.9.1-runtime-ubuntu24.04]
   --gdrcopy-sha256               sha256 of the GDRCopy tag archive download [faa7e816e9bad3301e53d6721457f7ef5ab42b7aa3b01ffda51f8e5620bb20ed]
   --libfabric-sha256             sha256 of the libfabric release tarball download [1d18fce868f8fef68b42fccd1f5df2555369739e8cb7c148532a0529a308eb09]
   --ucx-commit                   git commit that UCX_VERSION must resolve to [e4636149592d5a435c2c911fe7727444a13bfa2e]
@@ -94,6 +96,7 @@ while [ "$#" -gt 0 ]; do
     --base-image) need_value "$1" "$#"; given[BASE_IMAGE]="$2"; build_args+=(--build-arg "BASE_IMAGE=$2"); shift 2 ;;
     --base-tag) need_value "$1" "$#"; given[BASE_TAG]="$2"; build_args+=(--build-arg "BASE_TAG=$2"); shift 2 ;;
     --doca-build) need_value "$1" "$#"; given[DOCA_BUILD]="$2"; build_args+=(--build-arg "DOCA_BUILD=$2"); shift 2 ;;
+    --doca-signer-fingerprint) need_value "$1" "$#"; given[DOCA_SIGNER_FINGERPRINT]="$2"; build_args+=(--build-arg "DOCA_SIGNER_FINGERPRINT=$2"); shift 2 ;;
     --source-mirror) need_value "$1" "$#"; given[SOURCE_MIRROR]="$2"; build_args+=(--build-arg "SOURCE_MIRROR=$2"); shift 2 ;;
     --gdrcopy-version) need_value "$1" "$#"; given[GDRCOPY_VERSION]="$2"; build_args+=(--build-arg "GDRCOPY_VERSION=$2"); shift 2 ;;
     --gdrcopy-prefix) need_value "$1" "$#"; given[GDRCOPY_PREFIX]="$2"; build_args+=(--build-arg "GDRCOPY_PREFIX=$2"); shift 2 ;;
@@ -111,7 +114,8 @@ while [ "$#" -gt 0 ]; do
     --rust-version) need_value "$1" "$#"; given[RUST_VERSION]="$2"; build_args+=(--build-arg "RUST_VERSION=$2"); shift 2 ;;
     --aws-ofi-nccl-version) need_value "$1" "$#"; given[AWS_OFI_NCCL_VERSION]="$2"; build_args+=(--build-arg "AWS_OFI_NCCL_VERSION=$2"); shift 2 ;;
     --aws-ofi-nccl-prefix) need_value "$1" "$#"; given[AWS_OFI_NCCL_PREFIX]="$2"; build_args+=(--build-arg "AWS_OFI_NCCL_PREFIX=$2"); shift 2 ;;
-    --doca-signer-fingerprint) need_value "$1" "$#"; given[DOCA_SIGNER_FINGERPRINT]="$2"; build_args+=(--build-arg "DOCA_SIGNER_FINGERPRINT=$2"); shift 2 ;;
+    --runtime-image) need_value "$1" "$#"; given[RUNTIME_IMAGE]="$2"; build_args+=(--build-arg "RUNTIME_IMAGE=$2"); shift 2 ;;
+    --runtime-tag) need_value "$1" "$#"; given[RUNTIME_TAG]="$2"; build_args+=(--build-arg "RUNTIME_TAG=$2"); shift 2 ;;
     --gdrcopy-sha256) need_value "$1" "$#"; given[GDRCOPY_SHA256]="$2"; build_args+=(--build-arg "GDRCOPY_SHA256=$2"); shift 2 ;;
     --libfabric-sha256) need_value "$1" "$#"; given[LIBFABRIC_SHA256]="$2"; build_args+=(--build-arg "LIBFABRIC_SHA256=$2"); shift 2 ;;
     --ucx-commit) need_value "$1" "$#"; given[UCX_COMMIT]="$2"; build_args+=(--build-arg "UCX_COMMIT=$2"); shift 2 ;;
@@ -139,6 +143,9 @@ if [ -n "${given[BASE_TAG]+x}" ]; then
 fi
 if [ -n "${given[DOCA_BUILD]+x}" ]; then
   check_value "${given[DOCA_BUILD]}" '^[0-9]+\.[0-9]+\.[0-9]+-[0-9]+-[0-9]+\.[0-9]+$' 1 0 '--doca-build (ARG DOCA_BUILD): "%s" is not a DOCA host build such as 3.1.0-091000-25.07' 1
+fi
+if [ -n "${given[DOCA_SIGNER_FINGERPRINT]+x}" ]; then
+  check_value "${given[DOCA_SIGNER_FINGERPRINT]}" '^([0-9A-F]{40})?$' 1 0 '--doca-signer-fingerprint (ARG DOCA_SIGNER_FINGERPRINT): "%s" is not 40 upper-case hex digits (empty stops the build)' 1
 fi
 if [ -n "${given[SOURCE_MIRROR]+x}" ]; then
   check_value "${given[SOURCE_MIRROR]}" '^(|https?://[A-Za-z0-9.:_-]+(/[A-Za-z0-9._~-]+)*|file://(/[A-Za-z0-9._~+-]+)+)$' 1 0 '--source-mirror (ARG SOURCE_MIRROR): "%s" is not empty, an http(s) URL or a file:///absolute/path, without spaces, quotes or $' 1
@@ -225,8 +232,12 @@ if [ -n "${given[AWS_OFI_NCCL_PREFIX]+x}" ]; then
   check_value "${given[AWS_OFI_NCCL_PREFIX]}" '[^A-Za-z0-9._/+-]' 0 0 '--aws-ofi-nccl-prefix (ARG AWS_OFI_NCCL_PREFIX): "%s" holds characters a prefix must not hold (spaces, $, quotes, ...): use letters, digits and . _ - + / only' 1
   check_value "${given[AWS_OFI_NCCL_PREFIX]}" '//|/\.\.?(/|$)|./$' 0 0 '--aws-ofi-nccl-prefix (ARG AWS_OFI_NCCL_PREFIX): "%s" is not a normalised path: write it without //, /./, /../ or a trailing /' 1
 fi
-if [ -n "${given[DOCA_SIGNER_FINGERPRINT]+x}" ]; then
-  check_value "${given[DOCA_SIGNER_FINGERPRINT]}" '^([0-9A-F]{40})?$' 1 0 '--doca-signer-fingerprint (ARG DOCA_SIGNER_FINGERPRINT): "%s" is not 40 upper-case hex digits (empty stops the build)' 1
+if [ -n "${given[RUNTIME_IMAGE]+x}" ]; then
+  check_value "${given[RUNTIME_IMAGE]}" '^[a-z0-9]+([._/-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*$' 1 0 '--runtime-image (ARG RUNTIME_IMAGE): "%s" is not an image repository such as nvcr.io/nvidia/cuda' 1
+fi
+if [ -n "${given[RUNTIME_TAG]+x}" ]; then
+  check_value "${given[RUNTIME_TAG]}" '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(@sha256:[0-9a-f]{64})?$' 1 0 '--runtime-tag (ARG RUNTIME_TAG): "%s" is not an image tag, optionally pinned by digest (<tag> or <tag>@sha256:<64 hex digits>; never latest)' 1
+  check_value "${given[RUNTIME_TAG]}" '^(latest)$' 0 0 '--runtime-tag (ARG RUNTIME_TAG): "%s" is not an image tag, optionally pinned by digest (<tag> or <tag>@sha256:<64 hex digits>; never latest)' 1
 fi
 if [ -n "${given[GDRCOPY_SHA256]+x}" ]; then
   check_value "${given[GDRCOPY_SHA256]}" '^([0-9a-f]{64})?$' 1 0 '--gdrcopy-sha256 (ARG GDRCOPY_SHA256): "%s" is not 64 lower-case hex digits (or empty)' 1

@@ -18,13 +18,13 @@ Paths follow the image's build ARGs; export the same names to override them:
   AWS_OFI_NCCL_PREFIX
   AWS_OFI_NCCL_VERSION
   AWS_SDK_CPP_VERSION
-  BASE_TAG
   GDRCOPY_PREFIX
   GDRCOPY_VERSION
   LIBFABRIC_INSTALL_PATH
   LIBFABRIC_VERSION
   NIXL_PREFIX
   NIXL_VERSION
+  RUNTIME_TAG
   UCX_PREFIX
   UCX_VERSION
 
@@ -43,16 +43,16 @@ ARCH="${ARCH:-$(uname -m)}"
 AWS_OFI_NCCL_PREFIX="${AWS_OFI_NCCL_PREFIX:-/opt/amazon/ofi-nccl}"
 AWS_OFI_NCCL_VERSION="${AWS_OFI_NCCL_VERSION:-v1.12.1-aws}"
 AWS_SDK_CPP_VERSION="${AWS_SDK_CPP_VERSION:-1.11.581}"
-BASE_TAG="${BASE_TAG:-25.06-cuda12.9-devel-ubuntu24.04}"
 GDRCOPY_PREFIX="${GDRCOPY_PREFIX:-/usr/local}"
 GDRCOPY_VERSION="${GDRCOPY_VERSION:-v2.4.1}"
 LIBFABRIC_INSTALL_PATH="${LIBFABRIC_INSTALL_PATH:-/usr/local}"
 LIBFABRIC_VERSION="${LIBFABRIC_VERSION:-v2.3.0}"
 NIXL_PREFIX="${NIXL_PREFIX:-/usr/local/nixl}"
 NIXL_VERSION="${NIXL_VERSION:-0.7.1}"
+RUNTIME_TAG="${RUNTIME_TAG:-12.9.1-runtime-ubuntu24.04}"
 UCX_PREFIX="${UCX_PREFIX:-/usr}"
 UCX_VERSION="${UCX_VERSION:-v1.19.0}"
-export ARCH AWS_OFI_NCCL_PREFIX AWS_OFI_NCCL_VERSION AWS_SDK_CPP_VERSION BASE_TAG GDRCOPY_PREFIX GDRCOPY_VERSION LIBFABRIC_INSTALL_PATH LIBFABRIC_VERSION NIXL_PREFIX NIXL_VERSION UCX_PREFIX UCX_VERSION
+export ARCH AWS_OFI_NCCL_PREFIX AWS_OFI_NCCL_VERSION AWS_SDK_CPP_VERSION GDRCOPY_PREFIX GDRCOPY_VERSION LIBFABRIC_INSTALL_PATH LIBFABRIC_VERSION NIXL_PREFIX NIXL_VERSION RUNTIME_TAG UCX_PREFIX UCX_VERSION
 
 passed=0
 failed=0
@@ -240,26 +240,19 @@ if ! nvidia-smi -L > /dev/null 2>&1; then
   skip "NCCL: NET/OFI on communicator init (no GPU visible; run the container with --gpus all)"
 else
   check "NCCL: a communicator init loads the OFI net plugin (NCCL_DEBUG=INFO shows NET/OFI)" <<'CHECK'
-tmp="$(mktemp -d)"
-cat > "$tmp/init.c" <<'C'
-#include <stdio.h>
-/* the runtime image carries NCCL's libraries, not its headers: declare the three calls used */
-typedef struct ncclComm *ncclComm_t;
-typedef int ncclResult_t;
-ncclResult_t ncclCommInitAll(ncclComm_t *comm, int ndev, const int *devlist);
-ncclResult_t ncclCommDestroy(ncclComm_t comm);
-const char *ncclGetErrorString(ncclResult_t result);
-int main(void) {
-  ncclComm_t comm;
-  int dev = 0;
-  ncclResult_t r = ncclCommInitAll(&comm, 1, &dev);
-  if (r != 0) { fprintf(stderr, "%s\n", ncclGetErrorString(r)); return 1; }
-  ncclCommDestroy(comm);
-  return 0;
-}
-C
-gcc -o "$tmp/init" "$tmp/init.c" "$(ldconfig -p | awk '$1 == "libnccl.so.2" {print $NF; exit}')"
-out="$(NCCL_DEBUG=INFO "$tmp/init" 2>&1)"
+lib="$(ldconfig -p | awk '$1 == "libnccl.so.2" {print $NF; exit}')"
+out="$(NCCL_DEBUG=INFO python3 - "$lib" 2>&1 <<'PY'
+import ctypes, sys
+nccl = ctypes.CDLL(sys.argv[1])
+nccl.ncclGetErrorString.restype = ctypes.c_char_p
+comm = ctypes.c_void_p()
+dev = (ctypes.c_int * 1)(0)
+r = nccl.ncclCommInitAll(ctypes.byref(comm), 1, dev)
+if r != 0:
+    sys.exit(nccl.ncclGetErrorString(r).decode())
+nccl.ncclCommDestroy(comm)
+PY
+)"
 awk '/NET\// && n < 5 {print; n++}' <<< "$out"
 grep -q "NET/OFI" <<< "$out"
 CHECK

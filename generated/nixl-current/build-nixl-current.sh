@@ -9,7 +9,7 @@ Build the nixl-current image with docker buildx.
 usage: build-nixl-current.sh [options] [-- extra docker buildx build arguments]
 
   --tag TAG          image tag (default: nixl-current:local)
-  --target STAGE     build stage to stop at (default: runtime; stages: uv, base, doca, gdrcopy, libfabric, ucx, abseil, grpc, etcd-cpp-api, aws-sdk-cpp, gusli, nixl, nccl, aws-ofi-nccl, runtime)
+  --target STAGE     build stage to stop at (default: runtime; stages: uv, base, doca, gdrcopy, libfabric, ucx, abseil, grpc, etcd-cpp-api, aws-sdk-cpp, gusli, nixl, nccl, aws-ofi-nccl, runtime-base, runtime)
   --no-cache         do not use the build cache
   --dry-run          print the docker command instead of running it
   -h, --help         this help
@@ -20,6 +20,7 @@ Build arguments (default in brackets):
   --base-tag                     base image tag, optionally pinned by digest (<tag>@sha256:<digest>) [25.10-cuda13.0-devel-ubuntu24.04]
   --python-version               Python version of the virtual environment and the NIXL wheel [3.12]
   --doca-build                   DOCA host package build [3.3.0-088000-26.01]
+  --doca-signer-fingerprint      full OpenPGP fingerprint of the key that signs the DOCA apt repository (required: none is pinned, docs/sources.md) []
   --source-mirror                mirror for every source download, laid out as <mirror>/<host>/<path>; empty = the public URLs []
   --gdrcopy-version              GDRCopy release tag [v2.5.2]
   --gdrcopy-prefix               GDRCopy install prefix (lowercase prefix= in its Makefile) [/usr/local]
@@ -40,7 +41,8 @@ Build arguments (default in brackets):
   --nccl-prefix                  NCCL install prefix [/usr/local]
   --aws-ofi-nccl-version         aws-ofi-nccl tag [v1.20.0]
   --aws-ofi-nccl-prefix          aws-ofi-nccl install prefix [/opt/amazon/ofi-nccl]
-  --doca-signer-fingerprint      full OpenPGP fingerprint of the key that signs the DOCA apt repository (required: none is pinned, docs/sources.md) []
+  --runtime-image                runtime image repository [nvidia/cuda]
+  --runtime-tag                  runtime image tag, optionally pinned by digest (<tag>@sha256:<digest>) [13.0.2-runtime-ubuntu24.04]
   --gdrcopy-sha256               sha256 of the GDRCopy tag archive download [32bc7b2c198dd97ec251de0ff4823252c95e31a4c79a5f843c82514c9af2052b]
   --libfabric-sha256             sha256 of the libfabric release tarball download []
   --ucx-commit                   git commit that UCX_VERSION must resolve to [8a6b06fb880accbb933a79cda893883872c68d9d]
@@ -105,6 +107,7 @@ while [ "$#" -gt 0 ]; do
     --base-tag) need_value "$1" "$#"; given[BASE_TAG]="$2"; build_args+=(--build-arg "BASE_TAG=$2"); shift 2 ;;
     --python-version) need_value "$1" "$#"; given[PYTHON_VERSION]="$2"; build_args+=(--build-arg "PYTHON_VERSION=$2"); shift 2 ;;
     --doca-build) need_value "$1" "$#"; given[DOCA_BUILD]="$2"; build_args+=(--build-arg "DOCA_BUILD=$2"); shift 2 ;;
+    --doca-signer-fingerprint) need_value "$1" "$#"; given[DOCA_SIGNER_FINGERPRINT]="$2"; build_args+=(--build-arg "DOCA_SIGNER_FINGERPRINT=$2"); shift 2 ;;
     --source-mirror) need_value "$1" "$#"; given[SOURCE_MIRROR]="$2"; build_args+=(--build-arg "SOURCE_MIRROR=$2"); shift 2 ;;
     --gdrcopy-version) need_value "$1" "$#"; given[GDRCOPY_VERSION]="$2"; build_args+=(--build-arg "GDRCOPY_VERSION=$2"); shift 2 ;;
     --gdrcopy-prefix) need_value "$1" "$#"; given[GDRCOPY_PREFIX]="$2"; build_args+=(--build-arg "GDRCOPY_PREFIX=$2"); shift 2 ;;
@@ -125,7 +128,8 @@ while [ "$#" -gt 0 ]; do
     --nccl-prefix) need_value "$1" "$#"; given[NCCL_PREFIX]="$2"; build_args+=(--build-arg "NCCL_PREFIX=$2"); shift 2 ;;
     --aws-ofi-nccl-version) need_value "$1" "$#"; given[AWS_OFI_NCCL_VERSION]="$2"; build_args+=(--build-arg "AWS_OFI_NCCL_VERSION=$2"); shift 2 ;;
     --aws-ofi-nccl-prefix) need_value "$1" "$#"; given[AWS_OFI_NCCL_PREFIX]="$2"; build_args+=(--build-arg "AWS_OFI_NCCL_PREFIX=$2"); shift 2 ;;
-    --doca-signer-fingerprint) need_value "$1" "$#"; given[DOCA_SIGNER_FINGERPRINT]="$2"; build_args+=(--build-arg "DOCA_SIGNER_FINGERPRINT=$2"); shift 2 ;;
+    --runtime-image) need_value "$1" "$#"; given[RUNTIME_IMAGE]="$2"; build_args+=(--build-arg "RUNTIME_IMAGE=$2"); shift 2 ;;
+    --runtime-tag) need_value "$1" "$#"; given[RUNTIME_TAG]="$2"; build_args+=(--build-arg "RUNTIME_TAG=$2"); shift 2 ;;
     --gdrcopy-sha256) need_value "$1" "$#"; given[GDRCOPY_SHA256]="$2"; build_args+=(--build-arg "GDRCOPY_SHA256=$2"); shift 2 ;;
     --libfabric-sha256) need_value "$1" "$#"; given[LIBFABRIC_SHA256]="$2"; build_args+=(--build-arg "LIBFABRIC_SHA256=$2"); shift 2 ;;
     --ucx-commit) need_value "$1" "$#"; given[UCX_COMMIT]="$2"; build_args+=(--build-arg "UCX_COMMIT=$2"); shift 2 ;;
@@ -162,6 +166,9 @@ if [ -n "${given[PYTHON_VERSION]+x}" ]; then
 fi
 if [ -n "${given[DOCA_BUILD]+x}" ]; then
   check_value "${given[DOCA_BUILD]}" '^[0-9]+\.[0-9]+\.[0-9]+-[0-9]+-[0-9]+\.[0-9]+$' 1 0 '--doca-build (ARG DOCA_BUILD): "%s" is not a DOCA host build such as 3.1.0-091000-25.07' 1
+fi
+if [ -n "${given[DOCA_SIGNER_FINGERPRINT]+x}" ]; then
+  check_value "${given[DOCA_SIGNER_FINGERPRINT]}" '^([0-9A-F]{40})?$' 1 0 '--doca-signer-fingerprint (ARG DOCA_SIGNER_FINGERPRINT): "%s" is not 40 upper-case hex digits (empty stops the build)' 1
 fi
 if [ -n "${given[SOURCE_MIRROR]+x}" ]; then
   check_value "${given[SOURCE_MIRROR]}" '^(|https?://[A-Za-z0-9.:_-]+(/[A-Za-z0-9._~-]+)*|file://(/[A-Za-z0-9._~+-]+)+)$' 1 0 '--source-mirror (ARG SOURCE_MIRROR): "%s" is not empty, an http(s) URL or a file:///absolute/path, without spaces, quotes or $' 1
@@ -263,8 +270,12 @@ if [ -n "${given[AWS_OFI_NCCL_PREFIX]+x}" ]; then
   check_value "${given[AWS_OFI_NCCL_PREFIX]}" '[^A-Za-z0-9._/+-]' 0 0 '--aws-ofi-nccl-prefix (ARG AWS_OFI_NCCL_PREFIX): "%s" holds characters a prefix must not hold (spaces, $, quotes, ...): use letters, digits and . _ - + / only' 1
   check_value "${given[AWS_OFI_NCCL_PREFIX]}" '//|/\.\.?(/|$)|./$' 0 0 '--aws-ofi-nccl-prefix (ARG AWS_OFI_NCCL_PREFIX): "%s" is not a normalised path: write it without //, /./, /../ or a trailing /' 1
 fi
-if [ -n "${given[DOCA_SIGNER_FINGERPRINT]+x}" ]; then
-  check_value "${given[DOCA_SIGNER_FINGERPRINT]}" '^([0-9A-F]{40})?$' 1 0 '--doca-signer-fingerprint (ARG DOCA_SIGNER_FINGERPRINT): "%s" is not 40 upper-case hex digits (empty stops the build)' 1
+if [ -n "${given[RUNTIME_IMAGE]+x}" ]; then
+  check_value "${given[RUNTIME_IMAGE]}" '^[a-z0-9]+([._/-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*$' 1 0 '--runtime-image (ARG RUNTIME_IMAGE): "%s" is not an image repository such as nvcr.io/nvidia/cuda' 1
+fi
+if [ -n "${given[RUNTIME_TAG]+x}" ]; then
+  check_value "${given[RUNTIME_TAG]}" '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(@sha256:[0-9a-f]{64})?$' 1 0 '--runtime-tag (ARG RUNTIME_TAG): "%s" is not an image tag, optionally pinned by digest (<tag> or <tag>@sha256:<64 hex digits>; never latest)' 1
+  check_value "${given[RUNTIME_TAG]}" '^(latest)$' 0 0 '--runtime-tag (ARG RUNTIME_TAG): "%s" is not an image tag, optionally pinned by digest (<tag> or <tag>@sha256:<64 hex digits>; never latest)' 1
 fi
 if [ -n "${given[GDRCOPY_SHA256]+x}" ]; then
   check_value "${given[GDRCOPY_SHA256]}" '^([0-9a-f]{64})?$' 1 0 '--gdrcopy-sha256 (ARG GDRCOPY_SHA256): "%s" is not 64 lower-case hex digits (or empty)' 1

@@ -19,7 +19,6 @@ Paths follow the image's build ARGs; export the same names to override them:
   AWS_OFI_NCCL_PREFIX
   AWS_OFI_NCCL_VERSION
   AWS_SDK_CPP_VERSION
-  BASE_TAG
   GDRCOPY_PREFIX
   GDRCOPY_VERSION
   GRPC_VERSION
@@ -29,6 +28,7 @@ Paths follow the image's build ARGs; export the same names to override them:
   NCCL_VERSION
   NIXL_PREFIX
   NIXL_VERSION
+  RUNTIME_TAG
   UCX_PREFIX
   UCX_VERSION
 
@@ -48,7 +48,6 @@ ARCH="${ARCH:-$(uname -m)}"
 AWS_OFI_NCCL_PREFIX="${AWS_OFI_NCCL_PREFIX:-/opt/amazon/ofi-nccl}"
 AWS_OFI_NCCL_VERSION="${AWS_OFI_NCCL_VERSION:-v1.20.0}"
 AWS_SDK_CPP_VERSION="${AWS_SDK_CPP_VERSION:-1.11.760}"
-BASE_TAG="${BASE_TAG:-25.10-cuda13.0-devel-ubuntu24.04}"
 GDRCOPY_PREFIX="${GDRCOPY_PREFIX:-/usr/local}"
 GDRCOPY_VERSION="${GDRCOPY_VERSION:-v2.5.2}"
 GRPC_VERSION="${GRPC_VERSION:-v1.73.0}"
@@ -58,9 +57,10 @@ NCCL_PREFIX="${NCCL_PREFIX:-/usr/local}"
 NCCL_VERSION="${NCCL_VERSION:-v2.29.7-1}"
 NIXL_PREFIX="${NIXL_PREFIX:-/usr/local/nixl}"
 NIXL_VERSION="${NIXL_VERSION:-v1.4.0}"
+RUNTIME_TAG="${RUNTIME_TAG:-13.0.2-runtime-ubuntu24.04}"
 UCX_PREFIX="${UCX_PREFIX:-/usr}"
 UCX_VERSION="${UCX_VERSION:-v1.22.0}"
-export ABSEIL_VERSION ARCH AWS_OFI_NCCL_PREFIX AWS_OFI_NCCL_VERSION AWS_SDK_CPP_VERSION BASE_TAG GDRCOPY_PREFIX GDRCOPY_VERSION GRPC_VERSION LIBFABRIC_INSTALL_PATH LIBFABRIC_VERSION NCCL_PREFIX NCCL_VERSION NIXL_PREFIX NIXL_VERSION UCX_PREFIX UCX_VERSION
+export ABSEIL_VERSION ARCH AWS_OFI_NCCL_PREFIX AWS_OFI_NCCL_VERSION AWS_SDK_CPP_VERSION GDRCOPY_PREFIX GDRCOPY_VERSION GRPC_VERSION LIBFABRIC_INSTALL_PATH LIBFABRIC_VERSION NCCL_PREFIX NCCL_VERSION NIXL_PREFIX NIXL_VERSION RUNTIME_TAG UCX_PREFIX UCX_VERSION
 
 passed=0
 failed=0
@@ -261,26 +261,19 @@ if ! nvidia-smi -L > /dev/null 2>&1; then
   skip "NCCL: NET/OFI on communicator init (no GPU visible; run the container with --gpus all)"
 else
   check "NCCL: a communicator init loads the OFI net plugin (NCCL_DEBUG=INFO shows NET/OFI)" <<'CHECK'
-tmp="$(mktemp -d)"
-cat > "$tmp/init.c" <<'C'
-#include <stdio.h>
-/* the runtime image carries NCCL's libraries, not its headers: declare the three calls used */
-typedef struct ncclComm *ncclComm_t;
-typedef int ncclResult_t;
-ncclResult_t ncclCommInitAll(ncclComm_t *comm, int ndev, const int *devlist);
-ncclResult_t ncclCommDestroy(ncclComm_t comm);
-const char *ncclGetErrorString(ncclResult_t result);
-int main(void) {
-  ncclComm_t comm;
-  int dev = 0;
-  ncclResult_t r = ncclCommInitAll(&comm, 1, &dev);
-  if (r != 0) { fprintf(stderr, "%s\n", ncclGetErrorString(r)); return 1; }
-  ncclCommDestroy(comm);
-  return 0;
-}
-C
-gcc -o "$tmp/init" "$tmp/init.c" -L"${NCCL_PREFIX}/lib" -lnccl
-out="$(NCCL_DEBUG=INFO "$tmp/init" 2>&1)"
+lib="${NCCL_PREFIX}/lib/libnccl.so.2"
+out="$(NCCL_DEBUG=INFO python3 - "$lib" 2>&1 <<'PY'
+import ctypes, sys
+nccl = ctypes.CDLL(sys.argv[1])
+nccl.ncclGetErrorString.restype = ctypes.c_char_p
+comm = ctypes.c_void_p()
+dev = (ctypes.c_int * 1)(0)
+r = nccl.ncclCommInitAll(ctypes.byref(comm), 1, dev)
+if r != 0:
+    sys.exit(nccl.ncclGetErrorString(r).decode())
+nccl.ncclCommDestroy(comm)
+PY
+)"
 awk '/NET\// && n < 5 {print; n++}' <<< "$out"
 grep -q "NET/OFI" <<< "$out"
 CHECK

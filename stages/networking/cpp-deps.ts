@@ -42,7 +42,12 @@ export const etcdCppApi = defineComponent(ETCD_SPEC, (c) => {
     description: "etcd-cpp-apiv3 (core only), pinned by commit",
     args: [ETCD_CPP_API_COMMIT, SOURCE_MIRROR, NPROC],
     details: {
-      etcd: { layout: { lib: ["lib"], include: ["include/etcd"] }, runtimePaths: ["lib"], delivery: { type: "staged", dir: staged }, ldconfig: true },
+      etcd: {
+        layout: { lib: ["lib"], include: ["include/etcd"] }, runtimePaths: ["lib"], delivery: { type: "staged", dir: staged }, ldconfig: true,
+        // BUILD_ETCD_CORE_ONLY: the gRPC client only, on Ubuntu 24.04's gRPC and protobuf (libgrpc++-dev,
+        // libprotobuf-dev), unless it is built against a gRPC artifact (which brings its own libraries).
+        runtimePackages: c.options["grpc"] === undefined ? ["libgrpc++1.51t64", "libgrpc29t64", "libprotobuf32t64"] : [],
+      },
     },
     steps: [
       compileStep({
@@ -94,7 +99,11 @@ export const awsSdkCpp = defineComponent(AWS_SDK_SPEC, (c) => {
     description: "AWS SDK for C++, s3 only (NIXL OBJ plugin)",
     args: [AWS_SDK_CPP_COMMIT, SOURCE_MIRROR, NPROC],
     details: {
-      awsSdk: { layout: { lib: ["lib"], include: ["include/aws"], pkgconfig: ["lib/pkgconfig"] }, runtimePaths: ["lib"], delivery: { type: "staged", dir: staged }, ldconfig: true },
+      awsSdk: {
+        layout: { lib: ["lib"], include: ["include/aws"], pkgconfig: ["lib/pkgconfig"] }, runtimePaths: ["lib"], delivery: { type: "staged", dir: staged }, ldconfig: true,
+        // The SDK's HTTP and crypto: libcurl4-openssl-dev and libssl-dev at build time (Ubuntu 24.04 names).
+        runtimePackages: ["libcurl4t64", "libssl3t64"],
+      },
     },
     steps: [
       compileStep({

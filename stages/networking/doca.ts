@@ -61,6 +61,60 @@ export type DocaOptions = OptionsOf<typeof DOCA_SPEC.options>;
 export const RDMA_PACKAGES: readonly string[] = ["libibverbs-dev", "rdma-core", "ibverbs-utils", "libibumad-dev", "libnuma-dev", "librdmacm-dev", "ibverbs-providers"];
 
 /**
+ * The ARG holding the full fingerprint of the DOCA repository key: `pinned` (an option's value or the
+ * source lock's), empty when neither has one, which stops the step that reads it.
+ *
+ * @example
+ * docaSignerFingerprintArg("")
+ */
+export function docaSignerFingerprintArg(pinned: string) {
+  return stringArg(
+    "DOCA_SIGNER_FINGERPRINT",
+    pinned,
+    /^([0-9A-F]{40})?$/,
+    "40 upper-case hex digits (empty stops the build)",
+    "full OpenPGP fingerprint of the key that signs the DOCA apt repository (required: none is pinned, docs/sources.md)",
+  );
+}
+
+/**
+ * The fingerprint the source lock pins for the DOCA repository key (none yet: docs/sources.md row 7b).
+ *
+ * @example
+ * docaSignerFingerprintArg(lockedDocaFingerprint())
+ */
+export function lockedDocaFingerprint(): string {
+  return stageLock().get("doca-repo-key")?.fingerprint ?? "";
+}
+
+/**
+ * Shell lines that add DOCA's signed apt repository for the release of `${DOCA_BUILD}` (the OS read
+ * from /etc/lsb-release, the architecture from TARGETARCH) and update apt's lists: the doca stage's
+ * and the lean runtime base's, so both install from the one repository with the one pinned key.
+ *
+ * @example
+ * docaRepositoryLines("DOCA_SIGNER_FINGERPRINT")
+ */
+export function docaRepositoryLines(fingerprintArg: string): string[] {
+  return [
+    // ubuntu24.04 from /etc/lsb-release, read rather than sourced (a sourced file is code)
+    'os="$(awk -F= \'$1 == "DISTRIB_ID" {id = tolower($2)} $1 == "DISTRIB_RELEASE" {rel = $2} END {print id rel}\' /etc/lsb-release)"',
+    'case "${TARGETARCH}" in amd64) doca_arch=x86_64 ;; arm64) doca_arch=arm64-sbsa ;; *) echo "stagewright: DOCA has no repository for TARGETARCH=${TARGETARCH}" >&2; exit 1 ;; esac',
+    'doca_version="${DOCA_BUILD%%-*}"',
+    pinnedAptRepositoryScript({
+      name: "doca",
+      keyUrl: DOCA_KEY_URL,
+      fingerprintArg,
+      whenEmpty: FINGERPRINT_HINT,
+      url: "https://linux.mellanox.com/public/repo/doca/${doca_version}/${os}/${doca_arch}/",
+      suite: "./",
+    }),
+    "rm -f /etc/apt/apt.conf.d/docker-clean",
+    "apt-get update",
+  ];
+}
+
+/**
  * The DOCA stage.
  *
  * @example
@@ -68,14 +122,7 @@ export const RDMA_PACKAGES: readonly string[] = ["libibverbs-dev", "rdma-core", 
  */
 export const doca = defineComponent(DOCA_SPEC, (c) => {
   const DOCA_BUILD = c.versionArg!;
-  const pinned = (c.options["keyFingerprint"] as string | undefined) ?? stageLock().get("doca-repo-key")?.fingerprint ?? "";
-  const DOCA_SIGNER_FINGERPRINT = stringArg(
-    "DOCA_SIGNER_FINGERPRINT",
-    pinned,
-    /^([0-9A-F]{40})?$/,
-    "40 upper-case hex digits (empty stops the build)",
-    "full OpenPGP fingerprint of the key that signs the DOCA apt repository (required: none is pinned, docs/sources.md)",
-  );
+  const DOCA_SIGNER_FINGERPRINT = docaSignerFingerprintArg((c.options["keyFingerprint"] as string | undefined) ?? lockedDocaFingerprint());
   return {
     description: "DOCA apt repository (signed, key pinned by fingerprint), GPUNetIO, rdma-core from the DOCA repository: the image's one rdma-core",
     args: [TARGETARCH, DOCA_BUILD, DOCA_SIGNER_FINGERPRINT, SOURCE_MIRROR],
@@ -84,20 +131,7 @@ export const doca = defineComponent(DOCA_SPEC, (c) => {
       comment("DOCA's signed apt repository for this release; apt verifies every package through the pinned key"),
       run(
         [
-          // ubuntu24.04 from /etc/lsb-release, read rather than sourced (a sourced file is code)
-          'os="$(awk -F= \'$1 == "DISTRIB_ID" {id = tolower($2)} $1 == "DISTRIB_RELEASE" {rel = $2} END {print id rel}\' /etc/lsb-release)"',
-          'case "${TARGETARCH}" in amd64) doca_arch=x86_64 ;; arm64) doca_arch=arm64-sbsa ;; *) echo "stagewright: DOCA has no repository for TARGETARCH=${TARGETARCH}" >&2; exit 1 ;; esac',
-          'doca_version="${DOCA_BUILD%%-*}"',
-          pinnedAptRepositoryScript({
-            name: "doca",
-            keyUrl: DOCA_KEY_URL,
-            fingerprintArg: DOCA_SIGNER_FINGERPRINT.name,
-            whenEmpty: FINGERPRINT_HINT,
-            url: "https://linux.mellanox.com/public/repo/doca/${doca_version}/${os}/${doca_arch}/",
-            suite: "./",
-          }),
-          "rm -f /etc/apt/apt.conf.d/docker-clean",
-          "apt-get update",
+          ...docaRepositoryLines(DOCA_SIGNER_FINGERPRINT.name),
           "DEBIAN_FRONTEND=noninteractive apt-get upgrade -y",
           "DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends doca-sdk-gpunetio libdoca-sdk-gpunetio-dev libdoca-sdk-verbs-dev",
         ].join("\n"),

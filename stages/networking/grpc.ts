@@ -84,7 +84,13 @@ export const grpc = defineComponent(GRPC_SPEC, (c) => {
   return {
     description: "gRPC (shared) from its release tag, against the Abseil artifact",
     args: [GRPC_COMMIT, GRPC_CXX_STANDARD, SOURCE_MIRROR, NPROC],
-    details: { grpc: { layout: { lib: ["lib"], include: ["include/grpc"], pkgconfig: ["lib/pkgconfig"] }, runtimePaths: ["lib"], delivery: { type: "staged", dir: staged }, ldconfig: true } },
+    details: {
+      grpc: {
+        layout: { lib: ["lib"], include: ["include/grpc"], pkgconfig: ["lib/pkgconfig"] }, runtimePaths: ["lib"], delivery: { type: "staged", dir: staged }, ldconfig: true,
+        // gRPC_SSL_PROVIDER=package: the distribution's OpenSSL (zlib, also "package", is in every Ubuntu image).
+        runtimePackages: ["libssl3t64"],
+      },
+    },
     steps: [
       compileStep({
         source: git({ repo: "https://github.com/grpc/grpc.git", dir: "grpc", ref: c.versionArg!, commit: GRPC_COMMIT, submodules: true, enter: false }),

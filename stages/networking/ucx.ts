@@ -87,6 +87,8 @@ export const ucx = defineComponent(UCX_SPEC, (c) => {
         layout: { lib: ["lib"], include: ["include"], bin: ["bin"], pkgconfig: ["lib/pkgconfig"], plugins: ["lib/ucx"] },
         runtimeFiles: ["lib/libucp.so.0", "lib/libucs.so.0", "lib/libuct.so.0", "bin/ucx_info"],
         runtimePaths: ["lib", "bin"], delivery: { type: "staged", dir: staged }, ldconfig: true, sonames: ["libucp.so.0"],
+        // libucs uses libnuma (libnuma-dev is a build dependency); rdma-core comes with the image's one origin.
+        runtimePackages: ["libnuma1"],
       },
     },
     // The clone runs before GDRCopy is copied in: a GDRCopy bump re-runs the build, not the clone.

@@ -5,7 +5,7 @@
  */
 import { describe, expectTypeOf, test } from "vitest";
 import type { Artifact, ComponentRuleProblem } from "../../src/index.ts";
-import { nccl, type AWS_OFI_NCCL_SPEC, type EFA_SPEC, type NCCL_SPEC, type NIXL_SPEC } from "../../stages/index.ts";
+import { nccl, type AWS_OFI_NCCL_SPEC, type EFA_SPEC, type NCCL_SPEC, type NIXL_SPEC, type RUNTIME_BASE_SPEC, type SOURCE_RUNTIME_CUDA_MATCH } from "../../stages/index.ts";
 import * as c from "../fixtures/compositions.ts";
 
 type Lf<V extends string> = Artifact<"libfabric", "/usr/local", "p", V>;
@@ -134,5 +134,24 @@ describe("efa-flag-version", () => {
     expectTypeOf<Flag<"1.48.0", "--enable-ngc">>().toEqualTypeOf<Full<"efa-drivers", "EFA installer 1.48.0 has no --enable-ngc flag (first in 1.49.0)", "efa-flag-version", Src>>();
     expectTypeOf<Flag<"1.49.0", "--enable-ngc">>().toEqualTypeOf<never>();
     expectTypeOf<Flag<"1.30.0", "--debug-packages">>().toEqualTypeOf<never>();
+  });
+});
+
+/** A build base stage whose cuda artifact has version CV (what runtime-cuda-match compares with the runtime tag). */
+type Building<CV extends string> = { readonly provides: { readonly cuda: Artifact<"cuda", "/usr/local/cuda", "base", CV, "in-image"> } };
+type RuntimeCuda<T extends string, CV extends string> = ComponentRuleProblem<typeof RUNTIME_BASE_SPEC, "runtime-cuda-match", { tag: T; build: Building<CV> }>;
+type RuntimeCudaSrc = typeof SOURCE_RUNTIME_CUDA_MATCH;
+
+describe("runtime-cuda-match (the runtime tag's CUDA is the build base's)", () => {
+  test("a CUDA 12.9 runtime tag over a CUDA 13.0 build base is refused, naming both; the same line builds", () => {
+    expectTypeOf<RuntimeCuda<"12.9.1-runtime-ubuntu24.04", "13.0">>().toEqualTypeOf<
+      Full<"runtime-base", "the runtime image tag 12.9.1-runtime-ubuntu24.04 (RUNTIME_TAG) has CUDA 12.9, but stage base builds with CUDA 13.0 (BASE_TAG); use a runtime tag of CUDA 13.0, or a BASE_TAG of CUDA 12.9", "runtime-cuda-match", RuntimeCudaSrc>
+    >();
+    expectTypeOf<RuntimeCuda<"12.9.1-runtime-ubuntu24.04", "12.9">>().toEqualTypeOf<never>();
+    expectTypeOf<RuntimeCuda<"13.0.2-runtime-ubuntu24.04", "13.0">>().toEqualTypeOf<never>();
+    expectTypeOf<RuntimeCuda<"13.0.2-runtime-ubuntu24.04", "12.9">>().not.toEqualTypeOf<never>();
+  });
+  test("a CUDA version the type does not know (read from the base tag at generation) is left to the runtime twin", () => {
+    expectTypeOf<RuntimeCuda<"13.0.2-runtime-ubuntu24.04", string>>().toEqualTypeOf<never>();
   });
 });

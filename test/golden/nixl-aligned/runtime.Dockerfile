@@ -1,5 +1,5 @@
 # runtime final image: only the declared runtime artifacts, one loader order, build-time linkage assertions
-FROM doca AS runtime
+FROM runtime-base AS runtime
 # GDRCOPY_PREFIX GDRCopy install prefix (lowercase prefix= in its Makefile)
 ARG GDRCOPY_PREFIX="/usr/local"
 COPY --link --from=gdrcopy /opt/stagewright/stage/gdrcopy${GDRCOPY_PREFIX}/lib/ ${GDRCOPY_PREFIX}/lib/

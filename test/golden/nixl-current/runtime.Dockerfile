@@ -1,5 +1,5 @@
 # runtime final image: only the declared runtime artifacts, one loader order, build-time linkage assertions
-FROM doca AS runtime
+FROM runtime-base AS runtime
 # The image carries its own NCCL: remove the base image's, as a dpkg package or as plain files, so exactly one libnccl.so.2 and one nccl.h exist
 # NCCL_PREFIX NCCL install prefix
 ARG NCCL_PREFIX="/usr/local"
@@ -45,6 +45,12 @@ COPY --link --from=nccl /opt/stagewright/stage/nccl${NCCL_PREFIX}/include/ ${NCC
 ARG AWS_OFI_NCCL_PREFIX="/opt/amazon/ofi-nccl"
 COPY --link --from=aws-ofi-nccl /opt/stagewright/stage/aws-ofi-nccl${AWS_OFI_NCCL_PREFIX}/lib/ ${AWS_OFI_NCCL_PREFIX}/lib/
 COPY --link --from=aws-ofi-nccl /opt/stagewright/stage/aws-ofi-nccl${AWS_OFI_NCCL_PREFIX}/share/ ${AWS_OFI_NCCL_PREFIX}/share/
+COPY --link --from=uv /uv /uvx /bin/
+ENV UV_CACHE_DIR="/workspace/.cache/uv"
+ENV UV_NO_BUILD_ISOLATION="1"
+ENV UV_NO_SYNC="1"
+ENV VIRTUAL_ENV="/workspace/.venv"
+ENV PATH="/workspace/.venv/bin:${PATH}"
 # TARGETARCH target architecture as BuildKit names it (amd64, arm64), from --platform
 ARG TARGETARCH
 # ARCH target CPU architecture as uname -m prints it (x86_64, aarch64), computed from TARGETARCH (set by --platform)
@@ -57,8 +63,11 @@ ENV NIXL_PLUGIN_DIR="${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins"
 ENV NCCL_TUNER_PLUGIN="${AWS_OFI_NCCL_PREFIX}/lib/libnccl-ofi-tuner.so"
 ENV NCCL_NET="AWS Libfabric"
 ENV NCCL_SOCKET_IFNAME="^docker,lo,veth"
+# PYTHON_VERSION Python version of the virtual environment and the NIXL wheel
+ARG PYTHON_VERSION="3.12"
 RUN --mount=type=cache,target=/workspace/.cache/uv,sharing=locked <<'EOF'
 set -euo pipefail
+uv venv --python "${PYTHON_VERSION}" /workspace/.venv
 uv pip install /opt/stagewright/wheels/*.whl
 python -c "import nixl"
 EOF
