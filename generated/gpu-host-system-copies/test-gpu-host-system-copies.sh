@@ -218,26 +218,19 @@ if ! nvidia-smi -L > /dev/null 2>&1; then
   skip "NCCL: NET/OFI on communicator init (no GPU visible; run the container with --gpus all)"
 else
   check "NCCL: a communicator init loads the OFI net plugin (NCCL_DEBUG=INFO shows NET/OFI)" <<'CHECK'
-tmp="$(mktemp -d)"
-cat > "$tmp/init.c" <<'C'
-#include <stdio.h>
-/* the runtime image carries NCCL's libraries, not its headers: declare the three calls used */
-typedef struct ncclComm *ncclComm_t;
-typedef int ncclResult_t;
-ncclResult_t ncclCommInitAll(ncclComm_t *comm, int ndev, const int *devlist);
-ncclResult_t ncclCommDestroy(ncclComm_t comm);
-const char *ncclGetErrorString(ncclResult_t result);
-int main(void) {
-  ncclComm_t comm;
-  int dev = 0;
-  ncclResult_t r = ncclCommInitAll(&comm, 1, &dev);
-  if (r != 0) { fprintf(stderr, "%s\n", ncclGetErrorString(r)); return 1; }
-  ncclCommDestroy(comm);
-  return 0;
-}
-C
-gcc -o "$tmp/init" "$tmp/init.c" "$(ldconfig -p | awk '$1 == "libnccl.so.2" {print $NF; exit}')"
-out="$(NCCL_DEBUG=INFO "$tmp/init" 2>&1)"
+lib="$(ldconfig -p | awk '$1 == "libnccl.so.2" {print $NF; exit}')"
+out="$(NCCL_DEBUG=INFO python3 - "$lib" 2>&1 <<'PY'
+import ctypes, sys
+nccl = ctypes.CDLL(sys.argv[1])
+nccl.ncclGetErrorString.restype = ctypes.c_char_p
+comm = ctypes.c_void_p()
+dev = (ctypes.c_int * 1)(0)
+r = nccl.ncclCommInitAll(ctypes.byref(comm), 1, dev)
+if r != 0:
+    sys.exit(nccl.ncclGetErrorString(r).decode())
+nccl.ncclCommDestroy(comm)
+PY
+)"
 awk '/NET\// && n < 5 {print; n++}' <<< "$out"
 grep -q "NET/OFI" <<< "$out"
 CHECK
