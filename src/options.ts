@@ -21,10 +21,12 @@ export type LiteralCheck = "version" | "path" | "image-tag" | "none";
  * @example
  * const o: OptionKind<string, true> = option.version({ doc: "release tag", required: true })
  */
-export interface OptionKind<T = unknown, R extends boolean = boolean, L extends LiteralCheck = LiteralCheck, D = unknown> {
+export interface OptionKind<T = unknown, R extends boolean = boolean, L extends LiteralCheck = LiteralCheck, D = unknown, S extends ValueShape = ValueShape> {
   readonly doc: string;
   readonly required: R;
   readonly literal: L;
+  /** What a value must be: both twins word a value of another type from it ({@link ValueShape}). */
+  readonly shape: S;
   /** The value used when the option is not given (undefined: none). */
   readonly default: D;
   /** For artifact options: the artifact kind the value must have. */
@@ -38,7 +40,146 @@ export interface OptionKind<T = unknown, R extends boolean = boolean, L extends 
 }
 
 /** Any option kind. */
-export type AnyOptionKind = OptionKind<unknown, boolean, LiteralCheck, unknown>;
+export type AnyOptionKind = OptionKind<unknown, boolean, LiteralCheck, unknown, ValueShape>;
+
+/**
+ * What a value of an option must be, as data that both twins read: at run time
+ * {@link valueTypeProblem} words a value of another type from it, and at compile time
+ * {@link ValueTypeProblem} words a literal of another type from it, the same sentence. A `custom`
+ * option has its own check and no compile-time sentence (tsc's own message).
+ *
+ * @example
+ * const s: ValueShape = { type: "oneOf", values: ["release", "git"] }
+ */
+export type ValueShape =
+  | { readonly type: "string" | "boolean" | "artifact" | "overrides" | "env" | "layout" | "strings" | "custom" }
+  | { readonly type: "oneOf"; readonly values: readonly string[] }
+  | { readonly type: "listOf"; readonly values: readonly string[]; readonly hint: string | undefined };
+
+/** The directories of a layout option, in the order its sentence names them. */
+const LAYOUT_KEYS = ["lib", "include", "bin", "pkgconfig", "plugins"] as const;
+type LayoutKey = (typeof LAYOUT_KEYS)[number];
+// The sentences of values that are not of the option's shape at all, literal types for both twins.
+const NOT_ARTIFACT = "the value is not an artifact: pass the artifact of the stage that provides it (stage.provides.<name>)";
+const NOT_OVERRIDES = 'the value is not a list of { rule: "...", reason: "..." }';
+const NOT_ENV = 'the value is not a list of ["NAME", "value"] pairs';
+const NOT_LAYOUT = "the value is not a layout: an object of lib, include, bin, pkgconfig, plugins lists";
+const NOT_STRINGS = "the value is not a list of strings";
+
+const isStringList = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === "string");
+
+/**
+ * The runtime twin of {@link ValueTypeProblem}: the problem of a value that is not of the option's
+ * shape (without stage and option), or undefined. A kind's own checks (a pinned version, an
+ * absolute path, a pattern, the artifact's kind) come after it.
+ *
+ * @example
+ * valueTypeProblem({ type: "boolean" }, "yes") // '"yes" is not true or false'
+ */
+export function valueTypeProblem(shape: ValueShape, v: unknown): string | undefined {
+  switch (shape.type) {
+    case "string":
+      return typeof v === "string" ? undefined : `${JSON.stringify(v)} is not a string`;
+    case "boolean":
+      return typeof v === "boolean" ? undefined : `${JSON.stringify(v)} is not true or false`;
+    case "oneOf":
+      return typeof v === "string" && shape.values.includes(v) ? undefined : `${JSON.stringify(v)} is not one of ${shape.values.map((x) => JSON.stringify(x)).join(", ")}`;
+    case "listOf": {
+      if (!Array.isArray(v)) return `${JSON.stringify(v)} is not a list`;
+      // findIndex, not find: an undefined element is refused too.
+      const i = v.findIndex((x) => typeof x !== "string" || !shape.values.includes(x));
+      return i === -1 ? undefined : `${String(v[i])} is not one of ${shape.values.join(", ")}${shape.hint !== undefined ? ` (${shape.hint})` : ""}`;
+    }
+    case "artifact": {
+      const a = v as { readonly kind?: unknown; readonly prefix?: unknown } | null;
+      return typeof a === "object" && a !== null && typeof a.kind === "string" && typeof a.prefix === "string" ? undefined : NOT_ARTIFACT;
+    }
+    case "overrides":
+      return Array.isArray(v) && v.every((x) => typeof x === "object" && x !== null && typeof (x as RuleOverride).rule === "string" && typeof (x as RuleOverride).reason === "string") ? undefined : NOT_OVERRIDES;
+    case "env":
+      return Array.isArray(v) && v.every((p) => Array.isArray(p) && p.length === 2 && p.every((x) => typeof x === "string")) ? undefined : NOT_ENV;
+    case "layout":
+      return typeof v === "object" && v !== null && !Array.isArray(v) && Object.entries(v).every(([k, x]) => (LAYOUT_KEYS as readonly string[]).includes(k) && isStringList(x)) ? undefined : NOT_LAYOUT;
+    case "strings":
+      return isStringList(v) ? undefined : NOT_STRINGS;
+    case "custom":
+      return undefined;
+  }
+}
+
+// ---- the compile-time twin: JSON.stringify and String() of literal types ----
+
+type IsUnion<T, U = T> = T extends unknown ? ([U] extends [T] ? false : true) : never;
+/** True when some member of V is assignable to T (distributive: a union passes if one member may). */
+type Some<V, T> = true extends (V extends T ? true : never) ? true : false;
+type JsonEscape<S extends string, Acc extends string = ""> = S extends `${infer C}${infer R}`
+  ? JsonEscape<R, `${Acc}${C extends '"' ? '\\"' : C extends "\\" ? "\\\\" : C extends "\n" ? "\\n" : C extends "\t" ? "\\t" : C extends "\r" ? "\\r" : C}`>
+  : Acc;
+/** `JSON.stringify(v)` of a literal type (string, number, boolean, null, or a tuple of them); never when the value is not known. */
+type Json<V> = true extends IsUnion<V>
+  ? never
+  : [V] extends [string] ? (string extends V ? never : `"${JsonEscape<V>}"`)
+  : [V] extends [number] ? (number extends V ? never : `${V}`)
+  : [V] extends [boolean] ? `${V}`
+  : [V] extends [null] ? "null"
+  : V extends readonly unknown[] ? (number extends V["length"] ? never : `[${JsonItems<V>}]`)
+  : never;
+type JsonItems<T extends readonly unknown[]> = T extends readonly [infer H, ...infer R]
+  ? ([H] extends [undefined] ? "null" : Json<H>) extends infer J extends string ? (R extends readonly [] ? J : `${J},${JsonItems<R>}`) : never
+  : "";
+/** `String(v)` of a literal type; never when the value is not known. */
+type StringOf<V> = true extends IsUnion<V>
+  ? never
+  : [V] extends [string] ? (string extends V ? never : V)
+  : [V] extends [number] ? (number extends V ? never : `${V}`)
+  : [V] extends [boolean | null | undefined] ? `${V & (boolean | null | undefined)}`
+  : never;
+/** `list.join(separator)` of a tuple of literals; never for an array whose order the type does not know. */
+type Join<T extends readonly string[], Sep extends string> = number extends T["length"]
+  ? never
+  : T extends readonly [infer H extends string, ...infer R extends readonly string[]] ? (R extends readonly [] ? H : `${H}${Sep}${Join<R, Sep>}`) : "";
+type QuotedList<T extends readonly string[]> = number extends T["length"]
+  ? never
+  : T extends readonly [infer H extends string, ...infer R extends readonly string[]] ? (R extends readonly [] ? Json<H> : `${Json<H>}, ${QuotedList<R>}`) : "";
+/** The first element of a tuple that is not one of the values, as `[element]`, or `[]`. */
+type FirstBad<T extends readonly unknown[], Vs> = T extends readonly [infer H, ...infer R] ? ([H] extends [Vs] ? FirstBad<R, Vs> : [H]) : [];
+type Worded<V, Tail extends string> = Json<V> extends infer J extends string ? `${J}${Tail}` : never;
+type ListProblem<Vs extends readonly string[], H, V> = true extends IsUnion<V>
+  ? never
+  : V extends readonly unknown[]
+    ? number extends V["length"]
+      ? never
+      : FirstBad<V, Vs[number]> extends [infer B]
+        ? `${StringOf<B>} is not one of ${Join<Vs, ", ">}${H extends string ? (string extends H ? never : ` (${H})`) : ""}`
+        : never
+    : Worded<V, " is not a list">;
+type LayoutLike<V> = V extends readonly unknown[] ? false : V extends object ? ([Exclude<keyof V, LayoutKey>] extends [never] ? ([V[keyof V]] extends [readonly string[]] ? true : false) : false) : false;
+
+/**
+ * The compile-time twin of {@link valueTypeProblem}: for a value type V that is not of the shape S,
+ * the sentence the runtime check throws (without stage and option), or never when V is of the
+ * shape or when the sentence names a value the type does not know (a widened string, an object):
+ * then tsc's own message stands, and the runtime check words it.
+ *
+ * @example
+ * type P = ValueTypeProblem<{ type: "boolean" }, "yes"> // '"yes" is not true or false'
+ */
+export type ValueTypeProblem<S, V> = 0 extends 1 & V
+  ? never
+  : unknown extends V
+    ? never
+    : S extends { readonly type: infer T }
+      ? T extends "string" ? (Some<V, string> extends true ? never : Worded<V, " is not a string">)
+      : T extends "boolean" ? (Some<V, boolean> extends true ? never : Worded<V, " is not true or false">)
+      : T extends "oneOf" ? (S extends { readonly values: infer Vs extends readonly string[] } ? ([V] extends [Vs[number]] ? never : Worded<V, ` is not one of ${QuotedList<Vs>}`>) : never)
+      : T extends "listOf" ? (S extends { readonly values: infer Vs extends readonly string[]; readonly hint: infer H } ? ListProblem<Vs, H, V> : never)
+      : T extends "artifact" ? (Some<V, { readonly kind: string; readonly prefix: string }> extends true ? never : typeof NOT_ARTIFACT)
+      : T extends "overrides" ? (Some<V, readonly { readonly rule: string; readonly reason: string }[]> extends true ? never : typeof NOT_OVERRIDES)
+      : T extends "env" ? (Some<V, readonly (readonly [string, string])[]> extends true ? never : typeof NOT_ENV)
+      : T extends "layout" ? (true extends LayoutLike<V> ? never : typeof NOT_LAYOUT)
+      : T extends "strings" ? (Some<V, readonly string[]> extends true ? never : typeof NOT_STRINGS)
+      : never
+      : never;
 
 /** The options a component declares, by name. */
 export type OptionKinds = { readonly [name: string]: AnyOptionKind };
@@ -87,8 +228,15 @@ type ArtifactKindProblem<T, V> = T extends Artifact<infer Want>
       ? string extends Got ? never : Got extends Want ? never : `the value is a ${Got} artifact, not ${Want}: pass the ${Want} artifact of the stage that provides it`
       : never
   : never;
-/** The problem of one declared option's value, without stage and option (as the kind's runtime check words it). */
-type ValueProblem<Kind, V> = LiteralProblem<LiteralOf<Kind>, V> extends infer P extends string ? P : ArtifactKindProblem<ValueOf<Kind>, V>;
+type ShapeOf<Kind> = Kind extends { readonly shape: infer S } ? S : never;
+/**
+ * The problem of one declared option's value, without stage and option (as the kind's runtime check
+ * words it): a value of another type first, then the kind's own literal or artifact-kind check.
+ */
+type ValueProblem<Kind, V> = ValueTypeProblem<ShapeOf<Kind>, V> extends infer T extends string
+  ? [T] extends [never] ? KindProblem<Kind, V> : T
+  : KindProblem<Kind, V>;
+type KindProblem<Kind, V> = LiteralProblem<LiteralOf<Kind>, V> extends infer P extends string ? P : ArtifactKindProblem<ValueOf<Kind>, V>;
 
 /**
  * Every option problem of O as {@link OptionProblem} pairs: undeclared keys, version and path
@@ -175,19 +323,28 @@ interface KindOpts<R extends boolean, D> {
   readonly default?: D;
 }
 
-function kind<T, R extends boolean, L extends LiteralCheck, D>(o: KindOpts<R, D>, literal: L, check: (v: unknown) => string | undefined, artifactKind?: string, image?: OptionKind["image"]): OptionKind<T, R, L, D> {
+/** An option kind: a value of another shape is worded from `shape`; `more` checks a value of the shape further. */
+function kind<T, R extends boolean, L extends LiteralCheck, D, S extends ValueShape>(
+  o: KindOpts<R, D>,
+  literal: L,
+  shape: S,
+  more?: (v: unknown) => string | undefined,
+  artifactKind?: string,
+  image?: OptionKind["image"],
+): OptionKind<T, R, L, D, S> {
   return Object.freeze({
     doc: o.doc,
     required: (o.required ?? false) as R,
     literal,
+    shape,
     default: o.default as D,
     ...(artifactKind !== undefined ? { artifactKind } : {}),
     ...(image !== undefined ? { image } : {}),
-    check,
+    check: (v: unknown) => valueTypeProblem(shape, v) ?? more?.(v),
   });
 }
 
-const str = (v: unknown) => (typeof v === "string" ? undefined : `${JSON.stringify(v)} is not a string`);
+const STRING = { type: "string" } as const;
 
 /**
  * The option kinds. Each returns the declaration the option type and the runtime check derive from.
@@ -197,16 +354,16 @@ const str = (v: unknown) => (typeof v === "string" ? undefined : `${JSON.stringi
  */
 export const option = {
   /** A pinned version (no latest, no shell metacharacters); its literal is checked by tsc too. */
-  version<const R extends boolean = false, const D extends string | undefined = undefined>(o: KindOpts<R, D>): OptionKind<string, R, "version", D> {
-    return kind(o, "version", (v) => str(v) ?? versionProblem(v as string));
+  version<const R extends boolean = false, const D extends string | undefined = undefined>(o: KindOpts<R, D>): OptionKind<string, R, "version", D, typeof STRING> {
+    return kind(o, "version", STRING, (v) => versionProblem(v as string));
   },
   /** An absolute, normalised path; its literal is checked by tsc too. */
-  path<const R extends boolean = false, const D extends string | undefined = undefined>(o: KindOpts<R, D>): OptionKind<string, R, "path", D> {
-    return kind(o, "path", (v) => str(v) ?? pathProblem(v as string));
+  path<const R extends boolean = false, const D extends string | undefined = undefined>(o: KindOpts<R, D>): OptionKind<string, R, "path", D, typeof STRING> {
+    return kind(o, "path", STRING, (v) => pathProblem(v as string));
   },
   /** A string matching a pattern; `expected` says in words what it must look like. */
-  string<const R extends boolean = false, const D extends string | undefined = undefined>(o: KindOpts<R, D> & { readonly pattern?: RegExp; readonly expected?: string }): OptionKind<string, R, "none", D> {
-    return kind(o, "none", (v) => str(v) ?? (o.pattern === undefined || o.pattern.test(v as string) ? undefined : `${JSON.stringify(v)} is not ${o.expected ?? `a value matching ${String(o.pattern)}`}`));
+  string<const R extends boolean = false, const D extends string | undefined = undefined>(o: KindOpts<R, D> & { readonly pattern?: RegExp; readonly expected?: string }): OptionKind<string, R, "none", D, typeof STRING> {
+    return kind(o, "none", STRING, (v) => (o.pattern === undefined || o.pattern.test(v as string) ? undefined : `${JSON.stringify(v)} is not ${o.expected ?? `a value matching ${String(o.pattern)}`}`));
   },
   /**
    * One part of the stage's FROM image (repository, tag, or a reference pinned by digest): checked
@@ -215,60 +372,76 @@ export const option = {
   image<const P extends ImagePart, const R extends boolean = false, const D extends string | undefined = undefined>(
     part: P,
     o: KindOpts<R, D> & { readonly example?: string },
-  ): OptionKind<string, R, P extends "tag" ? "image-tag" : "none", D> {
+  ): OptionKind<string, R, P extends "tag" ? "image-tag" : "none", D, typeof STRING> {
     const example = o.example ?? "";
     const argKind = imagePartKind(part, example);
-    return kind(o, (part === "tag" ? "image-tag" : "none") as P extends "tag" ? "image-tag" : "none", (v) => str(v) ?? argValueProblem(argKind, v as string), undefined, { part, example });
+    return kind(o, (part === "tag" ? "image-tag" : "none") as P extends "tag" ? "image-tag" : "none", STRING, (v) => argValueProblem(argKind, v as string), undefined, { part, example });
   },
   /** true or false. */
-  boolean<const R extends boolean = false, const D extends boolean | undefined = undefined>(o: KindOpts<R, D>): OptionKind<boolean, R, "none", D> {
-    return kind(o, "none", (v) => (typeof v === "boolean" ? undefined : `${JSON.stringify(v)} is not true or false`));
+  boolean<const R extends boolean = false, const D extends boolean | undefined = undefined>(o: KindOpts<R, D>): OptionKind<boolean, R, "none", D, { readonly type: "boolean" }> {
+    return kind(o, "none", { type: "boolean" } as const);
   },
-  /** One of a fixed set of strings. */
-  oneOf<const V extends readonly string[], const R extends boolean = false, const D extends V[number] | undefined = undefined>(values: V, o: KindOpts<R, D>): OptionKind<V[number], R, "none", D> {
-    return kind(o, "none", (v) => (typeof v === "string" && values.includes(v) ? undefined : `${JSON.stringify(v)} is not one of ${values.map((x) => JSON.stringify(x)).join(", ")}`));
+  /** One of a fixed set of strings (a value outside it is refused by tsc with the runtime's sentence). */
+  oneOf<const V extends readonly string[], const R extends boolean = false, const D extends V[number] | undefined = undefined>(
+    values: V,
+    o: KindOpts<R, D>,
+  ): OptionKind<V[number], R, "none", D, { readonly type: "oneOf"; readonly values: V }> {
+    return kind(o, "none", { type: "oneOf", values } as const);
   },
-  /** A list of values from a fixed set. */
-  listOf<const V extends readonly string[], const R extends boolean = false>(values: V, o: KindOpts<R, undefined> & { readonly hint?: string }): OptionKind<readonly V[number][], R, "none", undefined> {
-    return kind(o, "none", (v) => {
-      if (!Array.isArray(v)) return `${JSON.stringify(v)} is not a list`;
-      const bad = v.find((x) => typeof x !== "string" || !values.includes(x));
-      return bad === undefined ? undefined : `${String(bad)} is not one of ${values.join(", ")}${o.hint !== undefined ? ` (${o.hint})` : ""}`;
-    });
+  /**
+   * A list of values from a fixed set; `hint` is added to the sentence for a value outside it. For
+   * tsc to write that sentence too, the values are a tuple and the hint a literal (see {@link joined}).
+   */
+  listOf<const V extends readonly string[], const R extends boolean = false, const H extends string | undefined = undefined>(
+    values: V,
+    o: KindOpts<R, undefined> & { readonly hint?: H },
+  ): OptionKind<readonly V[number][], R, "none", undefined, { readonly type: "listOf"; readonly values: V; readonly hint: H }> {
+    return kind(o, "none", { type: "listOf", values, hint: o.hint as H } as const);
   },
   /** An artifact of one kind (taken from the stage that provides it, never a restated path). */
-  artifact<const K extends string, const R extends boolean = false>(artifactKind: K, o: KindOpts<R, undefined>): OptionKind<Artifact<K, string, string, string>, R, "none", undefined> {
-    return kind(o, "none", (v) => {
-      const a = v as Partial<AnyArtifact> | null;
-      if (typeof a !== "object" || a === null || typeof a.kind !== "string" || typeof a.prefix !== "string") return "the value is not an artifact: pass the artifact of the stage that provides it (stage.provides.<name>)";
+  artifact<const K extends string, const R extends boolean = false>(artifactKind: K, o: KindOpts<R, undefined>): OptionKind<Artifact<K, string, string, string>, R, "none", undefined, { readonly type: "artifact" }> {
+    return kind(o, "none", { type: "artifact" } as const, (v) => {
+      const a = v as AnyArtifact;
       return a.kind === artifactKind ? undefined : `the value is a ${a.kind} artifact, not ${artifactKind}: pass the ${artifactKind} artifact of the stage that provides it`;
     }, artifactKind);
   },
   /** Explicit overrides of the stage's version rules (each with a reason). */
-  overrides(): OptionKind<readonly RuleOverride[], false, "none", undefined> {
-    return kind({ doc: "rules an expert overrides on purpose, each with its reason" }, "none", (v) =>
-      Array.isArray(v) && v.every((x) => typeof x === "object" && x !== null && typeof (x as RuleOverride).rule === "string" && typeof (x as RuleOverride).reason === "string")
-        ? undefined
-        : 'the value is not a list of { rule: "...", reason: "..." }');
+  overrides(): OptionKind<readonly RuleOverride[], false, "none", undefined, { readonly type: "overrides" }> {
+    return kind({ doc: "rules an expert overrides on purpose, each with its reason" }, "none", { type: "overrides" } as const);
   },
   /** ENV pairs, in order. */
-  env(o: KindOpts<false, undefined>): OptionKind<readonly (readonly [string, string])[], false, "none", undefined> {
-    return kind(o, "none", (v) => (Array.isArray(v) && v.every((p) => Array.isArray(p) && p.length === 2 && p.every((x) => typeof x === "string")) ? undefined : 'the value is not a list of ["NAME", "value"] pairs'));
+  env(o: KindOpts<false, undefined>): OptionKind<readonly (readonly [string, string])[], false, "none", undefined, { readonly type: "env" }> {
+    return kind(o, "none", { type: "env" } as const);
   },
   /** An artifact layout (directories relative to the prefix). */
-  layout(o: KindOpts<false, undefined>): OptionKind<Partial<ArtifactLayout>, false, "none", undefined> {
-    const keys = ["lib", "include", "bin", "pkgconfig", "plugins"];
-    return kind(o, "none", (v) =>
-      typeof v === "object" && v !== null && Object.entries(v).every(([k, x]) => keys.includes(k) && Array.isArray(x) && x.every((d) => typeof d === "string"))
-        ? undefined
-        : `the value is not a layout: an object of ${keys.join(", ")} lists`);
+  layout(o: KindOpts<false, undefined>): OptionKind<Partial<ArtifactLayout>, false, "none", undefined, { readonly type: "layout" }> {
+    return kind(o, "none", { type: "layout" } as const);
   },
   /** A list of strings. */
-  strings(o: KindOpts<false, undefined>): OptionKind<readonly string[], false, "none", undefined> {
-    return kind(o, "none", (v) => (Array.isArray(v) && v.every((x) => typeof x === "string") ? undefined : "the value is not a list of strings"));
+  strings(o: KindOpts<false, undefined>): OptionKind<readonly string[], false, "none", undefined, { readonly type: "strings" }> {
+    return kind(o, "none", { type: "strings" } as const);
   },
-  /** A value of another type, with its own runtime check. */
-  custom<T, const R extends boolean = false, const D = undefined>(o: KindOpts<R, D> & { readonly check: (v: unknown) => string | undefined }): OptionKind<T, R, "none", D> {
-    return kind(o, "none", o.check);
+  /** A value of another type, with its own runtime check (tsc's own message for a value of another type). */
+  custom<T, const R extends boolean = false, const D = undefined>(o: KindOpts<R, D> & { readonly check: (v: unknown) => string | undefined }): OptionKind<T, R, "none", D, { readonly type: "custom" }> {
+    return kind(o, "none", { type: "custom" } as const, o.check);
   },
 };
+
+/**
+ * `list.join(separator)` with its literal type kept, for a sentence made from a list that tsc writes
+ * too (the hint of an {@link option.listOf}).
+ *
+ * @example
+ * joined(["-y", "--skip-kmod"] as const, " ") // "-y --skip-kmod", typed so
+ */
+export function joined<const T extends readonly string[], const S extends string>(list: T, separator: S): Joined<T, S> {
+  return list.join(separator) as Joined<T, S>;
+}
+
+/**
+ * The type of {@link joined}: the joined literal for a tuple of literals, else string.
+ *
+ * @example
+ * type J = Joined<readonly ["-y", "--skip-kmod"], " "> // "-y --skip-kmod"
+ */
+export type Joined<T extends readonly string[], S extends string> = [Join<T, S>] extends [never] ? string : Join<T, S>;

@@ -24,6 +24,7 @@ import {
   defineComponent,
   env,
   fetchScript,
+  joined,
   oneSourceAssertion,
   option,
   run,
@@ -42,9 +43,10 @@ export type EfaLibfabric = "provide" | "hide" | "minimal";
 /** Installer flags a recipe may add; the container flags are always passed. */
 export type EfaExtraFlag = "--debug-packages" | "--enable-gdr" | "--mpi=openmpi4" | "--mpi=openmpi5" | "--check-signatures" | "--enable-ngc";
 /** The runtime list of {@link EfaExtraFlag}. */
-export const EFA_EXTRA_FLAGS: readonly EfaExtraFlag[] = ["--debug-packages", "--enable-gdr", "--mpi=openmpi4", "--mpi=openmpi5", "--check-signatures", "--enable-ngc"];
+// Tuples, so that tsc writes the sentence for a flag outside them as the runtime check does.
+export const EFA_EXTRA_FLAGS = ["--debug-packages", "--enable-gdr", "--mpi=openmpi4", "--mpi=openmpi5", "--check-signatures", "--enable-ngc"] as const satisfies readonly EfaExtraFlag[];
 /** Flags every container install needs: no kernel module, no limits package, no device check. */
-export const EFA_CONTAINER_FLAGS: readonly string[] = ["-y", "--skip-kmod", "--skip-limit-conf", "--no-verify"];
+export const EFA_CONTAINER_FLAGS = ["-y", "--skip-kmod", "--skip-limit-conf", "--no-verify"] as const;
 
 /** Source of rule efa-flag-version. */
 export const SOURCE_EFA_FLAGS = "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/efa-start.html (installer options)";
@@ -72,7 +74,7 @@ export const EFA_SPEC = {
   options: {
     version: option.version({ doc: 'installer version, e.g. "1.43.3"', required: true }),
     libfabric: option.oneOf(["provide", "hide", "minimal"], { doc: "how the installer's libfabric relates to the image", required: true }),
-    flags: option.listOf(EFA_EXTRA_FLAGS, { doc: "installer flags besides the container flags", hint: `the container flags ${EFA_CONTAINER_FLAGS.join(" ")} are always passed` }),
+    flags: option.listOf(EFA_EXTRA_FLAGS, { doc: "installer flags besides the container flags", hint: `the container flags ${joined(EFA_CONTAINER_FLAGS, " ")} are always passed` as const }),
     overrides: option.overrides(),
   },
   version: { option: "version", arg: "EFA_VERSION", doc: "AWS EFA installer version", form: { expected: "an EFA installer version, without a v", example: "1.43.3", shapes: [{ shape: "<N>.<N>.<N>" }], source: "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/efa-start.html" } },

@@ -61,8 +61,10 @@ export function preinstalled<const F extends AnyStage, const O extends object>(
   from: F,
   options: ComponentOptions<PreinstalledSpec<O>, O>,
 ): ComponentStage<PreinstalledSpec<O>, F, O> {
-  // The spec is made of three option values: check them (under the component's generic name) before it exists.
-  const o = checkOptionValues("preinstalled", options, PREINSTALLED_OPTIONS) as unknown as PreinstalledOptions;
+  // The spec is made of three option values: check them before it exists, under the stage name its
+  // type reads (the name option), or the component's generic name while that name is not valid.
+  const name = (options as { readonly name?: unknown }).name;
+  const o = checkOptionValues(typeof name === "string" && NAME.test(name) ? name : "preinstalled", options, PREINSTALLED_OPTIONS) as unknown as PreinstalledOptions;
   const spec = preinstalledSpec(o.name, o.kind, o.prefix) as PreinstalledSpec<O>;
   return buildComponent(spec, from, options as O, () => {
     // The prefix is fixed (no ARG), so the path is the prefix's own text, as pathIn writes it.

@@ -55,10 +55,11 @@ describe("preinstalled, on the component spec", () => {
     expect(a.layout.lib).toEqual(["lib"]);
     expect(hpcx.steps).toHaveLength(1);
   });
-  test("a bad option is refused before the spec exists, naming the component", () => {
+  test("a bad option is refused before the spec exists, naming the stage as its type does (the component while the name is not valid)", () => {
     const name: string = "HPCX";
     expect(() => preinstalled(base, { name, kind: "ucx", prefix: "/opt/hpcx/ucx", version: "x", file: "lib/libucp.so.0" })).toThrow('preinstalled, option name: "HPCX" is not a stage name');
-    const o = { name: "x", kind: "ucx", prefix: "/opt/x", version: "x", file: "lib/x.so", prefx: "/opt/y" };
-    expect(() => preinstalled(base, o as never)).toThrow("unknown option prefx for stage preinstalled");
+    const o = { name: "x", kind: "ucx", prefix: "/opt/x", version: "x", file: "lib/x.so", prefx: "/opt/y" } as const;
+    // @ts-expect-error unknown option prefx for stage x; remove it or use one of the options the stage declares
+    expect(() => preinstalled(base, o)).toThrow("unknown option prefx for stage x; remove it or use one of the options the stage declares");
   });
 });

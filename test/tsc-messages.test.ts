@@ -34,6 +34,15 @@ hello(base, o);`,
   wrongKindVar: `const o = { version: "0.7.1", libfabric: u.provides.ucx, ucx: u.provides.ucx, etcd: etcd.provides.etcd } as const;\nnixl(base, o);`,
   latestVar: `const o = { version: "latest" } as const;\nlibfabric(base, o);`,
   pairingVar: `const o = { version: "0.7.1", libfabric: libfabric(base, { version: "v1.21.0" }).provides.libfabric, ucx: u.provides.ucx, etcd: etcd.provides.etcd } as const;\nnixl(base, o);`,
+  // Option values of another type than the kind declares: the runtime check's sentence, not tsc's own.
+  booleanValue: `libfabric(base, { version: "v2.3.0", efa: "yes" });`,
+  booleanVar: `const o = { version: "v2.3.0", efa: "yes" } as const;\nlibfabric(base, o);`,
+  oneOfValue: `libfabric(base, { version: "v2.3.0", source: "tarball" });`,
+  oneOfVar: `const o = { version: "v2.3.0", source: "tarball" } as const;\nlibfabric(base, o);`,
+  listOfValue: `efaDrivers(base, { version: "1.43.3", libfabric: "provide", flags: ["--bogus"] });`,
+  listOfVar: `const o = { version: "1.43.3", libfabric: "provide", flags: ["--bogus"] } as const;\nefaDrivers(base, o);`,
+  notAList: `efaDrivers(base, { version: "1.43.3", libfabric: "provide", flags: "--enable-gdr" });`,
+  versionNumber: `libfabric(base, { version: 5 });`,
   flagship: `const efa = efaDrivers(base, { version: "1.43.3", libfabric: "provide" });
 const fabric = libfabric(base, { version: "v2.3.0" });
 const n = nixl(base, { version: "0.7.1", libfabric: fabric.provides.libfabric, ucx: u.provides.ucx, etcd: etcd.provides.etcd });
@@ -138,6 +147,14 @@ test.each([
   ["formNixl", "stage nixl, option version: NIXL_VERSION is a NIXL release tag: without a v up to 0.10.1, with its v from v1.0.0 (0.7.1, v1.4.0), not v0.7.1"],
   ["baseTagLatest", "latest is not a pinned image tag: give a version tag such as 25.06-cuda12.9-devel-ubuntu24.04, optionally with @sha256:<digest>"],
   ["pairing", M.nixlLibfabricMin],
+  ["booleanValue", 'libfabric, option efa: "yes" is not true or false'],
+  ["booleanVar", 'libfabric, option efa: "yes" is not true or false'],
+  ["oneOfValue", 'libfabric, option source: "tarball" is not one of "release", "git"'],
+  ["oneOfVar", 'libfabric, option source: "tarball" is not one of "release", "git"'],
+  ["listOfValue", "efa-drivers, option flags: --bogus is not one of --debug-packages, --enable-gdr, --mpi=openmpi4, --mpi=openmpi5, --check-signatures, --enable-ngc (the container flags -y --skip-kmod --skip-limit-conf --no-verify are always passed)"],
+  ["listOfVar", "efa-drivers, option flags: --bogus is not one of --debug-packages, --enable-gdr, --mpi=openmpi4, --mpi=openmpi5, --check-signatures, --enable-ngc (the container flags -y --skip-kmod --skip-limit-conf --no-verify are always passed)"],
+  ["notAList", 'efa-drivers, option flags: "--enable-gdr" is not a list'],
+  ["versionNumber", "libfabric, option version: 5 is not a string"],
 ])("%s: an option error is one diagnostic whose first line holds the whole sentence, not the stage's spec", (name, sentence) => {
   const lines = firstLines[name] ?? [];
   expect(lines).toHaveLength(1);
