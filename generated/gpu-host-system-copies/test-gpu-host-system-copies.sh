@@ -219,6 +219,7 @@ if ! nvidia-smi -L > /dev/null 2>&1; then
 else
   check "NCCL: a communicator init loads the OFI net plugin (NCCL_DEBUG=INFO shows NET/OFI)" <<'CHECK'
 lib="$(ldconfig -p | awk '$1 == "libnccl.so.2" {print $NF; exit}')"
+st=0
 out="$(NCCL_DEBUG=INFO python3 - "$lib" 2>&1 <<'PY'
 import ctypes, sys
 nccl = ctypes.CDLL(sys.argv[1])
@@ -230,9 +231,18 @@ if r != 0:
     sys.exit(nccl.ncclGetErrorString(r).decode())
 nccl.ncclCommDestroy(comm)
 PY
-)"
-awk '/NET\// && n < 5 {print; n++}' <<< "$out"
-grep -q "NET/OFI" <<< "$out"
+)" || st=$?
+awk '/NET\// && n < 8 {print; n++}' <<< "$out"
+if [ "${STAGEWRIGHT_SKIP_EFA:-0}" = 1 ]; then
+  echo "the one-communicator program exited $st (STAGEWRIGHT_SKIP_EFA=1: only the plugin's loading is checked)"
+  grep -q "NET/OFI Initializing aws-ofi-nccl" <<< "$out"
+elif [ "$st" -ne 0 ]; then
+  echo "the one-communicator program failed (exit $st; 139 = SIGSEGV):"
+  tail -n 20 <<< "$out"
+  exit 1
+else
+  grep -q "NET/OFI" <<< "$out"
+fi
 CHECK
 fi
 
