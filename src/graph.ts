@@ -101,8 +101,9 @@ export interface StageRebuild {
   readonly reason: "arg" | "from" | "copy" | "image" | null;
 }
 
-/** What a changed ARG re-executes in a recipe, stage by stage. */
+/** What a changed ARG (or ARGs changed together) re-executes in a recipe, stage by stage. */
 export interface RebuildPlan {
+  /** The changed ARG; ARGs changed together are joined with " + ". */
   readonly arg: string;
   readonly rebuilt: number;
   readonly total: number;
@@ -124,15 +125,20 @@ export function stageSteps(stage: AnyStage): Instruction[] {
 
 /**
  * Stage by stage, the steps a changed value of `argName` re-executes after a full build (the model
- * in this module's comment). Throws for a name that is no ARG of the recipe.
+ * in this module's comment); given several names, the steps that changing all of them in one build
+ * re-executes (a component whose version is written by two ARGs, `${BASE_IMAGE}:${BASE_TAG}`).
+ * Throws for a name that is no ARG of the recipe.
  *
  * @example
  * rebuildPlan(smokeRecipe(), "HELLO_VERSION").stages.filter((s) => s.rebuilt > 0).map((s) => s.stage) // ["hello", "runtime"]
+ * rebuildPlan(alignedRecipe(), ["BASE_IMAGE", "BASE_TAG"]).arg // "BASE_IMAGE + BASE_TAG"
  */
-export function rebuildPlan(recipe: StageList, argName: string): RebuildPlan {
+export function rebuildPlan(recipe: StageList, argName: string | readonly string[]): RebuildPlan {
   const stages = recipe.stages;
+  const names: readonly string[] = typeof argName === "string" ? [argName] : argName;
   const known = new Set([...stages.flatMap(stageArgs), ...stages.flatMap((s) => ("steps" in s.from ? [] : s.from.args))].map((a) => a.name));
-  if (!known.has(argName)) fail("values", `ARG ${argName} is not an ARG of this recipe; its ARGs are: ${[...known].sort().join(", ")}`, { arg: argName });
+  if (names.length === 0) fail("values", `no ARG given; the recipe's ARGs are: ${[...known].sort().join(", ")}`);
+  for (const name of names) if (!known.has(name)) fail("values", `ARG ${name} is not an ARG of this recipe; its ARGs are: ${[...known].sort().join(", ")}`, { arg: name });
   const final = stages[stages.length - 1];
   // stateChanged: the stage's image differs in any way (a stage FROM it re-executes everything);
   // filesChanged: its files differ (a stage that copies from it re-executes from that copy on).
@@ -145,10 +151,11 @@ export function rebuildPlan(recipe: StageList, argName: string): RebuildPlan {
     let reason: StageRebuild["reason"] = null;
     if ("steps" in s.from) {
       if (stateChanged.has(s.from.name)) [first, reason] = [0, "from"];
-    } else if (s.from.args.some((a) => a.name === argName)) [first, reason] = [0, "image"];
+    } else if (s.from.args.some((a) => names.includes(a.name))) [first, reason] = [0, "image"];
     if (first === null) {
-      const declares = s === final || stageArgs(s).some((a) => a.name === argName);
-      const readsArg = new RegExp(`\\$\\{?${argName}(?![A-Za-z0-9_])`);
+      const declared = s === final ? names : names.filter((n) => stageArgs(s).some((a) => a.name === n));
+      const declares = declared.length > 0;
+      const readsArg = new RegExp(`\\$\\{?(${declared.join("|")})(?![A-Za-z0-9_])`);
       let index = 0;
       for (const ins of s.steps) {
         const isStep = counted.includes(ins);
@@ -168,7 +175,7 @@ export function rebuildPlan(recipe: StageList, argName: string): RebuildPlan {
   }
   const total = out.reduce((n, s) => n + s.steps, 0);
   const rebuilt = out.reduce((n, s) => n + s.rebuilt, 0);
-  return { arg: argName, rebuilt, total, fraction: total === 0 ? 0 : rebuilt / total, stages: out };
+  return { arg: names.join(" + "), rebuilt, total, fraction: total === 0 ? 0 : rebuilt / total, stages: out };
 }
 
 /**
@@ -179,7 +186,7 @@ export function rebuildPlan(recipe: StageList, argName: string): RebuildPlan {
  * rebuildFraction(smokeRecipe(), "HELLO_VERSION") // 0.4 (4 of 10 steps: hello's RUN, three of runtime's four)
  * rebuildFraction(smokeRecipe(), "SMOKE_BASE_IMAGE") // 1
  */
-export function rebuildFraction(recipe: StageList, argName: string): number {
+export function rebuildFraction(recipe: StageList, argName: string | readonly string[]): number {
   return rebuildPlan(recipe, argName).fraction;
 }
 

@@ -195,19 +195,21 @@ export function runtime<const F extends AnyStage, const A extends readonly AnyAr
           run(removeBaseNcclScript(ncclArtifact), { mounts: aptCache }),
         ]
       : [];
+    // Also before the copies: uv changes with the uv image only, so no component bump re-applies it.
+    const uvSteps = uv === undefined ? [] : [copy(["/uv", "/uvx"], "/bin/", { from: uv.name }), env(...UV_VENV_ENV)];
     return {
       description: "final image: only the declared runtime artifacts, one loader order, build-time linkage assertions",
       args: uv === undefined ? [] : [PYTHON_VERSION],
       details: {},
       needs: runtimeNeeds(artifacts),
-      stepsBeforeNeeds: purge.length,
+      stepsBeforeNeeds: purge.length + uvSteps.length,
       steps: [
         ...purge,
+        ...uvSteps,
         // After the copies, before any loader setup: the cache then holds only the distribution's copies.
         ...(o.removeSystemCopies === true
           ? [comment("Exactly one copy of each unique soname: purge the distribution packages that ship another one"), run(removeSystemCopiesScript(artifacts), { mounts: aptCache })]
           : []),
-        ...(uv === undefined ? [] : [copy(["/uv", "/uvx"], "/bin/", { from: uv.name }), env(...UV_VENV_ENV)]),
         env(
           ["LD_LIBRARY_PATH", `${dirs.lib.join(":")}\${LD_LIBRARY_PATH:+:\${LD_LIBRARY_PATH}}`],
           ...(dirs.bin.length > 0 ? [["PATH", `${dirs.bin.join(":")}:\${PATH}`] as const] : []),

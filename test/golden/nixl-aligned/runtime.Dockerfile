@@ -1,5 +1,11 @@
 # runtime final image: only the declared runtime artifacts, one loader order, build-time linkage assertions
 FROM runtime-base AS runtime
+COPY --link --from=uv /uv /uvx /bin/
+ENV UV_CACHE_DIR="/workspace/.cache/uv"
+ENV UV_NO_BUILD_ISOLATION="1"
+ENV UV_NO_SYNC="1"
+ENV VIRTUAL_ENV="/workspace/.venv"
+ENV PATH="/workspace/.venv/bin:${PATH}"
 # GDRCOPY_PREFIX GDRCopy install prefix (lowercase prefix= in its Makefile)
 ARG GDRCOPY_PREFIX="/usr/local"
 COPY --link --from=gdrcopy /opt/stagewright/stage/gdrcopy${GDRCOPY_PREFIX}/lib/ ${GDRCOPY_PREFIX}/lib/
@@ -24,12 +30,6 @@ COPY --link --from=nixl /opt/stagewright/stage/nixl${NIXL_PREFIX}/lib/ ${NIXL_PR
 COPY --link --from=nixl /opt/stagewright/stage/nixl${NIXL_PREFIX}/bin/ ${NIXL_PREFIX}/bin/
 COPY --link --from=nixl /opt/stagewright/stage/nixl/opt/stagewright/wheels/ /opt/stagewright/wheels/
 COPY --link --from=nixl /opt/stagewright/stage/nixl/usr/local/nixlbench/bin/ /usr/local/nixlbench/bin/
-COPY --link --from=uv /uv /uvx /bin/
-ENV UV_CACHE_DIR="/workspace/.cache/uv"
-ENV UV_NO_BUILD_ISOLATION="1"
-ENV UV_NO_SYNC="1"
-ENV VIRTUAL_ENV="/workspace/.venv"
-ENV PATH="/workspace/.venv/bin:${PATH}"
 # TARGETARCH target architecture as BuildKit names it (amd64, arm64), from --platform
 ARG TARGETARCH
 # ARCH target CPU architecture as uname -m prints it (x86_64, aarch64), computed from TARGETARCH (set by --platform)

@@ -17,6 +17,12 @@ for h in /usr/include/nccl.h /usr/include/nccl_net.h ; do if [ -e "$h" ] && [ "$
 ldconfig
 EOF
 
+COPY --link --from=uv /uv /uvx /bin/
+ENV UV_CACHE_DIR="/workspace/.cache/uv"
+ENV UV_NO_BUILD_ISOLATION="1"
+ENV UV_NO_SYNC="1"
+ENV VIRTUAL_ENV="/workspace/.venv"
+ENV PATH="/workspace/.venv/bin:${PATH}"
 # LIBFABRIC_INSTALL_PATH libfabric install prefix; every consumer builds and loads from here
 ARG LIBFABRIC_INSTALL_PATH="/usr/local"
 COPY --link --from=libfabric /opt/stagewright/stage/libfabric${LIBFABRIC_INSTALL_PATH}/lib/ ${LIBFABRIC_INSTALL_PATH}/lib/
@@ -45,12 +51,6 @@ COPY --link --from=nccl /opt/stagewright/stage/nccl${NCCL_PREFIX}/include/ ${NCC
 ARG AWS_OFI_NCCL_PREFIX="/opt/amazon/ofi-nccl"
 COPY --link --from=aws-ofi-nccl /opt/stagewright/stage/aws-ofi-nccl${AWS_OFI_NCCL_PREFIX}/lib/ ${AWS_OFI_NCCL_PREFIX}/lib/
 COPY --link --from=aws-ofi-nccl /opt/stagewright/stage/aws-ofi-nccl${AWS_OFI_NCCL_PREFIX}/share/ ${AWS_OFI_NCCL_PREFIX}/share/
-COPY --link --from=uv /uv /uvx /bin/
-ENV UV_CACHE_DIR="/workspace/.cache/uv"
-ENV UV_NO_BUILD_ISOLATION="1"
-ENV UV_NO_SYNC="1"
-ENV VIRTUAL_ENV="/workspace/.venv"
-ENV PATH="/workspace/.venv/bin:${PATH}"
 # TARGETARCH target architecture as BuildKit names it (amd64, arm64), from --platform
 ARG TARGETARCH
 # ARCH target CPU architecture as uname -m prints it (x86_64, aarch64), computed from TARGETARCH (set by --platform)
