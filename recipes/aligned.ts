@@ -31,6 +31,12 @@ import {
   uvStage,
 } from "../stages/index.ts";
 
+/**
+ * The torch the aligned image installs for the NIXL wheel: 2.8.0, the one PyTorch release line with a
+ * CUDA 12.9 build (https://download.pytorch.org/whl/cu129; docs/aligned.md, rule torch-cuda).
+ */
+export const ALIGNED_TORCH = "2.8.0";
+
 /** The stages of the aligned image, before the final stage is chosen. */
 export function alignedStages() {
   const uv = uvStage();
@@ -125,9 +131,9 @@ export function alignedRecipe(options: AlignedOptions = { nccl: true }) {
   const b = [s.uv, s.base, s.dc, s.gdr, s.fabric, s.ucxBuild, s.etcd, s.sdk, s.gus, s.py, s.nixlBuild] as const;
   const buildNccl = options.nccl && options.buildNccl === true;
   if (flavour === "devel") {
-    if (buildNccl) return make([...b, s.ncclBuild, s.ofi, runtime(s.dc, a.buildNccl, { uv: s.uv })] as const);
-    if (options.nccl) return make([...b, s.ofi, runtime(s.dc, a.nccl, { uv: s.uv })] as const);
-    return make([...b, runtime(s.dc, a.none, { uv: s.uv })] as const);
+    if (buildNccl) return make([...b, s.ncclBuild, s.ofi, runtime(s.dc, a.buildNccl, { uv: s.uv, torch: ALIGNED_TORCH })] as const);
+    if (options.nccl) return make([...b, s.ofi, runtime(s.dc, a.nccl, { uv: s.uv, torch: ALIGNED_TORCH })] as const);
+    return make([...b, runtime(s.dc, a.none, { uv: s.uv, torch: ALIGNED_TORCH })] as const);
   }
   // The lean base installs what the final image's artifacts declare they load at run time.
   const lean = cudaRuntimeBase({
@@ -135,9 +141,9 @@ export function alignedRecipe(options: AlignedOptions = { nccl: true }) {
     doca: s.dc,
     packages: [...runtimePackagesOf(buildNccl ? a.buildNccl : options.nccl ? a.nccl : a.none), ...NIXL_RUNTIME_PACKAGES],
   });
-  if (buildNccl) return make([...b, s.ncclBuild, s.ofi, lean, runtime(lean, a.buildNccl, { uv: s.uv })] as const);
-  if (options.nccl) return make([...b, s.ofi, lean, runtime(lean, a.nccl, { uv: s.uv })] as const);
-  return make([...b, lean, runtime(lean, a.none, { uv: s.uv })] as const);
+  if (buildNccl) return make([...b, s.ncclBuild, s.ofi, lean, runtime(lean, a.buildNccl, { uv: s.uv, torch: ALIGNED_TORCH })] as const);
+  if (options.nccl) return make([...b, s.ofi, lean, runtime(lean, a.nccl, { uv: s.uv, torch: ALIGNED_TORCH })] as const);
+  return make([...b, lean, runtime(lean, a.none, { uv: s.uv, torch: ALIGNED_TORCH })] as const);
 }
 
 /** The default recipe of this module, as the stagewright CLI loads it. */

@@ -39,6 +39,13 @@ import {
 export const CURRENT_NCCL_GENCODE = "-gencode=arch=compute_80,code=sm_80 -gencode=arch=compute_90,code=sm_90 -gencode=arch=compute_100,code=sm_100 -gencode=arch=compute_100,code=compute_100";
 
 /**
+ * The torch the current image installs for the NIXL wheel: 2.12.0 from the CUDA 13.0 index, whose
+ * wheels bring NCCL 2.29.7, the NCCL this recipe builds (v2.29.7-1): one NCCL version in the image
+ * (docs/aligned.md, rule torch-cuda).
+ */
+export const CURRENT_TORCH = "2.12.0";
+
+/**
  * The stages of the current image, before the final stage.
  *
  * @example
@@ -123,12 +130,12 @@ export function currentRecipe(options: CurrentOptions = {}) {
   });
   const builders = [s.uv, s.base, s.dc, s.gdr, s.fabric, s.ucxBuild, s.absl, s.grpcBuild, s.etcd, s.sdk, s.gus, s.nixlBuild, s.ncclBuild, s.ofi] as const;
   if (flavour === "devel") {
-    const stages = [...builders, runtime(s.dc, artifacts)] as const;
+    const stages = [...builders, runtime(s.dc, artifacts, { torch: CURRENT_TORCH })] as const;
     return withTestScript(recipe("nixl-current", stages, meta(stages)), nixlImageTestScript);
   }
   const lean = cudaRuntimeBase({ ...CURRENT_RUNTIME_IMAGE, build: s.base, doca: s.dc, packages: [...runtimePackagesOf(artifacts), ...NIXL_RUNTIME_PACKAGES] });
   // The lean base has no venv: the final stage makes its own for the wheel (PYTHON_VERSION read there).
-  const stages = [...builders, lean, runtime(lean, artifacts, { uv: s.uv })] as const;
+  const stages = [...builders, lean, runtime(lean, artifacts, { uv: s.uv, torch: CURRENT_TORCH })] as const;
   return withTestScript(recipe("nixl-current", stages, meta(stages)), nixlImageTestScript);
 }
 

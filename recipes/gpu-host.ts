@@ -63,7 +63,7 @@ export function gpuHostRecipe(options: GpuHostOptions = { removeSystemCopies: tr
   ] as const;
   // checkResolution: ldd of every runtime file must resolve on the host too (driver libraries skipped), so a run there
   // shows the resolution check against a real CUDA install (docs/build-truth.md).
-  const final = runtime(s.base, artifacts, { installWheel: "unzip", removeSystemCopies: options.removeSystemCopies, omitEnv: ["NIXL_PLUGIN_DIR"], checkWheelPlugins: true, checkResolution: true });
+  const final = runtime(s.base, artifacts, { installWheel: "unzip", torch: "provided", removeSystemCopies: options.removeSystemCopies, omitEnv: ["NIXL_PLUGIN_DIR"], checkWheelPlugins: true, checkResolution: true });
   // The in-image test script, run on the host after the runtime stage (scripts/gpu-host-run.sh): its checks then run for real.
   return withTestScript(recipe(options.removeSystemCopies ? "gpu-host" : "gpu-host-system-copies", [s.base, s.gdr, s.fabric, s.ucxBuild, s.nixlBuild, s.wheel, s.ofi, final], {
     description: options.removeSystemCopies

@@ -47,7 +47,7 @@ function differences(r: Versions<NixlRelease>): string[] {
   const index = (t: string) => OFFICIAL_TAGS.indexOf(t as NixlTag);
   const at = (t: string) => index(r.tag) >= index(t);
   return [
-    "the official Dockerfile clones etcd-cpp-apiv3 and gusli at an unpinned HEAD and installs torch unpinned; written with stagewright's stages, they are pinned by commit and torch is left out (not needed by NIXL)",
+    "the official Dockerfile clones etcd-cpp-apiv3 and gusli at an unpinned HEAD and installs torch unpinned; written with stagewright's stages, they are pinned by commit and torch is not installed: the runtime installs the NIXL wheels without their dependencies plus numpy (option torch \"none\"), so import nixl, whose _api imports torch, needs the consumer's torch (a pinned, CUDA-matched torch is the option torch: \"<version>\")",
     "the official libfabric step runs ./autogen.sh on the release tarball and passes --disable-rstream (a provider gone since v1.20.0); the stage does neither",
     "the official image is one stage that keeps its source and build trees; here each component is a stage and the final image holds only the declared runtime files",
     ...(r.ucx !== r.ucxRef ? [`the official image checks out the UCX branch ${r.ucxRef} (its head at build time); the recipe pins that line's release tag ${r.ucx} by commit`] : []),

@@ -94,7 +94,7 @@ export const BASE_SPEC = {
     tag: option.image("tag", { doc: "base image tag, optionally pinned by digest (<tag>@sha256:<digest>). Default 25.06-cuda12.9-devel-ubuntu24.04", default: "25.06-cuda12.9-devel-ubuntu24.04" }),
     removeHpcxUcx: option.boolean({ doc: "remove the base image's HPC-X UCX so exactly one UCX exists", default: true }),
     cuda: option.string({ doc: "the CUDA version of the image, when its tag does not name it (NGC framework images: 25.06-py3)", pattern: /^\d+\.\d+$/, expected: "a CUDA version such as 12.9" }),
-    torch: option.boolean({ doc: "install torch/torchvision/torchaudio into the venv like the official image (not needed by NIXL)", default: false }),
+    torch: option.boolean({ doc: "install unpinned torch/torchvision/torchaudio into the build venv like the official image; NIXL's build does not use them (the final image's torch is the runtime option torch, pinned and CUDA-matched)", default: false }),
     setuptools: option.boolean({ doc: "install setuptools==80.9.0 into the venv (artifact setuptools), which NIXL's nixl meta wheel builds with from 0.7.1 (rule nixl-meta-setuptools). Default true", default: true }),
     venv: option.boolean({
       doc: "make the Python venv here, as the official image does; false: the base stops after the system packages and a later venv stage (pythonVenv) makes it, so PYTHON_VERSION is read only by the stages that use Python",

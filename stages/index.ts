@@ -27,3 +27,4 @@ export * from "./platforms.ts";
 export * from "./versions-command.ts";
 export * from "./host-base.ts";
 export * from "./nixl-wheel.ts";
+export * from "./torch.ts";

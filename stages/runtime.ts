@@ -12,6 +12,7 @@
 import {
   aptCache,
   buildComponent,
+  fail,
   cacheMount,
   comment,
   env,
@@ -35,9 +36,14 @@ import {
   type ComponentStage,
   type OptionsOf,
   type RuntimeNeeds,
+  type Artifact,
+  type OptionProblem,
+  type Overrides,
+  versionFormRegex,
 } from "../src/index.ts";
 import { UV_VENV_ENV, VENV } from "./base.ts";
 import { PYTHON_VERSION } from "./shared.ts";
+import { nixlBindingsImport, torchCudaRule, torchNcclCheck, torchVersionArg, torchWheelInstall, TORCH_FORM, type TorchChoice, type TorchCudaProblem } from "./torch.ts";
 
 /**
  * Driver libraries the NVIDIA container runtime mounts from the host at `docker run` (its utility
@@ -77,6 +83,12 @@ export const RUNTIME_SPEC = {
       doc: "ldd of every runtime file of every artifact in the image must find all its shared objects (the driver libraries the NVIDIA container runtime mounts at docker run are skipped), naming the file, the artifact and the fix. Default true; false keeps a build script as it was proven without this check",
       default: true,
     }),
+    torch: option.custom<TorchChoice, false, "none">({
+      doc: 'torch for the NIXL wheel, whose package depends on torch and imports it: a pinned version such as "2.8.0" (TORCH_VERSION, from PyTorch\'s index for the image\'s CUDA, https://download.pytorch.org/whl/cu<MAJ><MIN>; rule torch-cuda refuses one without a build for it), "none" (the wheel without dependencies plus numpy: import nixl then needs the consumer\'s torch) or "provided" (the Python environment has torch). Default "none"',
+      default: "none",
+      check: (v) => (v === "none" || v === "provided" || (typeof v === "string" && versionFormRegex(TORCH_FORM).test(v)) ? undefined : `${JSON.stringify(v)} is not a torch version such as 2.8.0, "none" or "provided"`),
+    }),
+    overrides: option.overrides(),
     uv: option.custom<AnyStage>({
       doc: "the stage to copy uv from (the uv stage): the runtime then makes its own venv, holding only the NIXL wheel and what it pulls in, right before installing the wheel, so PYTHON_VERSION is read late. Omitted: the wheel goes into the venv `from` holds",
       check: (v) => (typeof v === "object" && v !== null && "steps" in v && "name" in v ? undefined : `a ${typeof v} is not a stage (give the uv stage: uvStage())`),
@@ -167,6 +179,14 @@ export function removeSystemCopiesScript(artifacts: readonly AnyArtifact[]): str
 /** Options of {@link runtime}. */
 export type RuntimeOptions = OptionsOf<typeof RUNTIME_OPTIONS>;
 
+/** The CUDA version literal of the `cuda` artifact a stage's image holds (string when none or not literal). */
+type HeldCuda<F> = F extends { readonly contains: readonly (infer C)[] } ? (Extract<C, Artifact<"cuda", string, string, string>> extends Artifact<"cuda", string, string, infer V> ? V : string) : string;
+/** Compile-time twin of rule torch-cuda on the runtime's options: a pinned torch literal against the held CUDA literal. */
+type TorchCheck<O, F> = O extends { readonly torch: infer V extends string }
+  ? [TorchCudaProblem<V, HeldCuda<F>>] extends [never] ? never
+    : [Overrides<O, "torch-cuda">] extends [never] ? OptionProblem<"torch", TorchCudaProblem<V, HeldCuda<F>>> : never
+  : never;
+
 /**
  * The final stage over `from` (the system stage: base, DOCA, EFA), holding `artifacts`.
  *
@@ -176,7 +196,7 @@ export type RuntimeOptions = OptionsOf<typeof RUNTIME_OPTIONS>;
 export function runtime<const F extends AnyStage, const A extends readonly AnyArtifact[], const O extends object = {}>(
   from: F,
   artifacts: A,
-  options: ComponentOptions<typeof RUNTIME_SPEC, O> = {} as ComponentOptions<typeof RUNTIME_SPEC, O>,
+  options: ComponentOptions<typeof RUNTIME_SPEC, O, never, TorchCheck<O, F>> = {} as ComponentOptions<typeof RUNTIME_SPEC, O, never, TorchCheck<O, F>>,
 ): ComponentStage<typeof RUNTIME_SPEC, F, O, RuntimeNeeds<A>> {
   return buildComponent<typeof RUNTIME_SPEC, F, O, RuntimeNeeds<A>>(RUNTIME_SPEC, from, options as O, (c) => {
     const o = c.options as RuntimeOptions;
@@ -188,6 +208,15 @@ export function runtime<const F extends AnyStage, const A extends readonly AnyAr
     const artifactEnv = artifacts.flatMap((a) => a.env).filter(([k]) => !omit.has(k));
     const nixlPlugins = artifacts.filter((a) => a.kind === "nixl").flatMap((a) => a.runtimeFiles.flatMap((f) => /\/(libplugin_[^/]+\.so)$/.exec(f)?.[1] ?? []));
     const uv = o.uv as AnyStage | undefined;
+    const torch = (o.torch ?? "none") as TorchChoice;
+    const pinned = wheel !== undefined && torch !== "none" && torch !== "provided";
+    if (wheel !== undefined && o.installWheel === "unzip" && pinned) {
+      fail("invalid-value", `runtime, option torch: "${torch}" cannot be installed with installWheel "unzip", which installs no dependencies; use torch "provided" (the python3 on PATH has torch) or "none"`, { stage: "runtime", option: "torch" });
+    }
+    if (wheel !== undefined && o.checkWheelPlugins === true && torch === "none") {
+      fail("invalid-value", 'runtime, option checkWheelPlugins: the plugin check imports nixl._api, which imports torch, and option torch is "none"; choose a pinned torch or "provided"', { stage: "runtime", option: "checkWheelPlugins" });
+    }
+    const TORCH_VERSION = pinned ? torchVersionArg(torch) : undefined;
     // Before the copies: it depends on the base image only, so no bump of an artifact re-runs it.
     const purge = ncclArtifact !== undefined && o.removeBaseNccl !== false
       ? [
@@ -199,7 +228,8 @@ export function runtime<const F extends AnyStage, const A extends readonly AnyAr
     const uvSteps = uv === undefined ? [] : [copy(["/uv", "/uvx"], "/bin/", { from: uv.name }), env(...UV_VENV_ENV)];
     return {
       description: "final image: only the declared runtime artifacts, one loader order, build-time linkage assertions",
-      args: uv === undefined ? [] : [PYTHON_VERSION],
+      args: [...(uv === undefined ? [] : [PYTHON_VERSION]), ...(TORCH_VERSION === undefined ? [] : [TORCH_VERSION])],
+      guards: pinned ? [torchCudaRule()] : [],
       details: {},
       needs: runtimeNeeds(artifacts),
       stepsBeforeNeeds: purge.length + uvSteps.length,
@@ -223,8 +253,8 @@ export function runtime<const F extends AnyStage, const A extends readonly AnyAr
                 ? run(sh`site="$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["platlib"])')"
 for whl in ${wheel}/*.whl; do python3 -m zipfile -e "$whl" "$site"; done
 cd /
-python3 -c "import nixl"`)
-                : run(uv === undefined ? sh`uv pip install ${wheel}/*.whl\npython -c "import nixl"` : sh`uv venv --python "\${PYTHON_VERSION}" ${VENV}\nuv pip install ${wheel}/*.whl\npython -c "import nixl"`, {
+${torch === "none" ? nixlBindingsImport("python3") : 'python3 -c "import nixl"'}`)
+                : run(lines([...(uv === undefined ? [] : [`uv venv --python "\${PYTHON_VERSION}" ${VENV}`]), ...torchWheelInstall(sh`${wheel}/*.whl`, torch)]), {
                     mounts: [cacheMount("/workspace/.cache/uv")],
                   }),
             ]),
@@ -241,6 +271,7 @@ python3 -c "import nixl"`)
                   'echo "stagewright: the image\'s NCCL is the base image\'s, version ${nccl##*/libnccl.so.} ($nccl)"',
                 ]
               : []),
+            ...(pinned && o.installWheel !== "unzip" ? [torchNcclCheck()] : []),
             "# libfabric dlopens the unversioned libcudart.so; the CUDA stubs must never be on the loader path",
             // dlopen("libcudart.so") searches LD_LIBRARY_PATH, then the ld cache: one of them must have it.
             'found=""; IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"; for d in "${dirs[@]}"; do if [ -n "$d" ] && [ -e "$d/libcudart.so" ]; then found="$d/libcudart.so"; fi; done',

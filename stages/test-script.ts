@@ -5,6 +5,7 @@
  * (or with `--device /dev/infiniband/uverbs0` on an EFA host for the fi_info check).
  */
 import { linkAssertion, pathIn, stageArgs, uniqueSonameAssertion, type AnyArtifact, type Arg, type Recipe } from "../src/index.ts";
+import { nixlBindingsImport } from "./torch.ts";
 
 /**
  * The fail-fast EFA preflight of the test script: without an EFA device in the container NIXL's
@@ -71,7 +72,20 @@ export function nixlImageTestScript(r: Recipe): string {
   }
   const nixl = byKind.get("nixl");
   if (nixl !== undefined) {
-    check("python: import nixl and print its version", `python -c 'import importlib.metadata as m, nixl; print("nixl", m.version("nixl"))'`);
+    // import nixl needs torch (nixl._api imports it); an image built with torch "none" leaves torch to its consumer.
+    checks.push(
+      [
+        "if python -c 'import torch' > /dev/null 2>&1; then",
+        `  check "python: import nixl and print its version" <<'CHECK'`,
+        `python -c 'import importlib.metadata as m, nixl; print("nixl", m.version("nixl"))'`,
+        "CHECK",
+        "else",
+        `  check "python: the NIXL bindings import (no torch in the image: import nixl needs the consumer's torch)" <<'CHECK'`,
+        nixlBindingsImport("python"),
+        "CHECK",
+        "fi",
+      ].join("\n"),
+    );
     // The final image's own ENV decides: a runtime that leaves NIXL_PLUGIN_DIR unset (omitEnv, a wheel that finds its
     // plugins next to its libnixl.so) must not be tested for it, and an ENV left over from elsewhere is the failure then.
     const setsPluginDir = r.final.steps.some((i) => i.op === "ENV" && i.vars.some(([name]) => name === "NIXL_PLUGIN_DIR"));
@@ -156,6 +170,23 @@ export function nixlImageTestScript(r: Recipe): string {
         'else',
         '  grep -q "NET/OFI" <<< "$out"',
         'fi',
+        "CHECK",
+        "fi",
+      ].join("\n"),
+    );
+    // torch loads its own NCCL from site-packages (RUNPATH), not the image's: the plugin must load there too.
+    // Without an EFA device the plugin fails and the torch process dies (SIGSEGV, docs/build-truth.md), so EFA is required.
+    checks.push(
+      [
+        "if ! python -c 'import torch' > /dev/null 2>&1; then",
+        `  skip "torch: its NCCL loads the OFI net plugin (no torch in the image)"`,
+        'elif [ "${STAGEWRIGHT_SKIP_EFA:-0}" = 1 ] || ! nvidia-smi -L > /dev/null 2>&1; then',
+        `  skip "torch: its NCCL loads the OFI net plugin (needs a GPU, --gpus all, and an EFA device)"`,
+        "else",
+        `  check "torch: its own NCCL loads the OFI net plugin on a one-rank all_reduce (NCCL_DEBUG=INFO shows NET/OFI)" <<'CHECK'`,
+        `out="$(NCCL_DEBUG=INFO MASTER_ADDR=127.0.0.1 MASTER_PORT="\${STAGEWRIGHT_TORCH_PORT:-29511}" python -c 'import torch, torch.distributed as d; d.init_process_group("nccl", rank=0, world_size=1); t = torch.ones(1, device="cuda"); d.all_reduce(t); torch.cuda.synchronize(); print("torch", torch.__version__, "NCCL", torch.cuda.nccl.version(), "all_reduce", t.item()); d.destroy_process_group()' 2>&1)"`,
+        "awk '/NET\\// && n < 5 {print; n++}' <<< \"$out\"",
+        'grep -q "NET/OFI" <<< "$out"',
         "CHECK",
         "fi",
       ].join("\n"),

@@ -85,7 +85,9 @@ describe("rule runtime-cuda-match (runtime twin)", () => {
     expect((err as StagewrightError).message).toContain(sentence);
   });
   test("both tags on one CUDA build; the devel flavour has no runtime tag", () => {
-    expect(() => withValues(alignedRecipe({ nccl: false }), { args: { BASE_TAG: "25.10-cuda13.0-devel-ubuntu24.04", RUNTIME_TAG: "13.0.2-runtime-ubuntu24.04" }, stages: {} })).not.toThrow();
+    // The pinned torch moves with the CUDA (rule torch-cuda: 2.8.0 has no CUDA 13.0 build).
+    expect(() => withValues(alignedRecipe({ nccl: false }), { args: { BASE_TAG: "25.10-cuda13.0-devel-ubuntu24.04", RUNTIME_TAG: "13.0.2-runtime-ubuntu24.04", TORCH_VERSION: "2.12.0" }, stages: {} })).not.toThrow();
+    expect(() => withValues(alignedRecipe({ nccl: false }), { args: { BASE_TAG: "25.10-cuda13.0-devel-ubuntu24.04", RUNTIME_TAG: "13.0.2-runtime-ubuntu24.04" }, stages: {} })).toThrow("stage runtime: torch 2.8.0 has no build for the base's CUDA 13.0");
     expect(() => withValues(alignedRecipe({ nccl: false }), { args: { BASE_TAG: "25.07-cuda12.9-devel-ubuntu24.04" }, stages: {} })).not.toThrow();
   });
 });

@@ -49,6 +49,7 @@ Build arguments (default in brackets):
   --nixl-build-type              meson build type (0.7.x defaults to debug when none is given) [release]
   --meson-wrap-sha256s           sha256 of meson wrap files the mirror substituted (file=sha256 ...); empty = the wraps' own hashes []
   --aws-ofi-nccl-sha256          sha256 of the aws-ofi-nccl tag archive download [821f0929c016e5448785bbc6795af5096559ecfc6c9479eb3818cafa61424576]
+  --torch-version                torch for the NIXL wheel, from PyTorch's index for the base's CUDA (runtime option torch) [2.8.0]
 
 Set by --platform (not options): TARGETARCH, ARCH
 USAGE
@@ -126,6 +127,7 @@ while [ "$#" -gt 0 ]; do
     --nixl-build-type) need_value "$1" "$#"; given[NIXL_BUILD_TYPE]="$2"; build_args+=(--build-arg "NIXL_BUILD_TYPE=$2"); shift 2 ;;
     --meson-wrap-sha256s) need_value "$1" "$#"; given[MESON_WRAP_SHA256S]="$2"; build_args+=(--build-arg "MESON_WRAP_SHA256S=$2"); shift 2 ;;
     --aws-ofi-nccl-sha256) need_value "$1" "$#"; given[AWS_OFI_NCCL_SHA256]="$2"; build_args+=(--build-arg "AWS_OFI_NCCL_SHA256=$2"); shift 2 ;;
+    --torch-version) need_value "$1" "$#"; given[TORCH_VERSION]="$2"; build_args+=(--build-arg "TORCH_VERSION=$2"); shift 2 ;;
     --) shift; extra+=("$@"); break ;;
     *) echo "build-nixl-aligned.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -268,6 +270,13 @@ if [ -n "${given[MESON_WRAP_SHA256S]+x}" ]; then
 fi
 if [ -n "${given[AWS_OFI_NCCL_SHA256]+x}" ]; then
   check_value "${given[AWS_OFI_NCCL_SHA256]}" '^([0-9a-f]{64})?$' 1 0 '--aws-ofi-nccl-sha256 (ARG AWS_OFI_NCCL_SHA256): "%s" is not 64 lower-case hex digits (or empty)' 1
+fi
+if [ -n "${given[TORCH_VERSION]+x}" ]; then
+  check_value "${given[TORCH_VERSION]}" '^$' 0 0 '--torch-version (ARG TORCH_VERSION): an empty value is not a version: give a pinned version such as 1.2.3' 0
+  check_value "${given[TORCH_VERSION]}" '^(latest|main|master|head|stable)$' 0 1 '--torch-version (ARG TORCH_VERSION): "%s" is not a pinned version: give an exact version such as 1.2.3' 1
+  check_value "${given[TORCH_VERSION]}" '^[A-Za-z0-9][A-Za-z0-9._+-]*$' 1 0 '--torch-version (ARG TORCH_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
+  check_value "${given[TORCH_VERSION]}" '[0-9]' 1 0 '--torch-version (ARG TORCH_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
+  check_value "${given[TORCH_VERSION]}" '^((0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*))$' 1 0 '--torch-version (ARG TORCH_VERSION): TORCH_VERSION is a PyTorch release version, without a v (2.8.0), not %s' 1
 fi
 if [ -n "${given[GDRCOPY_VERSION]+x}" ] && [ "${given[GDRCOPY_VERSION]}" != 'v2.4.1' ] && [ -z "${given[GDRCOPY_SHA256]+x}" ]; then
   echo "build-nixl-aligned.sh: --gdrcopy-version ${given[GDRCOPY_VERSION]} needs its own GDRCOPY_SHA256: the default belongs to v2.4.1; pass --gdrcopy-sha256 <value for ${given[GDRCOPY_VERSION]}> (stagewright lock records it)" >&2

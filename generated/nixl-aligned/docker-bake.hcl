@@ -487,6 +487,32 @@ variable "AWS_OFI_NCCL_SHA256" {
   }
 }
 
+variable "TORCH_VERSION" {
+  description = "torch for the NIXL wheel, from PyTorch's index for the base's CUDA (runtime option torch)"
+  type        = string
+  default     = "2.8.0"
+  validation {
+    condition     = !can(regex("^$", TORCH_VERSION))
+    error_message = "ARG TORCH_VERSION: an empty value is not a version: give a pinned version such as 1.2.3"
+  }
+  validation {
+    condition     = !can(regex("(?i)^(latest|main|master|head|stable)$", TORCH_VERSION))
+    error_message = "ARG TORCH_VERSION: \"${TORCH_VERSION}\" is not a pinned version: give an exact version such as 1.2.3"
+  }
+  validation {
+    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9._+-]*$", TORCH_VERSION))
+    error_message = "ARG TORCH_VERSION: \"${TORCH_VERSION}\" is not a version: use digits, letters, \".\", \"-\" and \"+\" only, e.g. v1.21.0"
+  }
+  validation {
+    condition     = can(regex("[0-9]", TORCH_VERSION))
+    error_message = "ARG TORCH_VERSION: \"${TORCH_VERSION}\" is not a version: use digits, letters, \".\", \"-\" and \"+\" only, e.g. v1.21.0"
+  }
+  validation {
+    condition     = can(regex("^((0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*))$", TORCH_VERSION))
+    error_message = "ARG TORCH_VERSION: TORCH_VERSION is a PyTorch release version, without a v (2.8.0), not ${TORCH_VERSION}"
+  }
+}
+
 variable "NCCL_VERSION" {
   description = "NCCL tag"
   type        = string
@@ -680,6 +706,7 @@ target "nixl-aligned" {
     NIXL_BUILD_TYPE         = NIXL_BUILD_TYPE
     MESON_WRAP_SHA256S      = MESON_WRAP_SHA256S
     AWS_OFI_NCCL_SHA256     = AWS_OFI_NCCL_SHA256
+    TORCH_VERSION           = TORCH_VERSION
   }
 }
 
@@ -729,6 +756,7 @@ target "nixl-aligned-no-nccl" {
     NIXL_COMMIT             = NIXL_COMMIT
     NIXL_BUILD_TYPE         = NIXL_BUILD_TYPE
     MESON_WRAP_SHA256S      = MESON_WRAP_SHA256S
+    TORCH_VERSION           = TORCH_VERSION
   }
 }
 
@@ -785,6 +813,7 @@ target "nixl-aligned-build-nccl" {
     NCCL_SHA256             = NCCL_SHA256
     NCCL_GENCODE            = NCCL_GENCODE
     AWS_OFI_NCCL_SHA256     = AWS_OFI_NCCL_SHA256
+    TORCH_VERSION           = TORCH_VERSION
   }
 }
 
@@ -834,5 +863,6 @@ target "nixl-aligned-devel" {
     NIXL_BUILD_TYPE         = NIXL_BUILD_TYPE
     MESON_WRAP_SHA256S      = MESON_WRAP_SHA256S
     AWS_OFI_NCCL_SHA256     = AWS_OFI_NCCL_SHA256
+    TORCH_VERSION           = TORCH_VERSION
   }
 }

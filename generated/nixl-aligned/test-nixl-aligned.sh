@@ -208,9 +208,15 @@ if [ -z "$got" ] || [ "$(readlink -f "$got")" != "$(readlink -f "$want")" ]; the
 fi
 CHECK
 
-check "python: import nixl and print its version" <<'CHECK'
+if python -c 'import torch' > /dev/null 2>&1; then
+  check "python: import nixl and print its version" <<'CHECK'
 python -c 'import importlib.metadata as m, nixl; print("nixl", m.version("nixl"))'
 CHECK
+else
+  check "python: the NIXL bindings import (no torch in the image: import nixl needs the consumer's torch)" <<'CHECK'
+python -c 'import importlib, importlib.util, sys; pkg = next((p for p in ("nixl_cu13", "nixl_cu12") if importlib.util.find_spec(p)), None); sys.exit("stagewright: no nixl_cu* package is installed") if pkg is None else importlib.import_module(pkg + "._bindings")'
+CHECK
+fi
 
 check "NIXL_PLUGIN_DIR points at the plugin directory" <<'CHECK'
 test "${NIXL_PLUGIN_DIR:-}" = "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins"
@@ -265,6 +271,18 @@ elif [ "$st" -ne 0 ]; then
 else
   grep -q "NET/OFI" <<< "$out"
 fi
+CHECK
+fi
+
+if ! python -c 'import torch' > /dev/null 2>&1; then
+  skip "torch: its NCCL loads the OFI net plugin (no torch in the image)"
+elif [ "${STAGEWRIGHT_SKIP_EFA:-0}" = 1 ] || ! nvidia-smi -L > /dev/null 2>&1; then
+  skip "torch: its NCCL loads the OFI net plugin (needs a GPU, --gpus all, and an EFA device)"
+else
+  check "torch: its own NCCL loads the OFI net plugin on a one-rank all_reduce (NCCL_DEBUG=INFO shows NET/OFI)" <<'CHECK'
+out="$(NCCL_DEBUG=INFO MASTER_ADDR=127.0.0.1 MASTER_PORT="${STAGEWRIGHT_TORCH_PORT:-29511}" python -c 'import torch, torch.distributed as d; d.init_process_group("nccl", rank=0, world_size=1); t = torch.ones(1, device="cuda"); d.all_reduce(t); torch.cuda.synchronize(); print("torch", torch.__version__, "NCCL", torch.cuda.nccl.version(), "all_reduce", t.item()); d.destroy_process_group()' 2>&1)"
+awk '/NET\// && n < 5 {print; n++}' <<< "$out"
+grep -q "NET/OFI" <<< "$out"
 CHECK
 fi
 

@@ -59,6 +59,7 @@ Build arguments (default in brackets):
   --nccl-sha256                  sha256 of the NCCL tag archive download [e67239212c395bfdb398a7519491840d06fdf6b599c299f97c7ed0109777bba1]
   --nccl-gencode                 NVCC_GENCODE for NCCL (fewer targets build faster) [-gencode=arch=compute_80,code=sm_80 -gencode=arch=compute_90,code=sm_90 -gencode=arch=compute_100,code=sm_100 -gencode=arch=compute_100,code=compute_100]
   --aws-ofi-nccl-sha256          sha256 of the aws-ofi-nccl tag archive download [e0e26aa96335f72c9e471ee4f3e2d140e6c6812ec6720b0f301de05fb3f77372]
+  --torch-version                torch for the NIXL wheel, from PyTorch's index for the base's CUDA (runtime option torch) [2.12.0]
 
 Set by --platform (not options): TARGETARCH, ARCH
 USAGE
@@ -146,6 +147,7 @@ while [ "$#" -gt 0 ]; do
     --nccl-sha256) need_value "$1" "$#"; given[NCCL_SHA256]="$2"; build_args+=(--build-arg "NCCL_SHA256=$2"); shift 2 ;;
     --nccl-gencode) need_value "$1" "$#"; given[NCCL_GENCODE]="$2"; build_args+=(--build-arg "NCCL_GENCODE=$2"); shift 2 ;;
     --aws-ofi-nccl-sha256) need_value "$1" "$#"; given[AWS_OFI_NCCL_SHA256]="$2"; build_args+=(--build-arg "AWS_OFI_NCCL_SHA256=$2"); shift 2 ;;
+    --torch-version) need_value "$1" "$#"; given[TORCH_VERSION]="$2"; build_args+=(--build-arg "TORCH_VERSION=$2"); shift 2 ;;
     --) shift; extra+=("$@"); break ;;
     *) echo "build-nixl-current.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -324,6 +326,13 @@ if [ -n "${given[NCCL_GENCODE]+x}" ]; then
 fi
 if [ -n "${given[AWS_OFI_NCCL_SHA256]+x}" ]; then
   check_value "${given[AWS_OFI_NCCL_SHA256]}" '^([0-9a-f]{64})?$' 1 0 '--aws-ofi-nccl-sha256 (ARG AWS_OFI_NCCL_SHA256): "%s" is not 64 lower-case hex digits (or empty)' 1
+fi
+if [ -n "${given[TORCH_VERSION]+x}" ]; then
+  check_value "${given[TORCH_VERSION]}" '^$' 0 0 '--torch-version (ARG TORCH_VERSION): an empty value is not a version: give a pinned version such as 1.2.3' 0
+  check_value "${given[TORCH_VERSION]}" '^(latest|main|master|head|stable)$' 0 1 '--torch-version (ARG TORCH_VERSION): "%s" is not a pinned version: give an exact version such as 1.2.3' 1
+  check_value "${given[TORCH_VERSION]}" '^[A-Za-z0-9][A-Za-z0-9._+-]*$' 1 0 '--torch-version (ARG TORCH_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
+  check_value "${given[TORCH_VERSION]}" '[0-9]' 1 0 '--torch-version (ARG TORCH_VERSION): "%s" is not a version: use digits, letters, ".", "-" and "+" only, e.g. v1.21.0' 1
+  check_value "${given[TORCH_VERSION]}" '^((0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*))$' 1 0 '--torch-version (ARG TORCH_VERSION): TORCH_VERSION is a PyTorch release version, without a v (2.8.0), not %s' 1
 fi
 if [ -n "${given[GDRCOPY_VERSION]+x}" ] && [ "${given[GDRCOPY_VERSION]}" != 'v2.5.2' ] && [ -z "${given[GDRCOPY_SHA256]+x}" ]; then
   echo "build-nixl-current.sh: --gdrcopy-version ${given[GDRCOPY_VERSION]} needs its own GDRCOPY_SHA256: the default belongs to v2.5.2; pass --gdrcopy-sha256 <value for ${given[GDRCOPY_VERSION]}> (stagewright lock records it)" >&2

@@ -611,6 +611,32 @@ variable "AWS_OFI_NCCL_SHA256" {
   }
 }
 
+variable "TORCH_VERSION" {
+  description = "torch for the NIXL wheel, from PyTorch's index for the base's CUDA (runtime option torch)"
+  type        = string
+  default     = "2.12.0"
+  validation {
+    condition     = !can(regex("^$", TORCH_VERSION))
+    error_message = "ARG TORCH_VERSION: an empty value is not a version: give a pinned version such as 1.2.3"
+  }
+  validation {
+    condition     = !can(regex("(?i)^(latest|main|master|head|stable)$", TORCH_VERSION))
+    error_message = "ARG TORCH_VERSION: \"${TORCH_VERSION}\" is not a pinned version: give an exact version such as 1.2.3"
+  }
+  validation {
+    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9._+-]*$", TORCH_VERSION))
+    error_message = "ARG TORCH_VERSION: \"${TORCH_VERSION}\" is not a version: use digits, letters, \".\", \"-\" and \"+\" only, e.g. v1.21.0"
+  }
+  validation {
+    condition     = can(regex("[0-9]", TORCH_VERSION))
+    error_message = "ARG TORCH_VERSION: \"${TORCH_VERSION}\" is not a version: use digits, letters, \".\", \"-\" and \"+\" only, e.g. v1.21.0"
+  }
+  validation {
+    condition     = can(regex("^((0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*))$", TORCH_VERSION))
+    error_message = "ARG TORCH_VERSION: TORCH_VERSION is a PyTorch release version, without a v (2.8.0), not ${TORCH_VERSION}"
+  }
+}
+
 variable "PLATFORMS" {
   description = "platforms to build for (CSV in the environment): linux/amd64, linux/arm64"
   type        = list(string)
@@ -750,6 +776,7 @@ target "nixl-current" {
     NCCL_SHA256             = NCCL_SHA256
     NCCL_GENCODE            = NCCL_GENCODE
     AWS_OFI_NCCL_SHA256     = AWS_OFI_NCCL_SHA256
+    TORCH_VERSION           = TORCH_VERSION
   }
 }
 
@@ -809,5 +836,6 @@ target "nixl-current-devel" {
     NCCL_SHA256             = NCCL_SHA256
     NCCL_GENCODE            = NCCL_GENCODE
     AWS_OFI_NCCL_SHA256     = AWS_OFI_NCCL_SHA256
+    TORCH_VERSION           = TORCH_VERSION
   }
 }

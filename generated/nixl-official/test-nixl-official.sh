@@ -178,9 +178,15 @@ if [ -z "$got" ] || [ "$(readlink -f "$got")" != "$(readlink -f "$want")" ]; the
 fi
 CHECK
 
-check "python: import nixl and print its version" <<'CHECK'
+if python -c 'import torch' > /dev/null 2>&1; then
+  check "python: import nixl and print its version" <<'CHECK'
 python -c 'import importlib.metadata as m, nixl; print("nixl", m.version("nixl"))'
 CHECK
+else
+  check "python: the NIXL bindings import (no torch in the image: import nixl needs the consumer's torch)" <<'CHECK'
+python -c 'import importlib, importlib.util, sys; pkg = next((p for p in ("nixl_cu13", "nixl_cu12") if importlib.util.find_spec(p)), None); sys.exit("stagewright: no nixl_cu* package is installed") if pkg is None else importlib.import_module(pkg + "._bindings")'
+CHECK
+fi
 
 check "NIXL_PLUGIN_DIR points at the plugin directory" <<'CHECK'
 test "${NIXL_PLUGIN_DIR:-}" = "${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins"

@@ -65,10 +65,16 @@ ENV NCCL_NET="AWS Libfabric"
 ENV NCCL_SOCKET_IFNAME="^docker,lo,veth"
 # PYTHON_VERSION Python version of the virtual environment and the NIXL wheel
 ARG PYTHON_VERSION="3.12"
+# TORCH_VERSION torch for the NIXL wheel, from PyTorch's index for the base's CUDA (runtime option torch)
+ARG TORCH_VERSION="2.12.0"
 RUN --mount=type=cache,target=/workspace/.cache/uv,sharing=locked <<'EOF'
 set -euo pipefail
 uv venv --python "${PYTHON_VERSION}" /workspace/.venv
+# torch pinned (runtime option torch) from PyTorch's index for the image's CUDA; the wheel's torch dependency is then satisfied
+cuda="$(cut -d. -f1,2 <<< "${CUDA_VERSION:?the base image sets no CUDA_VERSION, so the PyTorch index for its CUDA is not known}")"
+uv pip install --index-url "https://download.pytorch.org/whl/cu${cuda//./}" "torch==${TORCH_VERSION}"
 uv pip install /opt/stagewright/wheels/*.whl
+python -c 'import sys, torch; got = ".".join((torch.version.cuda or "none").split(".")[:2]); sys.exit(None if got == sys.argv[1] else f"stagewright: torch {torch.__version__} is built for CUDA {got}, the image has CUDA {sys.argv[1]}: pin a torch with a build for it")' "$cuda"
 python -c "import nixl"
 EOF
 
@@ -141,6 +147,21 @@ stagewright_resolved "${NCCL_PREFIX}/lib/libnccl.so.2" "nccl" "nccl"
 stagewright_resolved "${NCCL_PREFIX}/include/nccl.h" "nccl" "nccl"
 stagewright_resolved "${AWS_OFI_NCCL_PREFIX}/lib/libnccl-net.so" "aws-ofi-nccl" "aws-ofi-nccl"
 stagewright_resolved "${AWS_OFI_NCCL_PREFIX}/lib/libnccl-ofi-tuner.so" "aws-ofi-nccl" "aws-ofi-nccl"
+# torch brings its own NCCL and CUDA runtime under site-packages (loaded through its RUNPATH): list them, and require one NCCL in a torch process, at torch's own version
+site="$(python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+find "$site" \( -name 'libnccl.so*' -o -name 'libcudart.so*' \) \( -type f -o -type l \) -printf 'stagewright: site-packages copy %p\n' | sort
+python -c '
+import importlib.metadata as md, sys, torch
+loaded = sorted({line.split()[-1] for line in open("/proc/self/maps") if "libnccl.so" in line.split()[-1]})
+got = ".".join(str(x) for x in torch.cuda.nccl.version())
+own = [(d.metadata["Name"], d.version) for d in md.distributions() if (d.metadata["Name"] or "").lower().startswith("nvidia-nccl-cu")]
+paths = " ".join(loaded) or "nothing"
+print(f"stagewright: torch {torch.__version__} (CUDA {torch.version.cuda}) maps NCCL {got} from {paths}; its own NCCL package: {own}")
+if len(loaded) != 1:
+    sys.exit(f"stagewright: a torch process maps {len(loaded)} libnccl files ({loaded}); it must map exactly one")
+if own and not own[0][1].startswith(got):
+    sys.exit(f"stagewright: a torch process loads NCCL {got} from {loaded[0]}, but torch ships NCCL {own[0][1]} ({own[0][0]}): a libnccl.so.2 on LD_LIBRARY_PATH comes before torch RUNPATH; build NCCL at {own[0][1]}, or leave NCCL to the base image")
+'
 # libfabric dlopens the unversioned libcudart.so; the CUDA stubs must never be on the loader path
 found=""; IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"; for d in "${dirs[@]}"; do if [ -n "$d" ] && [ -e "$d/libcudart.so" ]; then found="$d/libcudart.so"; fi; done
 if [ -z "$found" ] && ! ldconfig -p | awk '$1 == "libcudart.so" {f = 1} END {exit !f}'; then echo "stagewright: libfabric dlopens the unversioned libcudart.so, which neither LD_LIBRARY_PATH nor the ld cache provides" >&2; exit 1; fi

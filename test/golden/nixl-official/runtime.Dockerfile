@@ -28,8 +28,9 @@ ENV NIXL_PREFIX="${NIXL_PREFIX}"
 ENV NIXL_PLUGIN_DIR="${NIXL_PREFIX}/lib/${ARCH}-linux-gnu/plugins"
 RUN --mount=type=cache,target=/workspace/.cache/uv,sharing=locked <<'EOF'
 set -euo pipefail
-uv pip install /opt/stagewright/wheels/*.whl
-python -c "import nixl"
+# torch: none (runtime option torch): the wheel without its torch dependency; import nixl then needs the consumer's torch
+uv pip install --no-deps /opt/stagewright/wheels/*.whl numpy
+python -c 'import importlib, importlib.util, sys; pkg = next((p for p in ("nixl_cu13", "nixl_cu12") if importlib.util.find_spec(p)), None); sys.exit("stagewright: no nixl_cu* package is installed") if pkg is None else importlib.import_module(pkg + "._bindings")'
 EOF
 
 # One loader order for every library directory, derived from the artifacts (00- sorts first); then fail the build when the loader would pick the wrong library (two copies, or a consumer resolving another prefix)
