@@ -245,6 +245,14 @@ with open("/proc/self/maps") as f:
     print("mapped:", sorted({line.split()[-1] for line in f if "libnccl" in line}))
 PY
   then :; else echo "(exit $?)"; fi
+  # torch finds its NCCL through its RUNPATH; a libnccl.so.2 on LD_LIBRARY_PATH comes first (the runtime's torch check
+  # names this case): the system's copy, put there, shows which one a torch process then maps.
+  sysnccl="$(ldconfig -p | awk '$1 == "libnccl.so.2" {print $NF; exit}')"
+  if [ -n "$sysnccl" ]; then
+    mkdir -p "$work/llp" && ln -sf "$(readlink -f "$sysnccl")" "$work/llp/libnccl.so.2"
+    echo "\$ LD_LIBRARY_PATH=<a directory holding the system's libnccl.so.2 ($(readlink -f "$sysnccl"))>: the NCCL a torch process maps"
+    LD_LIBRARY_PATH="$work/llp${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" timeout 120 python3 -c 'import torch; print("nccl", ".".join(map(str, torch.cuda.nccl.version())), "mapped:", sorted({l.split()[-1] for l in open("/proc/self/maps") if "libnccl" in l}))' || echo "(exit $?)"
+  fi
   plugin=/opt/amazon/ofi-nccl/lib/libnccl-net.so
   echo "\$ one rank of torch.distributed (nccl) with NCCL_NET_PLUGIN=$plugin"
   NCCL_NET_PLUGIN="$plugin" NCCL_DEBUG=INFO NCCL_DEBUG_SUBSYS=INIT,NET MASTER_ADDR=127.0.0.1 MASTER_PORT=29531 \

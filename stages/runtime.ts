@@ -271,7 +271,8 @@ ${torch === "none" ? nixlBindingsImport("python3") : 'python3 -c "import nixl"'}
                   'echo "stagewright: the image\'s NCCL is the base image\'s, version ${nccl##*/libnccl.so.} ($nccl)"',
                 ]
               : []),
-            ...(pinned && o.installWheel !== "unzip" ? [torchNcclCheck()] : []),
+            // Wherever a torch process can run (pinned, or the environment's own torch): the loader-cache check above cannot see the NCCL torch maps.
+            ...(wheel !== undefined && torch !== "none" ? [torchNcclCheck()] : []),
             "# libfabric dlopens the unversioned libcudart.so; the CUDA stubs must never be on the loader path",
             // dlopen("libcudart.so") searches LD_LIBRARY_PATH, then the ld cache: one of them must have it.
             'found=""; IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"; for d in "${dirs[@]}"; do if [ -n "$d" ] && [ -e "$d/libcudart.so" ]; then found="$d/libcudart.so"; fi; done',

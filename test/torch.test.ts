@@ -88,10 +88,12 @@ describe("the final stage installs torch as chosen", () => {
     expect(t).not.toContain('python -c "import nixl"');
     expect(t).not.toContain("a torch process maps");
   });
-  test("the gpu-host recipe's torch is the host's (provided): its unzip install and import are as the run proved them", () => {
+  test("the gpu-host recipe's torch is the host's (provided): its unzip install and import are as the run proved them, and its NCCL is checked too", () => {
     const t = gpuHostRecipe().render();
     expect(t).toContain('python3 -c "import nixl"');
     expect(t).not.toContain("TORCH_VERSION");
+    // The host's torch maps its own site-packages NCCL, not the loader cache's (docs/build-truth.md): the cache check alone cannot see it.
+    expect(runtimeText(t)).toContain(torchNcclCheck());
   });
   test("refused: a pinned torch with the unzip install, the plugin check without torch, a value that is not a version", () => {
     const s = alignedStages();
