@@ -30,6 +30,7 @@ import {
   type OptionsOf,
   type RuleData,
 } from "../src/index.ts";
+import { cudaVersionOfTag } from "./base.ts";
 import { docaRepositoryLines, docaSignerFingerprintArg, lockedDocaFingerprint } from "./networking/doca.ts";
 import { RDMA_CORE_ONE_SOURCE } from "./shared.ts";
 
@@ -156,7 +157,8 @@ export function cudaRuntimeBase<const O extends object>(options: ComponentOption
     if (DOCA_BUILD === undefined || rdma === undefined) fail("invalid-value", `stage runtime-base: stage ${dc.name} declares no DOCA_BUILD or no rdma-core; give the doca stage as option doca`, { stage: "runtime-base", option: "doca" });
     const DOCA_SIGNER_FINGERPRINT = dc.args.find((a) => a.name === "DOCA_SIGNER_FINGERPRINT") ?? docaSignerFingerprintArg(lockedDocaFingerprint());
     const packages = (o["packages"] as readonly string[] | undefined) ?? [];
-    const cudaOf = (tag: string) => lineOf(tag) ?? "unknown";
+    // nvidia/cuda tags lead with the CUDA version (12.9.1-runtime-ubuntu24.04); cuda-dl-base tags name it (25.10-cuda13.0-runtime-ubuntu24.04).
+    const cudaOf = (tag: string) => cudaVersionOfTag(tag) ?? lineOf(tag) ?? "unknown";
     return {
       description: "CUDA runtime image (the lean flavour): the artifacts' run-time packages, rdma-core from DOCA's signed repository, libcudart.so",
       args: [TARGETARCH, DOCA_BUILD, DOCA_SIGNER_FINGERPRINT, SOURCE_MIRROR],

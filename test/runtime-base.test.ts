@@ -135,3 +135,14 @@ describe("libcudartLinkScript, run for real against a fake ldconfig", () => {
     expect(existsSync(join(r.lib, "libcudart.so"))).toBe(false);
   });
 });
+
+describe("the lean base's CUDA artifact", () => {
+  test("reads the CUDA of an nvidia/cuda tag and of a cuda-dl-base tag, for the rules judged in the final image", async () => {
+    const { cudaRuntimeBase: lean } = await import("../stages/index.ts");
+    const { alignedStages } = await import("../recipes/aligned.ts");
+    const s = alignedStages();
+    expect(lean({ build: s.base, doca: s.dc }).provides.cuda.version).toBe("12.9");
+    expect(lean({ build: s.base, doca: s.dc, tag: "13.0.2-runtime-ubuntu24.04" }).provides.cuda.version).toBe("13.0");
+    expect(lean({ build: s.base, doca: s.dc, image: "nvcr.io/nvidia/cuda-dl-base", tag: "25.10-cuda13.0-runtime-ubuntu24.04", overrides: [{ rule: "runtime-cuda-match", reason: "the rule reads the tag's leading release, which a cuda-dl-base tag does not lead with" }] }).provides.cuda.version).toBe("13.0");
+  });
+});
