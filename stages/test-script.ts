@@ -174,7 +174,7 @@ export function nixlImageTestScript(r: Recipe): string {
         "fi",
       ].join("\n"),
     );
-    // torch loads its own NCCL from site-packages (RUNPATH), not the image's: the plugin must load there too.
+    // torch loads its own NCCL from site-packages (its RPATH), not the image's: the plugin must load there too.
     // Without an EFA device the plugin fails and the torch process dies (SIGSEGV, docs/build-truth.md), so EFA is required.
     checks.push(
       [

@@ -178,17 +178,20 @@ export function torchWheelInstall(wheels: Script, torch: TorchChoice): (Script |
 
 /**
  * Shell, run in the final image with its loader setup done, for a pinned torch: it lists the NCCL
- * and CUDA runtime copies torch's wheels bring under site-packages (loaded through torch's RUNPATH,
- * not the loader cache, so the loader-wide one-copy check does not count them) and requires that a
- * torch process maps exactly one libnccl, at the version torch's own NCCL package has: a
- * libnccl.so.2 on LD_LIBRARY_PATH comes before a RUNPATH and would give torch another NCCL.
+ * and CUDA runtime copies torch's wheels bring under site-packages (loaded through the DT_RPATH of
+ * libtorch_cuda.so, `$ORIGIN/../../nvidia/nccl/lib`, which the loader searches before LD_LIBRARY_PATH
+ * and the loader cache: measured with torch 2.11.0+cu130, docs/build-truth.md; so the loader-wide
+ * one-copy check does not count them, and they are not a second copy to the image's other processes)
+ * and requires that a torch process maps exactly one libnccl, at the version torch's own NCCL package
+ * has: an NCCL loaded before torch (LD_PRELOAD, a module imported first) or a torch build whose
+ * search path LD_LIBRARY_PATH overrides (DT_RUNPATH) would give torch another one.
  *
  * @example
  * torchNcclCheck()
  */
 export function torchNcclCheck(): string {
   return [
-    "# torch brings its own NCCL and CUDA runtime under site-packages (loaded through its RUNPATH): list them, and require one NCCL in a torch process, at torch's own version",
+    "# torch brings its own NCCL and CUDA runtime under site-packages (loaded through its RPATH, before LD_LIBRARY_PATH): list them, and require one NCCL in a torch process, at torch's own version",
     "site=\"$(python -c 'import sysconfig; print(sysconfig.get_paths()[\"purelib\"])')\"",
     "find \"$site\" \\( -name 'libnccl.so*' -o -name 'libcudart.so*' \\) \\( -type f -o -type l \\) -printf 'stagewright: site-packages copy %p\\n' | sort",
     `python -c '
@@ -201,7 +204,7 @@ print(f"stagewright: torch {torch.__version__} (CUDA {torch.version.cuda}) maps 
 if len(loaded) != 1:
     sys.exit(f"stagewright: a torch process maps {len(loaded)} libnccl files ({loaded}); it must map exactly one")
 if own and not own[0][1].startswith(got):
-    sys.exit(f"stagewright: a torch process loads NCCL {got} from {loaded[0]}, but torch ships NCCL {own[0][1]} ({own[0][0]}): a libnccl.so.2 on LD_LIBRARY_PATH comes before torch RUNPATH; build NCCL at {own[0][1]}, or leave NCCL to the base image")
+    sys.exit(f"stagewright: a torch process loads NCCL {got} from {loaded[0]}, but torch ships NCCL {own[0][1]} ({own[0][0]}): another libnccl.so.2 was loaded first (LD_PRELOAD, or a torch whose RUNPATH LD_LIBRARY_PATH overrides); remove it, or build the image NCCL at {own[0][1]}")
 '`,
   ].join("\n");
 }
