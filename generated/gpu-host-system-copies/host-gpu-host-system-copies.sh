@@ -668,7 +668,7 @@ if [ "$(printf '%s\n' "$copies" | grep -c .)" -ne 1 ]; then
 fi
 nccl="$(readlink -f "$copies")"
 echo "stagewright: the image's NCCL is the base image's, version ${nccl##*/libnccl.so.} ($nccl)"
-# torch brings its own NCCL and CUDA runtime under site-packages (loaded through its RUNPATH): list them, and require one NCCL in a torch process, at torch's own version
+# torch brings its own NCCL and CUDA runtime under site-packages (loaded through its RPATH, before LD_LIBRARY_PATH): list them, and require one NCCL in a torch process, at torch's own version
 site="$(python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
 find "$site" \( -name 'libnccl.so*' -o -name 'libcudart.so*' \) \( -type f -o -type l \) -printf 'stagewright: site-packages copy %p\n' | sort
 python -c '
@@ -681,7 +681,7 @@ print(f"stagewright: torch {torch.__version__} (CUDA {torch.version.cuda}) maps 
 if len(loaded) != 1:
     sys.exit(f"stagewright: a torch process maps {len(loaded)} libnccl files ({loaded}); it must map exactly one")
 if own and not own[0][1].startswith(got):
-    sys.exit(f"stagewright: a torch process loads NCCL {got} from {loaded[0]}, but torch ships NCCL {own[0][1]} ({own[0][0]}): a libnccl.so.2 on LD_LIBRARY_PATH comes before torch RUNPATH; build NCCL at {own[0][1]}, or leave NCCL to the base image")
+    sys.exit(f"stagewright: a torch process loads NCCL {got} from {loaded[0]}, but torch ships NCCL {own[0][1]} ({own[0][0]}): another libnccl.so.2 was loaded first (LD_PRELOAD, or a torch whose RUNPATH LD_LIBRARY_PATH overrides); remove it, or build the image NCCL at {own[0][1]}")
 '
 # libfabric dlopens the unversioned libcudart.so; the CUDA stubs must never be on the loader path
 found=""; IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"; for d in "${dirs[@]}"; do if [ -n "$d" ] && [ -e "$d/libcudart.so" ]; then found="$d/libcudart.so"; fi; done
