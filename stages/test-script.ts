@@ -97,6 +97,12 @@ export function nixlImageTestScript(r: Recipe): string {
         "NIXL_PLUGIN_DIR is unset, as the image leaves it, and the installed nixl lists its plugins without it",
         [
           'test -z "${NIXL_PLUGIN_DIR+set}"',
+          // nixl._api imports torch: an image without torch (option torch "none") proves the bindings import instead.
+          "if ! python -c 'import torch' > /dev/null 2>&1; then",
+          '  echo "no torch in the image: nixl._api needs it, so the compiled bindings are imported instead of listing the plugins"',
+          `  ${nixlBindingsImport("python")}`,
+          "  exit 0",
+          "fi",
           `python -c 'from nixl._api import nixl_agent, nixl_agent_config; got = nixl_agent("stagewright-test", nixl_agent_config(backends=[])).get_plugin_list(); want = ${JSON.stringify(plugins)}; print("plugins:", got); missing = [p for p in want if p not in got]; assert not missing, f"missing plugins: {missing}"'`,
         ].join("\n"),
       );

@@ -67,7 +67,12 @@ describe("NIXL_PLUGIN_DIR: the test script checks what the final image sets", ()
     const title = "NIXL_PLUGIN_DIR is unset, as the image leaves it, and the installed nixl lists its plugins without it";
     expect(gpuHost).not.toContain("NIXL_PLUGIN_DIR points at the plugin directory");
     const lines = body(gpuHost, title).split("\n").slice(1);
-    expect(lines[1]).toContain('want = ["UCX","UCX_MO","POSIX","LIBFABRIC"]');
+    expect(lines.find((l) => l.includes("want = "))).toContain('want = ["UCX","UCX_MO","POSIX","LIBFABRIC"]');
+    // Without torch (nixl._api imports it) the compiled bindings are imported instead: still fails closed here, where none is installed.
+    const whole = spawnSync("bash", ["-euo", "pipefail", "-c", lines.join("\n")], { encoding: "utf8", env: { PATH: process.env.PATH ?? "/usr/bin:/bin" } });
+    expect(whole.status).not.toBe(0);
+    expect(`${whole.stdout}${whole.stderr}`).toContain("no torch in the image: nixl._api needs it, so the compiled bindings are imported instead of listing the plugins");
+    expect(`${whole.stdout}${whole.stderr}`).toContain("stagewright: no nixl_cu* package is installed");
     // The unset test itself, both ways (the python line needs the installed wheel: a GPU-host run shows it, docs/build-truth.md).
     const runCheck = (env: Record<string, string>) => spawnSync("bash", ["-euo", "pipefail", "-c", lines[0]!], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env } }).status;
     expect(runCheck({})).toBe(0);
