@@ -83,19 +83,21 @@ function stringMap(raw: unknown, at: readonly string[], file: string, source: So
 }
 
 /**
- * A YAML syntax error as `file:line:column: what`. The parser reports an unclosed bracket at the
- * line after the end of the text; the location is clamped to the last line that has text.
+ * A YAML syntax error as `file:line:column: what`. The parser reports an unclosed bracket or quote
+ * on the empty line after the text; that location is moved to the end of the last line that has
+ * text. A line of blanks the parser points at (a tab before a no-break space) keeps its location.
  */
 function yamlSyntaxError(text: string, file: string, e: { message: string; linePos?: [{ line: number; col: number }, ...unknown[]] }): never {
-  const what = e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "").replace(/:$/, "");
+  // Only the position the parser appends is cut: a colon in the quoted source stays.
+  const what = e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
   const lines = text.split("\n");
   let line = e.linePos?.[0].line ?? 1;
   let col = e.linePos?.[0].col ?? 1;
   let last = lines.length;
   while (last > 1 && lines[last - 1]!.trim() === "") last--;
-  if (line > last) {
+  if (line > last && (lines[line - 1] ?? "") === "") {
     line = last;
-    col = lines[last - 1]!.length + 1;
+    col = lines[last - 1]!.trimEnd().length + 1;
   }
   fail("values", `${file}:${line}:${col}: not valid YAML: ${what}`, { file });
 }
@@ -112,7 +114,14 @@ export function parseValues(text: string, file: string): Values {
   const parsed = parseDocument(text, { lineCounter: lines, prettyErrors: true });
   const bad = parsed.errors[0];
   if (bad !== undefined) yamlSyntaxError(text, file, bad as Parameters<typeof yamlSyntaxError>[2]);
-  const doc: unknown = parsed.toJS();
+  // Parsing succeeds for an alias whose anchor is missing (or one that expands past the parser's
+  // alias limit); building the value throws a plain ReferenceError, which must not escape as such.
+  let doc: unknown;
+  try {
+    doc = parsed.toJS();
+  } catch (e) {
+    fail("values", `${file}: not valid YAML: ${e instanceof Error ? e.message : String(e)}`, { file });
+  }
   const source = sourceOf(parsed, text, lines);
   if (doc === null || doc === undefined) return NO_VALUES;
   if (typeof doc !== "object" || Array.isArray(doc)) fail("values", `${file}: expected a mapping with args: and/or stages:`, { file });
@@ -170,6 +179,17 @@ function refusePlatformArg(a: Arg, stage?: string): void {
   fail("values", `${at} follows the platform (${a.kind.type === "computed" ? `computed from ${a.kind.from.map((f) => f.name).join(", ")}` : "set by BuildKit"}): choose the platform instead, --platform linux/arm64 for the build script or PLATFORMS=linux/arm64 for bake`, stage === undefined ? { arg: a.name } : { stage, arg: a.name });
 }
 
+/**
+ * The version an artifact states when its version ARG takes another value: through its versionOf
+ * when it has one (a version read from an image tag), else its version literal with the ARG's
+ * default replaced (a version written `<distribution>-<version>` keeps its form).
+ */
+function movedVersion(a: AnyArtifact, versionArg: Arg, value: string): string {
+  if (a.versionOf !== undefined) return a.versionOf(value);
+  const d = versionArg.default;
+  return d !== "" && a.version.endsWith(d) ? `${a.version.slice(0, a.version.length - d.length)}${value}` : value;
+}
+
 function imageArgsOf(s: AnyStage): readonly Arg[] {
   return "steps" in s.from ? [] : s.from.args;
 }
@@ -186,7 +206,7 @@ export function applyValues(stages: readonly AnyStage[], values: Values): AnySta
   const known = new Map<string, Arg>();
   for (const s of stages) for (const a of [...stageArgs(s), ...imageArgsOf(s)]) if (!known.has(a.name)) known.set(a.name, a);
   const names = new Set(stages.map((s) => s.name));
-  const list = (xs: Iterable<string>) => [...xs].sort().join(", ");
+  const list = (xs: Iterable<string>) => [...xs].sort().join(", ") || "none";
   for (const k of Object.keys(values.args)) {
     if (!known.has(k)) {
       const guess = closest(k, [...known.keys()]);
@@ -223,7 +243,7 @@ export function applyValues(stages: readonly AnyStage[], values: Values): AnySta
     const arg = <A extends Arg>(a: A): A => (resolve(a) === a.default ? a : (Object.freeze({ ...a, default: resolve(a) }) as A));
     const artifactIn = (a: AnyArtifact): AnyArtifact => {
       const prefix = a.prefixArg !== undefined ? resolve(a.prefixArg) : a.prefix;
-      const version = a.versionArg !== undefined ? resolve(a.versionArg) : a.version;
+      const version = a.versionArg !== undefined && resolve(a.versionArg) !== a.versionArg.default ? movedVersion(a, a.versionArg, resolve(a.versionArg)) : a.version;
       if (prefix === a.prefix && version === a.version && a.args.every((x) => resolve(x) === x.default)) return a;
       return Object.freeze({
         ...a,
@@ -266,7 +286,7 @@ export function withValues(r: Recipe, values: Values): Recipe {
     const perStage = Object.entries(values.stages).flatMap(([stage, m]) => Object.keys(m).map((arg) => ({ stage, arg })));
     if (isStagewrightError(e) && perStage.length > 0 && (e.code === "arg-conflict" || e.code === "prefix-mismatch")) {
       // The sentences speak of code; the data-side fix is to move the ARG for the whole image.
-      const hint = `fix in the values: one image has one value per ARG, so move ${perStage.map((p) => p.arg).join(", ")} under args: (the whole image) instead of stages: ${[...new Set(perStage.map((p) => p.stage))].join(", ")}`;
+      const hint = `fix in the values: one image has one value per ARG, so move ${[...new Set(perStage.map((p) => p.arg))].join(", ")} under args: (the whole image) instead of stages: ${[...new Set(perStage.map((p) => p.stage))].join(", ")}`;
       throw new StagewrightError(e.code, e.message, e.where, [...e.problems, hint]);
     }
     throw e;

@@ -2,7 +2,7 @@
  * Values from data (`--set`, `--values file.yaml`) pass the runtime twins of the compile-time rules.
  */
 import { describe, expect, test } from "vitest";
-import { NO_VALUES, StagewrightError, TARGETARCH, applyValues, defineStage, image, isStagewrightError, mergeValues, parseSets, parseValues, pathArg, recipeArgs, recipeFromStages, run, stringArg, targetUnameArch, versionArg, withValues } from "../src/index.ts";
+import { BUILDARCH, NO_VALUES, StagewrightError, TARGETARCH, applyValues, artifact, buildNeed, computedArg, defineStage, expectAt, image, isStagewrightError, mergeValues, parseSets, parseValues, pathArg, recipeArgs, recipeFromStages, run, stringArg, targetUnameArch, versionArg, withValues } from "../src/index.ts";
 import { alignedRecipe } from "../recipes/aligned.ts";
 import { checkDockerfile } from "./support/checkers.ts";
 
@@ -120,39 +120,61 @@ describe("values files and flags at their edges (a two-stage recipe of its own)"
   test("an empty file or one of comments sets nothing", () => {
     expect(v("")).toBe(NO_VALUES);
     expect(v("# nothing here\n")).toBe(NO_VALUES);
+    expect(v("~\n")).toBe(NO_VALUES);
     expect(withValues(small, NO_VALUES)).toBe(small);
   });
   test("empty sections are allowed; platforms and overrides are read only when given", () => {
-    expect(v("args:\nstages:\noverrides:\nplatforms:\n")).toEqual({ args: {}, stages: {}, overrides: [] });
+    expect(v("args:\nstages:\noverrides:\nplatforms:\n")).toStrictEqual({ args: {}, stages: {}, overrides: [] });
     expect(v("platforms: [linux/amd64, linux/arm64]\n").platforms).toEqual(["linux/amd64", "linux/arm64"]);
   });
   test.each([
-    ["platforms: []\n", "v.yaml: platforms must be a list of one or more of linux/amd64, linux/arm64"],
-    ["platforms: linux/amd64\n", "v.yaml: platforms must be a list of one or more of linux/amd64, linux/arm64"],
-    ["platforms: [linux/amd64, 3]\n", "v.yaml: platforms[1] 3 is not one of linux/amd64, linux/arm64"],
-    ["overrides:\n  - just a string\n", "v.yaml: overrides[0] must be a mapping with stage, rule and reason"],
-    ["overrides:\n  - [a, b]\n", "v.yaml: overrides[0] must be a mapping with stage, rule and reason"],
-    ["overrides:\n  - stage: 1\n    rule: r\n    reason: a good reason\n", "v.yaml: overrides[0].stage must be a string"],
-    ["overrides:\n  - stage: s\n    rule: [r]\n    reason: a good reason\n", "v.yaml: overrides[0].rule must be a string"],
-    ["args: [A_PATH]\n", "v.yaml: args must be a mapping of ARG names to values"],
-    ["args: A_PATH\n", "v.yaml: args must be a mapping of ARG names to values"],
-    ["stages: [tool]\n", "v.yaml: stages must be a mapping of stage names to ARG mappings"],
-    ["stages: tool\n", "v.yaml: stages must be a mapping of stage names to ARG mappings"],
-    ["stages:\n  tool: [A_PATH]\n", "v.yaml: stages.tool must be a mapping of ARG names to values"],
-    ["args:\n  A_PATH: null\n", 'v.yaml:2: args.A_PATH must be a string, got null; quote it (A_PATH: "null")'],
-    ["args:\n  A_PATH: true\n", 'v.yaml:2: args.A_PATH must be a string, got boolean; quote it (A_PATH: "true")'],
-    ["args:\n  A_PATH: [x]\n", 'v.yaml: args.A_PATH must be a string, got a list; quote it (A_PATH: "x")'],
-    ["stages:\n  tool:\n    B_VERSION: 1.10\n", 'v.yaml:3: stages.tool.B_VERSION must be a string, got number; quote it (B_VERSION: "1.10")'],
-    ["just text\n", "v.yaml: expected a mapping with args: and/or stages:"],
-    ["args: {\n\n\n", "v.yaml:1:8: not valid YAML: Flow map in block collection must be sufficiently indented and end with a }"],
-  ])("values file %j", (text, message) => {
+    ["platforms: []\n", "v.yaml: platforms must be a list of one or more of linux/amd64, linux/arm64", { file: "v.yaml" }],
+    ["platforms: linux/amd64\n", "v.yaml: platforms must be a list of one or more of linux/amd64, linux/arm64", { file: "v.yaml" }],
+    ["platforms: [linux/amd64, 3]\n", "v.yaml: platforms[1] 3 is not one of linux/amd64, linux/arm64", { file: "v.yaml" }],
+    ["overrides:\n  - just a string\n", "v.yaml: overrides[0] must be a mapping with stage, rule and reason", { file: "v.yaml" }],
+    ["overrides:\n  - [a, b]\n", "v.yaml: overrides[0] must be a mapping with stage, rule and reason", { file: "v.yaml" }],
+    ["overrides:\n  - stage: 1\n    rule: r\n    reason: a good reason\n", "v.yaml: overrides[0].stage must be a string", { file: "v.yaml" }],
+    ["overrides:\n  - stage: s\n    rule: [r]\n    reason: a good reason\n", "v.yaml: overrides[0].rule must be a string", { file: "v.yaml" }],
+    ["args: [A_PATH]\n", "v.yaml: args must be a mapping of ARG names to values", { file: "v.yaml" }],
+    ["args: A_PATH\n", "v.yaml: args must be a mapping of ARG names to values", { file: "v.yaml" }],
+    ["stages: [tool]\n", "v.yaml: stages must be a mapping of stage names to ARG mappings", { file: "v.yaml" }],
+    ["stages: tool\n", "v.yaml: stages must be a mapping of stage names to ARG mappings", { file: "v.yaml" }],
+    ["stages:\n  tool: [A_PATH]\n", "v.yaml: stages.tool must be a mapping of ARG names to values", { file: "v.yaml" }],
+    ["args:\n  A_PATH: null\n", 'v.yaml:2: args.A_PATH must be a string, got null; quote it (A_PATH: "null")', { file: "v.yaml", arg: "A_PATH" }],
+    ["args:\n  A_PATH: true\n", 'v.yaml:2: args.A_PATH must be a string, got boolean; quote it (A_PATH: "true")', { file: "v.yaml", arg: "A_PATH" }],
+    ["args:\n  A_PATH: [x]\n", 'v.yaml: args.A_PATH must be a string, got a list; quote it (A_PATH: "x")', { file: "v.yaml", arg: "A_PATH" }],
+    ["stages:\n  tool:\n    B_VERSION: 1.10\n", 'v.yaml:3: stages.tool.B_VERSION must be a string, got number; quote it (B_VERSION: "1.10")', { file: "v.yaml", arg: "B_VERSION" }],
+    ["just text\n", "v.yaml: expected a mapping with args: and/or stages:", { file: "v.yaml" }],
+    ["args: {\n\n\n", "v.yaml:1:8: not valid YAML: Flow map in block collection must be sufficiently indented and end with a }", { file: "v.yaml" }],
+    ["platforms: [linux/riscv64]\n", 'v.yaml: platforms[0] "linux/riscv64" is not one of linux/amd64, linux/arm64', { file: "v.yaml" }],
+    ["overrides:\n  - null\n", "v.yaml: overrides[0] must be a mapping with stage, rule and reason", { file: "v.yaml" }],
+    ["overrides: nixl\n", "v.yaml: overrides must be a list of { stage, rule, reason }", { file: "v.yaml" }],
+    ["overrides:\n  - stage: s\n    rule: r\n    reason: a good reason\n    why: y\n", "v.yaml: overrides[0]: unknown key why; an override has stage, rule and reason", { file: "v.yaml" }],
+    ["argz:\n  A_PATH: /x\n", "v.yaml: unknown key argz; a values file has args: (whole image) and stages: (per stage)", { file: "v.yaml" }],
+    // The anchor of an alias is missing: YAML parses it, building the value fails.
+    ["args:\n  A_PATH: *nope\n", "v.yaml: not valid YAML: Unresolved alias (the anchor must be set before the alias): nope", { file: "v.yaml" }],
+    // A colon of the quoted source is kept; only the parser's own "at line …, column …:" is cut.
+    ["args:\n  A_PATH: |1:\n", "v.yaml:2:13: not valid YAML: Block scalar header includes extra characters: |1:", { file: "v.yaml" }],
+    // Two-digit line and column numbers are cut as well.
+    [`args:\n${Array.from({ length: 9 }, (_, i) => `  K${i}: v\n`).join("")}  LONG_NAME: b: c\n`, "v.yaml:11:14: not valid YAML: Nested mappings are not allowed in compact mappings", { file: "v.yaml" }],
+    // Blank lines after an unclosed bracket: the location is the end of the last line with text.
+    ["args: {\n  \n  \n", "v.yaml:1:8: not valid YAML: Flow map in block collection must be sufficiently indented and end with a }", { file: "v.yaml" }],
+    ["args: [\r\n\r\n", "v.yaml:1:8: not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]", { file: "v.yaml" }],
+    // A line of blanks that holds the error (a tab before a no-break space) keeps its location.
+    ["args:\n  A_PATH: /x\n\t\u00a0\n", "v.yaml:3:1: not valid YAML: Tabs are not allowed as indentation", { file: "v.yaml" }],
+    [" \n\t\u00a0", "v.yaml:2:1: not valid YAML: Tabs are not allowed as indentation", { file: "v.yaml" }],
+    // Source text that reads like a position stays: only the position at the end is the parser's.
+    ["args:\n  A_PATH: >- at line 5, column 3\n", "v.yaml:2:14: not valid YAML: Not a YAML token: at line 5, column 3", { file: "v.yaml" }],
+  ])("values file %j", (text, message, where) => {
     const e = thrownBy(() => v(text));
     expect(e.message).toBe(message);
     expect(e.code).toBe("values");
+    expect(e.where).toStrictEqual(where);
   });
   test("--set: the first = splits; a value may be empty or hold =; a missing key is refused", () => {
     expect(parseSets(["A_PATH=/x=y", "B_VERSION="])).toEqual({ args: { A_PATH: "/x=y", B_VERSION: "" }, stages: {} });
     expect(thrownBy(() => parseSets(["=v1"])).message).toBe("--set =v1: expected KEY=VALUE, e.g. --set LIBFABRIC_VERSION=v2.3.0");
+    expect(thrownBy(() => parseSets(["=v1"])).code).toBe("values");
   });
   test("merging: per-stage values merge by stage, overrides add up, the last platforms given win", () => {
     const o = (rule: string) => ({ stage: "tool", rule, reason: "a good reason" });
@@ -162,25 +184,35 @@ describe("values files and flags at their edges (a two-stage recipe of its own)"
       { args: { A_PATH: "/b" }, stages: {} },
     );
     expect(merged).toEqual({ args: { A_PATH: "/b" }, stages: { tool: { A_PATH: "/t", B_VERSION: "v2.0.0" }, base: { DEBIAN_TAG: "trixie" } }, overrides: [o("r1"), o("r2")], platforms: ["linux/arm64"] });
-    expect(mergeValues(NO_VALUES, NO_VALUES)).toEqual({ args: {}, stages: {}, overrides: [] });
+    expect(mergeValues(NO_VALUES, NO_VALUES)).toStrictEqual({ args: {}, stages: {}, overrides: [] });
   });
   test("unknown names: a close one is suggested, and the known ones are listed in order", () => {
     const at = (values: Parameters<typeof applyValues>[1]) => thrownBy(() => applyValues(small.stages, values));
     expect(at(parseSets(["A_PATHS=/x"])).message).toBe("ARG A_PATHS is not an ARG of this recipe (did you mean A_PATH?); its ARGs are: ARCH, A_PATH, B_VERSION, DEBIAN_TAG, TARGETARCH");
-    expect(at(parseSets(["QQQQQQQQ=/x"])).where).toEqual({ arg: "QQQQQQQQ" });
+    expect(at(parseSets(["QQQQQQQQ=/x"])).where).toStrictEqual({ arg: "QQQQQQQQ" });
+    expect(at(parseSets(["QQQQQQQQ=/x"])).code).toBe("values");
     expect(at(parseSets(["QQQQQQQQ=/x"])).message).toBe("ARG QQQQQQQQ is not an ARG of this recipe; its ARGs are: ARCH, A_PATH, B_VERSION, DEBIAN_TAG, TARGETARCH");
     expect(at({ args: {}, stages: { tools: { A_PATH: "/x" } } }).message).toBe("stage tools is not a stage of this recipe (did you mean tool?); its stages are: base, tool");
+    expect(at({ args: {}, stages: { tools: { A_PATH: "/x" } } }).where).toStrictEqual({ stage: "tools" });
+    expect(at({ args: {}, stages: { tools: { A_PATH: "/x" } } }).code).toBe("values");
     expect(at({ args: {}, stages: { zzzzzzzz: { A_PATH: "/x" } } }).message).toBe("stage zzzzzzzz is not a stage of this recipe; its stages are: base, tool");
     expect(at({ args: {}, stages: { base: { A_PATH: "/x" } } }).message).toBe("stage base has no ARG A_PATH; its ARGs are: DEBIAN_TAG");
-    expect(at({ args: {}, stages: { base: { A_PATH: "/x" } } }).where).toEqual({ stage: "base", arg: "A_PATH" });
-    expect(at({ args: {}, stages: {}, overrides: [{ stage: "zzzzzzzz", rule: "r", reason: "a good reason" }] }).message).toBe("override of rule r: stage zzzzzzzz is not a stage of this recipe");
+    expect(at({ args: {}, stages: { base: { A_PATH: "/x" } } }).where).toStrictEqual({ stage: "base", arg: "A_PATH" });
+    expect(at({ args: {}, stages: { base: { A_PATH: "/x" } } }).code).toBe("values");
+    const override = at({ args: {}, stages: {}, overrides: [{ stage: "zzzzzzzz", rule: "r", reason: "a good reason" }] });
+    expect(override.message).toBe("override of rule r: stage zzzzzzzz is not a stage of this recipe");
+    expect(override.where).toStrictEqual({ stage: "zzzzzzzz" });
+    expect(override.code).toBe("values");
   });
   test("a value for an ARG that follows the platform is refused, for the image and for one stage", () => {
     expect(thrownBy(() => applyValues(small.stages, { args: {}, stages: { tool: { ARCH: "aarch64" } } })).message).toBe(
       "stage tool, ARG ARCH follows the platform (computed from TARGETARCH): choose the platform instead, --platform linux/arm64 for the build script or PLATFORMS=linux/arm64 for bake",
     );
     expect(thrownBy(() => applyValues(small.stages, { args: {}, stages: { tool: { TARGETARCH: "arm64" } } })).where).toEqual({ stage: "tool", arg: "TARGETARCH" });
-    expect(thrownBy(() => applyValues(small.stages, parseSets(["TARGETARCH=arm64"]))).where).toEqual({ arg: "TARGETARCH" });
+    const image = thrownBy(() => applyValues(small.stages, parseSets(["TARGETARCH=arm64"])));
+    expect(image.message).toBe("ARG TARGETARCH follows the platform (set by BuildKit): choose the platform instead, --platform linux/arm64 for the build script or PLATFORMS=linux/arm64 for bake");
+    expect(image.where).toStrictEqual({ arg: "TARGETARCH" });
+    expect(image.code).toBe("values");
   });
   test("values move defaults for the whole image or one stage; an ARG of the FROM image moves too; untouched stages stay the same objects", () => {
     const [b, t] = applyValues(small.stages, { args: { DEBIAN_TAG: "trixie" }, stages: { tool: { B_VERSION: "v2.0.0" } } });
@@ -204,6 +236,105 @@ describe("values files and flags at their edges (a two-stage recipe of its own)"
     const version = thrownBy(() => withValues(r, parseSets(["LIBFABRIC_VERSION=v1.21.0"])));
     expect(version.code).toBe("version-rule");
     expect(version.problems.some((p) => p.startsWith("fix in the values"))).toBe(false);
+  });
+});
+
+describe("values move the artifacts their ARGs drive (a producer, a consumer and a stage that states a prefix)", () => {
+  const LIB_PREFIX = pathArg("LIB_PREFIX", "/opt/lib", "lib prefix");
+  const LIB_VERSION = versionArg("LIB_VERSION", "v1.0.0", "lib version");
+  const LIB_FLAVOUR = stringArg("LIB_FLAVOUR", "plain", /^[a-z]+$/, "lower-case letters", "lib flavour");
+  const OS_TAG = stringArg("OS_TAG", "12.8-slim", /^[0-9.]+-[a-z]+$/, "<version>-<variant>", "base image tag");
+  const DIST_VERSION = versionArg("DIST_VERSION", "1.0", "dist version");
+  const PAIR = computedArg("PAIR", "target and build architecture", [TARGETARCH, BUILDARCH], ["${TARGETARCH}-${BUILDARCH}"], ["amd64-amd64"], "amd64-amd64");
+  // A version read from the image tag (versionOf), and one written <distribution>-<version>.
+  const os = artifact({ kind: "os", producer: "base", version: "12.8", prefix: "/usr", versionArg: OS_TAG, versionOf: (tag: string) => tag.split("-")[0]!, delivery: { type: "in-image" } });
+  const dist = artifact({ kind: "dist", producer: "base", version: "dist-1.0", prefix: "/opt/dist", versionArg: DIST_VERSION, delivery: { type: "in-image" } });
+  const base = defineStage({ name: "base", description: "b", from: image("debian:${OS_TAG}", [OS_TAG]), args: [DIST_VERSION], provides: { os, dist }, steps: [run('echo "$DIST_VERSION"')] });
+  const lib = artifact({ kind: "lib", producer: "lib", version: "v1.0.0", prefix: "/opt/lib", prefixArg: LIB_PREFIX, versionArg: LIB_VERSION, args: [LIB_FLAVOUR], layout: { lib: ["lib"] }, delivery: { type: "staged", dir: "/opt/stagewright/lib" } });
+  const libStage = defineStage({ name: "lib", description: "l", from: base, provides: { lib }, steps: [run('mkdir -p "/opt/stagewright/lib${LIB_PREFIX}/lib" && echo "$LIB_VERSION $LIB_FLAVOUR"')] });
+  const app = defineStage({ name: "app", description: "a", from: base, args: [PAIR], needs: [buildNeed(lib)], steps: [run('echo "$PAIR"')] });
+  const hard = defineStage({ name: "hard", description: "h", from: app, needs: [expectAt("lib", "/opt/lib")], steps: [run("ls /opt/lib")] });
+  const options = { description: "the fixture", labels: [["org.example.kind", "fixture"]] as const, notes: ["a note"] };
+  const fixture = recipeFromStages("fixture", [base, libStage, app, hard], options);
+  const versions = (stages: readonly { provides: Record<string, { kind: string; version: string }> }[]) => stages.flatMap((st) => Object.values(st.provides).map((a) => `${a.kind} ${a.version}`));
+
+  test("a version ARG moves the artifact's version: through its versionOf, or in the form its version is written", () => {
+    expect(versions(applyValues(fixture.stages, parseSets(["OS_TAG=13.1-slim"])))).toEqual(["os 13.1", "dist dist-1.0", "lib v1.0.0"]);
+    expect(versions(applyValues(fixture.stages, parseSets(["DIST_VERSION=1.1"])))).toEqual(["os 12.8", "dist dist-1.1", "lib v1.0.0"]);
+    const [, l, a] = applyValues(fixture.stages, parseSets(["LIB_VERSION=v2.0.0"]));
+    expect(l!.provides["lib"]!.version).toBe("v2.0.0");
+    expect(l!.provides["lib"]!.versionArg!.default).toBe("v2.0.0");
+    expect(l!.provides["lib"]!.prefixArg).toBe(LIB_PREFIX);
+    expect(a!.needs[0]!.artifact!.version).toBe("v2.0.0");
+  });
+  test("a value for another ARG leaves every version as it is written, and untouched artifacts the same objects", () => {
+    const [b, l, a] = applyValues(fixture.stages, parseSets(["LIB_FLAVOUR=fast"]));
+    expect(versions([b!, l!])).toEqual(["os 12.8", "dist dist-1.0", "lib v1.0.0"]);
+    expect(b!.provides["os"]).toBe(os);
+    expect(b!.provides["dist"]).toBe(dist);
+    // An ARG of the artifact that is neither its prefix nor its version moves it too.
+    expect(l!.provides["lib"]!.args.map((x) => x.default)).toEqual(["/opt/lib", "v1.0.0", "fast"]);
+    expect(a!.needs[0]!.artifact!.args.map((x) => x.default)).toEqual(["/opt/lib", "v1.0.0", "fast"]);
+    expect(l!.provides["lib"]!.prefixArg).toBe(LIB_PREFIX);
+    expect(l!.provides["lib"]!.versionArg).toBe(LIB_VERSION);
+  });
+  test("a prefix ARG moves the artifact and its consumers; an artifact without a version ARG keeps none", () => {
+    const TOOL_PREFIX = pathArg("TOOL_PREFIX", "/opt/tool", "tool prefix");
+    const tool = artifact({ kind: "tool", producer: "tool", version: "1", prefix: "/opt/tool", prefixArg: TOOL_PREFIX, delivery: { type: "staged", dir: "/opt/stagewright/tool" } });
+    const toolStage = defineStage({ name: "tool", description: "t", from: image("debian:bookworm"), provides: { tool }, steps: [run('mkdir -p "/opt/stagewright/tool${TOOL_PREFIX}"')] });
+    const [t] = applyValues([toolStage], parseSets(["TOOL_PREFIX=/srv/tool"]));
+    expect(t!.provides["tool"]!.prefix).toBe("/srv/tool");
+    expect(t!.provides["tool"]!.prefixArg!.default).toBe("/srv/tool");
+    expect(t!.provides["tool"]!.versionArg).toBeUndefined();
+    const [, , a, h] = applyValues(fixture.stages, parseSets(["LIB_PREFIX=/srv/lib"]));
+    expect(a!.needs[0]!.prefix).toBe("/srv/lib");
+    // A need stated by prefix has no artifact to move: it stays, and the recipe compares it.
+    expect(h!.needs[0]).toBe(hard.needs[0]);
+  });
+  test("a whole-image value that breaks a rule gets no per-stage hint; a per-stage one that breaks a rule other than one value per ARG neither", () => {
+    const whole = thrownBy(() => withValues(fixture, parseSets(["LIB_PREFIX=/srv/lib"])));
+    expect(whole.code).toBe("prefix-mismatch");
+    expect(whole.problems).toEqual(["hard needs lib at /opt/lib but stage lib installs it at /srv/lib; build hard against the lib artifact of stage lib, or install lib at /opt/lib"]);
+    const bad = thrownBy(() => withValues(fixture, { args: {}, stages: { lib: { LIB_VERSION: "latest" } } }));
+    expect(bad.problems).toEqual(['stage lib, ARG LIB_VERSION: "latest" is not a pinned version: give an exact version such as 1.2.3']);
+  });
+  test("per-stage values that give one ARG two values: the hint names each ARG and stage once", () => {
+    const one = thrownBy(() => withValues(fixture, { args: {}, stages: { lib: { LIB_FLAVOUR: "fast" } } }));
+    expect(one.code).toBe("arg-conflict");
+    expect(one.problems.at(-1)).toBe("fix in the values: one image has one value per ARG, so move LIB_FLAVOUR under args: (the whole image) instead of stages: lib");
+    const two = thrownBy(() => withValues(fixture, { args: {}, stages: { lib: { LIB_FLAVOUR: "fast", LIB_VERSION: "v2.0.0" }, app: { LIB_FLAVOUR: "slow" } } }));
+    expect(two.problems.at(-1)).toBe("fix in the values: one image has one value per ARG, so move LIB_FLAVOUR, LIB_VERSION under args: (the whole image) instead of stages: lib, app");
+  });
+  test("a stage's ARGs are its own: not those of the stage it starts from", () => {
+    const e = thrownBy(() => applyValues(fixture.stages, { args: {}, stages: { hard: { PAIR: "x" } } }));
+    expect(e.message).toBe("stage hard has no ARG PAIR; its ARGs are: none");
+    expect(thrownBy(() => applyValues([], parseSets(["PAIR=x"]))).message).toBe("ARG PAIR is not an ARG of this recipe; its ARGs are: none");
+  });
+  test("an ARG computed from several ARGs names them all", () => {
+    expect(thrownBy(() => applyValues(fixture.stages, parseSets(["PAIR=x"]))).message).toBe(
+      "ARG PAIR follows the platform (computed from TARGETARCH, BUILDARCH): choose the platform instead, --platform linux/arm64 for the build script or PLATFORMS=linux/arm64 for bake",
+    );
+  });
+  test("the recipe keeps its description, labels and notes; platforms from the values replace its own, alone or with other values", () => {
+    const moved = withValues(fixture, parseSets(["LIB_FLAVOUR=fast"]));
+    expect([moved.description, moved.labels, moved.notes, moved.platforms]).toEqual(["the fixture", [["org.example.kind", "fixture"]], ["a note"], ["linux/amd64"]]);
+    expect(withValues(fixture, { args: {}, stages: {}, platforms: ["linux/arm64"] }).platforms).toEqual(["linux/arm64"]);
+    expect(withValues(fixture, { args: { LIB_FLAVOUR: "fast" }, stages: {}, platforms: ["linux/arm64"] }).platforms).toEqual(["linux/arm64"]);
+  });
+  test("the recipe's platform rules run again on the moved stages", () => {
+    const ruled = recipeFromStages("fixture", [base, libStage, app, hard], {
+      ...options,
+      platformRules: (stages) => (stages.some((st) => st.provides["os"]?.version === "11.0") ? ["os 11.0 is not built for these platforms"] : []),
+    });
+    expect(withValues(ruled, parseSets(["LIB_FLAVOUR=fast"])).platformRules).toBe(ruled.platformRules);
+    expect(thrownBy(() => withValues(ruled, parseSets(["OS_TAG=11.0-slim"]))).message).toBe("os 11.0 is not built for these platforms");
+  });
+  test("a whole-image value is checked against every declaration of its ARG: the first here, the others by the recipe", () => {
+    const lower = defineStage({ name: "lower", description: "l", from: image("debian:bookworm"), args: [stringArg("X", "abc", /^[a-z]+$/, "lower-case letters", "x")], steps: [run('echo "$X"')] });
+    const upper = defineStage({ name: "upper", description: "u", from: lower, args: [stringArg("X", "abc", /^[a-c]+$/, "letters a to c", "x")], steps: [run('echo "$X"')] });
+    const two = recipeFromStages("two", [lower, upper]);
+    expect(thrownBy(() => withValues(two, parseSets(["X=ABC"]))).message).toBe('ARG X: "ABC" is not lower-case letters');
+    expect(thrownBy(() => withValues(two, parseSets(["X=xyz"]))).message).toBe('stage upper, ARG X: "xyz" is not letters a to c');
   });
 });
 
