@@ -159,10 +159,10 @@ describe("values files and flags at their edges (a two-stage recipe of its own)"
     [`args:\n${Array.from({ length: 9 }, (_, i) => `  K${i}: v\n`).join("")}  LONG_NAME: b: c\n`, "v.yaml:11:14: not valid YAML: Nested mappings are not allowed in compact mappings", { file: "v.yaml" }],
     // Blank lines after an unclosed bracket: the location is the end of the last line with text.
     ["args: {\n  \n  \n", "v.yaml:1:8: not valid YAML: Flow map in block collection must be sufficiently indented and end with a }", { file: "v.yaml" }],
+    ["args:\n  A_PATH: [\n\n", "v.yaml:2:12: not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]", { file: "v.yaml" }],
     ["args: [\r\n\r\n", "v.yaml:1:8: not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]", { file: "v.yaml" }],
     // A line of blanks that holds the error (a tab before a no-break space) keeps its location.
     ["args:\n  A_PATH: /x\n\t\u00a0\n", "v.yaml:3:1: not valid YAML: Tabs are not allowed as indentation", { file: "v.yaml" }],
-    [" \n\t\u00a0", "v.yaml:2:1: not valid YAML: Tabs are not allowed as indentation", { file: "v.yaml" }],
     // Source text that reads like a position stays: only the position at the end is the parser's.
     ["args:\n  A_PATH: >- at line 5, column 3\n", "v.yaml:2:14: not valid YAML: Not a YAML token: at line 5, column 3", { file: "v.yaml" }],
   ])("values file %j", (text, message, where) => {
@@ -170,6 +170,10 @@ describe("values files and flags at their edges (a two-stage recipe of its own)"
     expect(e.message).toBe(message);
     expect(e.code).toBe("values");
     expect(e.where).toStrictEqual(where);
+  });
+  test("a text of nothing but blanks, one line a tab before a no-break space: the error keeps its line", () => {
+    const e = thrownBy(() => v(" \n\t\u00a0"));
+    expect(e.message).toBe("v.yaml:2:1: not valid YAML: Tabs are not allowed as indentation");
   });
   test("--set: the first = splits; a value may be empty or hold =; a missing key is refused", () => {
     expect(parseSets(["A_PATH=/x=y", "B_VERSION="])).toEqual({ args: { A_PATH: "/x=y", B_VERSION: "" }, stages: {} });
@@ -277,6 +281,16 @@ describe("values move the artifacts their ARGs drive (a producer, a consumer and
     expect(a!.needs[0]!.artifact!.args.map((x) => x.default)).toEqual(["/opt/lib", "v1.0.0", "fast"]);
     expect(l!.provides["lib"]!.prefixArg).toBe(LIB_PREFIX);
     expect(l!.provides["lib"]!.versionArg).toBe(LIB_VERSION);
+  });
+  test("a version written otherwise than its ARG, or an ARG without a default: the value is the version", () => {
+    const SRC_TAG = stringArg("SRC_TAG", "v2.4", /^v[0-9.]+$/, "v<release>", "source tag");
+    const PIN = stringArg("PIN", "", /^[0-9.]*$/, "a release or nothing", "optional pin");
+    const short = artifact({ kind: "short", producer: "src", version: "2.4.0", prefix: "/opt/short", versionArg: SRC_TAG, delivery: { type: "in-image" } });
+    const pinned = artifact({ kind: "pinned", producer: "src", version: "latest", prefix: "/opt/pinned", versionArg: PIN, delivery: { type: "in-image" } });
+    const src = defineStage({ name: "src", description: "s", from: image("debian:bookworm"), provides: { short, pinned }, steps: [run('echo "$SRC_TAG" "$PIN"')] });
+    expect(versions(applyValues([src], parseSets(["SRC_TAG=v2.5", "PIN=1.2"])))).toEqual(["short v2.5", "pinned 1.2"]);
+    // Another value leaves both as written.
+    expect(versions(applyValues([src, defineStage({ name: "other", description: "o", from: src, args: [LIB_FLAVOUR], steps: [run('echo "$LIB_FLAVOUR"')] })], parseSets(["LIB_FLAVOUR=fast"])))).toEqual(["short 2.4.0", "pinned latest"]);
   });
   test("a prefix ARG moves the artifact and its consumers; an artifact without a version ARG keeps none", () => {
     const TOOL_PREFIX = pathArg("TOOL_PREFIX", "/opt/tool", "tool prefix");
