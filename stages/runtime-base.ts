@@ -67,8 +67,8 @@ export const RUNTIME_TAG_DEFAULT = "12.9.1-runtime-ubuntu24.04";
  * rdma-core's run-time packages, named by the packages whose names DOCA's repository and Ubuntu
  * share (upstream rdma-core v58.0 debian/control, https://github.com/linux-rdma/rdma-core/blob/v58.0/debian/control):
  * ibverbs-providers holds libefa and libmlx5 and depends on libibverbs1; ibverbs-utils gives
- * ibv_devinfo; rdmacm-utils brings librdmacm under the name its repository gives it (Debian renamed
- * it librdmacm1t64), which UCX's rdmacm transport loads.
+ * ibv_devinfo; rdmacm-utils brings librdmacm under the name its repository gives it (Ubuntu 24.04's is
+ * librdmacm1t64, seen on a GPU host: docs/aligned.md), which UCX's rdmacm transport loads.
  */
 export const RDMA_RUNTIME_PACKAGES: readonly string[] = ["ibverbs-providers", "ibverbs-utils", "rdmacm-utils"];
 
