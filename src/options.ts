@@ -258,18 +258,45 @@ export type OptionProblems<O, Os, N extends string> = {
 /**
  * The parameter type an options object O is checked against: `Good` when O has no problem, else a
  * refusal whose printed form is short and starts with the sentence(s): the {@link Refuse} of every
- * sentence, and O with each offending key's value replaced by the Refuse of its own sentence (so an
- * object literal is reported at the offending key). tsc's first line then holds the sentence, not
- * the component's spec.
+ * sentence, and O with each offending key's value replaced by the Refuse of its own sentence where
+ * that puts the whole sentence on the first line of tsc's diagnostic for an object literal:
+ * - a value that is an object (an artifact, a stage, a list): tsc reports the key with
+ *   `Property '<sentence>' is missing in type …`, and a property name is never cut;
+ * - a primitive value (a version string): tsc reports the key with `Type 'string' is not assignable
+ *   to type 'Refuse<"<sentence>">'`, a printed type, which tsc cuts after 320 characters; so only a
+ *   sentence that fits ({@link FitsTypeName}).
+ * When one problem cannot be reported at its key that way (a longer sentence on a primitive value,
+ * a key O does not have), no key is replaced: tsc then refuses the whole object, `Argument of type
+ * … parameter of type 'Refuse<"<sentence>"> & …'` (the sentence's start) and on the next line
+ * `Property '<sentence>' is missing in type …` (the whole sentence), and no sentence is hidden
+ * behind another key's. Through a variable tsc always prints those two lines.
  *
  * @example
  * function f<const O extends object>(o: OptionsVerdict<O, O, OptionProblems<O, typeof kinds, "x">>) {}
  */
 export type OptionsVerdict<O, Good, P> = [P] extends [never]
   ? Good
-  : Refuse<P extends OptionProblem<PropertyKey, infer S> ? S : never> & {
-      readonly [K in keyof O]: [Extract<P, OptionProblem<K, string>>] extends [never] ? O[K] : Refuse<Extract<P, OptionProblem<K, string>>[1]>;
-    };
+  : Refuse<P extends OptionProblem<PropertyKey, infer S> ? S : never> & ([AtItsKey<O, P>] extends [true]
+      ? { readonly [K in keyof O]: [Extract<P, OptionProblem<K, string>>] extends [never] ? O[K] : Refuse<Extract<P, OptionProblem<K, string>>[1]> }
+      : { readonly [K in keyof O]: O[K] });
+
+/** true when every problem of P can be reported at its own key of O with its whole sentence on tsc's first line. */
+type AtItsKey<O, P> = false extends (P extends OptionProblem<infer K, string> ? (K extends keyof O ? (O[K] extends object ? true : KeySentenceFits<Extract<P, OptionProblem<K, string>>[1]>) : false) : never) ? false : true;
+type KeySentenceFits<S extends string> = IsUnion<S> extends true ? false : FitsTypeName<S>;
+
+type Drop10<S extends string> = S extends `${infer _0}${infer _1}${infer _2}${infer _3}${infer _4}${infer _5}${infer _6}${infer _7}${infer _8}${infer _9}${infer R}` ? R : never;
+/** A sentence written inside a printed string literal type: each `"` and `\` takes two characters. */
+type Escaped<S extends string> = S extends `${infer A}${'"' | "\\"}${infer B}` ? `${A}..${Escaped<B>}` : S;
+type Within<S extends string, N extends 0[]> = N extends [0, ...infer Rest extends 0[]] ? ([Drop10<S>] extends [never] ? true : Within<Drop10<S>, Rest>) : [Drop10<S>] extends [never] ? true : false;
+/**
+ * Whether tsc prints `Refuse<"S">` whole: it cuts a printed type name of 320 characters or more
+ * (TypeScript's defaultMaximumTruncationLength, doubled for diagnostics), so the sentence, written
+ * as a string literal, must take at most 309 characters (counted ten at a time: thirty tens and fewer than ten more).
+ *
+ * @example
+ * type T = FitsTypeName<"a short sentence"> // true
+ */
+export type FitsTypeName<S extends string> = Within<Escaped<S>, [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]>;
 
 /**
  * The parameter type of a component's options: the object itself and the declared shape when O has

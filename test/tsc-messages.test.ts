@@ -5,9 +5,11 @@
  * (tsc cuts long type names, and a sentence after 1 KB of Stage<...> or spec text is not read).
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import ts from "typescript";
-import { afterAll, beforeAll, expect, test } from "vitest";
-import { H, M } from "./fixtures/expected-messages.ts";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { H, L, M } from "./fixtures/expected-messages.ts";
 
 const snippets: Record<string, string> = {
   unknownOption: `libfabric(base, { version: "v2.3.0", prefx: "/opt/x" });`,
@@ -62,14 +64,82 @@ const efa = efaDrivers(base, { version: "1.43.3", libfabric: "provide" });
 const mine = defineStage({ name: "mine", description: "a consumer's stage", from: dc, needs: [buildNeed(efa.provides.libfabric)], steps: [run("true")] });
 recipe("bad", [uv, base, dc, efa, mine]);`,
 };
-const header = `import { buildNeed, defineComponent, defineStage, option, recipe, run } from "../../src/index.ts";
-import { awsSdkCpp, cudaDlBase, doca, efaDrivers, etcdCppApi, gusli, libfabric, nixl, runtime, ucx, uvStage } from "../../stages/index.ts";
+const header = `import { artifact, buildNeed, defineComponent, defineStage, image, option, recipe, run } from "../../src/index.ts";
+import { awsOfiNccl, awsSdkCpp, cudaDlBase, cudaRuntimeBase, doca, efaDrivers, etcdCppApi, gusli, libfabric, nccl, nixl, runtime, ucx, uvStage } from "../../stages/index.ts";
 const uv = uvStage();
 const base = cudaDlBase(uv, {});
 const etcd = etcdCppApi(base, {});
 const u = ucx(base, { version: "v1.19.0" });
-void recipe; void efaDrivers; void nixl; void etcd; void u; void libfabric; void doca; void runtime; void defineStage; void buildNeed; void run; void defineComponent; void option; void awsSdkCpp; void gusli;
+void recipe; void efaDrivers; void nixl; void etcd; void u; void libfabric; void doca; void runtime; void defineStage; void buildNeed; void run; void defineComponent; void option; void awsSdkCpp; void gusli; void artifact; void image; void awsOfiNccl; void cudaRuntimeBase; void nccl;
 `;
+/**
+ * The longest rule sentences of the stage library (every rule's sentence ends with its source and
+ * the override hint, so most are longer than the 320 characters after which tsc cuts a printed
+ * type), each given as an object literal (`s = …`) and through a variable (`sVar`), and the stages
+ * of a recipe that runs the same composition at run time. `first`: the literal's first diagnostic
+ * line holds the whole sentence (the rule names an option whose value is an object: tsc reports it
+ * as a missing property, whose name it never cuts; or the sentence fits in a printed type).
+ * Otherwise (a sentence over 309 characters on a version string: tsc can only print it as a type)
+ * the first line holds its start and the second line the whole sentence, as through any variable.
+ */
+const toolkit = `const tk = defineStage({ name: "toolkit", description: "t", from: image("debian:bookworm"), provides: { cuda: artifact({ kind: "cuda", producer: "toolkit", version: "13.0", prefix: "/usr/local/cuda", delivery: { type: "staged", dir: "/opt/s/toolkit" } }) }, steps: [run("true")] });
+const sys = defineStage({ name: "sys", description: "s", from: image("debian:bookworm"), needs: [buildNeed(tk.provides.cuda)], steps: [run("true")] });
+`;
+const noSetuptools = `const b = cudaDlBase(uv, { setuptools: false });
+const f = libfabric(b, { version: "v1.21.0" }); const u2 = ucx(b, { version: "v1.20.1" }); const e = etcdCppApi(b, {});
+`;
+const longRules = {
+  metaSetuptools: {
+    body: `${noSetuptools}const s = nixl(b, { version: "0.8.0", libfabric: f.provides.libfabric, ucx: u2.provides.ucx, etcd: e.provides.etcd });`,
+    sVar: `${noSetuptools}const o = { version: "0.8.0", libfabric: f.provides.libfabric, ucx: u2.provides.ucx, etcd: e.provides.etcd } as const;\nconst s = nixl(b, o);`,
+    stages: "uv, b, f, u2, e, s", sentence: L.metaSetuptools, first: false,
+  },
+  runtimeCuda: {
+    body: `${toolkit}const dc = doca(base, {});\nconst s = cudaRuntimeBase({ build: tk, doca: dc, tag: "12.9.1-runtime-ubuntu24.04" }); void sys;`,
+    sVar: `${toolkit}const dc = doca(base, {});\nconst o = { build: tk, doca: dc, tag: "12.9.1-runtime-ubuntu24.04" } as const;\nconst s = cudaRuntimeBase(o); void sys;`,
+    stages: "uv, base, tk, dc, s", sentence: L.runtimeCuda, first: true,
+  },
+  ncclCuda13: {
+    body: `${toolkit}const s = nccl(sys, { version: "v2.26.6-1" });`,
+    sVar: `${toolkit}const o = { version: "v2.26.6-1" } as const;\nconst s = nccl(sys, o);`,
+    stages: "tk, sys, s", sentence: L.ncclCuda13, first: false,
+  },
+  nixlLibfabricMin: {
+    body: `const fabric = libfabric(base, { version: "v1.21.0" });\nconst s = nixl(base, { version: "0.7.1", libfabric: fabric.provides.libfabric, ucx: u.provides.ucx, etcd: etcd.provides.etcd });`,
+    sVar: `const fabric = libfabric(base, { version: "v1.21.0" });\nconst o = { version: "0.7.1", libfabric: fabric.provides.libfabric, ucx: u.provides.ucx, etcd: etcd.provides.etcd } as const;\nconst s = nixl(base, o);`,
+    stages: "uv, base, etcd, u, fabric, s", sentence: M.nixlLibfabricMin, first: true,
+  },
+  ucxLine: {
+    body: `const fabric = libfabric(base, { version: "v2.3.0" });\nconst s = nixl(base, { version: "0.8.0", libfabric: fabric.provides.libfabric, ucx: u.provides.ucx, etcd: etcd.provides.etcd });`,
+    sVar: `const fabric = libfabric(base, { version: "v2.3.0" });\nconst o = { version: "0.8.0", libfabric: fabric.provides.libfabric, ucx: u.provides.ucx, etcd: etcd.provides.etcd } as const;\nconst s = nixl(base, o);`,
+    stages: "uv, base, etcd, u, fabric, s", sentence: L.ucxLine, first: true,
+  },
+  ofiLibfabricMin: {
+    body: `const fabric = libfabric(base, { version: "v1.21.0" });\nconst s = awsOfiNccl(base, { version: "v1.13.2-aws", libfabric: fabric.provides.libfabric });`,
+    sVar: `const fabric = libfabric(base, { version: "v1.21.0" });\nconst o = { version: "v1.13.2-aws", libfabric: fabric.provides.libfabric } as const;\nconst s = awsOfiNccl(base, o);`,
+    stages: "uv, base, fabric, s", sentence: L.ofiLibfabricMin, first: true,
+  },
+  gb200: {
+    body: `const fabric = libfabric(base, { version: "v2.3.0" }); const u2 = ucx(base, { version: "v1.20.1" });\nconst s = nixl(base, { version: "0.8.0", arch: "aarch64", libfabric: fabric.provides.libfabric, ucx: u2.provides.ucx, etcd: etcd.provides.etcd });`,
+    sVar: `const fabric = libfabric(base, { version: "v2.3.0" }); const u2 = ucx(base, { version: "v1.20.1" });\nconst o = { version: "0.8.0", arch: "aarch64", libfabric: fabric.provides.libfabric, ucx: u2.provides.ucx, etcd: etcd.provides.etcd } as const;\nconst s = nixl(base, o);`,
+    stages: "uv, base, etcd, u2, fabric, s", sentence: L.gb200, first: true,
+  },
+  efaFlag: {
+    body: `const s = efaDrivers(base, { version: "1.43.3", libfabric: "provide", flags: ["--check-signatures"] });`,
+    sVar: `const o = { version: "1.43.3", libfabric: "provide", flags: ["--check-signatures"] } as const;\nconst s = efaDrivers(base, o);`,
+    stages: "uv, base, s", sentence: L.efaFlag, first: true,
+  },
+} as const;
+// FitsTypeName against tsc itself: a Refuse of 309 characters printed whole, of 310 cut.
+const xs = (n: number) => "x".repeat(n);
+for (const n of [309, 310]) {
+  snippets[`fits${n}`] = `import type { FitsTypeName, Refuse } from "../../src/index.ts";\ndeclare const r: Refuse<"${xs(n)}">;\nconst f: FitsTypeName<"${xs(n)}"> = r; void f;`;
+}
+for (const [name, r] of Object.entries(longRules)) {
+  snippets[`rule-${name}`] = `${r.body}\nvoid s;`;
+  snippets[`rule-${name}Var`] = `${r.sVar}\nvoid s;`;
+}
+
 let dir: string;
 const printed: Record<string, string> = {};
 /** The first line of each diagnostic, as tsc prints it (quotes inside a property name escaped as \"). */
@@ -162,13 +232,33 @@ test.each([
   expect(lines[0]).not.toMatch(/ComponentOptions<|OptionKind<|readonly options:/);
 });
 
-test("a rule sentence longer than tsc's 320-character cut of a type name, through a variable: cut on the first line, whole on the second", () => {
-  // For a variable tsc always leads with "Argument of type … parameter of type '<type>'", and it cuts
-  // a printed type after 320 characters; property names are never cut, so the second line (the
-  // missing property) holds the whole sentence. Through an object literal the first line does (pairing).
-  const text = printed["pairingVar"] ?? "";
-  const [first, second] = text.split("\n").map((l) => l.replace(/\\"/g, '"'));
-  expect(M.nixlLibfabricMin.length).toBeGreaterThan(320);
-  expect(first).toContain(M.nixlLibfabricMin.slice(0, 200));
-  expect(second).toContain(M.nixlLibfabricMin);
+describe.each(Object.entries(longRules))("rule sentence %s", (name, r) => {
+  test("plain tsx refuses the composition with the sentence", async () => {
+    const f = `${dir}/run-${name}.ts`;
+    writeFileSync(f, `${header}${r.body}\nrecipe("x", [${r.stages}]);\n`);
+    await expect(import(/* @vite-ignore */ pathToFileURL(resolve(f)).href)).rejects.toThrow(r.sentence);
+  });
+  const lines = (n: string) => (printed[n] ?? "").split("\n").filter((l) => l !== "").map((l) => l.replace(/\\"/g, '"'));
+  test(r.first ? "an object literal: one diagnostic whose first line holds the whole sentence" : "an object literal: one diagnostic, its first line the start of the sentence, its second line the whole sentence", () => {
+    expect(firstLines[`rule-${name}`]).toHaveLength(1);
+    const [first, second] = lines(`rule-${name}`);
+    if (r.first) {
+      expect(first).toContain(r.sentence);
+    } else {
+      expect(r.sentence.length).toBeGreaterThan(309);
+      expect(first).toContain(`Refuse<"${r.sentence.slice(0, 150)}`);
+      expect(second).toContain(`Property '"${r.sentence}"' is missing in type`);
+    }
+  });
+  test("through a variable: one diagnostic whose second line holds the whole sentence (the first holds its start)", () => {
+    expect(firstLines[`rule-${name}Var`]).toHaveLength(1);
+    const [first, second] = lines(`rule-${name}Var`);
+    expect(first).toContain(`Refuse<"${r.sentence.slice(0, 150)}`);
+    expect(second).toContain(`Property '"${r.sentence}"' is missing in type`);
+  });
+});
+
+test("FitsTypeName is true exactly when tsc prints Refuse<\"S\"> uncut", () => {
+  expect(firstLines["fits309"]).toEqual([`Type 'Refuse<"${xs(309)}">' is not assignable to type 'true'.`]);
+  expect(firstLines["fits310"]).toEqual([`Type 'Refuse<"${xs(310).slice(0, 309)}...' is not assignable to type 'false'.`]);
 });

@@ -4,7 +4,7 @@
  * of literal types, and never (tsc's own message) where the value is not known to the type.
  */
 import { describe, expectTypeOf, test } from "vitest";
-import type { ValueTypeProblem } from "../../src/index.ts";
+import type { FitsTypeName, ValueTypeProblem } from "../../src/index.ts";
 
 type OneOf = { readonly type: "oneOf"; readonly values: readonly ["a", "b"] };
 type ListOf<H extends string | undefined> = { readonly type: "listOf"; readonly values: readonly ["a", "b"]; readonly hint: H };
@@ -55,5 +55,18 @@ describe("never where the value is not known to the type: tsc's own message stan
   test("a sentence that names no value needs no literal: a widened string is not a list of strings", () => {
     expectTypeOf<ValueTypeProblem<{ readonly type: "strings" }, string>>().toEqualTypeOf<"the value is not a list of strings">();
     expectTypeOf<ValueTypeProblem<{ readonly type: "artifact" }, string>>().toEqualTypeOf<"the value is not an artifact: pass the artifact of the stage that provides it (stage.provides.<name>)">();
+  });
+});
+
+type X10 = "xxxxxxxxxx";
+type X300 = `${X10}${X10}${X10}${X10}${X10}${X10}${X10}${X10}${X10}${X10}${X10}${X10}${X10}${X10}${X10}${X10}${X10}${X10}${X10}${X10}${X10}${X10}${X10}${X10}${X10}${X10}${X10}${X10}${X10}${X10}`;
+describe("FitsTypeName: whether tsc prints Refuse<\"S\"> uncut (test/tsc-messages.test.ts: as tsc prints it)", () => {
+  test("309 characters fit, 310 do not; a quote or backslash takes two", () => {
+    expectTypeOf<FitsTypeName<`${X300}xxxxxxxxx`>>().toEqualTypeOf<true>();
+    expectTypeOf<FitsTypeName<`${X300}xxxxxxxxxx`>>().toEqualTypeOf<false>();
+    expectTypeOf<FitsTypeName<`${X300}xxxxxxx"`>>().toEqualTypeOf<true>();
+    expectTypeOf<FitsTypeName<`${X300}xxxxxxxx"`>>().toEqualTypeOf<false>();
+    expectTypeOf<FitsTypeName<`${X300}xxxxxxxx\\`>>().toEqualTypeOf<false>();
+    expectTypeOf<FitsTypeName<"">>().toEqualTypeOf<true>();
   });
 });
