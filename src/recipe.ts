@@ -1,8 +1,9 @@
 import { checkStages } from "./check.ts";
 import { StagewrightError } from "./errors.ts";
 import { nameProblem } from "./validate.ts";
+import type { Joined } from "./options.ts";
 import { renderDockerfile } from "./render.ts";
-import type { CheckStages } from "./rules.ts";
+import type { CheckStages, Refuse } from "./rules.ts";
 import type { AnyStage } from "./stage.ts";
 
 /**
@@ -53,7 +54,9 @@ export type PlatformRules = (stages: readonly AnyStage[], platforms: readonly Pl
  * @example
  * const p: Platform = "linux/arm64"
  */
-export type Platform = "linux/amd64" | "linux/arm64";
+export type Platform = (typeof PLATFORM_LIST)[number];
+/** The platforms, listed once for the type, the runtime list and both twins' sentences. */
+const PLATFORM_LIST = ["linux/amd64", "linux/arm64"] as const;
 
 /**
  * Every platform a recipe may name, in the order the build script and the bake file list them.
@@ -61,7 +64,42 @@ export type Platform = "linux/amd64" | "linux/arm64";
  * @example
  * PLATFORMS.includes("linux/arm64") // true
  */
-export const PLATFORMS: readonly Platform[] = Object.freeze(["linux/amd64", "linux/arm64"]);
+export const PLATFORMS: readonly Platform[] = Object.freeze([...PLATFORM_LIST]);
+
+type PlatformNames = Joined<typeof PLATFORM_LIST, ", ">;
+type FirstNotPlatform<P> = P extends readonly [infer H, ...infer R] ? (H extends Platform ? FirstNotPlatform<R> : H) : never;
+type HasTwice<P> = P extends readonly [infer H, ...infer R] ? (H extends R[number] ? true : HasTwice<R>) : false;
+
+/**
+ * The compile-time twin of recipe()'s platform check, for a recipe named by a literal N and a
+ * platforms tuple P: the sentence the runtime check throws, or never (also when the name or the
+ * list is not literal: then the element type, Platform, decides, and the runtime check words it).
+ *
+ * @example
+ * type E = PlatformsProblem<"demo", readonly ["linux/arm"]> // 'recipe demo: platform "linux/arm" is not one of linux/amd64, linux/arm64'
+ */
+export type PlatformsProblem<N extends string, P> = string extends N
+  ? never
+  : P extends readonly unknown[]
+    ? number extends P["length"]
+      ? never
+      : [FirstNotPlatform<P>] extends [never]
+        ? P extends readonly [] ? `recipe ${N}: give each platform once, at least one (${PlatformNames})`
+          : HasTwice<P> extends true ? `recipe ${N}: give each platform once, at least one (${PlatformNames})` : never
+        : FirstNotPlatform<P> extends infer B extends string ? `recipe ${N}: platform "${B}" is not one of ${PlatformNames}` : never
+    : never;
+
+/**
+ * The options parameter of {@link recipe}: {@link RecipeOptions}, with a platforms tuple that breaks
+ * the runtime check refused with its sentence: the {@link Refuse} of {@link PlatformsProblem}, which
+ * tsc reports at the key as a missing property, the whole sentence on the first line.
+ *
+ * @example
+ * function f<const N extends string, const P extends readonly string[]>(name: N, o: RecipeOptionsArg<N, P>) {}
+ */
+export type RecipeOptionsArg<N extends string, P> = Omit<RecipeOptions, "platforms"> & {
+  readonly platforms?: [PlatformsProblem<N, P>] extends [never] ? P & readonly Platform[] : Refuse<PlatformsProblem<N, P>>;
+};
 
 /**
  * Compose stages. At compile time a stage that breaks a composition rule is reported at its place
@@ -71,9 +109,14 @@ export const PLATFORMS: readonly Platform[] = Object.freeze(["linux/amd64", "lin
  * @example
  * export default recipe("nixl-aligned", [base, fabric, ucxBuild, nixlBuild, runtimeStage])
  */
-export function recipe<const S extends readonly AnyStage[]>(name: string, stages: CheckStages<S>, options: RecipeOptions = {}): Recipe<S> {
-  // S is inferred back through the mapped type; a value that passed the check is S itself.
-  return makeRecipe(name, stages as unknown as S, options);
+export function recipe<const S extends readonly AnyStage[], const N extends string = string, const P extends readonly string[] = readonly Platform[]>(
+  name: N,
+  stages: CheckStages<S>,
+  options: RecipeOptionsArg<N, P> = {},
+): Recipe<S> {
+  // S is inferred back through the mapped type; a value that passed the check is S itself, and
+  // options that passed are RecipeOptions (P is a list of platforms).
+  return makeRecipe(name, stages as unknown as S, options as RecipeOptions);
 }
 
 /**

@@ -130,6 +130,17 @@ const longRules = {
     stages: "uv, base, s", sentence: L.efaFlag, first: true,
   },
 } as const;
+// recipe()'s platforms, as an object literal and through a variable (the runtime twin's sentences).
+const platformCases = {
+  platformUnknown: ['{ platforms: ["linux/amd64", "linux/s390x"] }', 'recipe bad: platform "linux/s390x" is not one of linux/amd64, linux/arm64'],
+  platformTwice: ['{ platforms: ["linux/arm64", "linux/arm64"] }', "recipe bad: give each platform once, at least one (linux/amd64, linux/arm64)"],
+  platformNone: ["{ platforms: [] }", "recipe bad: give each platform once, at least one (linux/amd64, linux/arm64)"],
+} as const;
+for (const [name, [options]] of Object.entries(platformCases)) {
+  snippets[name] = `recipe("bad", [uv], ${options});`;
+  snippets[`${name}Var`] = `const p = ${options} as const;\nrecipe("bad", [uv], p);`;
+}
+snippets["platformsGood"] = `recipe("good", [uv], { platforms: ["linux/arm64", "linux/amd64"] });\nconst wide: readonly ("linux/amd64" | "linux/arm64")[] = ["linux/amd64"];\nrecipe("good", [uv], { platforms: wide });`;
 // FitsTypeName against tsc itself: a Refuse of 309 characters printed whole, of 310 cut.
 const xs = (n: number) => "x".repeat(n);
 for (const n of [309, 310]) {
@@ -261,4 +272,21 @@ describe.each(Object.entries(longRules))("rule sentence %s", (name, r) => {
 test("FitsTypeName is true exactly when tsc prints Refuse<\"S\"> uncut", () => {
   expect(firstLines["fits309"]).toEqual([`Type 'Refuse<"${xs(309)}">' is not assignable to type 'true'.`]);
   expect(firstLines["fits310"]).toEqual([`Type 'Refuse<"${xs(310).slice(0, 309)}...' is not assignable to type 'false'.`]);
+});
+
+describe.each(Object.entries(platformCases))("recipe platforms: %s", (name, [options, sentence]) => {
+  test("plain tsx throws the sentence", async () => {
+    const f = `${dir}/run-${name}.ts`;
+    writeFileSync(f, `${header}recipe("bad", [uv], ${options});\n`);
+    await expect(import(/* @vite-ignore */ pathToFileURL(resolve(f)).href)).rejects.toThrow(sentence);
+  });
+  test("tsc: one diagnostic whose first line holds the sentence, literally; through a variable the sentence, whole", () => {
+    expect(firstLines[name]).toEqual([expect.stringContaining(`Property '"${sentence}"' is missing in type`)]);
+    expect(firstLines[`${name}Var`]).toHaveLength(1);
+    expect((printed[`${name}Var`] ?? "").replace(/\\"/g, '"')).toContain(`Property '"${sentence}"' is missing in type`);
+  });
+});
+
+test("recipe platforms: a list of platforms in any order, or of the element type, compiles", () => {
+  expect(printed["platformsGood"]).toBeUndefined();
 });
