@@ -248,6 +248,9 @@ describe("what a version rule sees", () => {
     // What it needs comes first: in an image that would hold two (refused by rule 4), the rule judges the one it was built against.
     const both = defineStage({ name: "on", description: "o", from: a, needs: [buildNeed(t.provides.lib)], rules: [versionOf("on")], steps: [run("true")] });
     expect(findProblems([base, a, t, both]).filter((p) => p.code === "version-rule").map((p) => p.message)).toEqual([msg("on", "on-rule", "on: lib 1.0.0 from t, V=unset")]);
+    // What it provides comes before what its base holds: over a base that holds one (refused by rule 4), its own.
+    const over = defineStage({ name: "over", description: "o", from: a, provides: { lib: lib("over", "/opt/over") }, rules: [versionOf("over")], steps: [run("true")] });
+    expect(findProblems([base, a, over]).filter((p) => p.code === "version-rule").map((p) => p.message)).toEqual([msg("over", "over-rule", "over: lib 1.0.0 from over, V=unset")]);
   });
   test("an ARG's value is its first declaration's default", () => {
     const first = defineStage({ name: "first", description: "f", from: base, args: [V("1.0.0")], steps: [run('echo "$V"')] });
