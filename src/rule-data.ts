@@ -46,6 +46,12 @@ export interface RuleClause {
    * stage's own version (a runtime image whose CUDA must be the builders').
    */
   readonly line?: string;
+  /**
+   * With line `{self}`: when the stage's version holds this text, the line is read just after its
+   * first occurrence (a tag that names the compared version inside it, `25.10-cuda13.0-runtime`
+   * after `-cuda`), else from the version's start.
+   */
+  readonly lineAfter?: string;
   /** The needed artifact must not be given at all. */
   readonly absent?: true;
   /** The needed artifact must be given (held through the base, with `held`); its version is then judged by the other demands. */
@@ -149,6 +155,15 @@ export function lineOf(version: string): string | undefined {
   return r === undefined ? undefined : `${r[0]}.${r[1]}`;
 }
 
+/** The line `{self}` names: read after `after` when the version holds it (`13.0-runtime` as the type reads it too), else from its start. */
+function selfLineOf(self: string, after: string | undefined): string | undefined {
+  const i = after === undefined ? -1 : self.indexOf(after);
+  if (i < 0) return lineOf(self);
+  const rest = self.slice(i + after!.length);
+  const m = /^(\d+)\.(\d+)-/.exec(rest);
+  return lineOf(rest) ?? (m === null ? undefined : `${Number(m[1])}.${Number(m[2])}`);
+}
+
 /**
  * Fill a problem template's placeholders.
  *
@@ -192,7 +207,7 @@ export function ruleDataProblem(rule: RuleData, inputs: RuleInputs, ctx: RuleCon
     if (rule.needs !== undefined) {
       if (c.from !== undefined ? distribution !== c.from : distribution !== undefined && named.has(distribution)) continue;
     }
-    const line = c.line === "{self}" ? lineOf(self) : c.line;
+    const line = c.line === "{self}" ? selfLineOf(self, c.lineAfter) : c.line;
     const values = { self, producer: needed?.producer ?? "", bound: c.atLeast ?? c.below ?? line ?? "" };
     if (c.absent === true) {
       if (needed !== undefined) return fillProblem(c.problem ?? "", { ...values, version: resolvedVersion(needed, ctx.arg) });
@@ -301,7 +316,7 @@ type Demand<C, Self extends string, V extends string, By extends string> = C ext
       : C extends { readonly below: infer B extends string }
         ? VersionLt<V, B> extends false ? Fill<T, { self: Self; version: V; producer: By; bound: B }> : never
       : C extends { readonly line: infer L0 extends string }
-        ? (L0 extends "{self}" ? LineOf<Self> : L0) extends infer L extends string
+        ? (L0 extends "{self}" ? SelfLine<Self, C> : L0) extends infer L extends string
           ? [L] extends [never] ? never
             : [ParseVersion<V>] extends [never] ? never
             : V extends `${"v" | ""}${L}` | `${"v" | ""}${L}.${string}` ? never
@@ -315,6 +330,11 @@ type LineOf<V extends string> = V extends `v${infer R}` ? LineOf<R>
   : V extends `${infer A extends number}.${infer B}.${string}` ? (B extends `${number}` ? `${A}.${B}` : never)
   : V extends `${infer A extends number}.${infer B extends number}` ? `${A}.${B}`
   : never;
+
+/** The line `{self}` names, as {@link selfLineOf} reads it: after the clause's `lineAfter` when Self holds it. */
+type SelfLine<Self extends string, C> = C extends { readonly lineAfter: infer M extends string }
+  ? Self extends `${string}${M}${infer R}` ? ([LineOf<R>] extends [never] ? (R extends `${infer A extends number}.${infer B extends number}-${string}` ? `${A}.${B}` : never) : LineOf<R>) : LineOf<Self>
+  : LineOf<Self>;
 
 /**
  * The full sentence of a data rule for literal options, as the runtime check reports it (stage,

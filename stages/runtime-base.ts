@@ -39,7 +39,9 @@ export const SOURCE_RUNTIME_CUDA_MATCH =
   "https://github.com/ai-dynamo/dynamo/blob/a92bc53bdfec32831ccb02f2aedd1118177ac143/container/build.sh (25.06-cuda12.9-devel with 12.9.1-runtime) and https://github.com/ai-dynamo/dynamo/blob/00a1e6ff018330267277b3a40bf7d438dff149f7/container/Dockerfile.trtllm (25.10-cuda13.0-devel with 25.10-cuda13.0-runtime)";
 
 /**
- * Rule runtime-cuda-match: the runtime image's CUDA (read from its tag) is on the MAJOR.MINOR line
+ * Rule runtime-cuda-match: the runtime image's CUDA (read from its tag: an nvidia/cuda tag leads with
+ * it, 12.9.1-runtime-ubuntu24.04; a cuda-dl-base tag names it after `-cuda`, 25.10-cuda13.0-runtime-ubuntu24.04,
+ * as `cudaVersionOfTag` reads it) is on the MAJOR.MINOR line
  * of the CUDA the builders compiled against; libraries built with CUDA 12.9 loaded over a CUDA 13
  * runtime (or the reverse) find another libcudart major, or an older minor without the symbols.
  *
@@ -55,6 +57,7 @@ export const RUNTIME_CUDA_MATCH = {
   clauses: [
     {
       line: "{self}",
+      lineAfter: "-cuda",
       problem: "the runtime image tag {self} (RUNTIME_TAG) has CUDA {bound}, but stage {producer} builds with CUDA {version} (BASE_TAG); use a runtime tag of CUDA {version}, or a BASE_TAG of CUDA {bound}",
     },
   ],

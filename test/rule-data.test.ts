@@ -289,6 +289,16 @@ describe("a data rule, clause by clause (a made-up rule, so each condition is se
     const silentAbsent = { id: "x-silent-absent", summary: "s", source: "u", needs: "fabric", clauses: [{ absent: true }] } as const satisfies RuleData;
     expect(check(silentAbsent, "1.0.0", {}, lf("v1.20.0"))).toBe("");
   });
+  test("line {self} with lineAfter: the line is read after the marker when the version holds it, else from its start", () => {
+    const self = { id: "x-self", summary: "s", source: "u", needs: "fabric", clauses: [{ line: "{self}", lineAfter: "-at", problem: "X {self} is on {bound}, {producer} has {version}" }] } as const satisfies RuleData;
+    expect(check(self, "25.10-at1.19-x", {}, lf("1.19"))).toBeUndefined();
+    expect(check(self, "25.10-at1.18-x", {}, lf("1.19"))).toBe("X 25.10-at1.18-x is on 1.18, fab has 1.19");
+    expect(check(self, "25.10-at1.19.2-x", {}, lf("1.19"))).toBeUndefined();
+    expect(check(self, "1.18.1-x", {}, lf("1.19"))).toBe("X 1.18.1-x is on 1.18, fab has 1.19");
+    expect(check(self, "25.10-atmain-x", {}, lf("1.19"))).toBeUndefined();
+    const plain = { ...self, clauses: [{ line: "{self}", problem: "X {self} is on {bound}" }] } as const satisfies RuleData;
+    expect(check(plain, "25.10-at1.19-x", {}, lf("1.19"))).toBe("X 25.10-at1.19-x is on 25.10");
+  });
   test("ruleOf binds the rule to a stage's options and keeps its id, summary and source", () => {
     const r = ruleOf(min, { options: {}, versionArg: "X_VERSION" });
     expect([r.id, r.summary, r.source]).toEqual(["x-min", "s", "https://e.org/x"]);

@@ -90,6 +90,18 @@ describe("rule runtime-cuda-match (runtime twin)", () => {
     expect(() => withValues(alignedRecipe({ nccl: false }), { args: { BASE_TAG: "25.10-cuda13.0-devel-ubuntu24.04", RUNTIME_TAG: "13.0.2-runtime-ubuntu24.04" }, stages: {} })).toThrow("stage runtime: torch 2.8.0 has no build for the base's CUDA 13.0");
     expect(() => withValues(alignedRecipe({ nccl: false }), { args: { BASE_TAG: "25.07-cuda12.9-devel-ubuntu24.04" }, stages: {} })).not.toThrow();
   });
+  test("a cuda-dl-base runtime tag is judged by the CUDA it names after -cuda: NVIDIA's 25.10-cuda13.0 pairing builds without override", () => {
+    const dlBase = (RUNTIME_TAG: string) => withValues(alignedRecipe({ nccl: false }), { args: { BASE_TAG: "25.10-cuda13.0-devel-ubuntu24.04", RUNTIME_IMAGE: "nvcr.io/nvidia/cuda-dl-base", RUNTIME_TAG, TORCH_VERSION: "2.12.0" }, stages: {} });
+    expect(() => dlBase("25.10-cuda13.0-runtime-ubuntu24.04")).not.toThrow();
+    let err: unknown;
+    try {
+      dlBase("25.10-cuda12.9-runtime-ubuntu24.04");
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(StagewrightError);
+    expect((err as StagewrightError).message).toContain("stage runtime-base: the runtime image tag 25.10-cuda12.9-runtime-ubuntu24.04 (RUNTIME_TAG) has CUDA 12.9, but stage base builds with CUDA 13.0 (BASE_TAG); use a runtime tag of CUDA 13.0, or a BASE_TAG of CUDA 12.9 (rule runtime-cuda-match;");
+  });
 });
 
 describe("libcudartLinkScript, run for real against a fake ldconfig", () => {
@@ -143,6 +155,7 @@ describe("the lean base's CUDA artifact", () => {
     const s = alignedStages();
     expect(lean({ build: s.base, doca: s.dc }).provides.cuda.version).toBe("12.9");
     expect(lean({ build: s.base, doca: s.dc, tag: "13.0.2-runtime-ubuntu24.04" }).provides.cuda.version).toBe("13.0");
-    expect(lean({ build: s.base, doca: s.dc, image: "nvcr.io/nvidia/cuda-dl-base", tag: "25.10-cuda13.0-runtime-ubuntu24.04", overrides: [{ rule: "runtime-cuda-match", reason: "the rule reads the tag's leading release, which a cuda-dl-base tag does not lead with" }] }).provides.cuda.version).toBe("13.0");
+    expect(lean({ build: s.base, doca: s.dc, image: "nvcr.io/nvidia/cuda-dl-base", tag: "25.06-cuda12.9-runtime-ubuntu24.04" }).provides.cuda.version).toBe("12.9");
+    expect(lean({ build: s.base, doca: s.dc, image: "nvcr.io/nvidia/cuda-dl-base", tag: "25.10-cuda13.0-runtime-ubuntu24.04" }).provides.cuda.version).toBe("13.0");
   });
 });

@@ -5,7 +5,7 @@
  */
 import { describe, expectTypeOf, test } from "vitest";
 import type { Artifact, ComponentRuleProblem } from "../../src/index.ts";
-import { nccl, type AWS_OFI_NCCL_SPEC, type EFA_SPEC, type NCCL_SPEC, type NIXL_SPEC, type RUNTIME_BASE_SPEC, type SOURCE_RUNTIME_CUDA_MATCH } from "../../stages/index.ts";
+import { cudaRuntimeBase, hostBase, nccl, type AWS_OFI_NCCL_SPEC, type EFA_SPEC, type NCCL_SPEC, type NIXL_SPEC, type RUNTIME_BASE_SPEC, type SOURCE_RUNTIME_CUDA_MATCH } from "../../stages/index.ts";
 import * as c from "../fixtures/compositions.ts";
 
 type Lf<V extends string> = Artifact<"libfabric", "/usr/local", "p", V>;
@@ -153,5 +153,19 @@ describe("runtime-cuda-match (the runtime tag's CUDA is the build base's)", () =
   });
   test("a CUDA version the type does not know (read from the base tag at generation) is left to the runtime twin", () => {
     expectTypeOf<RuntimeCuda<"13.0.2-runtime-ubuntu24.04", string>>().toEqualTypeOf<never>();
+  });
+  test("a cuda-dl-base runtime tag names its CUDA after -cuda (NVIDIA's 25.10-cuda13.0 pairing), not in its leading release", () => {
+    expectTypeOf<RuntimeCuda<"25.10-cuda13.0-runtime-ubuntu24.04", "13.0">>().toEqualTypeOf<never>();
+    expectTypeOf<RuntimeCuda<"25.10-cuda13.0-runtime-ubuntu24.04@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "13.0">>().toEqualTypeOf<never>();
+    expectTypeOf<RuntimeCuda<"25.10-cuda12.9-runtime-ubuntu24.04", "13.0">>().toEqualTypeOf<
+      Full<"runtime-base", "the runtime image tag 25.10-cuda12.9-runtime-ubuntu24.04 (RUNTIME_TAG) has CUDA 12.9, but stage base builds with CUDA 13.0 (BASE_TAG); use a runtime tag of CUDA 13.0, or a BASE_TAG of CUDA 12.9", "runtime-cuda-match", RuntimeCudaSrc>
+    >();
+    expectTypeOf<RuntimeCuda<"25.10-cuda13.0-runtime-ubuntu24.04", "12.9">>().not.toEqualTypeOf<never>();
+  });
+  test("the component's options refuse a cuda-dl-base runtime tag of another CUDA than the build base's", () => {
+    const host = hostBase({ cuda: "13.0" });
+    cudaRuntimeBase({ build: host, doca: host, image: "nvcr.io/nvidia/cuda-dl-base", tag: "25.10-cuda13.0-runtime-ubuntu24.04" });
+    // @ts-expect-error stage runtime-base: the runtime image tag 25.10-cuda12.9-runtime-ubuntu24.04 (RUNTIME_TAG) has CUDA 12.9, but stage base builds with CUDA 13.0 (BASE_TAG); use a runtime tag of CUDA 13.0, or a BASE_TAG of CUDA 12.9
+    cudaRuntimeBase({ build: host, doca: host, image: "nvcr.io/nvidia/cuda-dl-base", tag: "25.10-cuda12.9-runtime-ubuntu24.04" });
   });
 });
