@@ -100,8 +100,8 @@ export const RUNTIME_SPEC = {
 export const RUNTIME_OPTIONS = RUNTIME_SPEC.options;
 
 /**
- * Shell that removes the base image's NCCL next to a built one: the dpkg packages when dpkg has them
- * (NVIDIA's CUDA images install libnccl2/libnccl-dev), then any libnccl.so* the loader still finds
+ * Shell that removes the base image's NCCL next to a built one: the dpkg packages dpkg has (NVIDIA's
+ * CUDA images install libnccl2, and libnccl-dev in devel, and hold them: docs/sources.md row 5d), then any libnccl.so* the loader still finds
  * outside the built NCCL's lib directory, and its headers in /usr/include (where libnccl-dev puts them).
  * A base whose NCCL is not a dpkg package no longer leaves a second libnccl.so.2.
  *
@@ -112,7 +112,10 @@ export function removeBaseNcclScript(nccl: AnyArtifact): string {
   const lib = pathIn(nccl, nccl.layout.lib[0] ?? "lib");
   const include = pathIn(nccl, nccl.layout.include[0] ?? "include");
   return [
-    "if dpkg -s libnccl2 > /dev/null 2>&1; then DEBIAN_FRONTEND=noninteractive apt-get purge -y libnccl2 libnccl-dev; fi",
+    // Only the installed ones (a runtime image has no libnccl-dev, and apt refuses a name its lists may not hold);
+    // NVIDIA's images apt-mark hold libnccl2, which apt-get -y refuses to remove without --allow-change-held-packages.
+    'pkgs=(); for p in libnccl2 libnccl-dev; do if dpkg -s "$p" > /dev/null 2>&1; then pkgs+=("$p"); fi; done',
+    'if [ "${#pkgs[@]}" -gt 0 ]; then DEBIAN_FRONTEND=noninteractive apt-get purge -y --allow-change-held-packages "${pkgs[@]}"; fi',
     `keep="$(readlink -f "${lib}")"`,
     "ldconfig",
     'IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"',

@@ -74,7 +74,8 @@ describe("removeBaseNcclScript, run for real", () => {
     parseShell(script);
     expect(shellcheck(`NCCL_PREFIX=/usr/local\n${script}`, "bash")).toEqual([]);
   });
-  function run(dpkgHas: boolean) {
+  // dpkgHas: the NCCL packages dpkg has installed (NVIDIA's images hold them, docs/sources.md row 5d).
+  function run(dpkgHas: readonly string[]) {
     const root = tempDir("stagewright-nccl-");
     const ours = join(root, "prefix", "lib");
     const base = join(root, "base-lib");
@@ -86,8 +87,13 @@ describe("removeBaseNcclScript, run for real", () => {
     const bin = join(root, "bin");
     // The loader cache lists the base's copy (and ours); dpkg knows libnccl2 only when asked to.
     writeFileSync(join(bin, "ldconfig"), `#!/bin/sh\nif [ "$1" = "-p" ]; then printf '\\tlibnccl.so.2 (libc6,x86-64) => %s\\n' '${join(base, "libnccl.so.2")}' '${join(ours, "libnccl.so.2")}'; fi\n`);
-    writeFileSync(join(bin, "dpkg"), `#!/bin/sh\nexit ${dpkgHas ? 0 : 1}\n`);
-    writeFileSync(join(bin, "apt-get"), `#!/bin/sh\necho "apt-get $*" >> '${join(root, "apt.log")}'\n`);
+    writeFileSync(join(bin, "dpkg"), `#!/bin/sh\ncase " ${dpkgHas.join(" ")} " in *" $2 "*) exit 0 ;; esac\nexit 1\n`);
+    // As apt does: a name dpkg does not have (and the lists may not hold) is "Unable to locate package";
+    // removing a held package under -y needs --allow-change-held-packages.
+    writeFileSync(
+      join(bin, "apt-get"),
+      `#!/bin/sh\necho "apt-get $*" >> '${join(root, "apt.log")}'\nheld=0\nfor a in "$@"; do case "$a" in --allow-change-held-packages) held=1 ;; -*|purge) ;; *) case " ${dpkgHas.join(" ")} " in *" $a "*) ;; *) echo "E: Unable to locate package $a" >&2; exit 100 ;; esac ;; esac; done\nif [ "$held" = 0 ]; then echo "E: Held packages were changed and -y was used without --allow-change-held-packages." >&2; exit 100; fi\n`,
+    );
     for (const f of ["ldconfig", "dpkg", "apt-get"]) chmodSync(join(bin, f), 0o755);
     const body = script.replaceAll("/usr/include", inc);
     const res = spawnSync("bash", ["--norc", "--noprofile", "-euo", "pipefail", "-c", body], {
@@ -97,7 +103,7 @@ describe("removeBaseNcclScript, run for real", () => {
     return { res, root, ours, base, inc };
   }
   test("a base NCCL that is not a dpkg package is removed; the built one and its headers stay", () => {
-    const { res, ours, base, inc } = run(false);
+    const { res, ours, base, inc } = run([]);
     expect(res.stderr).toBe("");
     expect(res.status).toBe(0);
     expect(res.stdout).toContain(`stagewright: removing the base image NCCL from ${base} (not a dpkg package)`);
@@ -105,9 +111,16 @@ describe("removeBaseNcclScript, run for real", () => {
     expect(existsSync(join(ours, "libnccl.so.2.23.4"))).toBe(true);
     expect(existsSync(join(inc, "nccl.h"))).toBe(false);
   });
-  test("a dpkg NCCL is purged with apt", () => {
-    const { res, root } = run(true);
+  test("a dpkg NCCL is purged with apt, held as NVIDIA's images hold it", () => {
+    const { res, root } = run(["libnccl2", "libnccl-dev"]);
+    expect(res.stderr).toBe("");
     expect(res.status).toBe(0);
-    expect(spawnSync("cat", [join(root, "apt.log")], { encoding: "utf8" }).stdout).toBe("apt-get purge -y libnccl2 libnccl-dev\n");
+    expect(spawnSync("cat", [join(root, "apt.log")], { encoding: "utf8" }).stdout).toBe("apt-get purge -y --allow-change-held-packages libnccl2 libnccl-dev\n");
+  });
+  test("a CUDA runtime image's NCCL (libnccl2 held, no libnccl-dev: the lean base) is purged without naming libnccl-dev", () => {
+    const { res, root } = run(["libnccl2"]);
+    expect(res.stderr).toBe("");
+    expect(res.status).toBe(0);
+    expect(spawnSync("cat", [join(root, "apt.log")], { encoding: "utf8" }).stdout).toBe("apt-get purge -y --allow-change-held-packages libnccl2\n");
   });
 });

@@ -5,7 +5,8 @@ FROM efa-drivers AS runtime
 ARG NCCL_PREFIX="/usr/local"
 RUN --mount=type=cache,target=/var/cache/apt,sharing=locked --mount=type=cache,target=/var/lib/apt,sharing=locked <<'EOF'
 set -euo pipefail
-if dpkg -s libnccl2 > /dev/null 2>&1; then DEBIAN_FRONTEND=noninteractive apt-get purge -y libnccl2 libnccl-dev; fi
+pkgs=(); for p in libnccl2 libnccl-dev; do if dpkg -s "$p" > /dev/null 2>&1; then pkgs+=("$p"); fi; done
+if [ "${#pkgs[@]}" -gt 0 ]; then DEBIAN_FRONTEND=noninteractive apt-get purge -y --allow-change-held-packages "${pkgs[@]}"; fi
 keep="$(readlink -f "${NCCL_PREFIX}/lib")"
 ldconfig
 IFS=: read -ra dirs <<< "${LD_LIBRARY_PATH:-}"
