@@ -35,6 +35,12 @@ export const EFA_PREFLIGHT = [
   "fi",
 ].join("\n");
 
+/**
+ * Shell that succeeds when torch is installed in the image's Python (found, not imported: a torch whose
+ * import fails must make the checks that need it fail, not pass as an image without torch).
+ */
+const TORCH_INSTALLED = `python -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("torch") is None)'`;
+
 function artifactsOf(r: Recipe): AnyArtifact[] {
   const inherited = r.final.contains.filter((c): c is AnyArtifact => "delivery" in c);
   const byKey = new Map<string, AnyArtifact>();
@@ -75,7 +81,7 @@ export function nixlImageTestScript(r: Recipe): string {
     // import nixl needs torch (nixl._api imports it); an image built with torch "none" leaves torch to its consumer.
     checks.push(
       [
-        "if python -c 'import torch' > /dev/null 2>&1; then",
+        `if ${TORCH_INSTALLED} > /dev/null 2>&1; then`,
         `  check "python: import nixl and print its version" <<'CHECK'`,
         `python -c 'import importlib.metadata as m, nixl; print("nixl", m.version("nixl"))'`,
         "CHECK",
@@ -98,7 +104,7 @@ export function nixlImageTestScript(r: Recipe): string {
         [
           'test -z "${NIXL_PLUGIN_DIR+set}"',
           // nixl._api imports torch: an image without torch (option torch "none") proves the bindings import instead.
-          "if ! python -c 'import torch' > /dev/null 2>&1; then",
+          `if ! ${TORCH_INSTALLED} > /dev/null 2>&1; then`,
           '  echo "no torch in the image: nixl._api needs it, so the compiled bindings are imported instead of listing the plugins"',
           `  ${nixlBindingsImport("python")}`,
           "  exit 0",
@@ -184,7 +190,7 @@ export function nixlImageTestScript(r: Recipe): string {
     // Without an EFA device the plugin fails and the torch process dies (SIGSEGV, docs/build-truth.md), so EFA is required.
     checks.push(
       [
-        "if ! python -c 'import torch' > /dev/null 2>&1; then",
+        `if ! ${TORCH_INSTALLED} > /dev/null 2>&1; then`,
         `  skip "torch: its NCCL loads the OFI net plugin (no torch in the image)"`,
         'elif [ "${STAGEWRIGHT_SKIP_EFA:-0}" = 1 ] || ! nvidia-smi -L > /dev/null 2>&1; then',
         `  skip "torch: its NCCL loads the OFI net plugin (needs a GPU, --gpus all, and an EFA device)"`,

@@ -92,3 +92,24 @@ describe("runtime environment of an image with aws-ofi-nccl (docs/sources.md iss
     expect(ofi.runtimeFiles).toContain("lib/libnccl-ofi-tuner.so");
   });
 });
+
+describe("torch installed but failing to import is a FAIL, not an image without torch", () => {
+  // A python on PATH whose torch is found but raises on import, with the compiled bindings importable:
+  // deciding "no torch" by a failed import passed the bindings check and skipped the torch checks.
+  const root = tempDir("stagewright-brokentorch-");
+  const site = join(root, "site");
+  for (const d of ["torch", "nixl", "nixl_cu12", "bin"].map((n) => join(n === "bin" ? root : site, n))) mkdirSync(d, { recursive: true });
+  writeFileSync(join(site, "torch", "__init__.py"), 'raise ImportError("libtorch_cuda.so: cannot open shared object file")\n');
+  writeFileSync(join(site, "nixl", "__init__.py"), "import torch\n");
+  writeFileSync(join(site, "nixl_cu12", "__init__.py"), "");
+  writeFileSync(join(site, "nixl_cu12", "_bindings.py"), "");
+  writeFileSync(join(root, "bin", "python"), '#!/bin/sh\nexec python3 "$@"\n', { mode: 0o755 });
+  const r = run({ STAGEWRIGHT_SKIP_EFA: "1", PATH: `${join(root, "bin")}:${process.env.PATH ?? "/usr/bin:/bin"}`, PYTHONPATH: site });
+  test("the import nixl check runs and fails", () => {
+    expect(r.out).toContain("FAIL python: import nixl and print its version");
+    expect(r.out).not.toContain("python: the NIXL bindings import");
+  });
+  test("the torch NCCL check is not skipped as 'no torch in the image'", () => {
+    expect(r.out).not.toContain("(no torch in the image)");
+  });
+});

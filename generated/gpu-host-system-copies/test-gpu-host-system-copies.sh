@@ -190,7 +190,7 @@ if [ -z "$got" ] || [ "$(readlink -f "$got")" != "$(readlink -f "$want")" ]; the
 fi
 CHECK
 
-if python -c 'import torch' > /dev/null 2>&1; then
+if python -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("torch") is None)' > /dev/null 2>&1; then
   check "python: import nixl and print its version" <<'CHECK'
 python -c 'import importlib.metadata as m, nixl; print("nixl", m.version("nixl"))'
 CHECK
@@ -202,7 +202,7 @@ fi
 
 check "NIXL_PLUGIN_DIR is unset, as the image leaves it, and the installed nixl lists its plugins without it" <<'CHECK'
 test -z "${NIXL_PLUGIN_DIR+set}"
-if ! python -c 'import torch' > /dev/null 2>&1; then
+if ! python -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("torch") is None)' > /dev/null 2>&1; then
   echo "no torch in the image: nixl._api needs it, so the compiled bindings are imported instead of listing the plugins"
   python -c 'import importlib, importlib.util, sys; pkg = next((p for p in ("nixl_cu13", "nixl_cu12") if importlib.util.find_spec(p)), None); sys.exit("stagewright: no nixl_cu* package is installed") if pkg is None else importlib.import_module(pkg + "._bindings")'
   exit 0
@@ -257,7 +257,7 @@ fi
 CHECK
 fi
 
-if ! python -c 'import torch' > /dev/null 2>&1; then
+if ! python -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("torch") is None)' > /dev/null 2>&1; then
   skip "torch: its NCCL loads the OFI net plugin (no torch in the image)"
 elif [ "${STAGEWRIGHT_SKIP_EFA:-0}" = 1 ] || ! nvidia-smi -L > /dev/null 2>&1; then
   skip "torch: its NCCL loads the OFI net plugin (needs a GPU, --gpus all, and an EFA device)"

@@ -208,7 +208,7 @@ if [ -z "$got" ] || [ "$(readlink -f "$got")" != "$(readlink -f "$want")" ]; the
 fi
 CHECK
 
-if python -c 'import torch' > /dev/null 2>&1; then
+if python -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("torch") is None)' > /dev/null 2>&1; then
   check "python: import nixl and print its version" <<'CHECK'
 python -c 'import importlib.metadata as m, nixl; print("nixl", m.version("nixl"))'
 CHECK
@@ -274,7 +274,7 @@ fi
 CHECK
 fi
 
-if ! python -c 'import torch' > /dev/null 2>&1; then
+if ! python -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("torch") is None)' > /dev/null 2>&1; then
   skip "torch: its NCCL loads the OFI net plugin (no torch in the image)"
 elif [ "${STAGEWRIGHT_SKIP_EFA:-0}" = 1 ] || ! nvidia-smi -L > /dev/null 2>&1; then
   skip "torch: its NCCL loads the OFI net plugin (needs a GPU, --gpus all, and an EFA device)"

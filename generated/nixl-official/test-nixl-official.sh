@@ -178,7 +178,7 @@ if [ -z "$got" ] || [ "$(readlink -f "$got")" != "$(readlink -f "$want")" ]; the
 fi
 CHECK
 
-if python -c 'import torch' > /dev/null 2>&1; then
+if python -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("torch") is None)' > /dev/null 2>&1; then
   check "python: import nixl and print its version" <<'CHECK'
 python -c 'import importlib.metadata as m, nixl; print("nixl", m.version("nixl"))'
 CHECK
