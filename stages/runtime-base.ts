@@ -132,8 +132,10 @@ export type RuntimeBaseOptions = OptionsOf<typeof RUNTIME_BASE_SPEC.options>;
 export function libcudartLinkScript(): string {
   return [
     "ldconfig",
-    "if ! ldconfig -p | awk '$1 == \"libcudart.so\" {f = 1} END {exit !f}'; then",
-    "  so=\"$(ldconfig -p | awk '$1 ~ /^libcudart\\.so\\.[0-9]+$/ {print $NF; exit}')\"",
+    // captured, not piped into an awk that exits at its match: ldconfig would die of SIGPIPE and pipefail stop the step
+    'cache="$(ldconfig -p)"',
+    "if ! awk '$1 == \"libcudart.so\" {f = 1} END {exit !f}' <<< \"$cache\"; then",
+    "  so=\"$(awk '$1 ~ /^libcudart\\.so\\.[0-9]+$/ {print $NF; exit}' <<< \"$cache\")\"",
     '  if [ -z "$so" ]; then echo "stagewright: the runtime image has no libcudart.so.<major>: use a CUDA runtime image (nvcr.io/nvidia/cuda:<version>-runtime-<os>)" >&2; exit 1; fi',
     '  ln -s "$(basename "$so")" "$(dirname "$so")/libcudart.so"',
     "  ldconfig",

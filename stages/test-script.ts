@@ -142,9 +142,10 @@ export function nixlImageTestScript(r: Recipe): string {
       // empty want matched an empty loader entry: a PASS on a host without the plugin).
       `want="$(readlink -e "${pathIn(ofi, "lib/libnccl-net.so")}")"\nfound="$(ldconfig -p | awk '$1 == "libnccl-net.so" {print $NF}' | xargs -r -n1 readlink -e)"\ntest -n "$want" && test -n "$found"\ngrep -qxF "$want" <<< "$found"`,
     );
-    // The image's NCCL: a built one (its artifact), else the base image's, as the loader finds it.
+    // The image's NCCL: a built one (its artifact), else the base image's, as the loader finds it (awk reads the whole
+    // listing: exiting at the match would SIGPIPE ldconfig, and pipefail fail the check).
     const nccl = byKind.get("nccl");
-    const ncclLib = nccl !== undefined ? `"${pathIn(nccl, "lib")}/libnccl.so.2"` : `"$(ldconfig -p | awk '$1 == "libnccl.so.2" {print $NF; exit}')"`;
+    const ncclLib = nccl !== undefined ? `"${pathIn(nccl, "lib")}/libnccl.so.2"` : `"$(ldconfig -p | awk '$1 == "libnccl.so.2" && !n++ {print $NF}')"`;
     // NCCL loads its net plugin when a communicator is created, which needs a GPU: create one
     // communicator through the image's NCCL (python3's ctypes: the lean image has no compiler) and
     // look for the OFI plugin in NCCL_DEBUG output.

@@ -280,7 +280,7 @@ test("the in-image NCCL check creates one communicator through the image's NCCL 
   const t = companionFiles(r)["test-nixl-aligned.sh"]!;
   expect(t).toContain('skip "NCCL: NET/OFI on communicator init (no GPU visible; run the container with --gpus all)"');
   // the base image's NCCL, as the loader finds it (issue 11 item 5); a built NCCL is linked from its prefix
-  expect(t).toContain(`lib="$(ldconfig -p | awk '$1 == "libnccl.so.2" {print $NF; exit}')"`);
+  expect(t).toContain(`lib="$(ldconfig -p | awk '$1 == "libnccl.so.2" && !n++ {print $NF}')"`);
   expect(companionFiles(alignedRecipe({ nccl: true, buildNccl: true }))["test-nixl-aligned.sh"]).toContain('lib="${NCCL_PREFIX}/lib/libnccl.so.2"');
   expect(t).toContain("nccl = ctypes.CDLL(sys.argv[1])\nnccl.ncclGetErrorString.restype = ctypes.c_char_p");
   expect(t).toContain("r = nccl.ncclCommInitAll(ctypes.byref(comm), 1, dev)");

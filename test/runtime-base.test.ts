@@ -140,6 +140,13 @@ describe("libcudartLinkScript, run for real against a fake ldconfig", () => {
     expect(r.out).toBe("");
     expect(lstatSync(join(r.lib, "libcudart.so")).isSymbolicLink()).toBe(false);
   });
+  test("a loader cache longer than a pipe buffer after libcudart.so.<major> still gets the link (no SIGPIPE under pipefail)", () => {
+    // Names sorting after libcudart, 3000 of them: more than 64 KiB of ldconfig -p output after the match.
+    const r = run(["libcudart.so.12", ...Array.from({ length: 3000 }, (_, i) => `libzz-padding-${String(i).padStart(5, "0")}-of-a-long-loader-cache.so.1`)]);
+    expect(r.err).toBe("");
+    expect(r.status).toBe(0);
+    expect(readlinkSync(join(r.lib, "libcudart.so"))).toBe("libcudart.so.12");
+  });
   test("an image without any libcudart fails, naming the fix", () => {
     const r = run([]);
     expect(r.status).toBe(1);

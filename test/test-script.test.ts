@@ -113,3 +113,18 @@ describe("torch installed but failing to import is a FAIL, not an image without 
     expect(r.out).not.toContain("(no torch in the image)");
   });
 });
+
+describe("the NCCL check finds the base's libnccl.so.2 in a loader cache longer than a pipe buffer", () => {
+  test("no SIGPIPE under pipefail: the lib= line succeeds and names the first entry", () => {
+    const line = script.split("\n").find((l) => l.startsWith('lib="$(ldconfig -p'))!;
+    expect(line).toBeDefined();
+    const root = tempDir("stagewright-ncclcache-");
+    mkdirSync(join(root, "bin"));
+    // libnccl.so.2 first, then more than 64 KiB of other entries.
+    writeFileSync(join(root, "bin", "ldconfig"), `#!/bin/bash\nprintf '\\tlibnccl.so.2 (libc6,x86-64) => /usr/lib/x86_64-linux-gnu/libnccl.so.2\\n'\nfor i in $(seq 3000); do printf '\\tlibzz-padding-%05d-of-a-long-loader-cache.so.1 (libc6,x86-64) => /usr/lib/x86_64-linux-gnu/libzz-%05d.so.1\\n' "$i" "$i"; done\n`, { mode: 0o755 });
+    const r = spawnSync("bash", ["--norc", "--noprofile", "-euo", "pipefail", "-c", `${line}\necho "$lib"`], { encoding: "utf8", env: { PATH: `${join(root, "bin")}:${process.env.PATH ?? "/usr/bin:/bin"}` } });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe("/usr/lib/x86_64-linux-gnu/libnccl.so.2\n");
+  });
+});

@@ -246,7 +246,7 @@ if ! nvidia-smi -L > /dev/null 2>&1; then
   skip "NCCL: NET/OFI on communicator init (no GPU visible; run the container with --gpus all)"
 else
   check "NCCL: a communicator init loads the OFI net plugin (NCCL_DEBUG=INFO shows NET/OFI)" <<'CHECK'
-lib="$(ldconfig -p | awk '$1 == "libnccl.so.2" {print $NF; exit}')"
+lib="$(ldconfig -p | awk '$1 == "libnccl.so.2" && !n++ {print $NF}')"
 st=0
 out="$(NCCL_DEBUG=INFO python3 - "$lib" 2>&1 <<'PY'
 import ctypes, sys

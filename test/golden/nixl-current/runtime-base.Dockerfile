@@ -73,8 +73,9 @@ if [ "$(grep -c . <<< "$origins")" -ne 1 ]; then
 fi
 echo "stagewright: rdma-core (libibverbs, libefa and the other providers, librdmacm, libibumad): $(grep -c . <<< "$pkgs") packages, all from source $origins"
 ldconfig
-if ! ldconfig -p | awk '$1 == "libcudart.so" {f = 1} END {exit !f}'; then
-  so="$(ldconfig -p | awk '$1 ~ /^libcudart\.so\.[0-9]+$/ {print $NF; exit}')"
+cache="$(ldconfig -p)"
+if ! awk '$1 == "libcudart.so" {f = 1} END {exit !f}' <<< "$cache"; then
+  so="$(awk '$1 ~ /^libcudart\.so\.[0-9]+$/ {print $NF; exit}' <<< "$cache")"
   if [ -z "$so" ]; then echo "stagewright: the runtime image has no libcudart.so.<major>: use a CUDA runtime image (nvcr.io/nvidia/cuda:<version>-runtime-<os>)" >&2; exit 1; fi
   ln -s "$(basename "$so")" "$(dirname "$so")/libcudart.so"
   ldconfig
