@@ -123,3 +123,68 @@ describe("the error brand", () => {
     expect(new Error("plain") instanceof StagewrightError).toBe(false);
   });
 });
+
+/**
+ * The rules and sentences added with issues 11 and 14's last changes, through the tarball: the
+ * consumer's own strict tsc (node_modules/typescript, the shipped .d.ts files) and plain node (dist/).
+ */
+describe("the packed package holds the newer rules, both twins", () => {
+  const CASES = {
+    valueType: { code: 'libfabric(base, { version: "v2.3.0", efa: "yes" })', sentence: 'libfabric, option efa: "yes" is not true or false' },
+    platforms: { code: 'recipe("demo", [uv, base], { platforms: ["linux/s390x"] })', sentence: 'recipe demo: platform "linux/s390x" is not one of linux/amd64, linux/arm64' },
+    metaSetuptools: {
+      code: 'nixl(pythonVenv(uv, bare, { setuptools: false }), { version: "0.7.1", libfabric: fabric.provides.libfabric, ucx: u.provides.ucx, etcd: etcd.provides.etcd })',
+      sentence: "stage nixl: NIXL 0.7.1 builds its nixl meta wheel with uv build and build isolation off, which runs the setuptools of the venv, but the image the nixl stage builds in holds no setuptools",
+    },
+    runtimeCuda: {
+      code: 'cudaRuntimeBase({ build: host, doca: host, image: "nvcr.io/nvidia/cuda-dl-base", tag: "25.10-cuda12.9-runtime-ubuntu24.04" })',
+      sentence: "stage runtime-base: the runtime image tag 25.10-cuda12.9-runtime-ubuntu24.04 (RUNTIME_TAG) has CUDA 12.9, but stage base builds with CUDA 13.0 (BASE_TAG); use a runtime tag of CUDA 13.0, or a BASE_TAG of CUDA 12.9",
+    },
+    torchCuda: { code: 'runtime(host, [], { torch: "2.8.0" })', sentence: "stage runtime: torch 2.8.0 has no build for the base's CUDA 13.0 (PyTorch builds 2.8 for CUDA 12.6, 12.8, 12.9)" },
+  } as const;
+  const prelude = `import { recipe } from "stagewright";
+import { cudaDlBase, cudaRuntimeBase, etcdCppApi, hostBase, libfabric, nixl, pythonVenv, runtime, ucx, uvStage } from "stagewright/stages";
+const uv = uvStage();
+const base = cudaDlBase(uv, {});
+const bare = cudaDlBase(uv, { venv: false });
+const host = hostBase({ cuda: "13.0" });
+const etcd = etcdCppApi(base, {});
+const u = ucx(base, { version: "v1.19.0" });
+const fabric = libfabric(base, { version: "v2.3.0" });
+void recipe; void cudaRuntimeBase; void nixl; void pythonVenv; void runtime; void host; void bare; void etcd; void u; void fabric;
+`;
+
+  test("the consumer's tsc refuses each with its sentence, one diagnostic each", () => {
+    const names = Object.keys(CASES) as (keyof typeof CASES)[];
+    writeFileSync(join(c.dir, "newer.ts"), `${prelude}${names.map((n) => `export const ${n} = () => ${CASES[n].code};`).join("\n")}\n`);
+    writeFileSync(join(c.dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { strict: true, noEmit: true, target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", skipLibCheck: true }, files: ["newer.ts"] }));
+    const r = run(process.execPath, [join(c.dir, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"]);
+    const text = r.stdout.replace(/\\"/g, '"');
+    const diagnostics = text.split("\n").filter((l) => /^newer\.ts\(\d+,\d+\): error/.test(l));
+    expect(r.code).not.toBe(0);
+    expect(diagnostics).toHaveLength(names.length);
+    for (const n of names) expect(text).toContain(CASES[n].sentence);
+  }, 120_000);
+
+  test("plain node refuses the values tsc cannot see with the same sentences", () => {
+    // Untyped values, as YAML or a CLI flag gives them: the runtime twins decide.
+    // The NIXL stage alone is only declared: the recipe that holds it is what the rule judges.
+    const runtimeCode = {
+      valueType: CASES.valueType.code,
+      platforms: CASES.platforms.code,
+      // Every builder on the venv-less base, so that the recipe holds one base: only the rule refuses it.
+      metaSetuptools: 'const v = pythonVenv(uv, bare, { setuptools: false }); const f = libfabric(bare, { version: "v2.3.0" }); const x = ucx(bare, { version: "v1.19.0" }); const e = etcdCppApi(bare, {}); recipe("x", [uv, bare, f, x, e, v, nixl(v, { version: "0.7.1", libfabric: f.provides.libfabric, ucx: x.provides.ucx, etcd: e.provides.etcd })])',
+    } as const;
+    // The same composition with setuptools (the default) is accepted: the refusal is the rule's.
+    const accepted = 'const v = pythonVenv(uv, bare); const f = libfabric(bare, { version: "v2.3.0" }); const x = ucx(bare, { version: "v1.19.0" }); const e = etcdCppApi(bare, {}); recipe("x", [uv, bare, f, x, e, v, nixl(v, { version: "0.7.1", libfabric: f.provides.libfabric, ucx: x.provides.ucx, etcd: e.provides.etcd })])';
+    const runtimeCases = Object.keys(runtimeCode) as (keyof typeof runtimeCode)[];
+    const attempt = (name: string, code: string) => `try { ${code}; console.log("ACCEPTED ${name}"); } catch (e) { console.log("REFUSED ${name}: " + e.message); }`;
+    const body = [...runtimeCases.map((n) => attempt(n, runtimeCode[n])), attempt("withSetuptools", accepted)].join("\n");
+    writeFileSync(join(c.dir, "newer.mjs"), `${prelude.replace(/^void .*$/m, "")}${body}\n`);
+    const r = run(process.execPath, ["newer.mjs"]);
+    expect(r.stderr).toBe("");
+    for (const n of runtimeCases) expect(r.stdout).toContain(`REFUSED ${n}: `);
+    for (const n of runtimeCases) expect(r.stdout.split("\n").find((l) => l.startsWith(`REFUSED ${n}: `))).toContain(CASES[n].sentence);
+    expect(r.stdout).toContain("ACCEPTED withSetuptools");
+  });
+});
